@@ -1,0 +1,54 @@
+/* text.h — Unicode helpers over ICU and iconv: decoding input files,
+ * normalisation for matching, the "as written" form, display width.
+ *
+ * Two forms of every policy string exist in tenken:
+ *  - the kept form: the text as the policy wrote it, with only compatibility
+ *    ideographs and Kangxi radicals mapped to the unified ideograph and a
+ *    minus sign between katakana read as the long vowel mark ー;
+ *  - the match form: NFKC, no white space at all, Japanese punctuation
+ *    unified. Structure, obligations, roles, ids and comparisons use it.
+ */
+#ifndef TENKEN_TEXT_H
+#define TENKEN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenken/util.h"
+
+/* Decode the next code point of UTF-8 at *p (not beyond end); advance *p.
+ * Returns -1 for an invalid or truncated sequence (advancing one byte). */
+int32_t tk_utf8_next(const char **p, const char *end);
+/* True when s[0..len) is well-formed UTF-8; else *bad (if not NULL) gets the
+ * byte offset of the first bad sequence. */
+bool tk_utf8_valid(const char *s, size_t len, size_t *bad);
+/* Number of code points. */
+size_t tk_utf8_count(const char *s);
+
+/* Decode a text file's bytes to UTF-8: UTF-8 with or without BOM, UTF-16 with
+ * BOM, or Shift_JIS/CP932. On success returns 0, fills out (caller frees) and
+ * sets *encoding to a static name ("UTF-8", "UTF-16LE", "CP932", ...). On
+ * failure returns -1 and *encoding names what was tried. */
+int tk_text_decode(const char *bytes, size_t len, tk_buf *out, const char **encoding);
+
+/* Append the kept form of s to out. */
+void tk_text_keep(const char *s, size_t len, tk_buf *out);
+/* Append the match form of s to out. */
+void tk_text_norm(const char *s, size_t len, tk_buf *out);
+/* Match form as a new string (caller frees). */
+char *tk_text_norm_dup(const char *s);
+
+/* Terminal display width: East Asian Wide/Fullwidth count 2, combining
+ * marks and controls 0, the rest 1. */
+size_t tk_text_width(const char *s);
+/* Print s to a buffer padded with spaces to width w (never truncates). */
+void tk_text_pad(tk_buf *out, const char *s, size_t w);
+
+/* Character classes used by the parsers. */
+bool tk_cp_is_space(int32_t cp);
+bool tk_cp_is_katakana(int32_t cp);
+bool tk_cp_is_hiragana(int32_t cp);
+bool tk_cp_is_han(int32_t cp);
+
+#endif

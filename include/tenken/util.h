@@ -1,0 +1,81 @@
+/* util.h — growable buffers, an arena for the many small strings of one run,
+ * bounded file reading, atomic file writing, SHA-256.
+ *
+ * Ownership: a tk_buf owns its bytes until tk_buf_free or tk_buf_steal; an
+ * arena owns everything allocated from it and frees it all in tk_arena_free.
+ */
+#ifndef TENKEN_UTIL_H
+#define TENKEN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes shared by every subcommand (documented in README and --help). */
+enum tk_exit {
+    TK_EXIT_OK = 0,      /* success */
+    TK_EXIT_INPUT = 1,   /* problems found in the input */
+    TK_EXIT_USAGE = 2,   /* wrong command line */
+    TK_EXIT_FAILURE = 3, /* I/O or internal failure */
+};
+
+/* ---- growable byte buffer, always NUL-terminated ---- */
+typedef struct tk_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} tk_buf;
+
+void tk_buf_init(tk_buf *b);
+void tk_buf_free(tk_buf *b);
+void tk_buf_reset(tk_buf *b);
+void tk_buf_append(tk_buf *b, const char *s, size_t n);
+void tk_buf_puts(tk_buf *b, const char *s);
+void tk_buf_putc(tk_buf *b, char c);
+void tk_buf_printf(tk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append one Unicode scalar value as UTF-8. */
+void tk_buf_put_cp(tk_buf *b, uint32_t cp);
+/* Hand the bytes to the caller (free with free()); the buffer is left empty. */
+char *tk_buf_steal(tk_buf *b);
+
+/* ---- arena ---- */
+typedef struct tk_arena tk_arena;
+tk_arena *tk_arena_new(void);
+void tk_arena_free(tk_arena *a);
+void *tk_arena_alloc(tk_arena *a, size_t n);
+char *tk_arena_strdup(tk_arena *a, const char *s);
+char *tk_arena_strndup(tk_arena *a, const char *s, size_t n);
+char *tk_arena_printf(tk_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- memory that cannot fail (aborts with a message on exhaustion) ---- */
+void *tk_xmalloc(size_t n);
+void *tk_xcalloc(size_t n, size_t size);
+void *tk_xrealloc(void *p, size_t n);
+char *tk_xstrdup(const char *s);
+
+/* ---- files ---- */
+/* Read a whole file of at most max bytes. Returns 0 and fills *out (caller
+ * frees out->data), or -1 with errno set (EFBIG when larger than max). */
+int tk_file_read(const char *path, size_t max, tk_buf *out);
+bool tk_file_exists(const char *path);
+/* Create a directory and its parents (like mkdir -p). 0 or -1/errno. */
+int tk_mkdirs(const char *path);
+/* Write data to path through a temporary file in the same directory and
+ * rename(2), so no reader ever sees half a file. Refuses (returns -1 with
+ * errno EEXIST) when path exists and !force. */
+int tk_file_write_atomic(const char *path, const void *data, size_t len, bool force);
+/* Directory part of a path, into an arena. */
+char *tk_path_dirname(tk_arena *a, const char *path);
+char *tk_path_join(tk_arena *a, const char *dir, const char *name);
+
+/* ---- hashing ---- */
+/* SHA-256 of data as 64 lowercase hex digits plus NUL into hex[65]. */
+void tk_sha256_hex(const void *data, size_t len, char hex[65]);
+
+/* ---- strings ---- */
+bool tk_str_starts(const char *s, const char *prefix);
+bool tk_str_ends(const char *s, const char *suffix);
+/* Parse a decimal integer in [min,max]; false if not entirely a number. */
+bool tk_parse_int(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,292 @@
+/* text.c — Unicode helpers over ICU, legacy encodings through iconv. */
+#include "tenken/text.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+int32_t tk_utf8_next(const char **pp, const char *end)
+{
+    const unsigned char *p = (const unsigned char *)*pp;
+    const unsigned char *e = (const unsigned char *)end;
+    if (p >= e)
+        return -1;
+    unsigned c = p[0];
+    int32_t cp;
+    int n;
+    if (c < 0x80) {
+        *pp += 1;
+        return (int32_t)c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        cp = c & 0x1F;
+        n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        cp = c & 0x0F;
+        n = 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        cp = c & 0x07;
+        n = 3;
+    } else {
+        *pp += 1;
+        return -1;
+    }
+    if (e - p < n + 1) {
+        *pp += 1;
+        return -1;
+    }
+    for (int i = 1; i <= n; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *pp += 1;
+            return -1;
+        }
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    /* overlong forms, surrogates and values past U+10FFFF */
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+        *pp += 1;
+        return -1;
+    }
+    *pp += n + 1;
+    return cp;
+}
+
+bool tk_utf8_valid(const char *s, size_t len, size_t *bad)
+{
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *start = p;
+        if (tk_utf8_next(&p, end) < 0) {
+            if (bad)
+                *bad = (size_t)(start - s);
+            return false;
+        }
+    }
+    return true;
+}
+
+size_t tk_utf8_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+static int iconv_to_utf8(const char *from, const char *bytes, size_t len, tk_buf *out)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1)
+        return -1;
+    tk_buf_init(out);
+    char *in = (char *)bytes;
+    size_t inleft = len;
+    char chunk[16384];
+    int rc = 0;
+    while (inleft > 0) {
+        char *o = chunk;
+        size_t oleft = sizeof chunk;
+        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        tk_buf_append(out, chunk, sizeof chunk - oleft);
+        if (r == (size_t)-1 && errno != E2BIG) {
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0) {
+        char *o = chunk;
+        size_t oleft = sizeof chunk;
+        if (iconv(cd, NULL, NULL, &o, &oleft) == (size_t)-1)
+            rc = -1;
+        tk_buf_append(out, chunk, sizeof chunk - oleft);
+    }
+    iconv_close(cd);
+    if (rc != 0)
+        tk_buf_free(out);
+    else if (!out->data)
+        tk_buf_append(out, "", 0);
+    return rc;
+}
+
+int tk_text_decode(const char *bytes, size_t len, tk_buf *out, const char **encoding)
+{
+    const unsigned char *u = (const unsigned char *)bytes;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+        *encoding = "UTF-8";
+        if (!tk_utf8_valid(bytes + 3, len - 3, NULL))
+            return -1;
+        tk_buf_init(out);
+        tk_buf_append(out, bytes + 3, len - 3);
+        return 0;
+    }
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        *encoding = u[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
+        if (iconv_to_utf8(*encoding, bytes + 2, len - 2, out) != 0)
+            return -1;
+        return 0;
+    }
+    if (tk_utf8_valid(bytes, len, NULL)) {
+        *encoding = "UTF-8";
+        tk_buf_init(out);
+        tk_buf_append(out, bytes, len);
+        return 0;
+    }
+    *encoding = "CP932";
+    return iconv_to_utf8("CP932", bytes, len, out);
+}
+
+bool tk_cp_is_space(int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == '\f' || cp == '\v' ||
+           cp == 0x3000 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0xFEFF ||
+           cp == 0x202F || cp == 0x205F;
+}
+
+bool tk_cp_is_katakana(int32_t cp) { return (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x31F0 && cp <= 0x31FF); }
+
+bool tk_cp_is_hiragana(int32_t cp) { return cp >= 0x3041 && cp <= 0x3096; }
+
+bool tk_cp_is_han(int32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp == 0x3005 ||
+           (cp >= 0x20000 && cp <= 0x3134F) || (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+static bool is_dash_like(int32_t cp)
+{
+    return cp == '-' || cp == 0x2212 || (cp >= 0x2010 && cp <= 0x2015) || cp == 0xFF0D ||
+           cp == 0xFF70 || cp == 0x2500;
+}
+
+/* NFKC of one code point, appended to out. */
+static void nfkc_cp(int32_t cp, tk_buf *out)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *n = unorm2_getNFKCInstance(&err);
+    UChar src[2], dst[16];
+    int32_t slen = 0;
+    U16_APPEND_UNSAFE(src, slen, cp);
+    int32_t dlen = unorm2_normalize(n, src, slen, dst, 16, &err);
+    if (U_FAILURE(err)) {
+        tk_buf_put_cp(out, (uint32_t)cp);
+        return;
+    }
+    char u8[64];
+    int32_t u8len = 0;
+    err = U_ZERO_ERROR;
+    u_strToUTF8(u8, sizeof u8, &u8len, dst, dlen, &err);
+    if (U_FAILURE(err))
+        tk_buf_put_cp(out, (uint32_t)cp);
+    else
+        tk_buf_append(out, u8, (size_t)u8len);
+}
+
+void tk_text_keep(const char *s, size_t len, tk_buf *out)
+{
+    const char *p = s, *end = s + len;
+    int32_t prev = 0;
+    while (p < end) {
+        int32_t cp = tk_utf8_next(&p, end);
+        if (cp < 0) {
+            tk_buf_put_cp(out, 0xFFFD);
+            prev = 0xFFFD;
+            continue;
+        }
+        if ((cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F) ||
+            (cp >= 0x2F00 && cp <= 0x2FDF) || (cp >= 0x2E80 && cp <= 0x2EFF)) {
+            nfkc_cp(cp, out);
+        } else if (is_dash_like(cp) && tk_cp_is_katakana(prev)) {
+            tk_buf_put_cp(out, 0x30FC);
+        } else if (cp < 0x20 && cp != '\n' && cp != '\t') {
+            /* control characters carry nothing a reader can see */
+        } else {
+            tk_buf_put_cp(out, (uint32_t)cp);
+        }
+        prev = cp;
+    }
+}
+
+void tk_text_norm(const char *s, size_t len, tk_buf *out)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t ulen = 0;
+    /* UTF-16 never has more code units than UTF-8 has bytes */
+    UChar *src = tk_xmalloc((len + 1) * sizeof(UChar));
+    u_strFromUTF8WithSub(src, (int32_t)len + 1, &ulen, s, (int32_t)len, 0xFFFD, NULL, &err);
+    if (U_FAILURE(err))
+        ulen = 0;
+    err = U_ZERO_ERROR;
+    const UNormalizer2 *nf = unorm2_getNFKCInstance(&err);
+    int32_t cap = ulen * 4 + 16;
+    UChar *dst = tk_xmalloc((size_t)cap * sizeof(UChar));
+    int32_t dlen = U_SUCCESS(err) ? unorm2_normalize(nf, src, ulen, dst, cap, &err) : 0;
+    if (U_FAILURE(err)) {
+        /* cannot happen with the capacity above; fall back to the input */
+        dlen = 0;
+        for (int32_t i = 0; i < ulen; i++)
+            dst[dlen++] = src[i];
+    }
+    free(src);
+    int32_t prev = 0;
+    for (int32_t i = 0; i < dlen;) {
+        UChar32 cp;
+        U16_NEXT(dst, i, dlen, cp);
+        UChar32 next = 0;
+        if (i < dlen) {
+            int32_t j = i;
+            U16_NEXT(dst, j, dlen, next);
+        }
+        if (tk_cp_is_space(cp) || cp < 0x20)
+            continue;
+        if (is_dash_like(cp) && tk_cp_is_katakana(prev))
+            cp = 0x30FC;
+        else if (cp == ',' && (prev >= 0x80 || next >= 0x80))
+            cp = 0x3001;
+        else if (cp == '.' && prev >= 0x80 && !(next >= '0' && next <= '9'))
+            cp = 0x3002;
+        tk_buf_put_cp(out, (uint32_t)cp);
+        prev = cp;
+    }
+    free(dst);
+    if (!out->data)
+        tk_buf_append(out, "", 0);
+}
+
+char *tk_text_norm_dup(const char *s)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_text_norm(s, strlen(s), &b);
+    return tk_buf_steal(&b);
+}
+
+size_t tk_text_width(const char *s)
+{
+    const char *p = s, *end = s + strlen(s);
+    size_t w = 0;
+    while (p < end) {
+        int32_t cp = tk_utf8_next(&p, end);
+        if (cp < 0) {
+            w += 1;
+            continue;
+        }
+        int8_t t = u_charType(cp);
+        if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_CONTROL_CHAR || t == U_FORMAT_CHAR)
+            continue;
+        int ea = u_getIntPropertyValue(cp, UCHAR_EAST_ASIAN_WIDTH);
+        w += (ea == U_EA_WIDE || ea == U_EA_FULLWIDTH) ? 2 : 1;
+    }
+    return w;
+}
+
+void tk_text_pad(tk_buf *out, const char *s, size_t w)
+{
+    tk_buf_puts(out, s);
+    for (size_t n = tk_text_width(s); n < w; n++)
+        tk_buf_putc(out, ' ');
+}

@@ -1,0 +1,424 @@
+/* util.c — buffers, arena, files, hashing. */
+#include "tenken/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void *tk_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fputs("tenken: メモリが不足しました\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *tk_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        fputs("tenken: メモリが不足しました\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *tk_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("tenken: メモリが不足しました\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+char *tk_xstrdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = tk_xmalloc(n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+/* ---- tk_buf ---- */
+
+void tk_buf_init(tk_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void tk_buf_free(tk_buf *b)
+{
+    free(b->data);
+    tk_buf_init(b);
+}
+
+void tk_buf_reset(tk_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static void buf_reserve(tk_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->data = tk_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void tk_buf_append(tk_buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void tk_buf_puts(tk_buf *b, const char *s) { tk_buf_append(b, s, strlen(s)); }
+
+void tk_buf_putc(tk_buf *b, char c) { tk_buf_append(b, &c, 1); }
+
+void tk_buf_printf(tk_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        va_end(ap2);
+        return;
+    }
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+void tk_buf_put_cp(tk_buf *b, uint32_t cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    tk_buf_append(b, u, n);
+}
+
+char *tk_buf_steal(tk_buf *b)
+{
+    if (!b->data)
+        tk_buf_append(b, "", 0);
+    char *p = b->data;
+    tk_buf_init(b);
+    return p;
+}
+
+/* ---- arena: a chain of blocks, freed at once ---- */
+
+struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+struct tk_arena {
+    struct arena_block *head;
+};
+
+tk_arena *tk_arena_new(void) { return tk_xcalloc(1, sizeof(tk_arena)); }
+
+void tk_arena_free(tk_arena *a)
+{
+    if (!a)
+        return;
+    struct arena_block *b = a->head;
+    while (b) {
+        struct arena_block *n = b->next;
+        free(b);
+        b = n;
+    }
+    free(a);
+}
+
+void *tk_arena_alloc(tk_arena *a, size_t n)
+{
+    const size_t align = sizeof(max_align_t);
+    n = (n + align - 1) / align * align;
+    if (n == 0)
+        n = align;
+    struct arena_block *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = 64 * 1024;
+        if (n > cap / 4)
+            cap = n; /* large allocations get a block of their own */
+        struct arena_block *nb = tk_xmalloc(sizeof(*nb) + cap);
+        nb->used = 0;
+        nb->cap = cap;
+        if (b && cap == n) {
+            /* keep the partly used block at the head */
+            nb->next = b->next;
+            b->next = nb;
+            nb->used = n;
+            return (char *)nb->data;
+        }
+        nb->next = b;
+        a->head = nb;
+        b = nb;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+char *tk_arena_strndup(tk_arena *a, const char *s, size_t n)
+{
+    char *p = tk_arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *tk_arena_strdup(tk_arena *a, const char *s) { return tk_arena_strndup(a, s, strlen(s)); }
+
+char *tk_arena_printf(tk_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        va_end(ap2);
+        return tk_arena_strdup(a, "");
+    }
+    char *p = tk_arena_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+/* ---- files ---- */
+
+int tk_file_read(const char *path, size_t max, tk_buf *out)
+{
+    tk_buf_init(out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+        close(fd);
+        errno = EFBIG;
+        return -1;
+    }
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            tk_buf_free(out);
+            errno = e;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (out->len + (size_t)n > max) {
+            close(fd);
+            tk_buf_free(out);
+            errno = EFBIG;
+            return -1;
+        }
+        tk_buf_append(out, chunk, (size_t)n);
+    }
+    close(fd);
+    if (!out->data)
+        tk_buf_append(out, "", 0);
+    return 0;
+}
+
+bool tk_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int tk_mkdirs(const char *path)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+char *tk_path_dirname(tk_arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return tk_arena_strdup(a, ".");
+    if (slash == path)
+        return tk_arena_strdup(a, "/");
+    return tk_arena_strndup(a, path, (size_t)(slash - path));
+}
+
+char *tk_path_join(tk_arena *a, const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    if (n && dir[n - 1] == '/')
+        return tk_arena_printf(a, "%s%s", dir, name);
+    return tk_arena_printf(a, "%s/%s", dir, name);
+}
+
+int tk_file_write_atomic(const char *path, const void *data, size_t len, bool force)
+{
+    if (!force && tk_file_exists(path)) {
+        errno = EEXIST;
+        return -1;
+    }
+    size_t n = strlen(path);
+    char *tmp = tk_xmalloc(n + 32);
+    snprintf(tmp, n + 32, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        errno = e;
+        return -1;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0)
+        goto fail;
+    free(tmp);
+    return 0;
+fail : {
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    errno = e;
+    return -1;
+}
+}
+
+void tk_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+        fputs("tenken: SHA-256 を計算できません\n", stderr);
+        abort();
+    }
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+bool tk_str_starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool tk_str_ends(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+bool tk_parse_int(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}

@@ -1,0 +1,123 @@
+/* xmlutil.c — safe XML reading and RELAX NG validation. */
+#include "tenken/xmlutil.h"
+
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TK_DATADIR
+#define TK_DATADIR "/usr/local/share/tenken"
+#endif
+
+struct err_sink {
+    tk_diags *diags;
+    const char *name;
+    const char *prefix;
+};
+
+/* libxml2 messages end with a newline and are in English; we keep them as
+ * the detail behind a Japanese sentence. */
+static void collect(void *ctx, xmlErrorPtr e)
+{
+    struct err_sink *s = ctx;
+    if (!e || e->level == XML_ERR_WARNING)
+        return;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "");
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    const char *node = "";
+    if (e->node && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE)
+        node = (const char *)((xmlNodePtr)e->node)->name;
+    long line = e->line;
+    if (line <= 0 && e->node)
+        line = xmlGetLineNo((xmlNodePtr)e->node);
+    if (*node)
+        tk_diag_error(s->diags, s->name, line, "%s 要素 <%s>: %s", s->prefix, node, msg);
+    else
+        tk_diag_error(s->diags, s->name, line, "%s: %s", s->prefix, msg);
+}
+
+xmlDocPtr tk_xml_parse_memory(const char *data, size_t len, const char *name, tk_diags *diags)
+{
+    struct err_sink sink = {diags, name, "XML の形式が正しくありません"};
+    size_t before = diags->errors;
+    xmlSetStructuredErrorFunc(&sink, collect);
+    xmlDocPtr doc = xmlReadMemory(data, (int)len, name, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (!doc) {
+        if (diags->errors == before)
+            tk_diag_error(diags, name, 0, "XML として読めません");
+        return NULL;
+    }
+    if (doc->intSubset || doc->extSubset) {
+        tk_diag_error(diags, name, doc->intSubset ? xmlGetLineNo((xmlNodePtr)doc->intSubset) : 0,
+                      "DOCTYPE 宣言があります。安全のため DOCTYPE (実体宣言) を含む XML は読みません");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+xmlDocPtr tk_xml_read_validated(const char *path, const char *schema_dir, const char *schema, tk_diags *diags)
+{
+    tk_buf raw;
+    if (tk_file_read(path, TK_XML_MAX_BYTES, &raw) != 0) {
+        if (errno == EFBIG)
+            tk_diag_error(diags, path, 0, "ファイルが大きすぎます (上限 %u バイト)", TK_XML_MAX_BYTES);
+        else
+            tk_diag_error(diags, path, 0, "ファイルを読めません: %s", strerror(errno));
+        return NULL;
+    }
+    xmlDocPtr doc = tk_xml_parse_memory(raw.data, raw.len, path, diags);
+    tk_buf_free(&raw);
+    if (!doc || !schema)
+        return doc;
+
+    tk_arena *a = tk_arena_new();
+    const char *rng = tk_path_join(a, schema_dir ? schema_dir : tk_data_path(a, "checklists"), schema);
+    struct err_sink sink = {diags, rng, "スキーマを読めません"};
+    xmlSetStructuredErrorFunc(&sink, collect);
+    xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewParserCtxt(rng);
+    xmlRelaxNGPtr sch = pctx ? xmlRelaxNGParse(pctx) : NULL;
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (pctx)
+        xmlRelaxNGFreeParserCtxt(pctx);
+    if (!sch) {
+        tk_diag_error(diags, rng, 0, "スキーマ %s を読み込めません (tenken の導入を確認してください)", rng);
+        tk_arena_free(a);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    struct err_sink vsink = {diags, path, "スキーマに適合しません"};
+    xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(sch);
+    xmlRelaxNGSetValidStructuredErrors(vctx, collect, &vsink);
+    size_t before = diags->errors;
+    int rc = xmlRelaxNGValidateDoc(vctx, doc);
+    xmlRelaxNGFreeValidCtxt(vctx);
+    xmlRelaxNGFree(sch);
+    tk_arena_free(a);
+    if (rc != 0) {
+        if (diags->errors == before)
+            tk_diag_error(diags, path, 0, "スキーマ %s に適合しません", schema);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+const char *tk_data_dir(void)
+{
+    const char *h = getenv("TENKEN_HOME");
+    if (h && *h)
+        return h;
+    if (tk_file_exists("templates") && tk_file_exists("checklists/checklist.rng"))
+        return ".";
+    return TK_DATADIR;
+}
+
+char *tk_data_path(tk_arena *a, const char *rel) { return tk_path_join(a, tk_data_dir(), rel); }
