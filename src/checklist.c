@@ -141,6 +141,33 @@ tk_item *tk_checklist_add_item(tk_checklist *c, tk_section *section, const tk_it
     return it;
 }
 
+static bool section_has_items(const tk_checklist *c, const tk_section *s)
+{
+    for (size_t i = 0; i < c->nitems; i++)
+        for (const tk_section *p = c->items[i].section; p; p = p->parent)
+            if (p == s)
+                return true;
+    return false;
+}
+
+static void prune(tk_checklist *c, tk_section *s)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->nchildren; i++) {
+        tk_section *ch = s->children[i];
+        if (section_has_items(c, ch)) {
+            prune(c, ch);
+            s->children[k++] = ch;
+        } else {
+            section_free(ch);
+            free(ch);
+        }
+    }
+    s->nchildren = k;
+}
+
+void tk_checklist_prune(tk_checklist *c) { prune(c, &c->root); }
+
 void tk_checklist_rehash(tk_checklist *c)
 {
     tk_buf b;

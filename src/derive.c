@@ -491,6 +491,11 @@ typedef struct vocab {
     size_t nparts;
     const char **basic_words;
     size_t nbasic;
+    const char **generic; /* endings of a subject that means anyone (利用者) */
+    size_t ngeneric;
+    const char *staff;    /* the role every member of staff holds (職員等) */
+    const char **std;     /* role names of templates/derive.xml (match form) */
+    size_t nstd;
     /* roles in discovery order with their aliases */
     const char **found;
     size_t nfound, capfound;
@@ -618,7 +623,7 @@ static bool load_vocab(run *r, const char **std_names, const char **std_canon, s
     xmlDocPtr doc = tk_xml_read_validated(path, NULL, NULL, r->diags);
     if (!doc)
         return false;
-    size_t ns = 0, np = 0, nb = 0, cap_s = 0, cap_p = 0, cap_b = 0;
+    size_t ns = 0, np = 0, nb = 0, ng = 0, cap_s = 0, cap_p = 0, cap_b = 0, cap_g = 0;
     *nstd = 0;
     for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -634,6 +639,8 @@ static bool load_vocab(run *r, const char **std_names, const char **std_canon, s
             push_str(a, &r->v.part_words, &np, &cap_p, t);
         } else if (!strcmp((const char *)n->name, "basic-policy-word")) {
             push_str(a, &r->v.basic_words, &nb, &cap_b, t);
+        } else if (!strcmp((const char *)n->name, "anyone-ending")) {
+            push_str(a, &r->v.generic, &ng, &cap_g, norm_a(a, t));
         } else if (!strcmp((const char *)n->name, "role") && *nstd < 62) {
             xmlChar *nm = xmlGetProp(n, BAD_CAST "name");
             if (nm) {
@@ -655,6 +662,7 @@ static bool load_vocab(run *r, const char **std_names, const char **std_canon, s
     r->v.nsuffixes = ns;
     r->v.nparts = np;
     r->v.nbasic = nb;
+    r->v.ngeneric = ng;
     xmlFreeDoc(doc);
     if (!r->v.fallback)
         r->v.fallback = "統括情報セキュリティ責任者";
@@ -1077,10 +1085,14 @@ static bool looks_like_heading_text(const char *t, size_t len)
 {
     if (len == 0)
         return true;
-    if (has_stop_outside_brackets(t, len) || has_comma_outside_brackets(t, len))
+    if (has_stop_outside_brackets(t, len))
         return false;
-    if (tk_text_width(t) > 90)
+    size_t w = tk_text_width(t);
+    if (w > 90)
         return false;
+    /* a comma in a short title that ends in a noun (「異動，退職時等の遵守事項」) */
+    if (has_comma_outside_brackets(t, len))
+        return w <= 40 && !tk_cp_is_hiragana(last_cp(t, len));
     return true;
 }
 
@@ -1118,20 +1130,27 @@ static size_t split_sentences(run *r, const char *text, sentence **out)
         } else if (c == 0x3002 && depth == 0) {
             cut = true;
             p = q; /* include the 。 */
+        } else if (c == '\n') {
+            cut = true; /* a paragraph ends a sentence, 。 or not */
+            depth = 0;
+            p = q;
         }
         if (cut) {
             /* trailing closing brackets after 。 belong to this sentence */
             const char *s0 = start;
             while (s0 < p && (*s0 == ' ' || *s0 == '\n'))
                 s0++;
-            if (p > s0) {
+            const char *e0 = p;
+            while (e0 > s0 && e0[-1] == '\n')
+                e0--;
+            if (e0 > s0) {
                 if (n == cap) {
                     sentence *nv = tk_arena_alloc(r->a, cap * 2 * sizeof *nv);
                     memcpy(nv, v, n * sizeof *v);
                     v = nv;
                     cap *= 2;
                 }
-                v[n].kept = tk_arena_strndup(r->a, s0, (size_t)(p - s0));
+                v[n].kept = tk_arena_strndup(r->a, s0, (size_t)(e0 - s0));
                 v[n].norm = norm_a(r->a, v[n].kept);
                 if (*v[n].norm)
                     n++;
@@ -1217,6 +1236,19 @@ static size_t sentence_subjects(const vocab *v, const char *s, const char **role
         }
         return n;
     }
+    /* 「情報セキュリティ管理者又は担当者は、」: the roles named in the topic */
+    const char *ha = strstr(s, "は、");
+    if (ha && (size_t)(ha - s) <= 40 * 3) {
+        size_t n = 0;
+        for (size_t k = 0; k < nm && m[k].end <= (size_t)(ha - s) && n < max; k++) {
+            bool dup = false;
+            for (size_t q = 0; q < n; q++)
+                dup |= strcmp(roles[q], m[k].canon) == 0;
+            if (!dup)
+                roles[n++] = m[k].canon;
+        }
+        return n;
+    }
     return 0;
 }
 
@@ -1246,6 +1278,21 @@ static const char *unknown_actor(run *r, const char *s)
     if (caps >= 2 && caps == strlen(topic))
         actor = true;
     return actor ? topic : NULL;
+}
+
+/* 「…を利用する者」「メールアドレス保有者」: anyone who does the thing. */
+static bool is_generic_doer(const run *r, const char *topic)
+{
+    size_t n = strlen(topic);
+    if (!ends_with(topic, "者"))
+        return false;
+    int32_t before = last_cp(topic, n - strlen("者"));
+    if (tk_cp_is_hiragana(before))
+        return true;
+    for (size_t i = 0; i < r->v.ngeneric; i++)
+        if (ends_with(topic, r->v.generic[i]))
+            return true;
+    return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1632,7 +1679,15 @@ static void emit_item(walker *w, tk_section *sec, const node *owner, const char 
     if (!nroles) {
         for (size_t i = 0; i < ns && !nroles; i++) {
             const char *actor = unknown_actor(r, ss[i].norm);
-            if (actor) {
+            if (!actor)
+                continue;
+            bool standard = false;
+            for (size_t k = 0; k < r->v.nstd && !standard; k++)
+                standard = !strcmp(r->v.std[k], actor);
+            if (r->v.staff && !standard && is_generic_doer(r, actor)) {
+                /* 「情報資産を利用する者は、」: whoever does it, i.e. every member of staff */
+                roles[nroles++] = r->v.staff;
+            } else {
                 roles[nroles++] = actor;
                 note_add(r, &r->rep->unmapped, &r->rep->nunmapped, line, actor);
             }
@@ -1785,7 +1840,11 @@ static void walk(walker *w, node *n, tk_section *sec)
             continue;
         }
         node *c = e->child;
-        if (node_is_section(c)) {
+        if (c->kind == N_PART && !*c->ref) {
+            /* the only part of the document numbers nothing: no section */
+            lead = NULL;
+            walk(w, c, sec);
+        } else if (node_is_section(c)) {
             lead = NULL;
             walk(w, c, open_section(w, c, sec));
         } else {
@@ -2057,6 +2116,12 @@ static void mark_heading_nodes(node *n)
             p = q;
         }
         bool title = looks_like_heading_text(c->text, strlen(c->text)) && tk_text_width(plain.data ? plain.data : "") <= 80;
+        if (title) {
+            /* 「④ …配慮しなければならない」 without its 。 is a provision */
+            char *nt = tk_text_norm_dup(c->text);
+            title = tk_obligation_level(nt, false, false) < 0;
+            free(nt);
+        }
         tk_buf_free(&plain);
         c->is_heading = title && (c->has_child_nodes || c->nparas > 0);
     }
@@ -2122,6 +2187,9 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
         tk_buf_free(&text);
         return NULL;
     }
+    r.v.std = tk_arena_alloc(r.a, (nstd ? nstd : 1) * sizeof(char *));
+    for (size_t i = 0; i < nstd; i++)
+        r.v.std[r.v.nstd++] = norm_a(r.a, std_names[i]);
 
     /* ---- physical lines ---- */
     size_t nlines = 0, cap = 1024;
@@ -2395,6 +2463,20 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
         }
         tk_buf_free(&all);
     }
+    /* the staff role: the org's every-department role named 職員…, else the
+     * policy's 職員等 */
+    if (opts && opts->org) {
+        for (size_t i = 0; i < opts->org->nroles && !r.v.staff; i++)
+            if (opts->org->roles[i].every_department && contains(opts->org->roles[i].id, "職員"))
+                r.v.staff = opts->org->roles[i].id;
+        for (size_t i = 0; i < opts->org->nroles && !r.v.staff; i++)
+            if (opts->org->roles[i].every_department)
+                r.v.staff = opts->org->roles[i].id;
+    } else {
+        for (size_t i = 0; i < r.v.nfound && !r.v.staff; i++)
+            if (contains(r.v.found[i], "職員"))
+                r.v.staff = r.v.found[i];
+    }
     rep->fallback_role = r.v.fallback;
     if (opts && opts->org && !tk_org_role(opts->org, r.v.fallback)) {
         /* the org names no 統括 role: give subjectless provisions to the
@@ -2451,6 +2533,7 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
         tk_checklist_free(r.c);
         return NULL;
     }
+    tk_checklist_prune(r.c);
     tk_checklist_rehash(r.c);
     return r.c;
 }

@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,57 @@ struct err_sink {
     const char *prefix;
 };
 
-/* libxml2 messages end with a newline and are in English; we keep them as
- * the detail behind a Japanese sentence. */
+/* libxml2's messages are English; the common RELAX NG ones are said again
+ * in Japanese, others are kept as the detail behind a Japanese sentence. */
+static void japanese(const char *msg, char *out, size_t n)
+{
+    static const struct {
+        const char *en;
+        const char *ja;
+    } t[] = {
+        {"Expecting an element %s, got nothing", "要素 %s が必要ですが、ありません"},
+        {"Expecting an element , got nothing", "子要素が必要ですが、ありません"},
+        {"Did not expect element %s there", "要素 %s はここには置けません"},
+        {"Element %s failed to validate attributes", "要素 %s の属性が正しくありません"},
+        {"Element %s failed to validate content", "要素 %s の内容が正しくありません"},
+        {"Invalid attribute %s for element %s", "属性 %s は要素 %s には使えません"},
+        {"Element %s has extra content: %s", "要素 %s に余分な内容 %s があります"},
+        {"Expecting element %s, got %s", "要素 %s が必要ですが、%s があります"},
+        {"Error validating datatype %s", "データ型 %s として正しくありません"},
+        {"Type %s doesn't allow value '%s'", "型 %s には値「%s」を使えません"},
+        {"Value '%s' doesn't match the value of %s", "値「%s」は許されていません (%s)"},
+        {"Element %s: Expecting an element %s, got nothing", "要素 %s: 要素 %s が必要ですが、ありません"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        /* match the English pattern with up to two %s holes */
+        const char *pat = t[i].en, *m = msg;
+        char holes[2][128] = {"", ""};
+        int nh = 0;
+        bool ok = true;
+        while (*pat && ok) {
+            if (pat[0] == '%' && pat[1] == 's') {
+                const char *stop = pat + 2;
+                size_t k = 0;
+                while (*m && (*stop ? *m != *stop : true) && k + 1 < sizeof holes[0])
+                    holes[nh][k++] = *m++;
+                holes[nh][k] = '\0';
+                nh++;
+                pat += 2;
+            } else if (*pat == *m) {
+                pat++;
+                m++;
+            } else {
+                ok = false;
+            }
+        }
+        if (ok && !*m) {
+            snprintf(out, n, t[i].ja, holes[0], holes[1]);
+            return;
+        }
+    }
+    snprintf(out, n, "%s", msg);
+}
+
 static void collect(void *ctx, xmlErrorPtr e)
 {
     struct err_sink *s = ctx;
@@ -30,6 +80,8 @@ static void collect(void *ctx, xmlErrorPtr e)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
+    char ja[700];
+    japanese(msg, ja, sizeof ja);
     const char *node = "";
     if (e->node && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE)
         node = (const char *)((xmlNodePtr)e->node)->name;
@@ -37,9 +89,9 @@ static void collect(void *ctx, xmlErrorPtr e)
     if (line <= 0 && e->node)
         line = xmlGetLineNo((xmlNodePtr)e->node);
     if (*node)
-        tk_diag_error(s->diags, s->name, line, "%s 要素 <%s>: %s", s->prefix, node, msg);
+        tk_diag_error(s->diags, s->name, line, "%s (<%s>): %s", s->prefix, node, ja);
     else
-        tk_diag_error(s->diags, s->name, line, "%s: %s", s->prefix, msg);
+        tk_diag_error(s->diags, s->name, line, "%s: %s", s->prefix, ja);
 }
 
 xmlDocPtr tk_xml_parse_memory(const char *data, size_t len, const char *name, tk_diags *diags)

@@ -104,6 +104,8 @@ tk_section *tk_checklist_add_section(tk_checklist *c, tk_section *parent, const 
 /* Appends an item; strings are copied into the checklist's arena. */
 tk_item *tk_checklist_add_item(tk_checklist *c, tk_section *section, const tk_item *proto);
 void tk_checklist_free(tk_checklist *c);
+/* Remove sections that hold no item (headings of definitions and the like). */
+void tk_checklist_prune(tk_checklist *c);
 /* Recompute c->hash over ids, refs, levels, roles, texts and weights. */
 void tk_checklist_rehash(tk_checklist *c);
 

@@ -1,0 +1,36 @@
+/* cli.h — what every subcommand shares: the command table entry, Japanese
+ * usage errors, option parsing, and the conventions --db / --out / --org. */
+#ifndef TENKEN_CLI_H
+#define TENKEN_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+typedef struct tk_command {
+    const char *name;
+    int (*run)(const struct tk_command *self, int argc, char **argv);
+    const char *summary; /* one line, Japanese */
+    const char *usage;   /* the --help text, Japanese */
+} tk_command;
+
+/* The exit codes, as printed at the end of every --help. */
+extern const char TK_EXIT_CODES_HELP[];
+
+/* Print "tenken CMD: message" and a pointer to --help on stderr; returns
+ * TK_EXIT_USAGE. */
+int tk_cli_usage_error(const tk_command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tk_cli_print_usage(const tk_command *c, FILE *out);
+/* getopt_long with Japanese messages; sets *bad on an unknown option or a
+ * missing value (the message is already printed). Call with optind = 1. */
+int tk_cli_getopt(const tk_command *c, int argc, char **argv, const char *shortopts, const struct option *longopts,
+                  int *bad);
+/* --db FILE, else $TENKEN_DB, else out/tenken.db */
+const char *tk_cli_db_path(const char *opt);
+/* --out DIR, else out */
+const char *tk_cli_out_dir(const char *opt);
+
+/* The subcommands (src/cmd_*.c). */
+int tk_cmd_derive(const tk_command *self, int argc, char **argv);
+int tk_cmd_check(const tk_command *self, int argc, char **argv);
+
+#endif

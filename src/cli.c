@@ -1,0 +1,70 @@
+/* cli.c — shared command-line conventions. */
+#include "tenken/cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenken/util.h"
+
+const char TK_EXIT_CODES_HELP[] = "終了コード:\n"
+                                  "  0  成功\n"
+                                  "  1  入力に問題が見つかった (内容はメッセージのとおり)\n"
+                                  "  2  コマンドの使い方の誤り\n"
+                                  "  3  入出力の失敗または内部エラー\n";
+
+int tk_cli_usage_error(const tk_command *c, const char *fmt, ...)
+{
+    fprintf(stderr, "tenken %s: ", c->name);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n詳しくは tenken %s --help を参照してください。\n", c->name);
+    return TK_EXIT_USAGE;
+}
+
+void tk_cli_print_usage(const tk_command *c, FILE *out)
+{
+    fputs(c->usage, out);
+    fputc('\n', out);
+    fputs(TK_EXIT_CODES_HELP, out);
+}
+
+int tk_cli_getopt(const tk_command *c, int argc, char **argv, const char *shortopts, const struct option *longopts,
+                  int *bad)
+{
+    opterr = 0;
+    int ch = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (ch == '?' || ch == ':') {
+        if (optopt) {
+            const char *need = NULL;
+            for (const char *p = shortopts; *p; p++)
+                if (*p == optopt && p[1] == ':')
+                    need = "値が必要です";
+            for (const struct option *o = longopts; o && o->name; o++)
+                if (o->val == optopt && o->has_arg == required_argument)
+                    need = "値が必要です";
+            if (need)
+                tk_cli_usage_error(c, "オプション「%s」には%s", argv[optind - 1], need);
+            else
+                tk_cli_usage_error(c, "オプション -%c は使えません", optopt);
+        } else {
+            tk_cli_usage_error(c, "オプション「%s」は使えません", argv[optind - 1]);
+        }
+        *bad = 1;
+    }
+    return ch;
+}
+
+const char *tk_cli_db_path(const char *opt)
+{
+    if (opt && *opt)
+        return opt;
+    const char *env = getenv("TENKEN_DB");
+    if (env && *env)
+        return env;
+    return "out/tenken.db";
+}
+
+const char *tk_cli_out_dir(const char *opt) { return opt && *opt ? opt : "out"; }

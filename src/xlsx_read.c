@@ -1,0 +1,2032 @@
+/* xlsx_read.c — strict, streaming reader of returned .xlsx workbooks.
+ *
+ * Layout: tk_xlsx_open checks the file, then the zip's central directory
+ * (limits, names, sizes, ratios) before inflating anything; each XML part is
+ * then streamed through parse_part, which inflates it with minizip piece by
+ * piece under a byte counter, screens its prolog for a DOCTYPE before
+ * libxml2 sees a byte, and feeds xmlTextReader. Small event handlers
+ * (element start, element end, text) pick out what each part has to say.
+ */
+#include "tenken/xlsx_read.h"
+
+#include <errno.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unzip.h>
+
+#include "tenken/jdate.h"
+#include "tenken/util.h"
+
+/* Namespaces, transitional and strict. */
+#define NS_MAIN_T "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#define NS_MAIN_S "http://purl.oclc.org/ooxml/spreadsheetml/main"
+#define NS_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#define NS_REL_S "http://purl.oclc.org/ooxml/officeDocument/relationships"
+#define NS_PKG_REL "http://schemas.openxmlformats.org/package/2006/relationships"
+#define NS_CUSTOM_T "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+#define NS_CUSTOM_S "http://purl.oclc.org/ooxml/officeDocument/customProperties"
+
+#define MAX_ROW 1048576
+#define MAX_COL 16384
+#define MAX_SHARED_STRINGS ((size_t)5000000)
+#define MAX_NUMFMTS ((size_t)100000)
+#define MAX_XFS ((size_t)1000000)
+#define MAX_PROBLEMS 100   /* per sheet read */
+#define ENTRY_NAME_MAX 1024
+
+#define XERR(d, file, place, ...) tk_diag_add((d), TK_SEV_ERROR, (file), 0, (place), __VA_ARGS__)
+
+typedef struct entry {
+    char *name;
+    unz64_file_pos pos;
+    uint64_t csize, usize;
+} entry;
+
+typedef struct sheet {
+    char *name;
+    const entry *part; /* the worksheet part */
+    bool hidden;
+    bool cells; /* a worksheet; chart and dialog sheets have no cells */
+} sheet;
+
+typedef struct prop {
+    char *name, *value;
+} prop;
+
+struct tk_xlsx {
+    char *path;
+    unzFile uz;
+    tk_xlsx_limits lim;
+    tk_arena *arena;
+    entry *entries;
+    size_t nentries;
+    sheet *sheets;
+    size_t nsheets;
+    prop *props;
+    size_t nprops, props_cap;
+    bool date1904;
+    tk_buf sst; /* shared strings, each followed by a NUL */
+    size_t *sst_off;
+    size_t nsst, sst_cap;
+    bool *xf_date; /* cellXfs index -> date format */
+    size_t nxf;
+};
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                        */
+
+static const char *bstr(const tk_buf *b) { return b->data ? b->data : ""; }
+
+static size_t count_cp(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            c++;
+    return c;
+}
+
+static bool ns_is(const char *ns, const char *a, const char *b)
+{
+    return ns && (strcmp(ns, a) == 0 || (b && strcmp(ns, b) == 0));
+}
+
+/* Parse an unsigned decimal of at most 9 digits, nothing else. */
+static bool parse_uint(const char *s, long *out)
+{
+    if (!s || !*s || strlen(s) > 9)
+        return false;
+    long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static tk_xlsx_limits fill_limits(const tk_xlsx_limits *in)
+{
+    tk_xlsx_limits l;
+    memset(&l, 0, sizeof l);
+    if (in)
+        l = *in;
+    if (!l.max_file_bytes)
+        l.max_file_bytes = TK_XLSX_DEFAULT_MAX_FILE_BYTES;
+    if (!l.max_part_bytes)
+        l.max_part_bytes = TK_XLSX_DEFAULT_MAX_PART_BYTES;
+    if (!(l.max_ratio > 0) || isnan(l.max_ratio))
+        l.max_ratio = TK_XLSX_DEFAULT_MAX_RATIO;
+    if (!l.max_entries)
+        l.max_entries = TK_XLSX_DEFAULT_MAX_ENTRIES;
+    if (!l.max_cell_chars)
+        l.max_cell_chars = TK_XLSX_DEFAULT_MAX_CELL_CHARS;
+    if (!l.max_rows)
+        l.max_rows = TK_XLSX_DEFAULT_MAX_ROWS;
+    return l;
+}
+
+/* Text accumulated from several text nodes, with a byte cap beyond which it
+ * is only counted. */
+typedef struct acc {
+    tk_buf b;
+    size_t cap;
+    bool over;
+} acc;
+
+static void acc_reset(acc *a)
+{
+    tk_buf_reset(&a->b);
+    a->over = false;
+}
+
+static void acc_add(acc *a, const char *s)
+{
+    if (a->over)
+        return;
+    size_t n = strlen(s);
+    if (n > a->cap || a->b.len > a->cap - n) {
+        a->over = true;
+        return;
+    }
+    tk_buf_append(&a->b, s, n);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* "_xHHHH_" at s (n bytes left) -> the code unit, or -1. */
+static long xesc_at(const char *s, size_t n)
+{
+    if (n < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_')
+        return -1;
+    long v = 0;
+    for (int i = 2; i < 6; i++) {
+        int h = hexval(s[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Decode the OOXML string escapes _xHHHH_ (ST_Xstring) of s into out:
+ * _x000D_ is a carriage return, _x005F_ a literal underscore. NUL and lone
+ * surrogates become U+FFFD. */
+static void unescape_x(const char *s, size_t n, tk_buf *out)
+{
+    tk_buf_reset(out);
+    size_t i = 0;
+    while (i < n) {
+        long u = s[i] == '_' ? xesc_at(s + i, n - i) : -1;
+        if (u < 0) {
+            tk_buf_putc(out, s[i]);
+            i++;
+            continue;
+        }
+        i += 7;
+        uint32_t cp = (uint32_t)u;
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            long lo = xesc_at(s + i, n - i);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + (((uint32_t)u - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+                i += 7;
+            } else {
+                cp = 0xFFFD;
+            }
+        } else if ((u >= 0xDC00 && u <= 0xDFFF) || u == 0) {
+            cp = 0xFFFD;
+        }
+        tk_buf_put_cp(out, cp);
+    }
+    if (!out->data)
+        tk_buf_append(out, "", 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* cell references and number formats                                  */
+
+void tk_cell_ref(int row, int col, char out[16])
+{
+    if (row < 1 || row > MAX_ROW || col < 1 || col > MAX_COL) {
+        out[0] = '?';
+        out[1] = '\0';
+        return;
+    }
+    char letters[4];
+    int n = 0;
+    int c = col;
+    while (c > 0 && n < 3) {
+        int r = (c - 1) % 26;
+        letters[n++] = (char)('A' + r);
+        c = (c - 1) / 26;
+    }
+    int k = 0;
+    while (n > 0)
+        out[k++] = letters[--n];
+    snprintf(out + k, (size_t)(16 - k), "%d", row);
+}
+
+bool tk_cell_parse_ref(const char *ref, int *row, int *col)
+{
+    if (!ref)
+        return false;
+    const char *p = ref;
+    long c = 0;
+    int nl = 0;
+    while (*p >= 'A' && *p <= 'Z') {
+        if (++nl > 3)
+            return false;
+        c = c * 26 + (*p - 'A' + 1);
+        p++;
+    }
+    if (nl == 0 || *p < '1' || *p > '9')
+        return false;
+    long r = 0;
+    int nd = 0;
+    while (*p >= '0' && *p <= '9') {
+        if (++nd > 7)
+            return false;
+        r = r * 10 + (*p - '0');
+        p++;
+    }
+    if (*p || r > MAX_ROW || c > MAX_COL)
+        return false;
+    *row = (int)r;
+    *col = (int)c;
+    return true;
+}
+
+/* Advance past one UTF-8 code point. */
+static const char *skip_cp(const char *p)
+{
+    if (!*p)
+        return p;
+    p++;
+    while ((*p & 0xC0) == 0x80)
+        p++;
+    return p;
+}
+
+static bool code_is_date(const char *code)
+{
+    const char *p = code;
+    while (*p) {
+        char c = *p;
+        if (c == '"') {
+            const char *q = strchr(p + 1, '"');
+            if (!q)
+                return false;
+            p = q + 1;
+        } else if (c == '[') {
+            const char *q = strchr(p + 1, ']');
+            if (!q)
+                return false;
+            p = q + 1;
+        } else if (c == '\\' || c == '_' || c == '*') {
+            p = skip_cp(p + 1);
+        } else if (strncasecmp(p, "General", 7) == 0) {
+            p += 7;
+        } else if (c == ';') {
+            /* Only the first section (positive numbers) decides. */
+            return false;
+        } else if (strchr("yYmMdDhHsSgG", c)) {
+            return true;
+        } else if (c == 'e' || c == 'E') {
+            if (p[1] == '+' || p[1] == '-')
+                p += 2; /* scientific notation 0.00E+00 */
+            else
+                return true; /* 和暦 era year */
+        } else {
+            p++;
+        }
+    }
+    return false;
+}
+
+bool tk_xlsx_numfmt_is_date(int id, const char *code)
+{
+    if (code)
+        return code_is_date(code);
+    return (id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) ||
+           (id >= 50 && id <= 58);
+}
+
+/* ------------------------------------------------------------------ */
+/* zip entries                                                          */
+
+static const entry *find_entry(const tk_xlsx *x, const char *name)
+{
+    for (size_t i = 0; i < x->nentries; i++)
+        if (strcmp(x->entries[i].name, name) == 0)
+            return &x->entries[i];
+    /* Part names are case-insensitive in OPC; accept a unique match. */
+    const entry *found = NULL;
+    for (size_t i = 0; i < x->nentries; i++) {
+        if (strcasecmp(x->entries[i].name, name) == 0) {
+            if (found)
+                return NULL;
+            found = &x->entries[i];
+        }
+    }
+    return found;
+}
+
+static int cmp_entry_name(const void *a, const void *b)
+{
+    const entry *const *ea = a;
+    const entry *const *eb = b;
+    return strcmp((*ea)->name, (*eb)->name);
+}
+
+/* Read the central directory into x->entries, checking every limit. */
+static bool scan_entries(tk_xlsx *x, tk_diags *d)
+{
+    const tk_xlsx_limits *L = &x->lim;
+    size_t before = d->errors;
+    unz_global_info64 gi;
+    if (unzGetGlobalInfo64(x->uz, &gi) != UNZ_OK) {
+        XERR(d, x->path, NULL, "ZIP 形式として壊れています (中央ディレクトリを読めません)");
+        return false;
+    }
+    if (gi.number_entry > L->max_entries) {
+        XERR(d, x->path, NULL,
+             "ZIP のエントリが多すぎます (%llu 個、上限 %zu 個)。Excel ブックとしては異常なため読みません",
+             (unsigned long long)gi.number_entry, L->max_entries);
+        return false;
+    }
+    if (gi.number_entry == 0) {
+        XERR(d, x->path, NULL, "ZIP の中身が空です。Excel ブック (.xlsx) ではありません");
+        return false;
+    }
+    x->entries = tk_xcalloc((size_t)gi.number_entry, sizeof *x->entries);
+    int rc = unzGoToFirstFile(x->uz);
+    while (rc == UNZ_OK && x->nentries < gi.number_entry) {
+        unz_file_info64 fi;
+        char name[ENTRY_NAME_MAX];
+        if (unzGetCurrentFileInfo64(x->uz, &fi, name, sizeof name, NULL, 0, NULL, 0) != UNZ_OK) {
+            rc = UNZ_BADZIPFILE;
+            break;
+        }
+        size_t idx = x->nentries + 1;
+        if (fi.size_filename >= sizeof name || strlen(name) != fi.size_filename) {
+            XERR(d, x->path, NULL, "ZIP の %zu 番目のエントリの名前が不正です (長すぎるか NUL 文字を含みます)",
+                 idx);
+            name[0] = '\0';
+        }
+        if (fi.flag & 1u)
+            XERR(d, x->path, name,
+                 "エントリ %s が暗号化されています。パスワードを外し、Excel ブック (.xlsx) 形式で保存し直してください",
+                 name);
+        if (fi.compression_method != 0 && fi.compression_method != Z_DEFLATED)
+            XERR(d, x->path, name, "エントリ %s の圧縮方式 (%lu) には対応していません (無圧縮と deflate のみ)",
+                 name, (unsigned long)fi.compression_method);
+        if (fi.uncompressed_size > L->max_part_bytes)
+            XERR(d, x->path, name,
+                 "エントリ %s は展開すると %llu バイトになり、上限 (%zu バイト) を超えます。ZIP 爆弾の疑いがあるため読みません",
+                 name, (unsigned long long)fi.uncompressed_size, L->max_part_bytes);
+        if (fi.uncompressed_size > TK_XLSX_RATIO_MIN_BYTES &&
+            (double)fi.uncompressed_size >
+                L->max_ratio * (double)(fi.compressed_size ? fi.compressed_size : 1))
+            XERR(d, x->path, name,
+                 "エントリ %s の圧縮率が異常です (%llu バイトが %llu バイトに圧縮され、%.0f 倍。上限 %.0f 倍)。ZIP 爆弾の疑いがあるため読みません",
+                 name, (unsigned long long)fi.uncompressed_size, (unsigned long long)fi.compressed_size,
+                 (double)fi.uncompressed_size / (double)(fi.compressed_size ? fi.compressed_size : 1),
+                 L->max_ratio);
+        if (fi.compression_method == 0 && fi.compressed_size != fi.uncompressed_size)
+            XERR(d, x->path, name, "ZIP 形式として壊れています (無圧縮のエントリ %s のサイズが一致しません)", name);
+        entry *e = &x->entries[x->nentries++];
+        if (unzGetFilePos64(x->uz, &e->pos) != UNZ_OK) {
+            rc = UNZ_BADZIPFILE;
+            break;
+        }
+        e->name = tk_arena_strdup(x->arena, name);
+        e->csize = fi.compressed_size;
+        e->usize = fi.uncompressed_size;
+        rc = unzGoToNextFile(x->uz);
+    }
+    if (rc != UNZ_OK && rc != UNZ_END_OF_LIST_OF_FILE) {
+        XERR(d, x->path, NULL,
+             "ZIP 形式として壊れています (中央ディレクトリの %zu 番目のエントリを読めません)", x->nentries + 1);
+        return false;
+    }
+    /* Two entries of one name would let a file say two things. */
+    const entry **sorted = tk_xcalloc(x->nentries, sizeof *sorted);
+    for (size_t i = 0; i < x->nentries; i++)
+        sorted[i] = &x->entries[i];
+    qsort(sorted, x->nentries, sizeof *sorted, cmp_entry_name);
+    for (size_t i = 1; i < x->nentries; i++)
+        if (sorted[i]->name[0] && strcmp(sorted[i - 1]->name, sorted[i]->name) == 0 &&
+            (i < 2 || strcmp(sorted[i - 2]->name, sorted[i]->name) != 0))
+            XERR(d, x->path, sorted[i]->name, "ZIP に同じ名前のエントリ %s が複数あります", sorted[i]->name);
+    free(sorted);
+    return d->errors == before;
+}
+
+/* Read a small entry (at most max bytes) whole; false if larger or broken. */
+static bool read_small(tk_xlsx *x, const entry *e, size_t max, tk_buf *out)
+{
+    tk_buf_reset(out);
+    if (e->usize > max)
+        return false;
+    if (unzGoToFilePos64(x->uz, &e->pos) != UNZ_OK || unzOpenCurrentFile(x->uz) != UNZ_OK)
+        return false;
+    char buf[512];
+    int n;
+    while ((n = unzReadCurrentFile(x->uz, buf, sizeof buf)) > 0) {
+        if (out->len + (size_t)n > max)
+            break;
+        tk_buf_append(out, buf, (size_t)n);
+    }
+    int rc = unzCloseCurrentFile(x->uz);
+    return n == 0 && rc == UNZ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* streaming one XML part                                               */
+
+/* States of the prolog screen (before the root element). */
+enum {
+    SN_START,
+    SN_BOM1,
+    SN_BOM2,
+    SN_TEXT,
+    SN_LT,
+    SN_BANG,
+    SN_BANG_DASH,
+    SN_COMMENT,
+    SN_C1,
+    SN_C2,
+    SN_PI,
+    SN_PIQ,
+    SN_DONE,
+    SN_BAD,
+    SN_DOCTYPE,
+};
+
+static int sniff_step(int st, unsigned c)
+{
+    switch (st) {
+    case SN_START:
+        if (c == 0xEF)
+            return SN_BOM1;
+        return sniff_step(SN_TEXT, c);
+    case SN_BOM1:
+        return c == 0xBB ? SN_BOM2 : SN_BAD;
+    case SN_BOM2:
+        return c == 0xBF ? SN_TEXT : SN_BAD;
+    case SN_TEXT:
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            return SN_TEXT;
+        return c == '<' ? SN_LT : SN_BAD;
+    case SN_LT:
+        if (c == '?')
+            return SN_PI;
+        if (c == '!')
+            return SN_BANG;
+        if (c >= 0x80 || c == '_' || c == ':' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+            return SN_DONE;
+        return SN_BAD;
+    case SN_BANG:
+        return c == '-' ? SN_BANG_DASH : SN_DOCTYPE;
+    case SN_BANG_DASH:
+        return c == '-' ? SN_COMMENT : SN_DOCTYPE;
+    case SN_COMMENT:
+        return c == '-' ? SN_C1 : SN_COMMENT;
+    case SN_C1:
+        return c == '-' ? SN_C2 : SN_COMMENT;
+    case SN_C2:
+        return c == '>' ? SN_TEXT : (c == '-' ? SN_C2 : SN_COMMENT);
+    case SN_PI:
+        return c == '?' ? SN_PIQ : SN_PI;
+    case SN_PIQ:
+        return c == '>' ? SN_TEXT : (c == '?' ? SN_PIQ : SN_PI);
+    default:
+        return st;
+    }
+}
+
+enum { ENC_UNKNOWN, ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
+
+typedef struct pstream {
+    tk_xlsx *x;
+    uint64_t total, cap;
+    int zerr;
+    bool over_cap;
+    /* prolog screen */
+    int sniff, enc;
+    unsigned char lead[2];
+    int nlead;
+    bool have_half;
+    unsigned char half;
+    /* first libxml2 error */
+    bool xml_err;
+    int xml_line;
+    char xml_msg[256];
+} pstream;
+
+static void sniff_feed(pstream *ps, const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n && ps->sniff < SN_DONE; i++) {
+        unsigned char c = b[i];
+        if (ps->enc == ENC_UNKNOWN) {
+            ps->lead[ps->nlead++] = c;
+            if (ps->nlead < 2)
+                continue;
+            unsigned char a = ps->lead[0], z = ps->lead[1];
+            if (a == 0xFF && z == 0xFE) {
+                ps->enc = ENC_UTF16LE;
+            } else if (a == 0xFE && z == 0xFF) {
+                ps->enc = ENC_UTF16BE;
+            } else if (a == '<' && z == 0) {
+                ps->enc = ENC_UTF16LE;
+                ps->sniff = sniff_step(ps->sniff, '<');
+            } else if (a == 0 && z == '<') {
+                ps->enc = ENC_UTF16BE;
+                ps->sniff = sniff_step(ps->sniff, '<');
+            } else {
+                ps->enc = ENC_UTF8;
+                ps->sniff = sniff_step(ps->sniff, a);
+                if (ps->sniff < SN_DONE)
+                    ps->sniff = sniff_step(ps->sniff, z);
+            }
+            continue;
+        }
+        if (ps->enc == ENC_UTF8) {
+            ps->sniff = sniff_step(ps->sniff, c);
+            continue;
+        }
+        if (!ps->have_half) {
+            ps->half = c;
+            ps->have_half = true;
+            continue;
+        }
+        ps->have_half = false;
+        unsigned u = ps->enc == ENC_UTF16LE ? (unsigned)ps->half | ((unsigned)c << 8)
+                                            : ((unsigned)ps->half << 8) | c;
+        ps->sniff = sniff_step(ps->sniff, u < 0x80 ? u : 0x80);
+    }
+}
+
+static int ps_read(void *ctx, char *buf, int len)
+{
+    pstream *ps = ctx;
+    if (ps->zerr || ps->over_cap || ps->sniff >= SN_BAD || len <= 0)
+        return -1;
+    int n = unzReadCurrentFile(ps->x->uz, buf, (unsigned)len);
+    if (n < 0) {
+        ps->zerr = n;
+        return -1;
+    }
+    ps->total += (uint64_t)n;
+    if (ps->total > ps->cap) {
+        ps->over_cap = true;
+        return -1;
+    }
+    if (ps->sniff < SN_DONE) {
+        sniff_feed(ps, (const unsigned char *)buf, (size_t)n);
+        if (ps->sniff >= SN_BAD)
+            return -1;
+    }
+    return n;
+}
+
+static void on_xml_error(void *ctx, xmlErrorPtr e)
+{
+    pstream *ps = ctx;
+    if (!e || e->level == XML_ERR_WARNING || ps->xml_err)
+        return;
+    ps->xml_err = true;
+    ps->xml_line = e->line;
+    snprintf(ps->xml_msg, sizeof ps->xml_msg, "%s", e->message ? e->message : "");
+    size_t n = strlen(ps->xml_msg);
+    while (n && (ps->xml_msg[n - 1] == '\n' || ps->xml_msg[n - 1] == ' '))
+        ps->xml_msg[--n] = '\0';
+}
+
+enum { EV_START, EV_END, EV_TEXT };
+
+typedef struct xev {
+    int kind;
+    const char *local; /* element local name (start, end) */
+    const char *ns;    /* namespace URI or NULL */
+    int depth;         /* 0 for the root element */
+    const char *text;  /* text */
+    xmlTextReaderPtr r;
+} xev;
+
+/* 0 go on; 1 stop, all is well; -1 stop, a problem was reported. */
+typedef int (*ev_fn)(void *h, const xev *e);
+
+/* Stream entry e through fn. True when the part was read without a problem
+ * (including a stop asked for by fn with 1). */
+static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
+{
+    if (unzGoToFilePos64(x->uz, &en->pos) != UNZ_OK || unzOpenCurrentFile(x->uz) != UNZ_OK) {
+        XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s を開けません)", en->name);
+        return false;
+    }
+    pstream ps;
+    memset(&ps, 0, sizeof ps);
+    ps.x = x;
+    ps.cap = x->lim.max_part_bytes;
+    ps.sniff = SN_START;
+
+    int stop = 0;
+    bool depth_err = false, dtd_node = false, read_err = false;
+    xmlSetStructuredErrorFunc(&ps, on_xml_error);
+    xmlTextReaderPtr r = xmlReaderForIO(ps_read, NULL, &ps, en->name, NULL, XML_PARSE_NONET);
+    if (r) {
+        xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, &ps);
+        int rc;
+        while ((rc = xmlTextReaderRead(r)) == 1) {
+            int type = xmlTextReaderNodeType(r);
+            int depth = xmlTextReaderDepth(r);
+            if (depth > TK_XLSX_MAX_DEPTH) {
+                depth_err = true;
+                break;
+            }
+            xev e;
+            memset(&e, 0, sizeof e);
+            e.r = r;
+            e.depth = depth;
+            switch (type) {
+            case XML_READER_TYPE_DOCUMENT_TYPE:
+            case XML_READER_TYPE_ENTITY_REFERENCE:
+            case XML_READER_TYPE_ENTITY:
+                dtd_node = true;
+                break;
+            case XML_READER_TYPE_ELEMENT:
+                e.kind = EV_START;
+                e.local = (const char *)xmlTextReaderConstLocalName(r);
+                e.ns = (const char *)xmlTextReaderConstNamespaceUri(r);
+                if (!e.local)
+                    break;
+                stop = fn(h, &e);
+                if (!stop && xmlTextReaderIsEmptyElement(r) == 1) {
+                    e.kind = EV_END;
+                    stop = fn(h, &e);
+                }
+                break;
+            case XML_READER_TYPE_END_ELEMENT:
+                e.kind = EV_END;
+                e.local = (const char *)xmlTextReaderConstLocalName(r);
+                e.ns = (const char *)xmlTextReaderConstNamespaceUri(r);
+                if (e.local)
+                    stop = fn(h, &e);
+                break;
+            case XML_READER_TYPE_TEXT:
+            case XML_READER_TYPE_CDATA:
+            case XML_READER_TYPE_WHITESPACE:
+            case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+                e.kind = EV_TEXT;
+                e.text = (const char *)xmlTextReaderConstValue(r);
+                if (e.text)
+                    stop = fn(h, &e);
+                break;
+            default:
+                break;
+            }
+            if (stop || dtd_node)
+                break;
+        }
+        if (rc < 0)
+            read_err = true;
+        xmlFreeTextReader(r);
+    } else {
+        read_err = true;
+    }
+    xmlSetStructuredErrorFunc(NULL, NULL);
+
+    /* Inflate what is left (bounded) so the size and the CRC are checked
+     * even when the XML stopped early. */
+    if (!ps.zerr && !ps.over_cap) {
+        char buf[16384];
+        for (;;) {
+            int n = unzReadCurrentFile(x->uz, buf, sizeof buf);
+            if (n < 0) {
+                ps.zerr = n;
+                break;
+            }
+            if (n == 0)
+                break;
+            ps.total += (uint64_t)n;
+            if (ps.total > ps.cap) {
+                ps.over_cap = true;
+                break;
+            }
+        }
+    }
+    int crc = unzCloseCurrentFile(x->uz);
+
+    bool ok = stop >= 0;
+    if (ps.over_cap) {
+        XERR(d, x->path, en->name,
+             "%s の展開後のサイズが上限 (%zu バイト) を超えました。ZIP 爆弾の疑いがあるため読みません", en->name,
+             x->lim.max_part_bytes);
+        return false;
+    }
+    if (ps.zerr || crc != UNZ_OK || ps.total != en->usize) {
+        XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s: %s)", en->name,
+             ps.zerr ? "展開できません" : crc == UNZ_CRCERROR ? "CRC が一致しません" : "サイズが一致しません");
+        return false;
+    }
+    if (ps.sniff == SN_DOCTYPE || dtd_node) {
+        XERR(d, x->path, en->name,
+             "%s に DOCTYPE 宣言があります。安全のため DOCTYPE (実体宣言) を含む XML は読みません", en->name);
+        return false;
+    }
+    if (ps.sniff == SN_BAD) {
+        XERR(d, x->path, en->name, "%s は XML ではありません (先頭が XML 宣言でも要素でもありません)", en->name);
+        return false;
+    }
+    if (depth_err) {
+        XERR(d, x->path, en->name, "%s の要素の入れ子が深すぎます (上限 %d 段)", en->name, TK_XLSX_MAX_DEPTH);
+        return false;
+    }
+    if (read_err) {
+        if (ps.xml_err)
+            XERR(d, x->path, en->name, "%s の XML の形式が正しくありません (%d 行目: %s)", en->name, ps.xml_line,
+                 ps.xml_msg);
+        else
+            XERR(d, x->path, en->name, "%s を XML として読めません", en->name);
+        return false;
+    }
+    return ok;
+}
+
+/* Attribute without a namespace, copied into the arena; NULL if absent. */
+static char *attr_dup(tk_arena *a, xmlTextReaderPtr r, const char *name)
+{
+    xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    char *s = tk_arena_strdup(a, (const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+static char *attr_dup_ns(tk_arena *a, xmlTextReaderPtr r, const char *local, const char *ns1, const char *ns2)
+{
+    xmlChar *v = xmlTextReaderGetAttributeNs(r, (const xmlChar *)local, (const xmlChar *)ns1);
+    if (!v && ns2)
+        v = xmlTextReaderGetAttributeNs(r, (const xmlChar *)local, (const xmlChar *)ns2);
+    if (!v)
+        return NULL;
+    char *s = tk_arena_strdup(a, (const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+/* Attribute into a small buffer; *present tells whether it was there.
+ * False when it is longer than the buffer. */
+static bool attr_small(xmlTextReaderPtr r, const char *name, char *out, size_t n, bool *present)
+{
+    out[0] = '\0';
+    xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
+    *present = v != NULL;
+    if (!v)
+        return true;
+    size_t len = strlen((const char *)v);
+    bool ok = len < n;
+    if (ok)
+        memcpy(out, v, len + 1);
+    xmlFree(v);
+    return ok;
+}
+
+static bool el_main(const xev *e, const char *local)
+{
+    return ns_is(e->ns, NS_MAIN_T, NS_MAIN_S) && strcmp(e->local, local) == 0;
+}
+
+/* The root element must be this one; report otherwise. */
+static int check_root(tk_xlsx *x, tk_diags *d, const char *part, const xev *e, const char *local,
+                      const char *ns1, const char *ns2)
+{
+    if (ns_is(e->ns, ns1, ns2) && strcmp(e->local, local) == 0)
+        return 0;
+    XERR(d, x->path, part, "%s の最上位の要素が <%s> ではありません (<%s> があります)", part, local, e->local);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* relationships                                                        */
+
+typedef struct rel {
+    char *id, *type, *target, *mode;
+} rel;
+
+typedef struct rels_h {
+    tk_xlsx *x;
+    tk_diags *d;
+    const char *part;
+    rel *v;
+    size_t n, cap;
+} rels_h;
+
+static int rels_ev(void *hp, const xev *e)
+{
+    rels_h *h = hp;
+    if (e->kind != EV_START)
+        return 0;
+    if (e->depth == 0)
+        return check_root(h->x, h->d, h->part, e, "Relationships", NS_PKG_REL, NULL);
+    if (e->depth == 1 && ns_is(e->ns, NS_PKG_REL, NULL) && strcmp(e->local, "Relationship") == 0) {
+        if (h->n == h->cap) {
+            h->cap = h->cap ? h->cap * 2 : 16;
+            h->v = tk_xrealloc(h->v, h->cap * sizeof *h->v);
+        }
+        rel *r = &h->v[h->n++];
+        tk_arena *a = h->x->arena;
+        r->id = attr_dup(a, e->r, "Id");
+        r->type = attr_dup(a, e->r, "Type");
+        r->target = attr_dup(a, e->r, "Target");
+        r->mode = attr_dup(a, e->r, "TargetMode");
+    }
+    return 0;
+}
+
+static bool str_ends(const char *s, const char *suffix)
+{
+    return s && tk_str_ends(s, suffix);
+}
+
+static const rel *rel_by_type(const rels_h *h, const char *suffix)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (str_ends(h->v[i].type, suffix))
+            return &h->v[i];
+    return NULL;
+}
+
+/* Resolve a relationship target against base (the folder of the source
+ * part, "xl/" or ""), refusing anything that leaves base, any "..", empty
+ * segments, backslashes and URI schemes. NULL with *why set when refused. */
+static char *resolve_target(tk_arena *a, const char *base, const char *target, const char **why)
+{
+    if (!target || !*target) {
+        *why = "参照先が空です";
+        return NULL;
+    }
+    if (strpbrk(target, "\\:?#")) {
+        *why = "参照先に使えない文字 (\\ : ? #) があります";
+        return NULL;
+    }
+    tk_buf full;
+    tk_buf_init(&full);
+    if (target[0] == '/')
+        tk_buf_puts(&full, target + 1);
+    else {
+        tk_buf_puts(&full, base);
+        tk_buf_puts(&full, target);
+    }
+    tk_buf out;
+    tk_buf_init(&out);
+    const char *p = bstr(&full);
+    bool bad = false;
+    while (*p && !bad) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 0 || (n == 2 && p[0] == '.' && p[1] == '.')) {
+            bad = true;
+            break;
+        }
+        if (!(n == 1 && p[0] == '.')) {
+            if (out.len)
+                tk_buf_putc(&out, '/');
+            tk_buf_append(&out, p, n);
+        }
+        if (!slash)
+            break;
+        p = slash + 1;
+        if (!*p)
+            bad = true; /* trailing slash: a folder */
+    }
+    char *res = NULL;
+    if (bad)
+        *why = "参照先に \"..\" か空の区切りがあります";
+    else if (*base && strncasecmp(bstr(&out), base, strlen(base)) != 0)
+        *why = "参照先がブックのフォルダ (xl/) の外を指しています";
+    else if (out.len == 0)
+        *why = "参照先が空です";
+    else
+        res = tk_arena_strdup(a, bstr(&out));
+    tk_buf_free(&full);
+    tk_buf_free(&out);
+    return res;
+}
+
+/* ------------------------------------------------------------------ */
+/* workbook.xml                                                         */
+
+typedef struct wb_sheet {
+    char *name, *rid, *state;
+} wb_sheet;
+
+typedef struct wb_h {
+    tk_xlsx *x;
+    tk_diags *d;
+    const char *part;
+    bool in_sheets;
+    wb_sheet *v;
+    size_t n, cap;
+} wb_h;
+
+static int wb_ev(void *hp, const xev *e)
+{
+    wb_h *h = hp;
+    if (e->depth == 0) {
+        if (e->kind == EV_START)
+            return check_root(h->x, h->d, h->part, e, "workbook", NS_MAIN_T, NS_MAIN_S);
+        return 0;
+    }
+    if (e->kind == EV_TEXT)
+        return 0;
+    if (e->depth == 1 && el_main(e, "sheets")) {
+        h->in_sheets = e->kind == EV_START;
+        return 0;
+    }
+    if (e->kind != EV_START)
+        return 0;
+    tk_arena *a = h->x->arena;
+    if (e->depth == 1 && el_main(e, "workbookPr")) {
+        char *v = attr_dup(a, e->r, "date1904");
+        h->x->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+    } else if (e->depth == 2 && h->in_sheets && el_main(e, "sheet")) {
+        if (h->n == h->cap) {
+            h->cap = h->cap ? h->cap * 2 : 8;
+            h->v = tk_xrealloc(h->v, h->cap * sizeof *h->v);
+        }
+        wb_sheet *s = &h->v[h->n++];
+        s->name = attr_dup(a, e->r, "name");
+        s->state = attr_dup(a, e->r, "state");
+        s->rid = attr_dup_ns(a, e->r, "id", NS_REL_T, NS_REL_S);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sharedStrings.xml                                                    */
+
+typedef struct sst_h {
+    tk_xlsx *x;
+    tk_diags *d;
+    const char *part;
+    bool in_si, in_t;
+    int rph;
+    acc cur;
+    tk_buf tmp;
+} sst_h;
+
+static int sst_ev(void *hp, const xev *e)
+{
+    sst_h *h = hp;
+    tk_xlsx *x = h->x;
+    if (e->depth == 0) {
+        if (e->kind == EV_START)
+            return check_root(x, h->d, h->part, e, "sst", NS_MAIN_T, NS_MAIN_S);
+        return 0;
+    }
+    if (e->kind == EV_TEXT) {
+        if (h->in_t)
+            acc_add(&h->cur, e->text);
+        return 0;
+    }
+    bool start = e->kind == EV_START;
+    if (e->depth == 1 && el_main(e, "si")) {
+        if (start) {
+            h->in_si = true;
+            h->rph = 0;
+            h->in_t = false;
+            acc_reset(&h->cur);
+            return 0;
+        }
+        h->in_si = false;
+        if (x->nsst >= MAX_SHARED_STRINGS) {
+            XERR(h->d, x->path, h->part, "共有文字列が多すぎます (上限 %zu 個)", MAX_SHARED_STRINGS);
+            return -1;
+        }
+        unescape_x(bstr(&h->cur.b), h->cur.b.len, &h->tmp);
+        if (x->nsst == x->sst_cap) {
+            x->sst_cap = x->sst_cap ? x->sst_cap * 2 : 256;
+            x->sst_off = tk_xrealloc(x->sst_off, x->sst_cap * sizeof *x->sst_off);
+        }
+        x->sst_off[x->nsst++] = x->sst.len;
+        tk_buf_append(&x->sst, h->tmp.data, h->tmp.len + 1);
+        return 0;
+    }
+    if (!h->in_si)
+        return 0;
+    if (el_main(e, "rPh")) {
+        h->rph += start ? 1 : -1;
+    } else if (el_main(e, "t") && h->rph == 0) {
+        h->in_t = start;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* styles.xml                                                           */
+
+typedef struct numfmt {
+    long id;
+    const char *code;
+} numfmt;
+
+typedef struct st_h {
+    tk_xlsx *x;
+    tk_diags *d;
+    const char *part;
+    bool in_nf, in_xfs;
+    numfmt *nf;
+    size_t nnf, capnf;
+    long *xf;
+    size_t nxf, capxf;
+} st_h;
+
+static int st_ev(void *hp, const xev *e)
+{
+    st_h *h = hp;
+    tk_xlsx *x = h->x;
+    if (e->depth == 0) {
+        if (e->kind == EV_START)
+            return check_root(x, h->d, h->part, e, "styleSheet", NS_MAIN_T, NS_MAIN_S);
+        return 0;
+    }
+    if (e->kind == EV_TEXT)
+        return 0;
+    bool start = e->kind == EV_START;
+    if (e->depth == 1) {
+        if (el_main(e, "numFmts"))
+            h->in_nf = start;
+        else if (el_main(e, "cellXfs"))
+            h->in_xfs = start;
+        return 0;
+    }
+    if (!start || e->depth != 2)
+        return 0;
+    if (h->in_nf && el_main(e, "numFmt")) {
+        char *id = attr_dup(x->arena, e->r, "numFmtId");
+        char *code = attr_dup(x->arena, e->r, "formatCode");
+        long v;
+        if (!id || !parse_uint(id, &v) || !code) {
+            XERR(h->d, x->path, h->part, "%s の表示形式 <numFmt> の numFmtId か formatCode が正しくありません",
+                 h->part);
+            return -1;
+        }
+        if (h->nnf >= MAX_NUMFMTS) {
+            XERR(h->d, x->path, h->part, "%s の表示形式が多すぎます (上限 %zu 個)", h->part, MAX_NUMFMTS);
+            return -1;
+        }
+        if (h->nnf == h->capnf) {
+            h->capnf = h->capnf ? h->capnf * 2 : 16;
+            h->nf = tk_xrealloc(h->nf, h->capnf * sizeof *h->nf);
+        }
+        h->nf[h->nnf].id = v;
+        h->nf[h->nnf].code = code;
+        h->nnf++;
+    } else if (h->in_xfs && el_main(e, "xf")) {
+        char buf[16];
+        bool present;
+        long v = 0;
+        if (!attr_small(e->r, "numFmtId", buf, sizeof buf, &present) || (present && !parse_uint(buf, &v))) {
+            XERR(h->d, x->path, h->part, "%s のセル書式 <xf> の numFmtId が正しくありません", h->part);
+            return -1;
+        }
+        if (h->nxf >= MAX_XFS) {
+            XERR(h->d, x->path, h->part, "%s のセル書式が多すぎます (上限 %zu 個)", h->part, MAX_XFS);
+            return -1;
+        }
+        if (h->nxf == h->capxf) {
+            h->capxf = h->capxf ? h->capxf * 2 : 16;
+            h->xf = tk_xrealloc(h->xf, h->capxf * sizeof *h->xf);
+        }
+        h->xf[h->nxf++] = v;
+    }
+    return 0;
+}
+
+static int cmp_numfmt(const void *a, const void *b)
+{
+    const numfmt *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void styles_finish(tk_xlsx *x, st_h *h)
+{
+    qsort(h->nf, h->nnf, sizeof *h->nf, cmp_numfmt);
+    x->nxf = h->nxf;
+    x->xf_date = tk_xcalloc(h->nxf ? h->nxf : 1, sizeof *x->xf_date);
+    for (size_t i = 0; i < h->nxf; i++) {
+        numfmt key = {h->xf[i], NULL};
+        const numfmt *f = h->nnf ? bsearch(&key, h->nf, h->nnf, sizeof *h->nf, cmp_numfmt) : NULL;
+        x->xf_date[i] = tk_xlsx_numfmt_is_date((int)h->xf[i], f ? f->code : NULL);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* docProps/custom.xml                                                  */
+
+typedef struct cp_h {
+    tk_xlsx *x;
+    tk_diags *d;
+    const char *part;
+    bool in_prop;
+    char *name;
+    acc val;
+} cp_h;
+
+static int cp_ev(void *hp, const xev *e)
+{
+    cp_h *h = hp;
+    tk_xlsx *x = h->x;
+    if (e->depth == 0) {
+        if (e->kind == EV_START)
+            return check_root(x, h->d, h->part, e, "Properties", NS_CUSTOM_T, NS_CUSTOM_S);
+        return 0;
+    }
+    if (e->kind == EV_TEXT) {
+        if (h->in_prop)
+            acc_add(&h->val, e->text);
+        return 0;
+    }
+    if (e->depth != 1 || !ns_is(e->ns, NS_CUSTOM_T, NS_CUSTOM_S) || strcmp(e->local, "property") != 0)
+        return 0;
+    if (e->kind == EV_START) {
+        h->in_prop = true;
+        h->name = attr_dup(x->arena, e->r, "name");
+        acc_reset(&h->val);
+        return 0;
+    }
+    h->in_prop = false;
+    if (!h->name)
+        return 0;
+    if (h->val.over || count_cp(bstr(&h->val.b), h->val.b.len) > x->lim.max_cell_chars) {
+        XERR(h->d, x->path, h->part, "カスタムプロパティ %s の値が長すぎます (上限 %zu 文字)", h->name,
+             x->lim.max_cell_chars);
+        return 0;
+    }
+    if (tk_xlsx_custom_property(x, h->name))
+        return 0; /* the first of two of one name wins */
+    if (x->nprops == x->props_cap) {
+        x->props_cap = x->props_cap ? x->props_cap * 2 : 8;
+        x->props = tk_xrealloc(x->props, x->props_cap * sizeof *x->props);
+    }
+    x->props[x->nprops].name = h->name;
+    x->props[x->nprops].value = tk_arena_strdup(x->arena, bstr(&h->val.b));
+    x->nprops++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* open                                                                 */
+
+static bool read_rels(tk_xlsx *x, const entry *e, rels_h *h, tk_diags *d)
+{
+    memset(h, 0, sizeof *h);
+    h->x = x;
+    h->d = d;
+    h->part = e->name;
+    return parse_part(x, e, rels_ev, h, d);
+}
+
+/* The workbook's sheets, from workbook.xml and its relationships. */
+static void resolve_sheets(tk_xlsx *x, const wb_h *wb, const rels_h *rels, const char *rels_name,
+                           const char *base, tk_diags *d)
+{
+    const char *wbp = wb->part;
+    if (wb->n == 0) {
+        XERR(d, x->path, wbp, "ブックにシートがありません");
+        return;
+    }
+    x->sheets = tk_xcalloc(wb->n, sizeof *x->sheets);
+    for (size_t i = 0; i < wb->n; i++) {
+        const wb_sheet *w = &wb->v[i];
+        sheet *s = &x->sheets[x->nsheets++];
+        s->name = w->name ? w->name : tk_arena_strdup(x->arena, "");
+        if (!w->name || !*w->name) {
+            XERR(d, x->path, wbp, "%zu 番目のシートに名前がありません", i + 1);
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (wb->v[j].name && strcasecmp(wb->v[j].name, w->name) == 0)
+                XERR(d, x->path, wbp, "シート名 %s が重複しています", w->name);
+        if (!w->state || strcmp(w->state, "visible") == 0)
+            s->hidden = false;
+        else if (strcmp(w->state, "hidden") == 0 || strcmp(w->state, "veryHidden") == 0)
+            s->hidden = true;
+        else
+            XERR(d, x->path, wbp, "シート %s の表示状態 state=\"%s\" が不明です", w->name, w->state);
+        if (!w->rid) {
+            XERR(d, x->path, wbp, "シート %s に参照 (r:id) がありません", w->name);
+            continue;
+        }
+        const rel *r = NULL;
+        for (size_t k = 0; k < rels->n && !r; k++)
+            if (rels->v[k].id && strcmp(rels->v[k].id, w->rid) == 0)
+                r = &rels->v[k];
+        if (!r) {
+            XERR(d, x->path, wbp, "シート %s の参照 %s が %s にありません", w->name, w->rid, rels_name);
+            continue;
+        }
+        if (str_ends(r->type, "/worksheet"))
+            s->cells = true;
+        else if (str_ends(r->type, "/chartsheet") || str_ends(r->type, "/dialogsheet") ||
+                 str_ends(r->type, "/macrosheet") || str_ends(r->type, "/xlMacrosheet"))
+            s->cells = false;
+        else {
+            XERR(d, x->path, rels_name, "シート %s の参照先の種類 %s が不明です", w->name,
+                 r->type ? r->type : "(なし)");
+            continue;
+        }
+        if (r->mode && strcmp(r->mode, "Internal") != 0) {
+            XERR(d, x->path, rels_name, "シート %s がブックの外 (%s) を参照しています", w->name,
+                 r->target ? r->target : "");
+            continue;
+        }
+        const char *why = NULL;
+        char *target = resolve_target(x->arena, base, r->target, &why);
+        if (!target) {
+            XERR(d, x->path, rels_name, "シート %s の参照先 \"%s\" を読みません: %s", w->name,
+                 r->target ? r->target : "", why);
+            continue;
+        }
+        s->part = find_entry(x, target);
+        if (!s->part)
+            XERR(d, x->path, rels_name, "シート %s の部品 %s が ZIP の中にありません", w->name, target);
+    }
+}
+
+/* The part named by the first relationship of this type. NULL when there
+ * is none; an error when it is named but unusable. */
+static const entry *related_part(tk_xlsx *x, const rels_h *rels, const char *rels_name, const char *base,
+                                 const char *type_suffix, tk_diags *d)
+{
+    const rel *r = rel_by_type(rels, type_suffix);
+    if (!r)
+        return NULL;
+    const char *why = NULL;
+    if (r->mode && strcmp(r->mode, "Internal") != 0) {
+        XERR(d, x->path, rels_name, "%s が ZIP の外 (%s) を参照しています", rels_name, r->target ? r->target : "");
+        return NULL;
+    }
+    char *target = resolve_target(x->arena, base, r->target, &why);
+    if (!target) {
+        XERR(d, x->path, rels_name, "参照先 \"%s\" を読みません: %s", r->target ? r->target : "", why);
+        return NULL;
+    }
+    const entry *e = find_entry(x, target);
+    if (!e)
+        XERR(d, x->path, rels_name, "%s が参照する %s が ZIP の中にありません", rels_name, target);
+    return e;
+}
+
+/* A part of the workbook by relationship type, or by its usual name when
+ * the relationships do not name one. */
+static const entry *workbook_part(tk_xlsx *x, const rels_h *rels, const char *rels_name, const char *base,
+                                  const char *type_suffix, const char *usual, tk_diags *d)
+{
+    if (rel_by_type(rels, type_suffix))
+        return related_part(x, rels, rels_name, base, type_suffix, d);
+    return find_entry(x, usual);
+}
+
+/* Say what kind of file it is when it is not an .xlsx. */
+static const entry *identify(tk_xlsx *x, tk_diags *d)
+{
+    const entry *mt = NULL;
+    for (size_t i = 0; i < x->nentries; i++)
+        if (strcmp(x->entries[i].name, "mimetype") == 0)
+            mt = &x->entries[i];
+    if (mt) {
+        tk_buf b;
+        tk_buf_init(&b);
+        bool got = read_small(x, mt, 200, &b);
+        const char *s = bstr(&b);
+        bool odf = got && tk_str_starts(s, "application/vnd.oasis.opendocument.");
+        if (got && tk_str_starts(s, "application/vnd.oasis.opendocument.spreadsheet"))
+            XERR(d, x->path, NULL,
+                 "OpenDocument スプレッドシート (.ods) です。Excel で開き、Excel ブック (.xlsx) 形式で保存し直してください");
+        else if (odf)
+            XERR(d, x->path, NULL, "OpenDocument 形式のファイル (%.80s) です。Excel ブック (.xlsx) ではありません", s);
+        tk_buf_free(&b);
+        if (odf)
+            return NULL;
+    }
+    const entry *wb = find_entry(x, "xl/workbook.xml");
+    if (wb)
+        return wb;
+    if (find_entry(x, "xl/workbook.bin"))
+        XERR(d, x->path, NULL,
+             "Excel バイナリブック (.xlsb) です。Excel で開き、Excel ブック (.xlsx) 形式で保存し直してください");
+    else if (find_entry(x, "word/document.xml"))
+        XERR(d, x->path, NULL, "Word 文書 (.docx) のようです。Excel ブック (.xlsx) ではありません");
+    else if (find_entry(x, "ppt/presentation.xml"))
+        XERR(d, x->path, NULL, "PowerPoint プレゼンテーション (.pptx) のようです。Excel ブック (.xlsx) ではありません");
+    else
+        XERR(d, x->path, NULL, "Excel ブック (.xlsx) ではありません (ZIP の中に xl/workbook.xml がありません)");
+    return NULL;
+}
+
+static bool check_file(const char *path, const tk_xlsx_limits *L, tk_diags *d)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        XERR(d, path, NULL, "ファイルを開けません: %s", strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        XERR(d, path, NULL, "通常のファイルではありません。Excel ブック (.xlsx) を指定してください");
+        return false;
+    }
+    if (st.st_size == 0) {
+        XERR(d, path, NULL, "ファイルが空です (0 バイト)。Excel ブック (.xlsx) を指定してください");
+        return false;
+    }
+    if ((uintmax_t)st.st_size > (uintmax_t)L->max_file_bytes) {
+        XERR(d, path, NULL, "ファイルが大きすぎます (%jd バイト、上限 %zu バイト)", (intmax_t)st.st_size,
+             L->max_file_bytes);
+        return false;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        XERR(d, path, NULL, "ファイルを開けません: %s", strerror(errno));
+        return false;
+    }
+    unsigned char h[8] = {0};
+    size_t n = fread(h, 1, sizeof h, f);
+    fclose(f);
+    static const unsigned char cfb[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+    if (n == 8 && memcmp(h, cfb, 8) == 0) {
+        XERR(d, path, NULL,
+             "古い形式の Excel ブック (.xls) か、パスワードで保護 (暗号化) されたブックです。パスワードを外し、Excel ブック (.xlsx) 形式で保存し直してください");
+        return false;
+    }
+    bool zip = n >= 4 && h[0] == 'P' && h[1] == 'K' &&
+               ((h[2] == 3 && h[3] == 4) || (h[2] == 5 && h[3] == 6) || (h[2] == 7 && h[3] == 8));
+    if (!zip) {
+        size_t i = 0;
+        if (n >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF)
+            i = 3;
+        while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' || h[i] == '\n'))
+            i++;
+        if (i < n && h[i] == '<')
+            XERR(d, path, NULL,
+                 "ZIP 形式ではありません。XML か HTML のファイル (Excel 2003 XML や Web ページ形式など) のようです。Excel で開き、Excel ブック (.xlsx) 形式で保存し直してください");
+        else
+            XERR(d, path, NULL, "ZIP 形式ではありません。Excel ブック (.xlsx) ではないようです");
+        return false;
+    }
+    return true;
+}
+
+tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
+{
+    tk_xlsx_limits L = fill_limits(lim);
+    if (!check_file(path, &L, d))
+        return NULL;
+    unzFile uz = unzOpen64(path);
+    if (!uz) {
+        XERR(d, path, NULL,
+             "ZIP 形式として壊れています (中央ディレクトリを読めません。ファイルが途中で切れているか、壊れています)");
+        return NULL;
+    }
+    tk_xlsx *x = tk_xcalloc(1, sizeof *x);
+    x->path = tk_xstrdup(path);
+    x->uz = uz;
+    x->lim = L;
+    x->arena = tk_arena_new();
+    tk_buf_init(&x->sst);
+    size_t before = d->errors;
+
+    wb_h wb;
+    rels_h rels;
+    memset(&wb, 0, sizeof wb);
+    memset(&rels, 0, sizeof rels);
+    if (!scan_entries(x, d))
+        goto done;
+    const entry *wbe = identify(x, d);
+    if (!wbe)
+        goto done;
+
+    /* The folder of the workbook part ("xl/") and its relationships. */
+    const char *slash = strrchr(wbe->name, '/');
+    char *base = tk_arena_strndup(x->arena, wbe->name, slash ? (size_t)(slash - wbe->name) + 1 : 0);
+    char *rels_name = tk_arena_printf(x->arena, "%s_rels/%s.rels", base, slash ? slash + 1 : wbe->name);
+
+    wb.x = x;
+    wb.d = d;
+    wb.part = wbe->name;
+    bool wb_ok = parse_part(x, wbe, wb_ev, &wb, d);
+    const entry *re = find_entry(x, rels_name);
+    bool rels_ok = false;
+    if (!re)
+        XERR(d, x->path, NULL, "%s がありません (シートの場所が分かりません)", rels_name);
+    else
+        rels_ok = read_rels(x, re, &rels, d);
+    if (wb_ok && rels_ok)
+        resolve_sheets(x, &wb, &rels, re->name, base, d);
+
+    if (rels_ok || !re) {
+        const entry *se = workbook_part(x, &rels, rels_name, base, "/sharedStrings", "xl/sharedStrings.xml", d);
+        if (se) {
+            sst_h sh;
+            memset(&sh, 0, sizeof sh);
+            sh.x = x;
+            sh.d = d;
+            sh.part = se->name;
+            sh.cur.cap = SIZE_MAX;
+            parse_part(x, se, sst_ev, &sh, d);
+            tk_buf_free(&sh.cur.b);
+            tk_buf_free(&sh.tmp);
+        }
+        const entry *ste = workbook_part(x, &rels, rels_name, base, "/styles", "xl/styles.xml", d);
+        st_h sth;
+        memset(&sth, 0, sizeof sth);
+        sth.x = x;
+        sth.d = d;
+        if (ste) {
+            sth.part = ste->name;
+            parse_part(x, ste, st_ev, &sth, d);
+        }
+        styles_finish(x, &sth);
+        free(sth.nf);
+        free(sth.xf);
+    }
+
+    /* Custom properties, named by the package relationships. */
+    const entry *root_rels = find_entry(x, "_rels/.rels");
+    const entry *ce = NULL;
+    if (root_rels) {
+        rels_h pr;
+        if (read_rels(x, root_rels, &pr, d))
+            ce = related_part(x, &pr, root_rels->name, "", "/custom-properties", d);
+        free(pr.v);
+    } else {
+        ce = find_entry(x, "docProps/custom.xml");
+    }
+    if (ce) {
+        cp_h ch;
+        memset(&ch, 0, sizeof ch);
+        ch.x = x;
+        ch.d = d;
+        ch.part = ce->name;
+        size_t cap = x->lim.max_cell_chars;
+        ch.val.cap = cap > SIZE_MAX / 8 ? SIZE_MAX / 2 : cap * 4 + 4;
+        parse_part(x, ce, cp_ev, &ch, d);
+        tk_buf_free(&ch.val.b);
+    }
+
+done:
+    free(wb.v);
+    free(rels.v);
+    if (d->errors != before) {
+        tk_xlsx_close(x);
+        return NULL;
+    }
+    return x;
+}
+
+void tk_xlsx_close(tk_xlsx *x)
+{
+    if (!x)
+        return;
+    if (x->uz)
+        unzClose(x->uz);
+    free(x->entries);
+    free(x->sheets);
+    free(x->props);
+    tk_buf_free(&x->sst);
+    free(x->sst_off);
+    free(x->xf_date);
+    tk_arena_free(x->arena);
+    free(x->path);
+    free(x);
+}
+
+/* ------------------------------------------------------------------ */
+/* accessors                                                            */
+
+const char *tk_xlsx_path(const tk_xlsx *x) { return x->path; }
+bool tk_xlsx_date1904(const tk_xlsx *x) { return x->date1904; }
+size_t tk_xlsx_sheet_count(const tk_xlsx *x) { return x->nsheets; }
+
+const char *tk_xlsx_sheet_name(const tk_xlsx *x, size_t i) { return i < x->nsheets ? x->sheets[i].name : NULL; }
+
+bool tk_xlsx_sheet_hidden(const tk_xlsx *x, size_t i) { return i < x->nsheets && x->sheets[i].hidden; }
+
+int tk_xlsx_sheet_index(const tk_xlsx *x, const char *name)
+{
+    for (size_t i = 0; i < x->nsheets && i < (size_t)INT32_MAX; i++)
+        if (strcmp(x->sheets[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *tk_xlsx_custom_property(const tk_xlsx *x, const char *name)
+{
+    for (size_t i = 0; i < x->nprops; i++)
+        if (strcmp(x->props[i].name, name) == 0)
+            return x->props[i].value;
+    return NULL;
+}
+
+size_t tk_xlsx_custom_property_count(const tk_xlsx *x) { return x->nprops; }
+
+const char *tk_xlsx_custom_property_name(const tk_xlsx *x, size_t i)
+{
+    return i < x->nprops ? x->props[i].name : NULL;
+}
+
+const char *tk_xlsx_custom_property_value(const tk_xlsx *x, size_t i)
+{
+    return i < x->nprops ? x->props[i].value : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* sheets                                                               */
+
+typedef struct sh_h {
+    tk_xlsx *x;
+    tk_diags *d;
+    const char *sheet;
+    const char *part;
+    tk_cell_cb cb;
+    void *user;
+    bool in_data;
+    bool in_row;
+    int row; /* current row number, 0 before the first */
+    size_t rows;
+    int col; /* last column of the current row */
+    /* the current cell */
+    bool in_c, c_ok;
+    int c_row, c_col;
+    char t[16];
+    long s;
+    bool has_f, has_v, has_is, in_is;
+    int sub; /* collecting text: 0 none, 1 <v>, 2 <is>'s <t> */
+    int rph;
+    acc v, is;
+    tk_buf tmp;
+    size_t problems;
+} sh_h;
+
+/* Report a problem at a cell (row 0: the sheet). 0 to go on, -1 to stop
+ * because there are too many. */
+static int sh_problem(sh_h *h, int row, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int sh_problem(sh_h *h, int row, int col, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char ref[16];
+    char place[512];
+    if (row > 0) {
+        tk_cell_ref(row, col, ref);
+        snprintf(place, sizeof place, "%s!%s", h->sheet, ref);
+    } else {
+        snprintf(place, sizeof place, "%s", h->sheet);
+    }
+    tk_diag_add(h->d, TK_SEV_ERROR, h->x->path, 0, place, "%s", msg);
+    if (++h->problems >= MAX_PROBLEMS) {
+        tk_diag_add(h->d, TK_SEV_ERROR, h->x->path, 0, h->sheet, "問題が多すぎるため、シート %s の残りは読みません",
+                    h->sheet);
+        return -1;
+    }
+    return 0;
+}
+
+/* Plain decimal number syntax: [+-]digits[.digits][(e|E)[+-]digits]. */
+static bool number_syntax(const char *s)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9') {
+        p++;
+        digits++;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            p++;
+            digits++;
+        }
+    }
+    if (!digits)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0';
+}
+
+/* strtod that reads '.' whatever LC_NUMERIC says. */
+static bool parse_number(const char *s, double *out)
+{
+    if (!number_syntax(s) || strlen(s) > 400)
+        return false;
+    const char *dp = localeconv()->decimal_point;
+    char buf[512];
+    const char *src = s;
+    if (dp && strcmp(dp, ".") != 0 && strchr(s, '.')) {
+        size_t k = 0;
+        for (const char *p = s; *p && k + 8 < sizeof buf; p++) {
+            if (*p == '.') {
+                for (const char *q = dp; *q && k + 8 < sizeof buf; q++)
+                    buf[k++] = *q;
+            } else {
+                buf[k++] = *p;
+            }
+        }
+        buf[k] = '\0';
+        src = buf;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(src, &end);
+    if (*end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool digits_n(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+/* t="d": "YYYY-MM-DD" with an optional "THH:MM[:SS[.fff]]" and "Z", to a
+ * serial date of the workbook's system. */
+static bool parse_iso_date(const char *s, bool d1904, double *serial)
+{
+    const char *p = s;
+    int y, m, d, hh = 0, mi = 0, ss = 0;
+    if (!digits_n(&p, 4, &y) || *p++ != '-' || !digits_n(&p, 2, &m) || *p++ != '-' || !digits_n(&p, 2, &d))
+        return false;
+    double frac = 0;
+    if (*p == 'T' || *p == ' ') {
+        p++;
+        if (!digits_n(&p, 2, &hh) || *p++ != ':' || !digits_n(&p, 2, &mi))
+            return false;
+        double sub = 0;
+        if (*p == ':') {
+            p++;
+            if (!digits_n(&p, 2, &ss))
+                return false;
+            if (*p == '.') {
+                p++;
+                double scale = 0.1;
+                if (*p < '0' || *p > '9')
+                    return false;
+                while (*p >= '0' && *p <= '9') {
+                    sub += (*p - '0') * scale;
+                    scale /= 10;
+                    p++;
+                }
+            }
+        }
+        if (hh > 23 || mi > 59 || ss > 59)
+            return false;
+        frac = ((double)hh * 3600 + mi * 60 + ss + sub) / 86400.0;
+        if (*p == 'Z')
+            p++;
+    }
+    if (*p)
+        return false;
+    tk_date dt = {y, m, d};
+    double v = tk_date_to_excel_serial(dt);
+    if (v < 0)
+        return false;
+    if (d1904) {
+        v -= 1462;
+        if (v < 0)
+            return false;
+    }
+    *serial = v + frac;
+    return true;
+}
+
+/* The text of a cell after the escapes, checked against the length limit.
+ * NULL (reported) when too long. */
+static const char *sh_text(sh_h *h, const acc *a, int *rc)
+{
+    size_t max = h->x->lim.max_cell_chars;
+    *rc = 0;
+    if (a->over) {
+        char ref[16];
+        tk_cell_ref(h->c_row, h->c_col, ref);
+        *rc = sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字を超えています。%zu 文字以内にしてください",
+                         ref, max, max);
+        return NULL;
+    }
+    unescape_x(bstr(&a->b), a->b.len, &h->tmp);
+    size_t n = count_cp(h->tmp.data, h->tmp.len);
+    if (n > max) {
+        char ref[16];
+        tk_cell_ref(h->c_row, h->c_col, ref);
+        *rc = sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字あります。%zu 文字以内にしてください", ref,
+                         n, max);
+        return NULL;
+    }
+    return h->tmp.data;
+}
+
+static int sh_finish_cell(sh_h *h)
+{
+    if (!h->c_ok)
+        return 0;
+    tk_xlsx *x = h->x;
+    const char *t = h->t;
+    tk_cell c;
+    memset(&c, 0, sizeof c);
+    c.row = h->c_row;
+    c.col = h->c_col;
+    c.has_formula = h->has_f;
+    c.text = "";
+    char ref[16];
+    tk_cell_ref(h->c_row, h->c_col, ref);
+    int rc = 0;
+    const char *v = bstr(&h->v.b);
+    if (strcmp(t, "inlineStr") == 0) {
+        if (!h->has_is && !h->has_v)
+            return 0;
+        const char *s = sh_text(h, h->has_is ? &h->is : &h->v, &rc);
+        if (!s)
+            return rc;
+        c.type = TK_CELL_STRING;
+        c.text = s;
+    } else if (!h->has_v) {
+        return 0;
+    } else if (h->v.over) {
+        return sh_problem(h, h->c_row, h->c_col, "セル %s の値が長すぎます (上限 %zu 文字)", ref,
+                          x->lim.max_cell_chars);
+    } else if (strcmp(t, "s") == 0) {
+        long idx;
+        if (!parse_uint(v, &idx) || (size_t)idx >= x->nsst)
+            return sh_problem(h, h->c_row, h->c_col, "セル %s の共有文字列の番号 \"%.40s\" が範囲外です (共有文字列は %zu 個)",
+                              ref, v, x->nsst);
+        const char *s = x->sst.data + x->sst_off[idx];
+        size_t n = count_cp(s, strlen(s));
+        if (n > x->lim.max_cell_chars)
+            return sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字あります。%zu 文字以内にしてください",
+                              ref, n, x->lim.max_cell_chars);
+        c.type = TK_CELL_STRING;
+        c.text = s;
+    } else if (strcmp(t, "str") == 0) {
+        const char *s = sh_text(h, &h->v, &rc);
+        if (!s)
+            return rc;
+        c.type = TK_CELL_STRING;
+        c.text = s;
+    } else if (strcmp(t, "n") == 0) {
+        if (!parse_number(v, &c.number))
+            return sh_problem(h, h->c_row, h->c_col, "セル %s の数値 \"%.40s\" を読めません", ref, v);
+        c.type = TK_CELL_NUMBER;
+        c.text = v;
+        c.is_date = h->s >= 0 && (size_t)h->s < x->nxf && x->xf_date[h->s];
+    } else if (strcmp(t, "b") == 0) {
+        if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+            c.number = 1;
+            c.text = "TRUE";
+        } else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0) {
+            c.text = "FALSE";
+        } else {
+            return sh_problem(h, h->c_row, h->c_col, "セル %s の真偽値 \"%.40s\" を読めません", ref, v);
+        }
+        c.type = TK_CELL_BOOL;
+    } else if (strcmp(t, "e") == 0) {
+        const char *s = sh_text(h, &h->v, &rc);
+        if (!s)
+            return rc;
+        c.type = TK_CELL_ERROR;
+        c.text = s;
+    } else { /* "d", checked at the start of the cell */
+        if (!parse_iso_date(v, x->date1904, &c.number))
+            return sh_problem(h, h->c_row, h->c_col, "セル %s の日付 \"%.40s\" を読めません", ref, v);
+        c.type = TK_CELL_NUMBER;
+        c.text = v;
+        c.is_date = true;
+    }
+    return h->cb(&c, h->user) ? 0 : 1;
+}
+
+static int sh_start_cell(sh_h *h, const xev *e)
+{
+    h->in_c = true;
+    h->c_ok = true;
+    h->has_f = h->has_v = h->has_is = h->in_is = false;
+    h->sub = 0;
+    h->rph = 0;
+    h->s = 0;
+    acc_reset(&h->v);
+    acc_reset(&h->is);
+    char buf[16];
+    bool present;
+    int crow = h->row, ccol = h->col + 1;
+    if (!attr_small(e->r, "r", buf, sizeof buf, &present) ||
+        (present && !tk_cell_parse_ref(buf, &crow, &ccol))) {
+        h->c_ok = false;
+        return sh_problem(h, 0, 0, "行 %d のセル参照 r=\"%s\" が正しくありません", h->row, buf);
+    }
+    h->c_row = crow;
+    h->c_col = ccol;
+    if (!present && ccol > MAX_COL) {
+        h->c_ok = false;
+        return sh_problem(h, h->row, 0, "行 %d のセルが列 XFD を超えています", h->row);
+    }
+    if (crow != h->row) {
+        h->c_ok = false;
+        char ref[16];
+        tk_cell_ref(crow, ccol, ref);
+        return sh_problem(h, crow, ccol, "セル %s が行 %d の中にあります (行の番号と合いません)", ref, h->row);
+    }
+    if (ccol <= h->col) {
+        h->c_ok = false;
+        char ref[16], prev[16];
+        tk_cell_ref(crow, ccol, ref);
+        tk_cell_ref(h->row, h->col, prev);
+        return sh_problem(h, crow, ccol, "セル %s が %s の後にあります (セルの順序が正しくありません)", ref, prev);
+    }
+    h->col = ccol;
+    if (!attr_small(e->r, "t", h->t, sizeof h->t, &present)) {
+        h->c_ok = false;
+        return sh_problem(h, crow, ccol, "セルの型 t が正しくありません");
+    }
+    if (!present)
+        snprintf(h->t, sizeof h->t, "n");
+    static const char *const types[] = {"n", "s", "str", "inlineStr", "b", "e", "d"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        known = known || strcmp(h->t, types[i]) == 0;
+    if (!known) {
+        h->c_ok = false;
+        return sh_problem(h, crow, ccol, "セルの型 t=\"%s\" が不明です", h->t);
+    }
+    if (!attr_small(e->r, "s", buf, sizeof buf, &present) || (present && !parse_uint(buf, &h->s))) {
+        h->c_ok = false;
+        return sh_problem(h, crow, ccol, "セルの書式番号 s=\"%s\" が正しくありません", buf);
+    }
+    return 0;
+}
+
+static int sh_ev(void *hp, const xev *e)
+{
+    sh_h *h = hp;
+    if (e->depth == 0) {
+        if (e->kind != EV_START)
+            return 0;
+        static const char *const roots[] = {"worksheet", "chartsheet", "dialogsheet", "macrosheet"};
+        for (size_t i = 0; i < sizeof roots / sizeof *roots; i++)
+            if (el_main(e, roots[i]))
+                return 0;
+        return check_root(h->x, h->d, h->part, e, "worksheet", NS_MAIN_T, NS_MAIN_S);
+    }
+    if (e->kind == EV_TEXT) {
+        if (h->sub == 1)
+            acc_add(&h->v, e->text);
+        else if (h->sub == 2)
+            acc_add(&h->is, e->text);
+        return 0;
+    }
+    bool start = e->kind == EV_START;
+    if (e->depth == 1) {
+        if (el_main(e, "sheetData")) {
+            if (start) {
+                h->in_data = true;
+                return 0;
+            }
+            return 1; /* nothing of interest after the cells */
+        }
+        return 0;
+    }
+    if (!h->in_data)
+        return 0;
+    if (e->depth == 2) {
+        if (!el_main(e, "row")) {
+            if (start && el_main(e, "c"))
+                return sh_problem(h, 0, 0, "行 (<row>) の外にセル <c> があります") < 0 ? -1 : 0;
+            return 0;
+        }
+        if (!start) {
+            h->in_row = false;
+            return 0;
+        }
+        if (++h->rows > h->x->lim.max_rows) {
+            sh_problem(h, 0, 0, "シート %s の行が多すぎます (上限 %zu 行)", h->sheet, h->x->lim.max_rows);
+            return -1;
+        }
+        h->in_row = true;
+        h->col = 0;
+        char buf[16];
+        bool present;
+        long r = h->row + 1;
+        if (!attr_small(e->r, "r", buf, sizeof buf, &present) || (present && !parse_uint(buf, &r)) || r < 1 ||
+            r > MAX_ROW) {
+            sh_problem(h, 0, 0, "シート %s の行番号 r=\"%s\" が正しくありません", h->sheet, buf);
+            return -1;
+        }
+        if (r <= h->row) {
+            sh_problem(h, 0, 0, "シート %s の行 %ld が行 %d の後にあります (行の順序が正しくありません)", h->sheet, r,
+                       h->row);
+            return -1;
+        }
+        h->row = (int)r;
+        return 0;
+    }
+    if (!h->in_row)
+        return 0;
+    if (e->depth == 3) {
+        if (!el_main(e, "c"))
+            return 0;
+        if (start)
+            return sh_start_cell(h, e);
+        h->in_c = false;
+        return sh_finish_cell(h);
+    }
+    if (!h->in_c)
+        return 0;
+    if (e->depth == 4) {
+        if (el_main(e, "v")) {
+            h->sub = start ? 1 : 0;
+            h->has_v = true;
+        } else if (el_main(e, "f")) {
+            h->has_f = true;
+        } else if (el_main(e, "is")) {
+            h->in_is = start;
+            h->has_is = true;
+            h->sub = 0;
+        }
+        return 0;
+    }
+    if (!h->in_is)
+        return 0;
+    if (el_main(e, "rPh"))
+        h->rph += start ? 1 : -1;
+    else if (el_main(e, "t") && h->rph == 0)
+        h->sub = start ? 2 : 0;
+    return 0;
+}
+
+bool tk_xlsx_read_sheet(tk_xlsx *x, size_t i, tk_cell_cb cb, void *user, tk_diags *d)
+{
+    if (i >= x->nsheets) {
+        XERR(d, x->path, NULL, "%zu 番目のシートはありません (シートは %zu 枚)", i + 1, x->nsheets);
+        return false;
+    }
+    const sheet *s = &x->sheets[i];
+    if (!s->cells)
+        return true;
+    sh_h h;
+    memset(&h, 0, sizeof h);
+    h.x = x;
+    h.d = d;
+    h.sheet = s->name;
+    h.part = s->part->name;
+    h.cb = cb;
+    h.user = user;
+    size_t max = x->lim.max_cell_chars;
+    h.v.cap = h.is.cap = max > SIZE_MAX / 8 ? SIZE_MAX / 2 : max * 7 + 16;
+    bool ok = parse_part(x, s->part, sh_ev, &h, d);
+    tk_buf_free(&h.v.b);
+    tk_buf_free(&h.is.b);
+    tk_buf_free(&h.tmp);
+    return ok && h.problems == 0;
+}
