@@ -343,7 +343,8 @@ static bool marker_at(const int32_t *cps, const size_t *offs, size_t n, size_t i
             return false;
         m->style = TK_MK_KANJI;
         m->value = v;
-    } else if (is_bullet(c)) {
+    } else if (is_bullet(c) && !(j + 1 < n && is_bullet(cps[j + 1]))) {
+        /* 「○○市」 is a placeholder name, not two bullets */
         m->style = TK_MK_BULLET;
         j++;
     } else if ((c == '-' || c == '*' || c == '+' || c == 0x2010 || c == 0x2212) && j + 1 < n && cps[j + 1] == ' ') {
@@ -403,20 +404,44 @@ bool tk_marker_parse(const char *line, size_t len, tk_marker *m)
 /* ------------------------------------------------------------------ */
 /* obligations                                                         */
 
-/* Strip a trailing 。 and closing brackets from a match-form sentence. */
+/* The length of a match-form sentence without its final 。 and without a
+ * trailing bracketed remark: 「…をいう(…を除く。)。」 ends in いう. */
 static size_t sentence_core_len(const char *s)
 {
     size_t n = strlen(s);
-    for (;;) {
+    for (int guard = 0; guard < 8; guard++) {
         int32_t c = last_cp(s, n);
-        if (c == 0x3002 || c == ')' || c == 0x300D || c == 0x300F || c == ' ' || c == '.') {
+        if (c == 0x3002 || c == ' ' || c == '.') {
             while (n > 0 && ((unsigned char)s[n - 1] & 0xC0) == 0x80)
                 n--;
             n--;
+        } else if (c == ')' || c == 0x300D || c == 0x300F) {
+            int32_t open = c == ')' ? '(' : c == 0x300D ? 0x300C : 0x300E;
+            /* back to the matching opening bracket */
+            int depth = 0;
+            size_t i = n;
+            while (i > 0) {
+                size_t j = i - 1;
+                while (j > 0 && ((unsigned char)s[j] & 0xC0) == 0x80)
+                    j--;
+                const char *p = s + j;
+                int32_t k = tk_utf8_next(&p, s + i);
+                if (k == c)
+                    depth++;
+                else if (k == open && --depth == 0) {
+                    i = j;
+                    break;
+                }
+                i = j;
+            }
+            if (depth != 0 || c != ')')
+                return n; /* unbalanced, or a quotation 「…」 that is the sentence */
+            n = i;
         } else {
             return n;
         }
     }
+    return n;
 }
 
 static bool core_ends(const char *s, size_t n, const char *suffix)
@@ -1027,6 +1052,14 @@ static bool in_article(node *top)
     return false;
 }
 
+static bool style_is_in_stack(node *top, const tk_marker *m)
+{
+    for (node *n = top; n && n->kind == N_MARKED; n = n->parent)
+        if (same_style(&n->mk, m))
+            return true;
+    return false;
+}
+
 /* Where does marker m go? Returns the new parent, or NULL when m is not a
  * numbering marker here (out of sequence: read the line as text). */
 static node *place_marker(node *top, const tk_marker *m)
@@ -1074,6 +1107,10 @@ static node *place_marker(node *top, const tk_marker *m)
         }
     }
     if (m->value == 1)
+        return top;
+    /* an excerpt or a list that starts further on: accept the first number
+     * of a style under a node that has no numbered children yet */
+    if (!top->has_child_nodes && (top->kind != N_MARKED || !style_is_in_stack(top, m)))
         return top;
     /* 項 2, 3 ... inside an article whose first 項 is unnumbered */
     if (m->style == TK_MK_DEC && m->depth == 1 && m->value == 2 && in_article(top))
@@ -2458,8 +2495,15 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
         discover_definitions(&r, all.data ? all.data : "");
         for (size_t i = 0; i < nstd; i++) {
             const char *nn = norm_a(r.a, std_names[i]);
-            if (contains(all.data ? all.data : "", nn))
-                vocab_add(&r, std_names[i], std_canon[i] != std_names[i] ? canon_of(&r.v, norm_a(r.a, std_canon[i])) : NULL);
+            if (!contains(all.data ? all.data : "", nn))
+                continue;
+            if (std_canon[i] != std_names[i]) {
+                /* an abbreviation the guideline defines (CISO): its role too */
+                vocab_add(&r, std_canon[i], NULL);
+                vocab_add(&r, std_names[i], canon_of(&r.v, norm_a(r.a, std_canon[i])));
+            } else {
+                vocab_add(&r, std_names[i], NULL);
+            }
         }
         tk_buf_free(&all);
     }
