@@ -666,6 +666,8 @@ void tk_org_check_rules(const tk_org *o, tk_diags *d)
         }
         any_every |= r->every_department;
     }
+    if (o->ndepartments == 0)
+        tk_diag_error(d, path, 0, "部署 (department) が一つもありません。<department code=\"01\" name=\"総務課\"> のように部署と、その部署が担う役割 (<holds role=\"…\"/>) を追加してください");
     if (!any_every)
         tk_diag_error(d, path, 0, "全部署が担う役割 (every-department=\"true\"、職員等など) が一つもありません。少なくとも一つ指定してください");
     for (size_t i = 0; i < o->ndepartments; i++) {

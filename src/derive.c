@@ -1388,11 +1388,18 @@ static void discover_in_node(run *r, node *n)
             if (ends_with(nt, "体制")) {
                 for (size_t k = 0; k < c->nentries; k++) {
                     node *cc = c->entries[k].child;
-                    if (!cc || !cc->text || !(cc->is_heading || cc->has_child_nodes))
+                    if (!cc)
                         continue;
-                    const char *full = norm_a(r->a, cc->text);
+                    /* an article's title names it: （情報セキュリティ管理者） */
+                    const char *heading = cc->mk.style == TK_MK_ARTICLE ? cc->title
+                                          : (cc->is_heading || cc->has_child_nodes) ? cc->text
+                                                                                   : NULL;
+                    if (!heading)
+                        continue;
+                    const char *full = norm_a(r->a, heading);
                     const char *name = title_name(r, full);
-                    if (!*name || !is_actor_name(r, name) || tk_utf8_count(name) > 24)
+                    if (!*name || !is_actor_name(r, name) || tk_utf8_count(name) > 24 || contains(name, "を") ||
+                        contains(name, "は") || contains(name, "が"))
                         continue;
                     vocab_add(r, name, NULL);
                     const char *alias = defined_term(r, full, NULL);
@@ -2595,7 +2602,7 @@ tk_org *tk_derive_propose_org(const tk_derive_report *rep, const char *org_id, c
     tk_arena *a = o->arena;
     o->id = tk_arena_strdup(a, org_id ? org_id : "");
     o->name = tk_arena_strdup(a, name ? name : "");
-    size_t n = rep->nroles + 1;
+    size_t n = rep->nroles + rep->nunmapped + 1;
     o->roles = tk_arena_alloc(a, n * sizeof *o->roles);
     bool have_fallback = false;
     for (size_t i = 0; i < rep->nroles; i++) {
@@ -2609,6 +2616,20 @@ tk_org *tk_derive_propose_org(const tk_derive_report *rep, const char *org_id, c
         for (size_t k = 0; k < ro->naliases; k++)
             ro->aliases[k] = tk_arena_strdup(a, rep->role_aliases[i][k]);
         have_fallback |= rep->fallback_role && !strcmp(ro->id, rep->fallback_role);
+    }
+    /* subjects the policy names but that map to no role: a person decides */
+    for (size_t i = 0; i < rep->nunmapped; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < o->nroles; k++)
+            dup |= !strcmp(o->roles[k].id, rep->unmapped[i].text);
+        if (dup)
+            continue;
+        tk_role *ro = &o->roles[o->nroles++];
+        memset(ro, 0, sizeof *ro);
+        ro->id = tk_arena_strdup(a, rep->unmapped[i].text);
+        ro->name = ro->id;
+        ro->every_department = contains(ro->id, "職員");
+        ro->aliases = NULL;
     }
     if (!have_fallback && rep->fallback_role) {
         tk_role *ro = &o->roles[o->nroles++];

@@ -27,8 +27,8 @@ static void japanese(const char *msg, char *out, size_t n)
         const char *en;
         const char *ja;
     } t[] = {
+        {"Expecting an element , got nothing", "必要な子要素がありません"},
         {"Expecting an element %s, got nothing", "要素 %s が必要ですが、ありません"},
-        {"Expecting an element , got nothing", "子要素が必要ですが、ありません"},
         {"Did not expect element %s there", "要素 %s はここには置けません"},
         {"Element %s failed to validate attributes", "要素 %s の属性が正しくありません"},
         {"Element %s failed to validate content", "要素 %s の内容が正しくありません"},
