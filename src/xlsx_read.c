@@ -42,6 +42,7 @@
 #define MAX_XFS ((size_t)1000000)
 #define MAX_PROBLEMS 100   /* per sheet read */
 #define ENTRY_NAME_MAX 1024
+#define MAX_PROP_CHARS ((size_t)32767) /* one custom property value */
 
 #define XERR(d, file, place, ...) tk_diag_add((d), TK_SEV_ERROR, (file), 0, (place), __VA_ARGS__)
 
@@ -1133,7 +1134,8 @@ static int cmp_numfmt(const void *a, const void *b)
 
 static void styles_finish(tk_xlsx *x, st_h *h)
 {
-    qsort(h->nf, h->nnf, sizeof *h->nf, cmp_numfmt);
+    if (h->nnf)
+        qsort(h->nf, h->nnf, sizeof *h->nf, cmp_numfmt);
     x->nxf = h->nxf;
     x->xf_date = tk_xcalloc(h->nxf ? h->nxf : 1, sizeof *x->xf_date);
     for (size_t i = 0; i < h->nxf; i++) {
@@ -1180,9 +1182,9 @@ static int cp_ev(void *hp, const xev *e)
     h->in_prop = false;
     if (!h->name)
         return 0;
-    if (h->val.over || count_cp(bstr(&h->val.b), h->val.b.len) > x->lim.max_cell_chars) {
+    if (h->val.over || count_cp(bstr(&h->val.b), h->val.b.len) > MAX_PROP_CHARS) {
         XERR(h->d, x->path, h->part, "カスタムプロパティ %s の値が長すぎます (上限 %zu 文字)", h->name,
-             x->lim.max_cell_chars);
+             MAX_PROP_CHARS);
         return 0;
     }
     if (tk_xlsx_custom_property(x, h->name))
@@ -1383,6 +1385,11 @@ static bool check_file(const char *path, const tk_xlsx_limits *L, tk_diags *d)
     }
     bool zip = n >= 4 && h[0] == 'P' && h[1] == 'K' &&
                ((h[2] == 3 && h[3] == 4) || (h[2] == 5 && h[3] == 6) || (h[2] == 7 && h[3] == 8));
+    if (zip && h[2] == 5 && st.st_size < 100) {
+        /* Only an end-of-directory record: a zip with nothing in it. */
+        XERR(d, path, NULL, "ZIP の中身が空です。Excel ブック (.xlsx) ではありません");
+        return false;
+    }
     if (!zip) {
         size_t i = 0;
         if (n >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF)
@@ -1490,8 +1497,7 @@ tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
         ch.x = x;
         ch.d = d;
         ch.part = ce->name;
-        size_t cap = x->lim.max_cell_chars;
-        ch.val.cap = cap > SIZE_MAX / 8 ? SIZE_MAX / 2 : cap * 4 + 4;
+        ch.val.cap = MAX_PROP_CHARS * 4 + 4;
         parse_part(x, ce, cp_ev, &ch, d);
         tk_buf_free(&ch.val.b);
     }
@@ -1793,11 +1799,11 @@ static int sh_finish_cell(sh_h *h)
             return rc;
         c.type = TK_CELL_STRING;
         c.text = s;
-    } else if (!h->has_v) {
-        return 0;
+    } else if (!h->has_v || (h->v.b.len == 0 && !h->v.over && strcmp(t, "str") != 0)) {
+        return 0; /* no value, or an empty <v/> (a formula not yet calculated) */
     } else if (h->v.over) {
-        return sh_problem(h, h->c_row, h->c_col, "セル %s の値が長すぎます (上限 %zu 文字)", ref,
-                          x->lim.max_cell_chars);
+        return sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字を超えています。%zu 文字以内にしてください",
+                          ref, x->lim.max_cell_chars, x->lim.max_cell_chars);
     } else if (strcmp(t, "s") == 0) {
         long idx;
         if (!parse_uint(v, &idx) || (size_t)idx >= x->nsst)

@@ -28,9 +28,13 @@
  * by the handle and valid until tk_xlsx_close. A tk_cell and its text are
  * valid only during the callback that receives it: copy what you keep.
  *
- * Not thread-safe per handle (one zip cursor). Different handles may be used
- * from different threads only if libxml2's error handler globals are not
- * shared, which tenken does not need.
+ * A handle is not thread-safe (it has one zip cursor). While a part is
+ * parsed, libxml2's structured error handler of the calling thread is set to
+ * the reader's own and reset to none afterwards (as xmlutil.c does).
+ *
+ * Limitations: a DOCTYPE is refused even when harmless; only UTF-8 and
+ * UTF-16 parts are read; relationship targets are taken literally (no
+ * percent-decoding), so a part name with %XX is reported as missing.
  */
 #ifndef TENKEN_XLSX_READ_H
 #define TENKEN_XLSX_READ_H
