@@ -30,6 +30,15 @@ $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The install prefix is compiled in (where templates/ and the schemas live):
+# rebuild what uses it when PREFIX changes.
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+$(BUILD)/obj/xmlutil.o: $(BUILD)/prefix.stamp
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/libtenken.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

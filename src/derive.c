@@ -858,6 +858,23 @@ static bool is_page_number(const char *s, size_t len)
     return page;
 }
 
+/* A line that is only a bracketed caption: <…>, 〈…〉, 【…】, [図…]. */
+static bool is_caption(const char *norm)
+{
+    size_t n = strlen(norm);
+    if (n < 3 || strstr(norm, "。"))
+        return false;
+    static const char *pairs[][2] = {{"<", ">"}, {"〈", "〉"}, {"【", "】"}, {"《", "》"}, {"[図", "]"}, {"[表", "]"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        if (tk_str_starts(norm, pairs[i][0]) && ends_with(norm, pairs[i][1])) {
+            /* one bracket pair only */
+            const char *inner = norm + strlen(pairs[i][0]);
+            return !strstr(inner, pairs[i][0]) || strstr(inner, pairs[i][0]) >= norm + n - strlen(pairs[i][1]);
+        }
+    }
+    return false;
+}
+
 /* ------------------------------------------------------------------ */
 /* line joining                                                        */
 
@@ -2295,6 +2312,11 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
         } else if (is_page_number(pl[i].s, pl[i].len)) {
             pl[i].drop = true;
             rep->dropped_pages++;
+        } else if (is_caption(n)) {
+            /* <志免町情報セキュリティ体制>: the caption of a figure that the
+             * text export lost; it belongs to no provision */
+            pl[i].drop = true;
+            rep->dropped_headers++;
         }
     }
     /* running headers and footers: the same short unnumbered line again and again */
