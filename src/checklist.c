@@ -7,6 +7,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -545,48 +546,13 @@ tk_org *tk_org_load(const char *path, const char *schema_dir, tk_diags *d)
 
 /* ---- rules ---- */
 
-/* A tiny open-addressing set of strings for duplicate detection. */
-typedef struct strset {
-    const char **keys;
-    long *lines;
-    size_t cap;
-} strset;
-
-static size_t str_hash(const char *s)
+/* Duplicate detection: a map from a key to the line it was first seen on
+ * (stored as a pointer-sized integer, +1 so that line 0 is not NULL). */
+static long seen_at(tk_strmap *m, const char *key, long line)
 {
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static void strset_init(strset *s, size_t n)
-{
-    s->cap = 16;
-    while (s->cap < n * 2 + 1)
-        s->cap *= 2;
-    s->keys = tk_xcalloc(s->cap, sizeof *s->keys);
-    s->lines = tk_xcalloc(s->cap, sizeof *s->lines);
-}
-
-static void strset_free(strset *s)
-{
-    free(s->keys);
-    free(s->lines);
-}
-
-/* Insert key; returns the line of an earlier equal key, or 0 if new. */
-static long strset_add(strset *s, const char *key, long line)
-{
-    size_t i = str_hash(key) & (s->cap - 1);
-    while (s->keys[i]) {
-        if (strcmp(s->keys[i], key) == 0)
-            return s->lines[i] ? s->lines[i] : -1;
-        i = (i + 1) & (s->cap - 1);
-    }
-    s->keys[i] = key;
-    s->lines[i] = line;
-    return 0;
+    bool existed;
+    const void *v = tk_strmap_put(m, key, (const void *)(intptr_t)(line + 1), &existed);
+    return existed ? ((intptr_t)v - 1 > 0 ? (intptr_t)v - 1 : -1) : 0;
 }
 
 const tk_role *tk_org_role(const tk_org *o, const char *id)
@@ -616,15 +582,13 @@ bool tk_item_applies(const tk_item *it, const tk_department *d)
 void tk_checklist_check_rules(const tk_checklist *c, const tk_org *org, tk_diags *d)
 {
     const char *path = c->path ? c->path : "checklist.xml";
-    strset ids, refs;
-    strset_init(&ids, c->nitems);
-    strset_init(&refs, c->nitems);
+    tk_strmap ids = {0}, refs = {0};
     for (size_t i = 0; i < c->nitems; i++) {
         const tk_item *it = &c->items[i];
-        long prev = strset_add(&ids, it->id, it->xml_line);
+        long prev = seen_at(&ids, it->id, it->xml_line);
         if (prev)
             tk_diag_error(d, path, it->xml_line, "項目の id「%s」が重複しています (%ld 行目と同じ)。id は一意でなければなりません", it->id, prev);
-        prev = strset_add(&refs, it->ref, it->xml_line);
+        prev = seen_at(&refs, it->ref, it->xml_line);
         if (prev)
             tk_diag_error(d, path, it->xml_line, "項目の ref「%s」が重複しています (%ld 行目と同じ)。ref は一意でなければなりません", it->ref, prev);
         if (it->nroles == 0)
@@ -642,25 +606,22 @@ void tk_checklist_check_rules(const tk_checklist *c, const tk_org *org, tk_diags
     }
     if (c->nitems == 0)
         tk_diag_error(d, path, 0, "項目 (item) が一つもありません");
-    strset_free(&ids);
-    strset_free(&refs);
+    tk_strmap_free(&ids);
+    tk_strmap_free(&refs);
 }
 
 void tk_org_check_rules(const tk_org *o, tk_diags *d)
 {
     const char *path = o->path ? o->path : "org.xml";
-    strset roles, codes, names;
-    strset_init(&roles, o->nroles * 4 + 4);
-    strset_init(&codes, o->ndepartments);
-    strset_init(&names, o->ndepartments);
+    tk_strmap roles = {0}, codes = {0}, names = {0};
     bool any_every = false;
     for (size_t i = 0; i < o->nroles; i++) {
         const tk_role *r = &o->roles[i];
-        long prev = strset_add(&roles, r->id, r->xml_line);
+        long prev = seen_at(&roles, r->id, r->xml_line);
         if (prev)
             tk_diag_error(d, path, r->xml_line, "役割の id「%s」が重複しています (%ld 行目と同じ)", r->id, prev);
         for (size_t k = 0; k < r->naliases; k++) {
-            prev = strset_add(&roles, r->aliases[k], r->xml_line);
+            prev = seen_at(&roles, r->aliases[k], r->xml_line);
             if (prev)
                 tk_diag_error(d, path, r->xml_line, "別名「%s」が他の役割の id または別名と重複しています (%ld 行目)", r->aliases[k], prev);
         }
@@ -672,10 +633,10 @@ void tk_org_check_rules(const tk_org *o, tk_diags *d)
         tk_diag_error(d, path, 0, "全部署が担う役割 (every-department=\"true\"、職員等など) が一つもありません。少なくとも一つ指定してください");
     for (size_t i = 0; i < o->ndepartments; i++) {
         const tk_department *dep = &o->departments[i];
-        long prev = strset_add(&codes, dep->code, dep->xml_line);
+        long prev = seen_at(&codes, dep->code, dep->xml_line);
         if (prev)
             tk_diag_error(d, path, dep->xml_line, "部署コード「%s」が重複しています (%ld 行目と同じ)", dep->code, prev);
-        prev = strset_add(&names, dep->name, dep->xml_line);
+        prev = seen_at(&names, dep->name, dep->xml_line);
         if (prev)
             tk_diag_error(d, path, dep->xml_line, "部署名「%s」が重複しています (%ld 行目と同じ)", dep->name, prev);
         for (size_t k = 0; k < dep->nholds; k++) {
@@ -695,9 +656,9 @@ void tk_org_check_rules(const tk_org *o, tk_diags *d)
         if (!held && o->ndepartments > 0)
             tk_diag_warn(d, path, o->roles[r].xml_line, "役割「%s」を担う部署がありません。この役割の項目はどの点検票にも載りません", o->roles[r].id);
     }
-    strset_free(&roles);
-    strset_free(&codes);
-    strset_free(&names);
+    tk_strmap_free(&roles);
+    tk_strmap_free(&codes);
+    tk_strmap_free(&names);
 }
 
 const char *tk_org_dir(tk_arena *a, const char *org_arg)

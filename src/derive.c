@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libxml/tree.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -910,8 +911,11 @@ static bool is_nonstarter(int32_t c)
     return false;
 }
 
-/* 、 outside brackets? (headings rarely have one) */
-static bool has_comma_outside_brackets(const char *s, size_t len)
+static bool is_comma(int32_t c) { return c == 0x3001 || c == 0xFF0C || c == ','; }
+static bool is_full_stop(int32_t c) { return c == 0x3002; }
+
+/* Does a character that pred accepts stand outside (…) and 「…」? */
+static bool outside_brackets(const char *s, size_t len, bool (*pred)(int32_t))
 {
     const char *p = s, *end = s + len;
     int depth = 0;
@@ -921,27 +925,16 @@ static bool has_comma_outside_brackets(const char *s, size_t len)
             depth++;
         else if ((c == ')' || c == 0xFF09 || c == 0x300D || c == 0x300F) && depth > 0)
             depth--;
-        else if ((c == 0x3001 || c == 0xFF0C || c == ',') && depth == 0)
+        else if (depth == 0 && pred(c))
             return true;
     }
     return false;
 }
 
-static bool has_stop_outside_brackets(const char *s, size_t len)
-{
-    const char *p = s, *end = s + len;
-    int depth = 0;
-    while (p < end) {
-        int32_t c = tk_utf8_next(&p, end);
-        if (c == '(' || c == 0xFF08 || c == 0x300C || c == 0x300E)
-            depth++;
-        else if ((c == ')' || c == 0xFF09 || c == 0x300D || c == 0x300F) && depth > 0)
-            depth--;
-        else if (c == 0x3002 && depth == 0)
-            return true;
-    }
-    return false;
-}
+/* 、 outside brackets? (headings rarely have one) */
+static bool has_comma_outside_brackets(const char *s, size_t len) { return outside_brackets(s, len, is_comma); }
+
+static bool has_stop_outside_brackets(const char *s, size_t len) { return outside_brackets(s, len, is_full_stop); }
 
 static bool ends_with_particle(const char *s, size_t len)
 {
@@ -1552,96 +1545,12 @@ static void assign_refs(run *r, node *n, const char *prefix, const char *path, c
 }
 
 /* ------------------------------------------------------------------ */
-/* a set of strings (sentences placed in items, keys for ids)          */
-
-typedef struct sset {
-    const char **keys;
-    const char **vals;
-    size_t cap, n;
-} sset;
-
-static size_t sset_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static void sset_grow(sset *s);
-
-static const char **sset_slot(sset *s, const char *key)
-{
-    if (s->cap == 0 || (s->n + 1) * 2 > s->cap)
-        sset_grow(s);
-    size_t i = sset_hash(key) & (s->cap - 1);
-    while (s->keys[i] && strcmp(s->keys[i], key) != 0)
-        i = (i + 1) & (s->cap - 1);
-    return &s->keys[i];
-}
-
-static void sset_grow(sset *s)
-{
-    size_t oc = s->cap;
-    const char **ok = s->keys, **ov = s->vals;
-    s->cap = oc ? oc * 2 : 64;
-    s->keys = tk_xcalloc(s->cap, sizeof *s->keys);
-    s->vals = tk_xcalloc(s->cap, sizeof *s->vals);
-    s->n = 0;
-    for (size_t i = 0; i < oc; i++) {
-        if (ok[i]) {
-            const char **slot = sset_slot(s, ok[i]);
-            *slot = ok[i];
-            s->vals[slot - s->keys] = ov[i];
-            s->n++;
-        }
-    }
-    free(ok);
-    free(ov);
-}
-
-/* Insert key (with a value); returns the earlier value when present. */
-static const char *sset_put(sset *s, const char *key, const char *val, bool *existed)
-{
-    const char **slot = sset_slot(s, key);
-    if (*slot) {
-        *existed = true;
-        return s->vals[slot - s->keys];
-    }
-    *slot = key;
-    s->vals[slot - s->keys] = val;
-    s->n++;
-    *existed = false;
-    return NULL;
-}
-
-static const char *sset_get(const sset *s, const char *key)
-{
-    if (!s->cap)
-        return NULL;
-    size_t i = sset_hash(key) & (s->cap - 1);
-    while (s->keys[i]) {
-        if (strcmp(s->keys[i], key) == 0)
-            return s->vals[i] ? s->vals[i] : "";
-        i = (i + 1) & (s->cap - 1);
-    }
-    return NULL;
-}
-
-static void sset_free(sset *s)
-{
-    free(s->keys);
-    free(s->vals);
-    memset(s, 0, sizeof *s);
-}
-
-/* ------------------------------------------------------------------ */
 /* items                                                               */
 
 typedef struct walker {
     run *r;
-    sset placed;  /* match-form sentences that are in an item */
-    sset refs;    /* refs used */
+    tk_strmap placed;  /* match-form sentences that are in an item */
+    tk_strmap refs;    /* refs used */
     const char **prev_roles;
     size_t nprev_roles;
     const node *prev_parent;
@@ -1773,7 +1682,7 @@ static void emit_item(walker *w, tk_section *sec, const node *owner, const char 
     /* a ref is unique: a second provision under one number gets 「-2」 */
     const char *uref = ref;
     bool existed;
-    for (int k = 2; sset_put(&w->refs, uref, uref, &existed), existed; k++)
+    for (int k = 2; tk_strmap_put(&w->refs, uref, uref, &existed), existed; k++)
         uref = tk_arena_printf(r->a, "%s-%d", ref, k);
 
     tk_item it;
@@ -1790,9 +1699,9 @@ static void emit_item(walker *w, tk_section *sec, const node *owner, const char 
     tk_checklist_add_item(r->c, sec, &it);
     r->rep->by_level[level]++;
     for (size_t i = 0; i < ns; i++)
-        sset_put(&w->placed, ss[i].norm, "", &existed);
+        tk_strmap_put(&w->placed, ss[i].norm, "", &existed);
     for (size_t i = 0; i < ncs; i++)
-        sset_put(&w->placed, cs[i].norm, "", &existed);
+        tk_strmap_put(&w->placed, cs[i].norm, "", &existed);
 }
 
 /* Text of a provision node: its line and the unmarked paragraphs under it. */
@@ -1968,19 +1877,19 @@ static void assign_ids(run *r)
 {
     tk_checklist *c = r->c;
     const tk_checklist *prev = r->opts ? r->opts->previous : NULL;
-    sset prev_by_key = {0}, prev_by_ref = {0}, used = {0};
+    tk_strmap prev_by_key = {0}, prev_by_ref = {0}, used = {0};
     bool existed;
     if (prev) {
         for (size_t i = 0; i < prev->nitems; i++) {
-            sset_put(&prev_by_key, item_key(r, &prev->items[i]), prev->items[i].id, &existed);
-            sset_put(&prev_by_ref, prev->items[i].ref, tk_arena_printf(r->a, "%zu", i), &existed);
+            tk_strmap_put(&prev_by_key, item_key(r, &prev->items[i]), prev->items[i].id, &existed);
+            tk_strmap_put(&prev_by_ref, prev->items[i].ref, tk_arena_printf(r->a, "%zu", i), &existed);
         }
     }
     const char **keys = tk_arena_alloc(r->a, (c->nitems ? c->nitems : 1) * sizeof *keys);
-    sset seen = {0};
+    tk_strmap seen = {0};
     for (size_t i = 0; i < c->nitems; i++) {
         keys[i] = item_key(r, &c->items[i]);
-        sset_put(&seen, keys[i], "", &existed);
+        tk_strmap_put(&seen, keys[i], "", &existed);
         if (existed) {
             /* the same words twice (e.g. 「報告を受けた…は、速やかに…報告しなければならない」):
              * the enclosing section tells them apart */
@@ -1993,20 +1902,20 @@ static void assign_ids(run *r)
             tk_buf_free(&path);
         }
     }
-    sset_free(&seen);
+    tk_strmap_free(&seen);
     for (size_t i = 0; i < c->nitems; i++) {
         tk_item *it = &c->items[i];
         const char *id = NULL;
         if (prev) {
-            const char *pid = sset_get(&prev_by_key, item_key(r, it));
-            if (pid && !sset_get(&used, pid)) {
+            const char *pid = tk_strmap_get(&prev_by_key, item_key(r, it));
+            if (pid && !tk_strmap_get(&used, pid)) {
                 id = pid;
                 r->rep->kept_previous++;
             } else {
-                const char *pi = sset_get(&prev_by_ref, it->ref);
+                const char *pi = tk_strmap_get(&prev_by_ref, it->ref);
                 if (pi) {
                     const tk_item *pit = &prev->items[strtoul(pi, NULL, 10)];
-                    if (!sset_get(&used, pit->id) && !sset_get(&prev_by_key, item_key(r, it)) &&
+                    if (!tk_strmap_get(&used, pit->id) && !tk_strmap_get(&prev_by_key, item_key(r, it)) &&
                         similarity(norm_a(r->a, pit->text), norm_a(r->a, it->text)) >= 0.6) {
                         id = pit->id;
                         r->rep->kept_previous_ref++;
@@ -2016,15 +1925,15 @@ static void assign_ids(run *r)
         }
         if (!id) {
             id = hash_id(r, keys[i]);
-            for (int k = 2; sset_get(&used, id); k++)
+            for (int k = 2; tk_strmap_get(&used, id); k++)
                 id = tk_arena_printf(r->a, "%s-%d", hash_id(r, keys[i]), k);
         }
-        sset_put(&used, id, "", &existed);
+        tk_strmap_put(&used, id, "", &existed);
         it->id = id;
     }
-    sset_free(&prev_by_key);
-    sset_free(&prev_by_ref);
-    sset_free(&used);
+    tk_strmap_free(&prev_by_key);
+    tk_strmap_free(&prev_by_ref);
+    tk_strmap_free(&used);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2218,7 +2127,7 @@ static void collect_unplaced(walker *w, const lline *ll, size_t nll, const bool 
         tk_buf_free(&kept);
         for (size_t k = 0; k < ns; k++) {
             int lv = tk_obligation_level(ss[k].norm, false, false);
-            if (lv < 0 || sset_get(&w->placed, ss[k].norm))
+            if (lv < 0 || tk_strmap_get(&w->placed, ss[k].norm))
                 continue;
             note_add(r, &r->rep->unplaced, &r->rep->nunplaced, ll[i].line, ss[k].kept);
         }
@@ -2301,7 +2210,7 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
     }
 
     /* ---- what is not the policy ---- */
-    sset counts = {0};
+    tk_strmap counts = {0};
     for (size_t i = 0; i < nlines; i++) {
         if (pl[i].drop)
             continue;
@@ -2331,23 +2240,16 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
             if (cps < 4 || cps > 40)
                 continue;
             const char *n = norm_a(r.a, pl[i].s);
-            const char *cnt = sset_get(&counts, n);
+            intptr_t cnt = (intptr_t)tk_strmap_get(&counts, n);
             if (pass == 0) {
-                long c = cnt ? strtol(cnt, NULL, 10) + 1 : 1;
-                bool existed;
-                const char **slot = sset_slot(&counts, n);
-                if (!*slot) {
-                    sset_put(&counts, n, tk_arena_printf(r.a, "%ld", c), &existed);
-                } else {
-                    counts.vals[slot - counts.keys] = tk_arena_printf(r.a, "%ld", c);
-                }
-            } else if (cnt && strtol(cnt, NULL, 10) >= 3) {
+                tk_strmap_set(&counts, n, (const void *)(cnt + 1));
+            } else if (cnt >= 3) {
                 pl[i].drop = true;
                 rep->dropped_headers++;
             }
         }
     }
-    sset_free(&counts);
+    tk_strmap_free(&counts);
 
     /* ---- logical lines ---- */
     size_t nll = 0, capll = 256;
@@ -2581,8 +2483,8 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
     walk(&w, root, &r.c->root);
     assign_ids(&r);
     collect_unplaced(&w, ll, nll, used_marker);
-    sset_free(&w.placed);
-    sset_free(&w.refs);
+    tk_strmap_free(&w.placed);
+    tk_strmap_free(&w.refs);
     free(used_marker);
     for (size_t i = 0; i < nll; i++)
         tk_buf_free(&ll[i].raw);

@@ -34,18 +34,8 @@ void tk_diag_add(tk_diags *d, enum tk_severity sev, const char *file, long line,
     g->place = place ? tk_xstrdup(place) : NULL;
     va_list ap;
     va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    g->message = tk_vformat(fmt, ap);
     va_end(ap);
-    if (n > 0) {
-        char *s = tk_xmalloc((size_t)n + 1);
-        vsnprintf(s, (size_t)n + 1, fmt, ap2);
-        g->message = s;
-    } else {
-        g->message = tk_xstrdup("");
-    }
-    va_end(ap2);
     if (sev == TK_SEV_ERROR)
         d->errors++;
     else if (sev == TK_SEV_WARNING)

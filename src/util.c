@@ -96,22 +96,27 @@ void tk_buf_puts(tk_buf *b, const char *s) { tk_buf_append(b, s, strlen(s)); }
 
 void tk_buf_putc(tk_buf *b, char c) { tk_buf_append(b, &c, 1); }
 
+char *tk_vformat(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return tk_xstrdup("");
+    char *s = tk_xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
 void tk_buf_printf(tk_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *s = tk_vformat(fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        va_end(ap2);
-        return;
-    }
-    buf_reserve(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    b->len += (size_t)n;
+    tk_buf_puts(b, s);
+    free(s);
 }
 
 void tk_buf_put_cp(tk_buf *b, uint32_t cp)
@@ -220,18 +225,87 @@ char *tk_arena_printf(tk_arena *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *s = tk_vformat(fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        va_end(ap2);
-        return tk_arena_strdup(a, "");
-    }
-    char *p = tk_arena_alloc(a, (size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
+    char *p = tk_arena_strdup(a, s);
+    free(s);
     return p;
+}
+
+/* ---- string map: open addressing, FNV-1a ---- */
+
+static size_t str_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static size_t strmap_find(const tk_strmap *m, const char *key)
+{
+    size_t i = str_hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static void strmap_grow(tk_strmap *m)
+{
+    tk_strmap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 64;
+    m->keys = tk_xcalloc(m->cap, sizeof *m->keys);
+    m->vals = tk_xcalloc(m->cap, sizeof *m->vals);
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.keys[i]) {
+            size_t j = strmap_find(m, old.keys[i]);
+            m->keys[j] = old.keys[i];
+            m->vals[j] = old.vals[i];
+        }
+    }
+    free(old.keys);
+    free(old.vals);
+}
+
+void tk_strmap_free(tk_strmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+const void *tk_strmap_put(tk_strmap *m, const char *key, const void *val, bool *existed)
+{
+    if ((m->n + 1) * 2 > m->cap)
+        strmap_grow(m);
+    size_t i = strmap_find(m, key);
+    if (m->keys[i]) {
+        if (existed)
+            *existed = true;
+        return m->vals[i];
+    }
+    m->keys[i] = key;
+    m->vals[i] = val;
+    m->n++;
+    if (existed)
+        *existed = false;
+    return val;
+}
+
+void tk_strmap_set(tk_strmap *m, const char *key, const void *val)
+{
+    bool existed;
+    tk_strmap_put(m, key, val, &existed);
+    if (existed)
+        m->vals[strmap_find(m, key)] = val;
+}
+
+const void *tk_strmap_get(const tk_strmap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t i = strmap_find(m, key);
+    return m->keys[i] ? m->vals[i] : NULL;
 }
 
 /* ---- files ---- */

@@ -7,6 +7,7 @@
 #ifndef TENKEN_UTIL_H
 #define TENKEN_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,25 @@ char *tk_path_join(tk_arena *a, const char *dir, const char *name);
 /* ---- hashing ---- */
 /* SHA-256 of data as 64 lowercase hex digits plus NUL into hex[65]. */
 void tk_sha256_hex(const void *data, size_t len, char hex[65]);
+
+/* ---- a map from strings to pointers (keys and values are borrowed) ---- */
+typedef struct tk_strmap {
+    const char **keys;
+    const void **vals;
+    size_t cap, n;
+} tk_strmap;
+/* Zero-initialise to start (tk_strmap m = {0}); free with tk_strmap_free. */
+void tk_strmap_free(tk_strmap *m);
+/* Insert key -> val unless present; returns the existing value when the key
+ * was there (then *existed is true), else val. */
+const void *tk_strmap_put(tk_strmap *m, const char *key, const void *val, bool *existed);
+/* Replace or insert. */
+void tk_strmap_set(tk_strmap *m, const char *key, const void *val);
+/* The value, or NULL when absent (store a non-NULL value to tell them apart). */
+const void *tk_strmap_get(const tk_strmap *m, const char *key);
+
+/* printf into a new malloc'd string. */
+char *tk_vformat(const char *fmt, va_list ap);
 
 /* ---- strings ---- */
 bool tk_str_starts(const char *s, const char *prefix);
