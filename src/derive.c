@@ -1788,7 +1788,11 @@ static void walk(walker *w, node *n, tk_section *sec)
         else
             emit_item(w, sec, n, ref, n->text, NULL, n->line, false);
     }
-    int kou = 1;
+    /* unnumbered paragraphs of an article are its 項 in order; an article of
+     * one paragraph is cited by the article alone */
+    bool article = n->kind == N_MARKED && n->mk.style == TK_MK_ARTICLE;
+    int kou = article && n->text && *n->text ? 1 : 0;
+    bool single_kou = article && !has_numbered_kou(n) && kou + n->nparas <= 1;
     for (size_t i = 0; i < n->nentries; i++) {
         entry *e = &n->entries[i];
         if (!e->child) {
@@ -1796,8 +1800,10 @@ static void walk(walker *w, node *n, tk_section *sec)
             if (n->kind == N_ROOT)
                 continue; /* preamble: nothing to number it by */
             const char *ref = n->ref ? n->ref : "";
-            if (n->kind == N_MARKED && n->mk.style == TK_MK_ARTICLE)
+            if (article && !single_kou)
                 ref = tk_arena_printf(r->a, "%s第%d項", n->ref, ++kou);
+            else if (article)
+                ref = n->ref;
             else if (n->nparas >= 2)
                 ref = tk_arena_printf(r->a, "%s 第%d段落", ref, e->para_no);
             bool next_items = i + 1 < n->nentries && n->entries[i + 1].child &&
@@ -2316,6 +2322,16 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
                     if (c->mk.style == TK_MK_ARTICLE && pending_title)
                         c->title = pending_title;
                     pending_title = NULL;
+                    /* 第1条(目的): the title on the article's own line */
+                    if (c->mk.style == TK_MK_ARTICLE && !c->title) {
+                        const char *tn = norm_a(r.a, c->text);
+                        size_t tl = strlen(tn);
+                        if (tl > 2 && tn[0] == '(' && tn[tl - 1] == ')' && !strchr(tn + 1, '(') &&
+                            tk_utf8_count(tn) <= 24) {
+                            c->title = tk_arena_strndup(r.a, tn + 1, tl - 2);
+                            c->text = "";
+                        }
+                    }
                     attach_child(&r, parent, c);
                     top = c;
                     used_marker[i] = true;

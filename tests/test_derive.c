@@ -249,6 +249,25 @@ static void test_article_style_refs(void **state)
     derived_free(d);
 }
 
+static void test_article_title_on_the_article_line(void **state)
+{
+    (void)state;
+    const char *t = "第1章 総則\n"
+                    "第1条(目的)\n"
+                    "本規程は、情報資産を保護するための事項を定めるものとする。\n"
+                    "第2条(遵守)\n"
+                    "従業員は、本規程を遵守しなければならない。\n"
+                    "2 従業員は、情報資産を私的に利用してはならない。\n";
+    derived *d = derive_text(t);
+    assert_non_null(d->c);
+    const tk_item *a = item_with(d->c, "定めるものとする");
+    assert_string_equal(a->ref, "第1条");
+    assert_string_equal(a->section->title, "目的");
+    assert_string_equal(item_with(d->c, "遵守しなければ")->ref, "第2条第1項");
+    assert_string_equal(item_with(d->c, "私的に")->ref, "第2条第2項");
+    derived_free(d);
+}
+
 static void test_parts_restart_numbering(void **state)
 {
     (void)state;
@@ -794,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_guideline_numbering_gives_refs),
         cmocka_unit_test(test_fullwidth_numbering_keeps_its_style),
         cmocka_unit_test(test_article_style_refs),
+        cmocka_unit_test(test_article_title_on_the_article_line),
         cmocka_unit_test(test_parts_restart_numbering),
         cmocka_unit_test(test_lead_in_splits_into_sub_items),
         cmocka_unit_test(test_pdf_text_is_rejoined_and_cleaned),
