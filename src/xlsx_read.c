@@ -1800,7 +1800,12 @@ static int sh_finish_cell(sh_h *h)
         c.type = TK_CELL_STRING;
         c.text = s;
     } else if (!h->has_v || (h->v.b.len == 0 && !h->v.over && strcmp(t, "str") != 0)) {
-        return 0; /* no value, or an empty <v/> (a formula not yet calculated) */
+        /* no value, or an empty <v/>: nothing to deliver, except a formula
+         * not yet calculated, which the caller must hear of (a formula where
+         * a value belongs) */
+        if (!h->has_f)
+            return 0;
+        c.type = TK_CELL_EMPTY;
     } else if (h->v.over) {
         return sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字を超えています。%zu 文字以内にしてください",
                           ref, x->lim.max_cell_chars, x->lim.max_cell_chars);

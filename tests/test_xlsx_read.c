@@ -660,12 +660,14 @@ static void test_openpyxl_fixture(void **state)
     assert_string_cell(&g, "B2", "はい");
     assert_number_cell(&g, "C2", 46416, true);
     assert_int_equal(cell_at(&g, "D2")->type, TK_CELL_BOOL);
-    assert_null(cell_at(&g, "E2")); /* a formula without a cached value */
+    /* a formula without a cached value: delivered empty, marked a formula */
+    assert_int_equal(cell_at(&g, "E2")->type, TK_CELL_EMPTY);
+    assert_true(cell_at(&g, "E2")->has_formula);
     assert_number_cell(&g, "F2", 3.5, false);
     assert_number_cell(&g, "G2", 43586, true);
     assert_string_cell(&g, "H2", "改行\nあり");
     assert_string_cell(&g, "A4", "空行の後");
-    assert_int_equal(g.n, 10);
+    assert_int_equal(g.n, 11);
     got_free(&g);
     read_ok(x, 2, &g, &d);
     assert_string_cell(&g, "A1", "very");
@@ -779,12 +781,13 @@ static void test_cell_types_and_positions_without_r(void **state)
     assert_number_cell(&g, "A4", 46416, true);   /* built-in 14 */
     assert_number_cell(&g, "B4", 46416.25, false); /* custom 0.00 */
     assert_null(cell_at(&g, "C4"));                /* style only */
-    assert_null(cell_at(&g, "D4"));                /* formula, no value */
+    assert_int_equal(cell_at(&g, "D4")->type, TK_CELL_EMPTY); /* formula, no value */
+    assert_true(cell_at(&g, "D4")->has_formula);
     assert_string_cell(&g, "E4", "共有");
-    assert_null(cell_at(&g, "F4"));                /* formula, empty value */
+    assert_int_equal(cell_at(&g, "F4")->type, TK_CELL_EMPTY); /* formula, empty value */
     assert_number_cell(&g, "G4", 1000, false);     /* unknown style: not a date */
     assert_number_cell(&g, "XFD1048576", -0.05, false);
-    assert_int_equal(g.n, 13);
+    assert_int_equal(g.n, 15);
     got_free(&g);
     assert_int_equal(d.count, 0);
     tk_xlsx_close(x);

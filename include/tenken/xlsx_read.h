@@ -111,7 +111,7 @@ const char *tk_xlsx_custom_property_name(const tk_xlsx *x, size_t i);
 const char *tk_xlsx_custom_property_value(const tk_xlsx *x, size_t i);
 
 typedef enum {
-    TK_CELL_EMPTY,
+    TK_CELL_EMPTY, /* only for a formula with no cached value (has_formula set) */
     TK_CELL_STRING,
     TK_CELL_NUMBER,
     TK_CELL_BOOL,

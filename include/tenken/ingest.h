@@ -1,0 +1,59 @@
+/* ingest.h — taking returned workbooks into the record.
+ *
+ * A returned file is untrusted. It is taken in only when it is a workbook
+ * tenken issued (the hidden identity sheet names a known, open, unrevoked
+ * token), its rows are intact (item ids, places and text hashes as issued,
+ * the visible 該当条項 and 点検項目 cells unchanged), and every value is
+ * valid: answers on the scale, dates that are dates, no formulas where values
+ * go, no over-long text. All problems of a file are reported at once, each
+ * with the file and sheet!cell, what was found and what was expected. A file
+ * with a problem that refuses it is not stored at all; an accepted file is
+ * stored in one transaction. The same bytes again change nothing; a new
+ * version of a workbook supersedes the earlier submission and keeps it.
+ */
+#ifndef TENKEN_INGEST_H
+#define TENKEN_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenken/diag.h"
+#include "tenken/store.h"
+
+/* Longest text tenken keeps from one input cell. */
+#define TK_INGEST_MAX_TEXT 4000
+
+typedef struct tk_ingest_opts {
+    bool dry_run; /* check everything, store nothing */
+} tk_ingest_opts;
+
+enum tk_ingest_outcome {
+    TK_INGEST_ACCEPTED,  /* stored */
+    TK_INGEST_SAME,      /* these bytes were taken in before: nothing changed */
+    TK_INGEST_CHECKED,   /* --dry-run: would be accepted */
+    TK_INGEST_REFUSED,   /* problems: nothing stored */
+    TK_INGEST_FAILED,    /* I/O or database failure */
+};
+
+typedef struct tk_ingest_result {
+    enum tk_ingest_outcome outcome;
+    char org[64];
+    int year;
+    char kind[16];
+    char department_code[32];
+    char department_name[256];
+    size_t items;      /* item rows in the workbook */
+    size_t answered;   /* rows with an answer on the scale */
+    size_t flagged;    /* 要対応: negative without a plan, excluded without a reason */
+    size_t plans;      /* remediation plans written */
+    int64_t submission_id;
+    bool superseded;   /* an earlier submission of the workbook was replaced */
+} tk_ingest_result;
+
+/* Check and (unless dry_run) store one file. Problems go to diags; the
+ * outcome says what happened. Returns 0, or -1 when the outcome is REFUSED or
+ * FAILED. */
+int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *diags);
+
+#endif

@@ -1,0 +1,149 @@
+/* store.h — the SQLite database: the record of campaigns, issued workbooks
+ * and (in later steps) submissions, answers and remediation plans.
+ *
+ * One file (default out/tenken.db), WAL mode, foreign keys on, a busy
+ * timeout. The schema is versioned in meta(schema_version) and brought up to
+ * date by forward-only migrations when the file is opened; a file written by
+ * a newer tenken is refused.
+ *
+ * Schema (version 1; version 2 adds submissions, answers and plans: see
+ * submit.h):
+ *   meta(key PK, value)
+ *   campaign(id PK, org, year, kind ∈ self|audit|followup, checklist_hash,
+ *            org_name, deadline (ISO date or NULL), template ("PATH sha256:HEX"),
+ *            created_at, updated_at, UNIQUE(org, year, kind))
+ *   campaign_item(campaign_id, item_id, seq, ref, level, roles (space
+ *            separated), chapter, sheet, text, context, text_hash, weight,
+ *            PK(campaign_id, item_id)) — the checklist as issued, so scoring
+ *            never depends on the checklist file later
+ *   campaign_answer(campaign_id, seq, value, points (NULL when excluded),
+ *            excluded, negative, PK(campaign_id, value)) — the answer scale
+ *            as issued (from the template), for scoring
+ *   department(campaign_id, code, name, roles, PK(campaign_id, code))
+ *   workbook(id PK, campaign_id, department_code, token UNIQUE, file, items,
+ *            sha256 (of the file as issued), created_at, revoked_at,
+ *            replaced_by → workbook.id); at most one workbook per
+ *            (campaign, department) has revoked_at NULL
+ *   workbook_item(workbook_id, seq, item_id, sheet, row, text_hash,
+ *            PK(workbook_id, seq), UNIQUE(workbook_id, item_id))
+ *
+ * Every function reports failures to diags in Japanese (naming the database
+ * file) and returns -1 (or NULL); nothing exits. Statements are prepared once
+ * per handle. A handle is used by one thread at a time.
+ */
+#ifndef TENKEN_STORE_H
+#define TENKEN_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenken/diag.h"
+
+#define TK_STORE_SCHEMA_VERSION 2
+
+typedef struct tk_store tk_store;
+
+/* Open (creating the file and its folder when missing) and migrate. NULL on
+ * failure, with diagnostics. Close with tk_store_close. */
+tk_store *tk_store_open(const char *path, tk_diags *diags);
+void tk_store_close(tk_store *s);
+const char *tk_store_path(const tk_store *s);
+/* The SQLite handle, for modules that keep their statements next to their
+ * own logic (ingest's submissions); it stays owned by the store. */
+struct sqlite3 *tk_store_sqlite(tk_store *s);
+/* The schema version of the open file (TK_STORE_SCHEMA_VERSION after open). */
+int tk_store_schema_version(tk_store *s);
+
+/* One write transaction (BEGIN IMMEDIATE). 0 or -1. */
+int tk_store_begin(tk_store *s, tk_diags *diags);
+int tk_store_commit(tk_store *s, tk_diags *diags);
+/* Safe to call when no transaction is open. */
+void tk_store_rollback(tk_store *s);
+
+/* ---- identity helpers shared by generate and ingest ---- */
+
+/* SHA-256 (hex) of an item's wording: the match form (tk_text_norm) of text,
+ * U+001F, the match form of context (empty when NULL). Insensitive to white
+ * space and full-width/half-width forms; any change of wording changes it. */
+void tk_item_text_hash(const char *text, const char *context, char hex[65]);
+/* The current local time as ISO 8601 with offset, "2026-05-01T09:30:00+09:00". */
+void tk_store_now(char out[32]);
+
+/* ---- campaigns ---- */
+
+typedef struct tk_campaign_rec {
+    int64_t id;
+    char checklist_hash[65];
+    char deadline[16];   /* "" when none */
+    char template_ref[512];
+    char created_at[32];
+} tk_campaign_rec;
+
+/* 1 and *out filled when the campaign (org, year, kind) exists, 0 when not,
+ * -1 on failure. */
+int tk_store_campaign_find(tk_store *s, const char *org, int year, const char *kind, tk_campaign_rec *out,
+                           tk_diags *diags);
+
+typedef struct tk_campaign_new {
+    const char *org, *org_name, *kind;
+    int year;
+    const char *checklist_hash;
+    const char *deadline; /* ISO date or NULL */
+    const char *template_ref;
+} tk_campaign_new;
+
+/* Insert the campaign, or update the fields of the existing one with the
+ * same (org, year, kind). Returns its id, or -1. */
+int64_t tk_store_campaign_put(tk_store *s, const tk_campaign_new *c, tk_diags *diags);
+
+typedef struct tk_store_item {
+    const char *item_id;
+    int seq; /* position in the checklist, 1-based */
+    const char *ref, *level, *roles, *chapter, *sheet, *text, *context, *text_hash;
+    double weight;
+} tk_store_item;
+
+/* Insert or replace one item of the campaign's snapshot. */
+int tk_store_item_put(tk_store *s, int64_t campaign_id, const tk_store_item *it, tk_diags *diags);
+/* Delete the campaign's items whose id is not among ids[0..n). */
+int tk_store_items_retain(tk_store *s, int64_t campaign_id, const char *const *ids, size_t n, tk_diags *diags);
+
+/* Replace the campaign's answer scale: clear, then put each answer. */
+int tk_store_scale_clear(tk_store *s, int64_t campaign_id, tk_diags *diags);
+int tk_store_scale_put(tk_store *s, int64_t campaign_id, int seq, const char *value, double points, bool excluded,
+                       bool negative, tk_diags *diags);
+
+/* Insert or update a department of the campaign (roles space separated). */
+int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, const char *name, const char *roles,
+                            tk_diags *diags);
+
+/* ---- workbooks ---- */
+
+typedef struct tk_workbook_rec {
+    int64_t id;
+    const char *department_code, *department_name, *token, *file, *sha256, *created_at;
+    int items;
+} tk_workbook_rec;
+
+/* The id of the department's active (not revoked) workbook: 1 and *id, 0 when
+ * none, -1 on failure. */
+int tk_store_workbook_active(tk_store *s, int64_t campaign_id, const char *department_code, int64_t *id,
+                             tk_diags *diags);
+/* Insert an issued workbook (id, revoked_at, replaced_by ignored). Returns
+ * its id, or -1. */
+int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workbook_rec *w, tk_diags *diags);
+int tk_store_workbook_item_add(tk_store *s, int64_t workbook_id, int seq, const char *item_id, const char *sheet,
+                               int row, const char *text_hash, tk_diags *diags);
+/* Revoke a workbook's token at `when`; replaced_by is the new workbook's id
+ * or 0 when nothing replaces it. */
+int tk_store_workbook_revoke(tk_store *s, int64_t workbook_id, int64_t replaced_by, const char *when,
+                             tk_diags *diags);
+
+/* Call fn for every active workbook of the campaign, ordered by department
+ * code; the record's strings are valid during the call only. fn returns
+ * false to stop. Returns the number visited, or -1. */
+typedef bool (*tk_workbook_fn)(const tk_workbook_rec *w, void *user);
+long tk_store_workbooks_active(tk_store *s, int64_t campaign_id, tk_workbook_fn fn, void *user, tk_diags *diags);
+
+#endif

@@ -1,0 +1,201 @@
+/* template.h — the workbook templates (templates/self.xml, templates/audit.xml):
+ * everything about an inspection workbook that users may reword or restyle
+ * without recompiling — title, classification mark, answer scale and points,
+ * item-sheet columns, cover, instructions, colours, print headers and the
+ * distribution list. Loaded and validated against templates/template.rng and
+ * the rules a schema cannot say.
+ *
+ * Only what generate needs is read into the model; the <score>, <report> and
+ * <plans> sections are validated by the schema and left for those steps.
+ *
+ * Ownership: a tk_template owns everything reachable from it (strings live in
+ * its arena); free it with tk_template_free.
+ */
+#ifndef TENKEN_TEMPLATE_H
+#define TENKEN_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenken/diag.h"
+#include "tenken/util.h"
+
+#define TK_TEMPLATE_NS "urn:tenken:template:1"
+
+/* What an item-sheet column holds. The key decides whether the column is
+ * filled in and how (tk_column_input); the template gives heading and width. */
+enum tk_column_key {
+    TK_COL_SEQ,      /* 項番: 1..n through the workbook */
+    TK_COL_REF,      /* the policy's own numbering */
+    TK_COL_LEVEL,    /* 義務 / 努力義務 / ... */
+    TK_COL_TEXT,     /* the provision, its lead-in on a line above */
+    TK_COL_ROLE,     /* the roles of the department the item is asked of */
+    TK_COL_ANSWER,   /* input: one value of the scale */
+    TK_COL_EVIDENCE, /* input: text */
+    TK_COL_NOTE,     /* input: text */
+    TK_COL_FINDING,  /* input: text */
+    TK_COL_ADVICE,   /* input: text */
+    TK_COL_PLAN,     /* input: text */
+    TK_COL_OWNER,    /* input: text */
+    TK_COL_DUE,      /* input: date */
+};
+#define TK_COLUMN_KEY_COUNT 13
+
+/* "seq", "ref", ... as written in templates and in the identity sheet. */
+const char *tk_column_key_name(enum tk_column_key k);
+bool tk_column_key_parse(const char *s, enum tk_column_key *out);
+
+enum tk_input {
+    TK_INPUT_NONE, /* shown, locked */
+    TK_INPUT_TEXT, /* free text */
+    TK_INPUT_LIST, /* one value of the scale */
+    TK_INPUT_DATE, /* a date */
+};
+enum tk_input tk_column_input(enum tk_column_key k);
+
+enum tk_required_when {
+    TK_REQUIRED_NEVER,
+    TK_REQUIRED_NEGATIVE, /* the answer needs a remediation plan */
+    TK_REQUIRED_EXCLUDED, /* the answer leaves the item out (該当しない) */
+};
+
+typedef struct tk_tpl_column {
+    enum tk_column_key key;
+    const char *heading;
+    const char *group;        /* heading over consecutive columns, or NULL */
+    double width;             /* Excel character units */
+    enum tk_required_when required_when;
+    const char *number_format; /* date columns; NULL = "yyyy/m/d" */
+    const char *description;  /* for the instructions sheet, or NULL */
+    const char *prompt_title, *prompt; /* input message, or NULL */
+    const char *error_title, *error;   /* refusal message, or NULL */
+    long xml_line;
+} tk_tpl_column;
+
+typedef struct tk_tpl_answer {
+    const char *value;
+    double points;    /* 0..1; 0 when excluded */
+    bool excluded;    /* left out of the score */
+    bool negative;    /* needs a remediation plan */
+    const char *description; /* or NULL */
+    long xml_line;
+} tk_tpl_answer;
+
+enum tk_cover_kind {
+    TK_COVER_FIELD,    /* label and a value shown */
+    TK_COVER_INPUT,    /* label and a cell to fill in */
+    TK_COVER_PROGRESS, /* the live progress table */
+    TK_COVER_NOTE,     /* a line of text */
+};
+
+typedef struct tk_tpl_cover_line {
+    enum tk_cover_kind kind;
+    const char *label; /* FIELD, INPUT */
+    const char *text;  /* FIELD value, NOTE text (placeholders allowed) */
+    const char *key;   /* INPUT: the name ingest knows it by */
+    enum tk_input input; /* INPUT: TK_INPUT_TEXT or TK_INPUT_DATE */
+    const char *prompt_title, *prompt;
+} tk_tpl_cover_line;
+
+/* Headings of the cover's progress table. */
+typedef struct tk_tpl_progress {
+    const char *heading, *sheet, *items, *answered, *unanswered, *missing, *total, *rate;
+} tk_tpl_progress;
+
+enum tk_block_kind {
+    TK_BLOCK_HEADING,
+    TK_BLOCK_PARA,
+    TK_BLOCK_ANSWERS, /* table of the scale: head1 = value, head2 = meaning */
+    TK_BLOCK_COLUMNS, /* table of the input columns: head1, head2 */
+    TK_BLOCK_LEGEND,  /* colour samples: legend[] */
+};
+
+enum tk_legend_color { TK_LEGEND_INPUT, TK_LEGEND_UNANSWERED, TK_LEGEND_MISSING };
+
+typedef struct tk_tpl_legend {
+    enum tk_legend_color color;
+    const char *text;
+} tk_tpl_legend;
+
+typedef struct tk_tpl_block {
+    enum tk_block_kind kind;
+    const char *text;         /* HEADING, PARA */
+    const char *head1, *head2; /* ANSWERS, COLUMNS */
+    tk_tpl_legend *legend;    /* LEGEND */
+    size_t nlegend;
+} tk_tpl_block;
+
+/* Colours as 0xRRGGBB. */
+typedef struct tk_tpl_colors {
+    uint32_t title, header, header_text, group, input, unanswered, missing, context, border, classification, tab;
+} tk_tpl_colors;
+
+typedef struct tk_template {
+    tk_arena *arena;
+    const char *path;
+    char hash[65]; /* SHA-256 of the file's bytes */
+    const char *kind;  /* "self", "audit", "followup" */
+    const char *name;  /* 自己点検 */
+    const char *title; /* placeholders allowed */
+    const char *classification;
+    const char *deadline_missing;
+
+    const char *font;
+    double font_size;
+    double line_height; /* multiple of font_size; default 1.3 */
+    tk_tpl_colors colors;
+    const char *password; /* NULL: protected without a password */
+    bool landscape;       /* item sheets */
+    /* page header and footer: left, center, right; NULL for none */
+    const char *header[3], *footer[3];
+    size_t split_parts_above; /* default 60 */
+
+    const char *cover_sheet;
+    tk_tpl_cover_line *cover;
+    size_t ncover;
+    tk_tpl_progress progress; /* heading NULL when the cover has none */
+
+    const char *instructions_sheet;
+    tk_tpl_block *blocks;
+    size_t nblocks;
+
+    tk_tpl_answer *answers;
+    size_t nanswers;
+
+    tk_tpl_column *columns;
+    size_t ncolumns;
+
+    /* distribution list: file name and the headings of its columns */
+    const char *dist_file;
+    const char *dist_code, *dist_department, *dist_workbook, *dist_token, *dist_items, *dist_deadline;
+} tk_template;
+
+/* Load path and validate it against schema_dir/template.rng (schema_dir
+ * NULL: the data directory's templates/) and the rules a schema cannot say.
+ * Problems go to diags as FILE:LINE; returns NULL when the template cannot
+ * be used (any error). */
+tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags *diags);
+void tk_template_free(tk_template *t);
+
+/* The column with this key, or NULL; *index (if not NULL) gets its 0-based
+ * position. */
+const tk_tpl_column *tk_template_column(const tk_template *t, enum tk_column_key k, size_t *index);
+/* The answer with exactly this value, or NULL. */
+const tk_tpl_answer *tk_template_answer(const tk_template *t, const char *value);
+
+/* Placeholder values for tk_template_expand. */
+typedef struct tk_tpl_var {
+    const char *name;  /* without braces: "org" */
+    const char *value;
+} tk_tpl_var;
+
+/* The placeholders a template may use ({page}, {pages} and {sheet} only in
+ * the page header and footer). */
+bool tk_template_known_placeholder(const char *name, bool in_page_header);
+
+/* Replace {name} by its value from vars ("{{" and "}}" give literal braces);
+ * an unknown name is left as written. Result in the arena. */
+char *tk_template_expand(tk_arena *a, const char *s, const tk_tpl_var *vars, size_t nvars);
+
+#endif

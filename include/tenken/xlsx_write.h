@@ -1,0 +1,122 @@
+/* xlsx_write.h — the issued inspection workbook (libxlsxwriter).
+ *
+ * One call writes one department's workbook from a fully resolved
+ * description (tk_xlsx_spec): which items sit on which sheet and row was
+ * decided by the caller (generate), so the rows recorded in the database and
+ * the rows in the file are the same by construction. Wording, scale, columns,
+ * colours and print setup come from the template.
+ *
+ * The workbook:
+ *   表紙 (template: cover)  title, organisation, department, deadline in 和暦 and
+ *        西暦, input cells (回答者 ...), a live progress table (formulas over the
+ *        item sheets, with links to them), notes, the classification mark;
+ *   記入要領 (template: instructions)  headings, paragraphs, the scale, the
+ *        input columns and the colour legend as tables;
+ *   one sheet per chapter: a caption row, the column headings (with a group
+ *        row above when columns are grouped), one row per item. Only the
+ *        input cells of item rows (and the cover's inputs) are unlocked; every
+ *        sheet is protected (the template's password, or none). The answer
+ *        column has a list validation, date columns a date validation, text
+ *        inputs an input message; conditional formats mark an unanswered item
+ *        and a required entry that is missing (a plan for a negative answer,
+ *        a reason for an excluded one). Frozen headings, autofilter, widths
+ *        from the template, row heights estimated from the wrapped text; A4,
+ *        fit to page width, headings repeated, header with the classification
+ *        mark and department, footer with page n / total;
+ *   _tenken (hidden, protected)  the workbook's identity — the authority for
+ *        ingest (custom document properties may be dropped by other tools).
+ *
+ * The identity sheet, column A = key, column B = value, one pair per row from
+ * row 1:
+ *   format          "tenken-workbook"      version        "1"
+ *   token           32 hex digits          campaign       campaign id
+ *   org, year, kind, checklist_hash, template_hash, department_code,
+ *   department_name, items (count), issued_at (ISO 8601)
+ *   header_row      1-based row of the column headings on item sheets
+ *   column.KEY      column letter of each template column ("column.answer" "E")
+ *   cover.KEY       each cover input: sheet name in B, cell in C
+ *                   ("cover.respondent" "表紙" "C9")
+ * then a row whose column A is "seq" (the item table's heading row:
+ * seq, item_id, sheet, row, text_hash, ref), and one row per item in workbook
+ * order: seq (number), item id, sheet name, 1-based row (number), text hash
+ * (tk_item_text_hash), ref. All other values are text.
+ * The custom document properties tenken_token, tenken_campaign ("org/year/kind"),
+ * tenken_checklist_hash and tenken_department repeat the essentials.
+ *
+ * libxlsxwriter's constant_memory mode is not used: the cover needs merged
+ * cells, and a workbook holds at most one checklist's items, so memory per
+ * workbook is bounded by the checklist, not by the number of departments.
+ */
+#ifndef TENKEN_XLSX_WRITE_H
+#define TENKEN_XLSX_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenken/checklist.h"
+#include "tenken/diag.h"
+#include "tenken/jdate.h"
+#include "tenken/template.h"
+#include "tenken/util.h"
+
+#define TK_XLSX_IDENTITY_SHEET "_tenken"
+#define TK_XLSX_IDENTITY_FORMAT "tenken-workbook"
+#define TK_XLSX_IDENTITY_VERSION 1
+#define TK_XLSX_PROP_TOKEN "tenken_token"
+#define TK_XLSX_PROP_CAMPAIGN "tenken_campaign"
+#define TK_XLSX_PROP_CHECKLIST "tenken_checklist_hash"
+#define TK_XLSX_PROP_DEPARTMENT "tenken_department"
+/* Excel's limit on the length of a sheet name (UTF-16 code units). */
+#define TK_XLSX_SHEET_NAME_MAX 31
+
+typedef struct tk_xlsx_row {
+    const tk_item *item;
+    int seq;           /* 項番, 1..n through the workbook */
+    int row;           /* 1-based row on its sheet */
+    const char *roles; /* 対象者 as shown */
+    char text_hash[65];
+} tk_xlsx_row;
+
+typedef struct tk_xlsx_sheet {
+    const char *name;    /* a valid, unique Excel sheet name */
+    const char *caption; /* the chapter as a heading (not truncated) */
+    tk_xlsx_row *rows;   /* rows[i].row increasing from tk_xlsx_first_item_row */
+    size_t nrows;
+} tk_xlsx_sheet;
+
+typedef struct tk_xlsx_spec {
+    const tk_template *tpl;
+    const tk_tpl_var *vars; /* placeholder values ({org}, {department}, ...) */
+    size_t nvars;
+    tk_date date_min;       /* earliest date a date input accepts */
+    const tk_xlsx_sheet *sheets;
+    size_t nsheets;
+    /* identity */
+    const char *token, *org, *kind, *checklist_hash, *department_code, *department_name, *issued_at;
+    int year;
+    int64_t campaign_id;
+} tk_xlsx_spec;
+
+/* 1-based row of the first item on an item sheet made with this template. */
+int tk_xlsx_first_item_row(const tk_template *t);
+
+/* Write the workbook to path (created or replaced). 0, or -1 with a Japanese
+ * diagnostic naming path. */
+int tk_xlsx_write(const tk_xlsx_spec *spec, const char *path, tk_diags *diags);
+
+/* ---- Excel's rules ---- */
+
+/* A valid sheet name: 1..31 UTF-16 units, none of []:*?/\ , not beginning or
+ * ending with an apostrophe, not "History" (any case). */
+bool tk_xlsx_sheet_name_valid(const char *name);
+/* Make a valid sheet name from want: forbidden characters become their
+ * full-width forms, control characters and leading/trailing apostrophes and
+ * spaces are dropped, a name too long is cut (ending in "…"), and a name equal
+ * (ignoring ASCII case) to one of taken[0..n) or to "History" gets " (2)",
+ * " (3)"... Result in the arena. */
+char *tk_xlsx_make_sheet_name(tk_arena *a, const char *want, const char *const *taken, size_t ntaken);
+/* Column letters of a 0-based column: 0 -> "A", 27 -> "AB". */
+void tk_xlsx_col_name(int col, char out[4]);
+
+#endif

@@ -1,0 +1,1318 @@
+/* generate.c — plan, write and record the workbooks of a campaign. */
+#include "tenken/generate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tenken/checklist.h"
+#include "tenken/jdate.h"
+#include "tenken/store.h"
+#include "tenken/template.h"
+#include "tenken/text.h"
+#include "tenken/xlsx_write.h"
+#include "tenken/xmlutil.h"
+
+/* Largest workbook read back to hash it. */
+#define WORKBOOK_MAX_BYTES ((size_t)256 * 1024 * 1024)
+#define FILE_STEM_MAX 80
+#define JOBS_MAX 8
+#define NVARS 13
+
+typedef struct chapter {
+    const char *sheet;   /* Excel sheet name */
+    const char *caption; /* "対策基準 1 組織体制" */
+} chapter;
+
+typedef struct job {
+    const tk_department *dept;
+    char token[33];
+    const char *file; /* final path */
+    const char *base; /* file name */
+    char *tmp;        /* temporary path while it exists */
+    char *backup;     /* the file this one replaces, set aside until commit */
+    tk_xlsx_sheet *sheets;
+    size_t nsheets;
+    size_t nitems;
+    tk_tpl_var vars[NVARS];
+    char sha256[65];
+    bool done, ok, renamed;
+    int worker;
+    int64_t workbook_id;
+} job;
+
+typedef struct gen {
+    const tk_generate_opts *o;
+    tk_diags *d;
+    tk_arena *a;
+    const char *kind;
+    tk_org *org;
+    tk_checklist *cl;
+    tk_template *tpl;
+    bool has_deadline;
+    tk_date deadline;
+    chapter *chapters;
+    size_t nchapters;
+    size_t *item_ch;     /* chapter of each checklist item */
+    char (*item_hash)[65]; /* tk_item_text_hash of each item */
+    job *jobs;
+    size_t njobs;
+    bool subset; /* only some departments */
+    const char *dir, *csv_path, *db_path, *template_ref;
+    tk_store *store;
+    int64_t campaign_id;
+    size_t revoked;
+    int workers;
+    bool csv_written;
+    char *csv_backup;
+    sigset_t stop_signals, old_mask; /* Ctrl-C and friends are held while files move */
+    bool interrupted;
+    char now[32];
+    char fy[TK_FY_LABEL_SIZE], fy_label[TK_FY_LABEL_SIZE], year[16];
+    char deadline_both[TK_DATE_BOTH_SIZE], deadline_wareki[TK_DATE_WAREKI_SIZE], deadline_iso[TK_DATE_ISO_SIZE];
+} gen;
+
+static char *set_aside(gen *g, const char *path, bool *err);
+
+/* ---- small helpers ---- */
+
+int tk_generate_token(char out[33])
+{
+    unsigned char r[16];
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < sizeof r; i++) {
+        out[2 * i] = hex[r[i] >> 4];
+        out[2 * i + 1] = hex[r[i] & 15];
+    }
+    out[32] = '\0';
+    return 0;
+}
+
+static bool reserved_device(const char *stem)
+{
+    static const char *const names[] = {"CON", "PRN", "AUX", "NUL"};
+    size_t n = strcspn(stem, ".");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (n == 3 && !strncasecmp(stem, names[i], 3))
+            return true;
+    if (n == 4 && (!strncasecmp(stem, "COM", 3) || !strncasecmp(stem, "LPT", 3)) && stem[3] >= '0' && stem[3] <= '9')
+        return true;
+    return false;
+}
+
+/* Append s made safe for a file name. */
+static void put_safe(tk_buf *b, const char *s)
+{
+    const char *p = s, *end = s + strlen(s);
+    while (p < end) {
+        int32_t cp = tk_utf8_next(&p, end);
+        /* controls, bidi overrides and invisible characters too */
+        bool bad = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xFEFF || cp == 0x200B ||
+                   (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+        if (cp > 0 && cp < 0x80 && strchr("<>:\"/\\|?*", (int)cp))
+            bad = true;
+        if (bad || tk_cp_is_space(cp) || cp == ' ') {
+            /* one "_" for a run */
+            if (b->len && b->data[b->len - 1] != '_')
+                tk_buf_putc(b, '_');
+            continue;
+        }
+        tk_buf_put_cp(b, (uint32_t)cp);
+    }
+}
+
+char *tk_generate_file_name(tk_arena *a, const char *code, const char *name, const char *ext)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    put_safe(&b, code ? code : "");
+    if (name && *name) {
+        if (b.len && b.data[b.len - 1] != '_')
+            tk_buf_putc(&b, '_');
+        put_safe(&b, name);
+    }
+    /* at most FILE_STEM_MAX characters */
+    if (b.data && tk_utf8_count(b.data) > FILE_STEM_MAX) {
+        const char *p = b.data, *end = b.data + b.len;
+        for (size_t n = 0; n < FILE_STEM_MAX && p < end; n++)
+            tk_utf8_next(&p, end);
+        b.len = (size_t)(p - b.data);
+        b.data[b.len] = '\0';
+    }
+    /* no leading or trailing dots, spaces or underscores */
+    while (b.len && (b.data[b.len - 1] == '.' || b.data[b.len - 1] == '_' || b.data[b.len - 1] == ' '))
+        b.data[--b.len] = '\0';
+    const char *s = b.data ? b.data : "";
+    while (*s == '.' || *s == '_')
+        s++;
+    const char *stem = *s ? s : "workbook";
+    char *r = reserved_device(stem) ? tk_arena_printf(a, "_%s%s", stem, ext ? ext : "")
+                                    : tk_arena_printf(a, "%s%s", stem, ext ? ext : "");
+    tk_buf_free(&b);
+    return r;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- loading ---- */
+
+static int load_inputs(gen *g)
+{
+    const tk_generate_opts *o = g->o;
+    tk_diags *d = g->d;
+    g->kind = o->kind && *o->kind ? o->kind : "self";
+    if (strcmp(g->kind, "self") && strcmp(g->kind, "audit")) {
+        tk_diag_error(d, NULL, 0, "種類 (--kind)「%s」は使えません。self (自己点検) か audit (監査) を指定してください", g->kind);
+        return TK_EXIT_USAGE;
+    }
+    if (o->year < 1868 || o->year > 9999) {
+        tk_diag_error(d, NULL, 0, "年度 (--year) %d が正しくありません。2026 のように西暦で指定してください", o->year);
+        return TK_EXIT_USAGE;
+    }
+    if (!o->org || !*o->org) {
+        tk_diag_error(d, NULL, 0, "組織 (--org) を指定してください");
+        return TK_EXIT_USAGE;
+    }
+    if (o->deadline) {
+        if (!tk_date_parse(o->deadline, &g->deadline)) {
+            tk_diag_error(d, NULL, 0, "提出期限 (--deadline)「%s」を日付として読めません。2027-01-29 や 令和9年1月29日 のように指定してください",
+                          o->deadline);
+            return TK_EXIT_USAGE;
+        }
+        g->has_deadline = true;
+        if (tk_fiscal_year_of(g->deadline) != o->year)
+            tk_diag_warn(d, NULL, 0, "提出期限 %s は %d 年度 (%d-04-01〜%d-03-31) の外にあります。年度と期限を確かめてください",
+                         o->deadline, o->year, o->year, o->year + 1);
+        if (tk_date_cmp(g->deadline, tk_date_today()) < 0)
+            tk_diag_warn(d, NULL, 0, "提出期限 %s は既に過ぎています", o->deadline);
+    }
+
+    const char *dir = tk_org_dir(g->a, o->org);
+    if (!dir) {
+        tk_diag_error(d, o->org, 0, "組織「%s」のフォルダが見つかりません。checklists/%s/ に checklist.xml と org.xml を置くか、フォルダのパスを指定してください",
+                      o->org, o->org);
+        return TK_EXIT_INPUT;
+    }
+    const char *schemas = tk_data_path(g->a, "checklists");
+    size_t before = d->errors;
+    g->org = tk_org_load(tk_path_join(g->a, dir, "org.xml"), schemas, d);
+    if (g->org)
+        tk_org_check_rules(g->org, d);
+    g->cl = tk_checklist_load(tk_path_join(g->a, dir, "checklist.xml"), schemas, d);
+    if (g->cl)
+        tk_checklist_check_rules(g->cl, g->org, d);
+    if (g->org && g->cl && strcmp(g->cl->org, g->org->id) != 0)
+        tk_diag_error(d, g->cl->path, 0, "checklist.xml の org「%s」と org.xml の id「%s」が一致しません", g->cl->org, g->org->id);
+
+    const char *tpath = o->template_path
+                            ? o->template_path
+                            : tk_data_path(g->a, tk_arena_printf(g->a, "templates/%s.xml", g->kind));
+    g->tpl = tk_template_load(tpath, tk_data_path(g->a, "templates"), d);
+    if (g->tpl && strcmp(g->tpl->kind, g->kind) != 0)
+        tk_diag_error(d, tpath, 0, "ひな形の種類 (kind=\"%s\") が --kind %s と一致しません", g->tpl->kind, g->kind);
+    if (d->errors > before || !g->org || !g->cl || !g->tpl)
+        return TK_EXIT_INPUT;
+    const char *slash = strrchr(tpath, '/');
+    g->template_ref = tk_arena_printf(g->a, "%s sha256:%s", slash ? slash + 1 : tpath, g->tpl->hash);
+    return TK_EXIT_OK;
+}
+
+/* ---- chapters and sheets ---- */
+
+static bool has_direct_items(const tk_checklist *c, const tk_section *s)
+{
+    for (size_t i = 0; i < c->nitems; i++)
+        if (c->items[i].section == s)
+            return true;
+    return false;
+}
+
+static size_t items_under(const tk_checklist *c, const tk_section *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nitems; i++)
+        for (const tk_section *p = c->items[i].section; p; p = p->parent)
+            if (p == s) {
+                n++;
+                break;
+            }
+    return n;
+}
+
+/* "ref title", or the title alone when it already ends with the ref or the
+ * ref is empty; short: the ref alone when the title ends with it. */
+static const char *section_caption(tk_arena *a, const tk_section *s)
+{
+    if (!s->ref || !*s->ref)
+        return s->title;
+    if (!s->title || !*s->title || tk_str_ends(s->title, s->ref))
+        return s->title && *s->title ? s->title : s->ref;
+    return tk_arena_printf(a, "%s %s", s->ref, s->title);
+}
+
+static int plan_chapters(gen *g)
+{
+    const tk_checklist *c = g->cl;
+    const tk_section *root = &c->root;
+    bool parts = root->nchildren >= 1 && root->nchildren <= 3;
+    for (size_t i = 0; parts && i < root->nchildren; i++)
+        parts = root->children[i]->nchildren > 0 && !has_direct_items(c, root->children[i]);
+    bool *split = tk_arena_alloc(g->a, (root->nchildren ? root->nchildren : 1) * sizeof *split);
+    for (size_t i = 0; i < root->nchildren; i++)
+        split[i] = parts && items_under(c, root->children[i]) > g->tpl->split_parts_above;
+
+    const tk_section **keys = tk_arena_alloc(g->a, (c->nitems ? c->nitems : 1) * sizeof *keys);
+    g->chapters = tk_arena_alloc(g->a, (c->nitems ? c->nitems : 1) * sizeof *g->chapters);
+    g->item_ch = tk_arena_alloc(g->a, (c->nitems ? c->nitems : 1) * sizeof *g->item_ch);
+    g->item_hash = tk_arena_alloc(g->a, (c->nitems ? c->nitems : 1) * sizeof *g->item_hash);
+    const char **taken = tk_arena_alloc(g->a, (c->nitems + 3) * sizeof *taken);
+    size_t ntaken = 0;
+    taken[ntaken++] = g->tpl->cover_sheet;
+    taken[ntaken++] = g->tpl->instructions_sheet;
+    taken[ntaken++] = TK_XLSX_IDENTITY_SHEET;
+
+    for (size_t i = 0; i < c->nitems; i++) {
+        const tk_item *it = &c->items[i];
+        tk_item_text_hash(it->text, it->context, g->item_hash[i]);
+        /* the top-level section, and the one below it */
+        const tk_section *top = it->section, *below = NULL;
+        while (top && top->parent && top->parent != root) {
+            below = top;
+            top = top->parent;
+        }
+        const tk_section *key = top;
+        bool whole = true;
+        if (top && top != root) {
+            size_t ti = 0;
+            while (ti < root->nchildren && root->children[ti] != top)
+                ti++;
+            if (ti < root->nchildren && split[ti] && below) {
+                key = below;
+                whole = false;
+            }
+        }
+        size_t ch = 0;
+        while (ch < g->nchapters && keys[ch] != key)
+            ch++;
+        if (ch == g->nchapters) {
+            keys[ch] = key;
+            const char *caption, *want;
+            if (!key || key == root) {
+                caption = it->ref;
+                want = it->ref;
+            } else {
+                caption = section_caption(g->a, key);
+                /* a whole part goes by its ref when the title ends with it */
+                want = parts && whole && key->ref && *key->ref && tk_str_ends(key->title, key->ref) ? key->ref
+                                                                                                  : caption;
+            }
+            g->chapters[ch].caption = caption;
+            g->chapters[ch].sheet = tk_xlsx_make_sheet_name(g->a, want, taken, ntaken);
+            taken[ntaken++] = g->chapters[ch].sheet;
+            g->nchapters++;
+        }
+        g->item_ch[i] = ch;
+    }
+    return TK_EXIT_OK;
+}
+
+/* ---- departments and jobs ---- */
+
+static const tk_department *find_department(const tk_org *o, const char *key)
+{
+    for (size_t i = 0; i < o->ndepartments; i++)
+        if (!strcmp(o->departments[i].code, key))
+            return &o->departments[i];
+    for (size_t i = 0; i < o->ndepartments; i++)
+        if (!strcmp(o->departments[i].name, key))
+            return &o->departments[i];
+    return NULL;
+}
+
+static const char *held_roles(gen *g, const tk_item *it, const tk_department *dep)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    for (size_t r = 0; r < it->nroles; r++) {
+        if (!tk_department_holds(dep, it->roles[r]))
+            continue;
+        if (b.len)
+            tk_buf_puts(&b, "、");
+        tk_buf_puts(&b, it->roles[r]);
+    }
+    char *s = tk_arena_strdup(g->a, b.data ? b.data : "");
+    tk_buf_free(&b);
+    return s;
+}
+
+static void set_vars(gen *g, job *j)
+{
+    const char *deadline = g->has_deadline ? g->deadline_both : g->tpl->deadline_missing;
+    tk_tpl_var v[NVARS] = {
+        {"org", g->org->name},
+        {"department", j->dept->name},
+        {"department-code", j->dept->code},
+        {"fiscal-year", g->fy},
+        {"fiscal-year-label", g->fy_label},
+        {"year", g->year},
+        {"deadline", deadline},
+        {"deadline-wareki", g->has_deadline ? g->deadline_wareki : g->tpl->deadline_missing},
+        {"deadline-iso", g->has_deadline ? g->deadline_iso : ""},
+        {"classification", g->tpl->classification},
+        {"kind", g->tpl->name},
+        {"items", tk_arena_printf(g->a, "%zu", j->nitems)},
+        {"title", ""},
+    };
+    memcpy(j->vars, v, sizeof v);
+    /* the title may use every other placeholder */
+    j->vars[NVARS - 1].value = tk_template_expand(g->a, g->tpl->title, j->vars, NVARS - 1);
+}
+
+static int plan_jobs(gen *g)
+{
+    const tk_generate_opts *o = g->o;
+    const tk_org *org = g->org;
+    const tk_checklist *c = g->cl;
+    bool *want = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *want);
+    memset(want, 0, (org->ndepartments ? org->ndepartments : 1) * sizeof *want);
+    if (o->ndepartments) {
+        g->subset = true;
+        bool bad = false;
+        for (size_t i = 0; i < o->ndepartments; i++) {
+            const tk_department *dep = find_department(org, o->departments[i]);
+            if (!dep) {
+                tk_buf list;
+                tk_buf_init(&list);
+                for (size_t k = 0; k < org->ndepartments; k++)
+                    tk_buf_printf(&list, "%s%s %s", k ? "、" : "", org->departments[k].code, org->departments[k].name);
+                tk_diag_error(g->d, org->path, 0, "部署 (--department)「%s」は %s にありません。部署コードか部署名で指定してください (%s)",
+                              o->departments[i], org->path, list.data ? list.data : "");
+                tk_buf_free(&list);
+                bad = true;
+                continue;
+            }
+            want[dep - org->departments] = true;
+        }
+        if (bad)
+            return TK_EXIT_USAGE;
+        /* the whole organisation named one by one is not a subset */
+        size_t n = 0;
+        for (size_t i = 0; i < org->ndepartments; i++)
+            n += want[i];
+        g->subset = n < org->ndepartments;
+    } else {
+        for (size_t i = 0; i < org->ndepartments; i++)
+            want[i] = true;
+    }
+
+    g->jobs = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *g->jobs);
+    size_t *count = tk_arena_alloc(g->a, (g->nchapters ? g->nchapters : 1) * sizeof *count);
+    size_t *sheet_of = tk_arena_alloc(g->a, (g->nchapters ? g->nchapters : 1) * sizeof *sheet_of);
+    int first_row = tk_xlsx_first_item_row(g->tpl);
+    for (size_t di = 0; di < org->ndepartments; di++) {
+        if (!want[di])
+            continue;
+        const tk_department *dep = &org->departments[di];
+        memset(count, 0, (g->nchapters ? g->nchapters : 1) * sizeof *count);
+        size_t n = 0;
+        for (size_t i = 0; i < c->nitems; i++)
+            if (tk_item_applies(&c->items[i], dep)) {
+                count[g->item_ch[i]]++;
+                n++;
+            }
+        if (n == 0) {
+            tk_diag_warn(g->d, org->path, dep->xml_line, "部署「%s」が答える項目がないため、点検票を作りません (担う役割の項目がありません)",
+                         dep->name);
+            continue;
+        }
+        job *j = &g->jobs[g->njobs++];
+        memset(j, 0, sizeof *j);
+        j->dept = dep;
+        j->nitems = n;
+        for (size_t ch = 0; ch < g->nchapters; ch++)
+            j->nsheets += count[ch] > 0;
+        j->sheets = tk_arena_alloc(g->a, j->nsheets * sizeof *j->sheets);
+        size_t k = 0;
+        for (size_t ch = 0; ch < g->nchapters; ch++) {
+            if (!count[ch])
+                continue;
+            tk_xlsx_sheet *sh = &j->sheets[k];
+            sh->name = g->chapters[ch].sheet;
+            sh->caption = g->chapters[ch].caption;
+            sh->rows = tk_arena_alloc(g->a, count[ch] * sizeof *sh->rows);
+            sh->nrows = 0;
+            sheet_of[ch] = k++;
+        }
+        /* 項番 runs through the workbook in sheet order */
+        int seq = 0;
+        for (size_t s = 0; s < j->nsheets; s++) {
+            tk_xlsx_sheet *sh = &j->sheets[s];
+            for (size_t i = 0; i < c->nitems; i++) {
+                const tk_item *it = &c->items[i];
+                if (!count[g->item_ch[i]] || sheet_of[g->item_ch[i]] != s || !tk_item_applies(it, dep))
+                    continue;
+                tk_xlsx_row *r = &sh->rows[sh->nrows];
+                r->item = it;
+                r->seq = ++seq;
+                r->row = first_row + (int)sh->nrows;
+                r->roles = held_roles(g, it, dep);
+                memcpy(r->text_hash, g->item_hash[i], 65);
+                sh->nrows++;
+            }
+        }
+        if (tk_generate_token(j->token) != 0) {
+            tk_diag_error(g->d, NULL, 0, "乱数 (getrandom) を得られません: %s", strerror(errno));
+            return TK_EXIT_FAILURE;
+        }
+        j->base = tk_generate_file_name(g->a, dep->code, dep->name, ".xlsx");
+        j->file = tk_path_join(g->a, g->dir, j->base);
+        for (size_t p = 0; p + 1 < g->njobs; p++)
+            if (!strcasecmp(g->jobs[p].base, j->base)) {
+                tk_diag_error(g->d, org->path, dep->xml_line, "部署「%s」と「%s」のファイル名が同じ「%s」になります。部署コードを変えてください",
+                              g->jobs[p].dept->name, dep->name, j->base);
+                return TK_EXIT_INPUT;
+            }
+        set_vars(g, j);
+    }
+    if (g->njobs == 0) {
+        tk_diag_error(g->d, org->path, 0, "点検票を作る部署がありません");
+        return TK_EXIT_INPUT;
+    }
+    return TK_EXIT_OK;
+}
+
+/* ---- the database ---- */
+
+static const char *joined(tk_arena *a, const char *const *v, size_t n)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        tk_buf_printf(&b, "%s%s", i ? " " : "", v[i]);
+    char *s = tk_arena_strdup(a, b.data ? b.data : "");
+    tk_buf_free(&b);
+    return s;
+}
+
+static bool job_has_department(const gen *g, const char *code)
+{
+    for (size_t i = 0; i < g->njobs; i++)
+        if (!strcmp(g->jobs[i].dept->code, code))
+            return true;
+    return false;
+}
+
+typedef struct others {
+    const gen *g;
+    size_t n;
+} others;
+
+static bool count_others(const tk_workbook_rec *w, void *user)
+{
+    others *o = user;
+    if (!job_has_department(o->g, w->department_code))
+        o->n++;
+    return true;
+}
+
+static const char *campaign_label(gen *g)
+{
+    return tk_arena_printf(g->a, "%s %s %s", g->org->name, g->fy_label, g->tpl->name);
+}
+
+/* Refuse what would overwrite without force. */
+static int check_existing(gen *g)
+{
+    const tk_generate_opts *o = g->o;
+    int rc = TK_EXIT_OK;
+    tk_campaign_rec rec;
+    int found = tk_store_campaign_find(g->store, g->org->id, o->year, g->kind, &rec, g->d);
+    if (found < 0)
+        return TK_EXIT_FAILURE;
+    if (found && !o->force) {
+        tk_diag_error(g->d, g->db_path, 0,
+                      "この調査 (%s) は既に作成されています (%s 作成)。作り直すには --force を指定してください。"
+                      "作り直すと、作り直した部署に以前配布した点検票は無効になります",
+                      campaign_label(g), rec.created_at);
+        rc = TK_EXIT_INPUT;
+    }
+    if (found && o->force && g->subset &&
+        (strcmp(rec.checklist_hash, g->cl->hash) != 0 || strcmp(rec.template_ref, g->template_ref) != 0)) {
+        others ot = {g, 0};
+        if (tk_store_workbooks_active(g->store, rec.id, count_others, &ot, g->d) < 0)
+            return TK_EXIT_FAILURE;
+        if (ot.n > 0) {
+            tk_diag_error(g->d, g->cl->path, 0,
+                          "チェックリストまたはひな形が、この調査を作成したときから変わっています。一部の部署だけを作り直すと、"
+                          "同じ調査の中で項目が食い違います (ほかに有効な点検票が %zu 部署あります)。--department を付けずに全部署を作り直してください",
+                          ot.n);
+            rc = TK_EXIT_INPUT;
+        }
+    }
+    if (!o->force) {
+        size_t shown = 0, exist = 0;
+        for (size_t i = 0; i < g->njobs; i++) {
+            if (!tk_file_exists(g->jobs[i].file))
+                continue;
+            if (shown++ < 3)
+                tk_diag_error(g->d, g->jobs[i].file, 0, "ファイルが既にあります。上書きするには --force を指定してください");
+            exist++;
+        }
+        if (exist > 3)
+            tk_diag_error(g->d, g->dir, 0, "ほかにも %zu 個のファイルが既にあります", exist - 3);
+        if (tk_file_exists(g->csv_path))
+            tk_diag_error(g->d, g->csv_path, 0, "配布一覧が既にあります。上書きするには --force を指定してください");
+        if (exist || tk_file_exists(g->csv_path))
+            rc = TK_EXIT_INPUT;
+    }
+    return rc;
+}
+
+static int record_campaign(gen *g)
+{
+    const tk_generate_opts *o = g->o;
+    tk_campaign_new cn = {
+        .org = g->org->id,
+        .org_name = g->org->name,
+        .kind = g->kind,
+        .year = o->year,
+        .checklist_hash = g->cl->hash,
+        .deadline = g->has_deadline ? g->deadline_iso : NULL,
+        .template_ref = g->template_ref,
+    };
+    g->campaign_id = tk_store_campaign_put(g->store, &cn, g->d);
+    if (g->campaign_id < 0)
+        return TK_EXIT_FAILURE;
+    const tk_checklist *c = g->cl;
+    const char **ids = tk_arena_alloc(g->a, (c->nitems ? c->nitems : 1) * sizeof *ids);
+    for (size_t i = 0; i < c->nitems; i++) {
+        const tk_item *it = &c->items[i];
+        ids[i] = it->id;
+        tk_store_item si = {
+            .item_id = it->id,
+            .seq = (int)i + 1,
+            .ref = it->ref,
+            .level = tk_level_name(it->level),
+            .roles = joined(g->a, it->roles, it->nroles),
+            .chapter = g->chapters[g->item_ch[i]].caption,
+            .sheet = g->chapters[g->item_ch[i]].sheet,
+            .text = it->text,
+            .context = it->context,
+            .text_hash = g->item_hash[i],
+            .weight = it->weight,
+        };
+        if (tk_store_item_put(g->store, g->campaign_id, &si, g->d) != 0)
+            return TK_EXIT_FAILURE;
+    }
+    if (tk_store_items_retain(g->store, g->campaign_id, ids, c->nitems, g->d) != 0)
+        return TK_EXIT_FAILURE;
+    if (tk_store_scale_clear(g->store, g->campaign_id, g->d) != 0)
+        return TK_EXIT_FAILURE;
+    for (size_t i = 0; i < g->tpl->nanswers; i++) {
+        const tk_tpl_answer *an = &g->tpl->answers[i];
+        if (tk_store_scale_put(g->store, g->campaign_id, (int)i + 1, an->value, an->points, an->excluded, an->negative,
+                               g->d) != 0)
+            return TK_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < g->org->ndepartments; i++) {
+        const tk_department *dep = &g->org->departments[i];
+        if (tk_store_department_put(g->store, g->campaign_id, dep->code, dep->name,
+                                    joined(g->a, dep->holds, dep->nholds), g->d) != 0)
+            return TK_EXIT_FAILURE;
+    }
+    return TK_EXIT_OK;
+}
+
+typedef struct stale {
+    const gen *g;
+    int64_t *ids;
+    size_t n;
+} stale;
+
+static bool collect_stale(const tk_workbook_rec *w, void *user)
+{
+    stale *s = user;
+    for (size_t i = 0; i < s->g->njobs; i++)
+        if (s->g->jobs[i].workbook_id == w->id)
+            return true;
+    s->ids[s->n++] = w->id;
+    return true;
+}
+
+static int record_workbooks(gen *g)
+{
+    for (size_t i = 0; i < g->njobs; i++) {
+        job *j = &g->jobs[i];
+        int64_t old = 0;
+        int found = tk_store_workbook_active(g->store, g->campaign_id, j->dept->code, &old, g->d);
+        if (found < 0)
+            return TK_EXIT_FAILURE;
+        if (found && tk_store_workbook_revoke(g->store, old, 0, g->now, g->d) != 0)
+            return TK_EXIT_FAILURE;
+        tk_workbook_rec w = {
+            .department_code = j->dept->code,
+            .token = j->token,
+            .file = j->file,
+            .items = (int)j->nitems,
+            .sha256 = j->sha256,
+            .created_at = g->now,
+        };
+        j->workbook_id = tk_store_workbook_add(g->store, g->campaign_id, &w, g->d);
+        if (j->workbook_id < 0)
+            return TK_EXIT_FAILURE;
+        if (found) {
+            if (tk_store_workbook_revoke(g->store, old, j->workbook_id, g->now, g->d) != 0)
+                return TK_EXIT_FAILURE;
+            g->revoked++;
+        }
+        for (size_t s = 0; s < j->nsheets; s++) {
+            const tk_xlsx_sheet *sh = &j->sheets[s];
+            for (size_t r = 0; r < sh->nrows; r++) {
+                const tk_xlsx_row *row = &sh->rows[r];
+                if (tk_store_workbook_item_add(g->store, j->workbook_id, row->seq, row->item->id, sh->name, row->row,
+                                               row->text_hash, g->d) != 0)
+                    return TK_EXIT_FAILURE;
+            }
+        }
+    }
+    if (!g->subset) {
+        /* a full run: what it did not replace is no longer issued */
+        long n = tk_store_workbooks_active(g->store, g->campaign_id, NULL, NULL, g->d);
+        if (n < 0)
+            return TK_EXIT_FAILURE;
+        stale st = {g, tk_arena_alloc(g->a, ((size_t)n + 1) * sizeof(int64_t)), 0};
+        if (tk_store_workbooks_active(g->store, g->campaign_id, collect_stale, &st, g->d) < 0)
+            return TK_EXIT_FAILURE;
+        for (size_t i = 0; i < st.n; i++) {
+            if (tk_store_workbook_revoke(g->store, st.ids[i], 0, g->now, g->d) != 0)
+                return TK_EXIT_FAILURE;
+            g->revoked++;
+        }
+        if (st.n)
+            tk_diag_warn(g->d, g->db_path, 0, "今回作らなかった部署の点検票 %zu 件を無効にしました (org.xml から外れたか、答える項目がなくなった部署)",
+                         st.n);
+    }
+    return TK_EXIT_OK;
+}
+
+/* ---- the distribution list ---- */
+
+static void csv_field(tk_buf *b, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        tk_buf_puts(b, s);
+        return;
+    }
+    tk_buf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            tk_buf_putc(b, '"');
+        tk_buf_putc(b, *p);
+    }
+    tk_buf_putc(b, '"');
+}
+
+typedef struct csv_ctx {
+    tk_buf *b;
+    const char *deadline;
+} csv_ctx;
+
+static bool csv_row(const tk_workbook_rec *w, void *user)
+{
+    csv_ctx *c = user;
+    const char *slash = strrchr(w->file, '/');
+    csv_field(c->b, w->department_code);
+    tk_buf_putc(c->b, ',');
+    csv_field(c->b, w->department_name);
+    tk_buf_putc(c->b, ',');
+    csv_field(c->b, slash ? slash + 1 : w->file);
+    tk_buf_putc(c->b, ',');
+    csv_field(c->b, w->token);
+    tk_buf_printf(c->b, ",%d,", w->items);
+    csv_field(c->b, c->deadline);
+    tk_buf_puts(c->b, "\r\n");
+    return true;
+}
+
+static int write_distribution(gen *g)
+{
+    const tk_template *t = g->tpl;
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_buf_puts(&b, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
+    const char *heads[6] = {t->dist_code, t->dist_department, t->dist_workbook, t->dist_token, t->dist_items, t->dist_deadline};
+    for (int i = 0; i < 6; i++) {
+        if (i)
+            tk_buf_putc(&b, ',');
+        csv_field(&b, heads[i] ? heads[i] : "");
+    }
+    tk_buf_puts(&b, "\r\n");
+    csv_ctx c = {&b, g->has_deadline ? g->deadline_iso : ""};
+    if (tk_store_workbooks_active(g->store, g->campaign_id, csv_row, &c, g->d) < 0) {
+        tk_buf_free(&b);
+        return TK_EXIT_FAILURE;
+    }
+    bool err;
+    g->csv_backup = set_aside(g, g->csv_path, &err);
+    if (err) {
+        tk_buf_free(&b);
+        return TK_EXIT_FAILURE;
+    }
+    int rc = tk_file_write_atomic(g->csv_path, b.data, b.len, false);
+    tk_buf_free(&b);
+    if (rc != 0) {
+        tk_diag_error(g->d, g->csv_path, 0, "配布一覧を書き出せません: %s", strerror(errno));
+        return TK_EXIT_FAILURE;
+    }
+    g->csv_written = true;
+    return TK_EXIT_OK;
+}
+
+/* ---- writing the workbooks ---- */
+
+static int make_tmp(gen *g, job *j)
+{
+    char *tmp = tk_arena_printf(g->a, "%s.tmp-XXXXXX", j->file);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        tk_diag_error(g->d, j->file, 0, "一時ファイルを作れません: %s", strerror(errno));
+        return -1;
+    }
+    /* mkstemp makes 0600; give the workbook the mode any new file gets */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        tk_diag_error(g->d, j->file, 0, "一時ファイルの権限を設定できません: %s", strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    j->tmp = tmp;
+    return 0;
+}
+
+/* Write one workbook to its temporary file and hash it. Diagnostics name
+ * the final file. */
+static int write_job(gen *g, job *j, tk_diags *d)
+{
+    tk_xlsx_spec spec = {
+        .tpl = g->tpl,
+        .vars = j->vars,
+        .nvars = NVARS,
+        .date_min = {g->o->year, 4, 1},
+        .sheets = j->sheets,
+        .nsheets = j->nsheets,
+        .token = j->token,
+        .org = g->org->id,
+        .kind = g->kind,
+        .checklist_hash = g->cl->hash,
+        .department_code = j->dept->code,
+        .department_name = j->dept->name,
+        .issued_at = g->now,
+        .year = g->o->year,
+        .campaign_id = g->campaign_id,
+    };
+    tk_diags local;
+    tk_diags_init(&local);
+    int rc = tk_xlsx_write(&spec, j->tmp, &local);
+    if (rc == 0) {
+        tk_buf b;
+        if (tk_file_read(j->tmp, WORKBOOK_MAX_BYTES, &b) != 0) {
+            tk_diag_error(&local, j->tmp, 0, "書き出した点検票を読み返せません: %s", strerror(errno));
+            rc = -1;
+        } else {
+            tk_sha256_hex(b.data, b.len, j->sha256);
+            tk_buf_free(&b);
+        }
+    }
+    for (size_t i = 0; i < local.count; i++)
+        tk_diag_add(d, local.items[i].severity, j->file, local.items[i].line, local.items[i].place, "%s",
+                    local.items[i].message);
+    tk_diags_free(&local);
+    return rc;
+}
+
+/* Was the run asked to stop (SIGINT, SIGTERM, SIGHUP held pending)? The
+ * signals stay blocked during the run so that it can clean up first; they
+ * are delivered when tk_generate_run restores the caller's mask. */
+static bool stop_requested(gen *g)
+{
+    if (g->interrupted)
+        return true;
+    sigset_t pending;
+    if (sigpending(&pending) != 0)
+        return false;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sigismember(&g->stop_signals, sig) == 1 && sigismember(&pending, sig) == 1) {
+            g->interrupted = true;
+            tk_diag_error(g->d, NULL, 0, "中断の指示 (シグナル %d) を受けたため、作成を取りやめました", sig);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void report_progress(gen *g, size_t done, const job *j)
+{
+    if (g->o->progress)
+        g->o->progress(g->o->progress_user, done, g->njobs, j->dept->name);
+}
+
+static int cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : (int)n;
+}
+
+/* Send "INDEX\tTYPE\tTEXT\n" with tabs and newlines in TEXT made spaces. */
+static void send_line(int fd, size_t index, const char *type, const char *text)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_buf_printf(&b, "%zu\t%s\t", index, type);
+    for (const char *p = text; *p; p++)
+        tk_buf_putc(&b, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+    tk_buf_putc(&b, '\n');
+    const char *p = b.data;
+    size_t left = b.len;
+    while (left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    tk_buf_free(&b);
+}
+
+static void worker_main(gen *g, int worker, int fd)
+{
+    for (size_t i = 0; i < g->njobs; i++) {
+        job *j = &g->jobs[i];
+        if (j->worker != worker)
+            continue;
+        tk_diags d;
+        tk_diags_init(&d);
+        int rc = write_job(g, j, &d);
+        for (size_t k = 0; k < d.count; k++)
+            send_line(fd, i, d.items[k].severity == TK_SEV_ERROR ? "E" : "W", d.items[k].message);
+        if (rc == 0)
+            send_line(fd, i, "OK", j->sha256);
+        else if (d.errors == 0)
+            send_line(fd, i, "E", "点検票を作成できません");
+        tk_diags_free(&d);
+    }
+}
+
+static void handle_line(gen *g, char *line, size_t *done)
+{
+    char *t1 = strchr(line, '\t');
+    char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+    if (!t2)
+        return;
+    *t1 = *t2 = '\0';
+    long idx = 0;
+    if (!tk_parse_int(line, 0, (long)g->njobs - 1, &idx))
+        return;
+    job *j = &g->jobs[idx];
+    const char *type = t1 + 1, *text = t2 + 1;
+    if (!strcmp(type, "OK")) {
+        snprintf(j->sha256, sizeof j->sha256, "%s", text);
+        j->ok = true;
+        j->done = true;
+        report_progress(g, ++*done, j);
+    } else if (!strcmp(type, "W")) {
+        tk_diag_warn(g->d, j->file, 0, "%s", text);
+    } else {
+        tk_diag_error(g->d, j->file, 0, "%s", text);
+        if (!j->done) {
+            j->done = true;
+            report_progress(g, ++*done, j);
+        }
+    }
+}
+
+static int run_jobs(gen *g)
+{
+    int workers = g->o->jobs > 0 ? g->o->jobs : cpus();
+    if (workers > JOBS_MAX)
+        workers = JOBS_MAX;
+    if ((size_t)workers > g->njobs)
+        workers = (int)g->njobs;
+    g->workers = workers < 1 ? 1 : workers;
+    size_t done = 0;
+    if (g->workers <= 1) {
+        for (size_t i = 0; i < g->njobs; i++) {
+            job *j = &g->jobs[i];
+            if (stop_requested(g))
+                return TK_EXIT_FAILURE;
+            j->ok = write_job(g, j, g->d) == 0;
+            j->done = true;
+            report_progress(g, ++done, j);
+            if (!j->ok)
+                return TK_EXIT_FAILURE;
+        }
+        return TK_EXIT_OK;
+    }
+
+    /* longest job first to the least loaded worker */
+    size_t *load = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *load);
+    memset(load, 0, (size_t)g->workers * sizeof *load);
+    bool *assigned = tk_arena_alloc(g->a, g->njobs * sizeof *assigned);
+    memset(assigned, 0, g->njobs * sizeof *assigned);
+    for (size_t n = 0; n < g->njobs; n++) {
+        size_t best = g->njobs;
+        for (size_t i = 0; i < g->njobs; i++)
+            if (!assigned[i] && (best == g->njobs || g->jobs[i].nitems > g->jobs[best].nitems))
+                best = i;
+        int w = 0;
+        for (int k = 1; k < g->workers; k++)
+            if (load[k] < load[w])
+                w = k;
+        g->jobs[best].worker = w;
+        load[w] += g->jobs[best].nitems + 50; /* a workbook costs something even when small */
+        assigned[best] = true;
+    }
+
+    pid_t *pids = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *pids);
+    int *fds = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *fds);
+    tk_buf *bufs = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *bufs);
+    int started = 0;
+    int rc = TK_EXIT_OK;
+    fflush(NULL);
+    for (int w = 0; w < g->workers; w++) {
+        int p[2];
+        if (pipe(p) != 0) {
+            tk_diag_error(g->d, NULL, 0, "作業用のプロセスを作れません (pipe): %s", strerror(errno));
+            rc = TK_EXIT_FAILURE;
+            break;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            tk_diag_error(g->d, NULL, 0, "作業用のプロセスを作れません (fork): %s", strerror(errno));
+            close(p[0]);
+            close(p[1]);
+            rc = TK_EXIT_FAILURE;
+            break;
+        }
+        if (pid == 0) {
+            /* a worker stops at once on Ctrl-C; the parent cleans up */
+            sigprocmask(SIG_SETMASK, &g->old_mask, NULL);
+            close(p[0]);
+            for (int k = 0; k < started; k++)
+                close(fds[k]);
+            worker_main(g, w, p[1]);
+            close(p[1]);
+            _exit(0);
+        }
+        close(p[1]);
+        pids[w] = pid;
+        fds[w] = p[0];
+        tk_buf_init(&bufs[w]);
+        started++;
+    }
+
+    /* collect the results as they come */
+    int open = started;
+    struct pollfd *pfd = tk_arena_alloc(g->a, (size_t)(started ? started : 1) * sizeof *pfd);
+    for (int w = 0; w < started; w++)
+        pfd[w] = (struct pollfd){.fd = fds[w], .events = POLLIN};
+    while (open > 0) {
+        if (stop_requested(g)) {
+            for (int w = 0; w < started; w++)
+                kill(pids[w], SIGTERM);
+            rc = TK_EXIT_FAILURE;
+            break;
+        }
+        int n = poll(pfd, (nfds_t)started, 200);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            tk_diag_error(g->d, NULL, 0, "作業用のプロセスの結果を受け取れません: %s", strerror(errno));
+            rc = TK_EXIT_FAILURE;
+            break;
+        }
+        for (int w = 0; w < started; w++) {
+            if (pfd[w].fd < 0 || !(pfd[w].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char chunk[4096];
+            ssize_t got = read(pfd[w].fd, chunk, sizeof chunk);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) {
+                close(pfd[w].fd);
+                pfd[w].fd = -1;
+                open--;
+                continue;
+            }
+            tk_buf_append(&bufs[w], chunk, (size_t)got);
+            char *nl;
+            while ((nl = memchr(bufs[w].data, '\n', bufs[w].len)) != NULL) {
+                *nl = '\0';
+                handle_line(g, bufs[w].data, &done);
+                size_t used = (size_t)(nl - bufs[w].data) + 1;
+                memmove(bufs[w].data, nl + 1, bufs[w].len - used + 1);
+                bufs[w].len -= used;
+            }
+        }
+    }
+    for (int w = 0; w < started; w++) {
+        if (pfd[w].fd >= 0)
+            close(pfd[w].fd);
+        int status = 0;
+        while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+            ;
+        if (WIFSIGNALED(status) && !g->interrupted)
+            tk_diag_error(g->d, NULL, 0, "作業用のプロセスが異常終了しました (シグナル %d)", WTERMSIG(status));
+        tk_buf_free(&bufs[w]);
+    }
+    for (size_t i = 0; i < g->njobs; i++) {
+        if (!g->jobs[i].ok) {
+            if (!g->jobs[i].done && !g->interrupted)
+                tk_diag_error(g->d, g->jobs[i].file, 0, "点検票を作成できませんでした (作業用のプロセスが途中で終了しました)");
+            rc = TK_EXIT_FAILURE;
+        }
+    }
+    return rc;
+}
+
+/* Move an existing file at path aside (path.old-XXXXXX) so that it can be
+ * put back if the run fails. NULL when there is nothing to move; *err set
+ * on failure. */
+static char *set_aside(gen *g, const char *path, bool *err)
+{
+    struct stat st;
+    *err = false;
+    if (lstat(path, &st) != 0)
+        return NULL;
+    if (!S_ISREG(st.st_mode)) {
+        tk_diag_error(g->d, path, 0, "ファイルではないもの (フォルダなど) が既にあるため置き換えられません。取り除いてからやり直してください");
+        *err = true;
+        return NULL;
+    }
+    char *old = tk_arena_printf(g->a, "%s.old-XXXXXX", path);
+    int fd = mkstemp(old);
+    if (fd < 0 || close(fd) != 0 || rename(path, old) != 0) {
+        tk_diag_error(g->d, path, 0, "既存のファイルを退避できません: %s", strerror(errno));
+        if (fd >= 0)
+            unlink(old);
+        *err = true;
+        return NULL;
+    }
+    return old;
+}
+
+static int rename_all(gen *g)
+{
+    for (size_t i = 0; i < g->njobs; i++) {
+        job *j = &g->jobs[i];
+        bool err;
+        j->backup = set_aside(g, j->file, &err);
+        if (err)
+            return TK_EXIT_FAILURE;
+        if (rename(j->tmp, j->file) != 0) {
+            tk_diag_error(g->d, j->file, 0, "点検票の名前を変えられません (%s から): %s", j->tmp, strerror(errno));
+            return TK_EXIT_FAILURE;
+        }
+        j->tmp = NULL;
+        j->renamed = true;
+    }
+    return TK_EXIT_OK;
+}
+
+/* Remove every file this run wrote and put back what it replaced; undo the
+ * database. */
+static void discard(gen *g)
+{
+    for (size_t i = 0; i < g->njobs; i++) {
+        job *j = &g->jobs[i];
+        if (j->tmp)
+            unlink(j->tmp);
+        if (j->renamed)
+            unlink(j->file);
+        if (j->backup && rename(j->backup, j->file) != 0)
+            tk_diag_error(g->d, j->file, 0, "以前のファイルを元に戻せません。%s に残っています: %s", j->backup, strerror(errno));
+        j->tmp = j->backup = NULL;
+        j->renamed = false;
+    }
+    if (g->csv_written)
+        unlink(g->csv_path);
+    if (g->csv_backup && rename(g->csv_backup, g->csv_path) != 0)
+        tk_diag_error(g->d, g->csv_path, 0, "以前の配布一覧を元に戻せません。%s に残っています: %s", g->csv_backup,
+                      strerror(errno));
+    if (g->store)
+        tk_store_rollback(g->store);
+}
+
+/* After the commit: the replaced files are no longer needed. */
+static void drop_backups(gen *g)
+{
+    for (size_t i = 0; i < g->njobs; i++)
+        if (g->jobs[i].backup)
+            unlink(g->jobs[i].backup);
+    if (g->csv_backup)
+        unlink(g->csv_backup);
+}
+
+/* ---- the run ---- */
+
+static void fill_result(gen *g, tk_generate_result *res, double t0)
+{
+    res->campaign_id = g->campaign_id;
+    res->org_name = tk_xstrdup(g->org->name);
+    res->kind_name = tk_xstrdup(g->tpl->name);
+    res->fy_label = tk_xstrdup(g->fy_label);
+    res->dir = tk_xstrdup(g->dir);
+    res->distribution = tk_xstrdup(g->csv_path);
+    res->db_path = tk_xstrdup(g->db_path);
+    res->workbooks = tk_xcalloc(g->njobs, sizeof *res->workbooks);
+    res->nworkbooks = g->njobs;
+    for (size_t i = 0; i < g->njobs; i++) {
+        const job *j = &g->jobs[i];
+        tk_generate_workbook *w = &res->workbooks[i];
+        w->code = tk_xstrdup(j->dept->code);
+        w->name = tk_xstrdup(j->dept->name);
+        w->file = tk_xstrdup(j->file);
+        w->token = tk_xstrdup(j->token);
+        w->items = j->nitems;
+        res->items += j->nitems;
+    }
+    res->revoked = g->revoked;
+    res->jobs = g->workers;
+    res->seconds = now_seconds() - t0;
+}
+
+int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *res)
+{
+    double t0 = now_seconds();
+    if (res)
+        memset(res, 0, sizeof *res);
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.o = o;
+    g.d = d;
+    g.a = tk_arena_new();
+    tk_store_now(g.now);
+    sigemptyset(&g.stop_signals);
+    static const int stops[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        struct sigaction sa;
+        /* an ignored signal (nohup, a background job) asks for nothing */
+        if (sigaction(stops[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+            sigaddset(&g.stop_signals, stops[i]);
+    }
+    sigprocmask(SIG_BLOCK, &g.stop_signals, &g.old_mask);
+
+    int rc = load_inputs(&g);
+    if (rc == TK_EXIT_OK) {
+        tk_fiscal_year_wareki(o->year, g.fy, sizeof g.fy);
+        tk_fiscal_year_label(o->year, g.fy_label, sizeof g.fy_label);
+        snprintf(g.year, sizeof g.year, "%d", o->year);
+        if (g.has_deadline) {
+            tk_date_both(g.deadline, g.deadline_both, sizeof g.deadline_both);
+            tk_date_wareki(g.deadline, g.deadline_wareki, sizeof g.deadline_wareki);
+            tk_date_iso(g.deadline, g.deadline_iso);
+        }
+        const char *out = o->out_dir && *o->out_dir ? o->out_dir : "out";
+        g.dir = tk_path_join(g.a, tk_path_join(g.a, out, g.org->id), tk_arena_printf(g.a, "%d-%s", o->year, g.kind));
+        g.csv_path = tk_path_join(g.a, g.dir, g.tpl->dist_file);
+        g.db_path = o->db_path && *o->db_path ? o->db_path : tk_path_join(g.a, out, "tenken.db");
+        rc = plan_chapters(&g);
+    }
+    if (rc == TK_EXIT_OK)
+        rc = plan_jobs(&g);
+    if (rc == TK_EXIT_OK) {
+        g.store = tk_store_open(g.db_path, d);
+        if (!g.store || tk_store_begin(g.store, d) != 0)
+            rc = TK_EXIT_FAILURE;
+    }
+    if (rc == TK_EXIT_OK)
+        rc = check_existing(&g);
+    if (rc == TK_EXIT_OK && tk_mkdirs(g.dir) != 0) {
+        tk_diag_error(d, g.dir, 0, "出力先のフォルダを作れません: %s", strerror(errno));
+        rc = TK_EXIT_FAILURE;
+    }
+    if (rc == TK_EXIT_OK)
+        rc = record_campaign(&g);
+    for (size_t i = 0; rc == TK_EXIT_OK && i < g.njobs; i++)
+        if (make_tmp(&g, &g.jobs[i]) != 0)
+            rc = TK_EXIT_FAILURE;
+    if (rc == TK_EXIT_OK)
+        rc = run_jobs(&g);
+    if (rc == TK_EXIT_OK && stop_requested(&g))
+        rc = TK_EXIT_FAILURE;
+    if (rc == TK_EXIT_OK)
+        rc = record_workbooks(&g);
+    if (rc == TK_EXIT_OK)
+        rc = rename_all(&g);
+    if (rc == TK_EXIT_OK)
+        rc = write_distribution(&g);
+    if (rc == TK_EXIT_OK && tk_store_commit(g.store, d) != 0)
+        rc = TK_EXIT_FAILURE;
+    if (rc != TK_EXIT_OK) {
+        discard(&g);
+    } else {
+        drop_backups(&g);
+        if (res)
+            fill_result(&g, res, t0);
+    }
+
+    tk_store_close(g.store);
+    tk_template_free(g.tpl);
+    tk_checklist_free(g.cl);
+    tk_org_free(g.org);
+    tk_arena_free(g.a);
+    /* a Ctrl-C held during the run takes effect now, with everything cleaned up */
+    sigprocmask(SIG_SETMASK, &g.old_mask, NULL);
+    return rc;
+}
+
+void tk_generate_result_free(tk_generate_result *r)
+{
+    if (!r)
+        return;
+    free(r->org_name);
+    free(r->kind_name);
+    free(r->fy_label);
+    free(r->dir);
+    free(r->distribution);
+    free(r->db_path);
+    for (size_t i = 0; i < r->nworkbooks; i++) {
+        free(r->workbooks[i].code);
+        free(r->workbooks[i].name);
+        free(r->workbooks[i].file);
+        free(r->workbooks[i].token);
+    }
+    free(r->workbooks);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,706 @@
+/* store.c — the SQLite database: schema, migrations, transactions and the
+ * statements generate needs. Later steps (ingest, score, plans) add their
+ * tables as further migrations and their statements to the table below. */
+#include "tenken/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tenken/text.h"
+#include "tenken/util.h"
+
+/* PRAGMA application_id of a tenken database ("TKNK"). */
+#define TK_APPLICATION_ID 0x544B4E4B
+
+/* Forward-only migrations: MIGRATIONS[v] takes the schema from version v to
+ * v + 1. Never edit one that has shipped; append a new one. */
+static const char *const MIGRATIONS[] = {
+    /* 0 -> 1: campaigns and issued workbooks */
+    "CREATE TABLE campaign (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  org TEXT NOT NULL,\n"
+    "  year INTEGER NOT NULL CHECK (year BETWEEN 1868 AND 9999),\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('self','audit','followup')),\n"
+    "  checklist_hash TEXT NOT NULL,\n"
+    "  org_name TEXT NOT NULL,\n"
+    "  deadline TEXT,\n"
+    "  template TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  updated_at TEXT,\n"
+    "  UNIQUE (org, year, kind)\n"
+    ");\n"
+    "CREATE TABLE campaign_item (\n"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,\n"
+    "  item_id TEXT NOT NULL,\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  ref TEXT NOT NULL,\n"
+    "  level TEXT NOT NULL,\n"
+    "  roles TEXT NOT NULL,\n"
+    "  chapter TEXT NOT NULL,\n"
+    "  sheet TEXT NOT NULL,\n"
+    "  text TEXT NOT NULL,\n"
+    "  context TEXT,\n"
+    "  text_hash TEXT NOT NULL,\n"
+    "  weight REAL NOT NULL DEFAULT 1,\n"
+    "  PRIMARY KEY (campaign_id, item_id)\n"
+    ");\n"
+    "CREATE TABLE campaign_answer (\n"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  points REAL,\n"
+    "  excluded INTEGER NOT NULL DEFAULT 0 CHECK (excluded IN (0,1)),\n"
+    "  negative INTEGER NOT NULL DEFAULT 0 CHECK (negative IN (0,1)),\n"
+    "  PRIMARY KEY (campaign_id, value)\n"
+    ");\n"
+    "CREATE TABLE department (\n"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,\n"
+    "  code TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  roles TEXT NOT NULL,\n"
+    "  PRIMARY KEY (campaign_id, code)\n"
+    ");\n"
+    "CREATE TABLE workbook (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id),\n"
+    "  department_code TEXT NOT NULL,\n"
+    "  token TEXT NOT NULL UNIQUE,\n"
+    "  file TEXT NOT NULL,\n"
+    "  items INTEGER NOT NULL,\n"
+    "  sha256 TEXT,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  revoked_at TEXT,\n"
+    "  replaced_by INTEGER REFERENCES workbook(id),\n"
+    "  FOREIGN KEY (campaign_id, department_code) REFERENCES department(campaign_id, code)\n"
+    ");\n"
+    "CREATE UNIQUE INDEX workbook_active ON workbook(campaign_id, department_code) WHERE revoked_at IS NULL;\n"
+    "CREATE TABLE workbook_item (\n"
+    "  workbook_id INTEGER NOT NULL REFERENCES workbook(id) ON DELETE CASCADE,\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  item_id TEXT NOT NULL,\n"
+    "  sheet TEXT NOT NULL,\n"
+    "  row INTEGER NOT NULL,\n"
+    "  text_hash TEXT NOT NULL,\n"
+    "  PRIMARY KEY (workbook_id, seq),\n"
+    "  UNIQUE (workbook_id, item_id)\n"
+    ");\n",
+    /* 2: submissions, answers and remediation plans (ingest, plans) */
+    "CREATE TABLE submission (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  workbook_id INTEGER NOT NULL REFERENCES workbook(id),\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  file TEXT NOT NULL,\n"
+    "  received_at TEXT NOT NULL,\n"
+    "  answered INTEGER NOT NULL,\n"
+    "  flagged INTEGER NOT NULL,\n"
+    "  superseded_by INTEGER REFERENCES submission(id),\n"
+    "  UNIQUE (workbook_id, sha256)\n"
+    ");\n"
+    "CREATE INDEX submission_current ON submission(workbook_id) WHERE superseded_by IS NULL;\n"
+    "CREATE TABLE submission_field (\n"
+    "  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,\n"
+    "  key TEXT NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  PRIMARY KEY (submission_id, key)\n"
+    ");\n"
+    "CREATE TABLE answer (\n"
+    "  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,\n"
+    "  item_id TEXT NOT NULL,\n"
+    "  value TEXT,\n"
+    "  evidence TEXT, note TEXT, finding TEXT, advice TEXT,\n"
+    "  plan TEXT, owner TEXT, due TEXT,\n"
+    "  flag TEXT,\n"
+    "  cell TEXT,\n"
+    "  PRIMARY KEY (submission_id, item_id)\n"
+    ");\n"
+    "CREATE TABLE plan (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id),\n"
+    "  department_code TEXT NOT NULL,\n"
+    "  item_id TEXT NOT NULL,\n"
+    "  origin TEXT NOT NULL CHECK (origin IN ('answer','finding')),\n"
+    "  source_submission_id INTEGER REFERENCES submission(id),\n"
+    "  answer TEXT, finding TEXT,\n"
+    "  content TEXT NOT NULL,\n"
+    "  owner TEXT, due TEXT,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('not-started','in-progress','done','postponed','risk-accepted')),\n"
+    "  closed_at TEXT, evidence TEXT,\n"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL,\n"
+    "  UNIQUE (campaign_id, department_code, item_id)\n"
+    ");\n"
+    "CREATE TABLE plan_log (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  plan_id INTEGER NOT NULL REFERENCES plan(id),\n"
+    "  at TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  due TEXT, note TEXT, reason TEXT,\n"
+    "  submission_id INTEGER REFERENCES submission(id),\n"
+    "  source TEXT NOT NULL\n"
+    ");\n",
+};
+#define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
+
+/* Prepared once per handle, on first use. */
+enum stmt {
+    ST_CAMPAIGN_FIND,
+    ST_CAMPAIGN_INSERT,
+    ST_CAMPAIGN_UPDATE,
+    ST_ITEM_PUT,
+    ST_ITEMS_RETAIN,
+    ST_SCALE_CLEAR,
+    ST_SCALE_PUT,
+    ST_DEPARTMENT_PUT,
+    ST_WORKBOOK_ACTIVE,
+    ST_WORKBOOK_ADD,
+    ST_WORKBOOK_ITEM_ADD,
+    ST_WORKBOOK_REVOKE,
+    ST_WORKBOOKS_ACTIVE,
+    ST_COUNT
+};
+
+static const char *const SQL[ST_COUNT] = {
+    [ST_CAMPAIGN_FIND] = "SELECT id, checklist_hash, coalesce(deadline,''), created_at, template FROM campaign "
+                         "WHERE org = ?1 AND year = ?2 AND kind = ?3",
+    [ST_CAMPAIGN_INSERT] = "INSERT INTO campaign (org, year, kind, checklist_hash, org_name, deadline, template, "
+                           "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_CAMPAIGN_UPDATE] = "UPDATE campaign SET checklist_hash = ?4, org_name = ?5, deadline = ?6, template = ?7, "
+                           "updated_at = ?8 WHERE org = ?1 AND year = ?2 AND kind = ?3 RETURNING id",
+    [ST_ITEM_PUT] = "INSERT INTO campaign_item (campaign_id, item_id, seq, ref, level, roles, chapter, sheet, text, "
+                    "context, text_hash, weight) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                    "ON CONFLICT (campaign_id, item_id) DO UPDATE SET seq = excluded.seq, ref = excluded.ref, "
+                    "level = excluded.level, roles = excluded.roles, chapter = excluded.chapter, "
+                    "sheet = excluded.sheet, text = excluded.text, context = excluded.context, "
+                    "text_hash = excluded.text_hash, weight = excluded.weight",
+    [ST_ITEMS_RETAIN] = "DELETE FROM campaign_item WHERE campaign_id = ?1 AND item_id NOT IN "
+                        "(SELECT value FROM json_each(?2))",
+    [ST_SCALE_CLEAR] = "DELETE FROM campaign_answer WHERE campaign_id = ?1",
+    [ST_SCALE_PUT] = "INSERT INTO campaign_answer (campaign_id, seq, value, points, excluded, negative) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_DEPARTMENT_PUT] = "INSERT INTO department (campaign_id, code, name, roles) VALUES (?1, ?2, ?3, ?4) "
+                          "ON CONFLICT (campaign_id, code) DO UPDATE SET name = excluded.name, roles = excluded.roles",
+    [ST_WORKBOOK_ACTIVE] = "SELECT id FROM workbook WHERE campaign_id = ?1 AND department_code = ?2 "
+                           "AND revoked_at IS NULL",
+    [ST_WORKBOOK_ADD] = "INSERT INTO workbook (campaign_id, department_code, token, file, items, sha256, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_WORKBOOK_ITEM_ADD] = "INSERT INTO workbook_item (workbook_id, seq, item_id, sheet, row, text_hash) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_WORKBOOK_REVOKE] = "UPDATE workbook SET revoked_at = ?2, replaced_by = nullif(?3, 0) WHERE id = ?1",
+    [ST_WORKBOOKS_ACTIVE] = "SELECT w.id, w.department_code, coalesce(d.name, ''), w.token, w.file, w.items, "
+                            "coalesce(w.sha256, ''), w.created_at FROM workbook w LEFT JOIN department d "
+                            "ON d.campaign_id = w.campaign_id AND d.code = w.department_code "
+                            "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL ORDER BY w.department_code",
+};
+
+struct tk_store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[ST_COUNT];
+    bool in_tx;
+};
+
+static void db_error(tk_store *s, tk_diags *d, const char *what)
+{
+    tk_diag_error(d, s->path, 0, "データベースを%sできません: %s", what, sqlite3_errmsg(s->db));
+}
+
+static sqlite3_stmt *stmt(tk_store *s, enum stmt which, tk_diags *d)
+{
+    if (!s->st[which]) {
+        if (sqlite3_prepare_v3(s->db, SQL[which], -1, SQLITE_PREPARE_PERSISTENT, &s->st[which], NULL) != SQLITE_OK) {
+            db_error(s, d, "読み書き");
+            s->st[which] = NULL;
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(s->st[which]);
+        sqlite3_clear_bindings(s->st[which]);
+    }
+    return s->st[which];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int exec(tk_store *s, const char *sql, tk_diags *d, const char *what)
+{
+    char *err = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        tk_diag_error(d, s->path, 0, "データベースを%sできません: %s", what, err ? err : sqlite3_errmsg(s->db));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int pragma_int(tk_store *s, const char *sql, int *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int tk_store_schema_version(tk_store *s)
+{
+    int has_meta = 0;
+    if (pragma_int(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'", &has_meta) != 0)
+        return -1;
+    if (!has_meta)
+        return 0;
+    int v = 0;
+    if (pragma_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", &v) != 0)
+        return -1;
+    return v;
+}
+
+static int migrate(tk_store *s, tk_diags *d)
+{
+    int v = tk_store_schema_version(s);
+    if (v < 0) {
+        tk_diag_error(d, s->path, 0, "データベースとして読めません: %s。tenken のデータベース (tenken.db) を指定してください",
+                      sqlite3_errmsg(s->db));
+        return -1;
+    }
+    if (v > NMIGRATIONS) {
+        tk_diag_error(d, s->path, 0,
+                      "このデータベースは新しい版の tenken で作られています (スキーマ版 %d、この tenken は %d まで)。"
+                      "tenken を更新してください",
+                      v, NMIGRATIONS);
+        return -1;
+    }
+    if (v == NMIGRATIONS)
+        return 0;
+    if (v == 0) {
+        /* a file that already holds other tables is not ours */
+        int ntables = 0, appid = 0;
+        pragma_int(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", &ntables);
+        pragma_int(s, "PRAGMA application_id", &appid);
+        if (ntables > 0 && appid != TK_APPLICATION_ID) {
+            tk_diag_error(d, s->path, 0, "tenken のデータベースではありません (ほかのテーブルがあります)。別のファイルを指定してください");
+            return -1;
+        }
+    }
+    if (exec(s, "BEGIN IMMEDIATE", d, "更新") != 0)
+        return -1;
+    char appid_sql[64];
+    snprintf(appid_sql, sizeof appid_sql, "PRAGMA application_id = %d", TK_APPLICATION_ID);
+    if (v == 0 && (exec(s, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", d, "初期化") != 0 ||
+                   exec(s, appid_sql, d, "初期化") != 0)) {
+        exec(s, "ROLLBACK", d, "元に戻");
+        return -1;
+    }
+    for (int i = v; i < NMIGRATIONS; i++) {
+        if (exec(s, MIGRATIONS[i], d, "新しいスキーマに更新") != 0) {
+            exec(s, "ROLLBACK", d, "元に戻");
+            return -1;
+        }
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '%d')", NMIGRATIONS);
+    if (exec(s, sql, d, "更新") != 0 || exec(s, "COMMIT", d, "更新") != 0) {
+        exec(s, "ROLLBACK", d, "元に戻");
+        return -1;
+    }
+    return 0;
+}
+
+tk_store *tk_store_open(const char *path, tk_diags *d)
+{
+    tk_arena *a = tk_arena_new();
+    const char *dir = tk_path_dirname(a, path);
+    if (strcmp(dir, ".") != 0 && tk_mkdirs(dir) != 0) {
+        tk_diag_error(d, path, 0, "データベースのフォルダ %s を作れません: %s", dir, strerror(errno));
+        tk_arena_free(a);
+        return NULL;
+    }
+    tk_arena_free(a);
+    tk_store *s = tk_xcalloc(1, sizeof *s);
+    s->path = tk_xstrdup(path);
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        tk_diag_error(d, path, 0, "データベースを開けません: %s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        tk_store_close(s);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    if (exec(s, "PRAGMA foreign_keys = ON", d, "設定") != 0 || migrate(s, d) != 0) {
+        tk_store_close(s);
+        return NULL;
+    }
+    /* WAL once the file is known to be ours; a read-only medium keeps its mode */
+    char *err = NULL;
+    if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, &err) != SQLITE_OK)
+        tk_diag_warn(d, path, 0, "WAL モードにできません: %s", err ? err : "");
+    sqlite3_free(err);
+    return s;
+}
+
+void tk_store_close(tk_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_tx)
+        tk_store_rollback(s);
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+const char *tk_store_path(const tk_store *s) { return s->path; }
+
+sqlite3 *tk_store_sqlite(tk_store *s) { return s->db; }
+
+int tk_store_begin(tk_store *s, tk_diags *d)
+{
+    if (exec(s, "BEGIN IMMEDIATE", d, "更新") != 0)
+        return -1;
+    s->in_tx = true;
+    return 0;
+}
+
+int tk_store_commit(tk_store *s, tk_diags *d)
+{
+    if (exec(s, "COMMIT", d, "更新") != 0)
+        return -1;
+    s->in_tx = false;
+    return 0;
+}
+
+void tk_store_rollback(tk_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = false;
+}
+
+/* ---- helpers ---- */
+
+void tk_item_text_hash(const char *text, const char *context, char hex[65])
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_text_norm(text ? text : "", text ? strlen(text) : 0, &b);
+    tk_buf_putc(&b, '\x1f');
+    if (context)
+        tk_text_norm(context, strlen(context), &b);
+    tk_sha256_hex(b.data, b.len, hex);
+    tk_buf_free(&b);
+}
+
+void tk_store_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    long off = tm.tm_gmtoff / 60;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    char buf[96];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
+    size_t n = strlen(buf);
+    if (n > 31)
+        n = 31;
+    memcpy(out, buf, n);
+    out[n] = '\0';
+}
+
+static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int col)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    snprintf(dst, n, "%s", v ? (const char *)v : "");
+}
+
+/* Run a statement that returns no rows. */
+static int step_done(tk_store *s, sqlite3_stmt *st, tk_diags *d)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        db_error(s, d, "更新");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- campaigns ---- */
+
+int tk_store_campaign_find(tk_store *s, const char *org, int year, const char *kind, tk_campaign_rec *out,
+                           tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_CAMPAIGN_FIND, d);
+    if (!st)
+        return -1;
+    bind_text(st, 1, org);
+    sqlite3_bind_int(st, 2, year);
+    bind_text(st, 3, kind);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(st, 0);
+        copy_col(out->checklist_hash, sizeof out->checklist_hash, st, 1);
+        copy_col(out->deadline, sizeof out->deadline, st, 2);
+        copy_col(out->created_at, sizeof out->created_at, st, 3);
+        copy_col(out->template_ref, sizeof out->template_ref, st, 4);
+        sqlite3_reset(st);
+        return 1;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    db_error(s, d, "読み出し");
+    return -1;
+}
+
+int64_t tk_store_campaign_put(tk_store *s, const tk_campaign_new *c, tk_diags *d)
+{
+    char now[32];
+    tk_store_now(now);
+    sqlite3_stmt *st = stmt(s, ST_CAMPAIGN_UPDATE, d);
+    if (!st)
+        return -1;
+    for (int pass = 0; pass < 2; pass++) {
+        bind_text(st, 1, c->org);
+        sqlite3_bind_int(st, 2, c->year);
+        bind_text(st, 3, c->kind);
+        bind_text(st, 4, c->checklist_hash);
+        bind_text(st, 5, c->org_name);
+        bind_text(st, 6, c->deadline);
+        bind_text(st, 7, c->template_ref);
+        bind_text(st, 8, now);
+        int rc = sqlite3_step(st);
+        if (pass == 0) {
+            if (rc == SQLITE_ROW) {
+                int64_t id = sqlite3_column_int64(st, 0);
+                sqlite3_reset(st);
+                return id;
+            }
+            sqlite3_reset(st);
+            if (rc != SQLITE_DONE) {
+                db_error(s, d, "更新");
+                return -1;
+            }
+            st = stmt(s, ST_CAMPAIGN_INSERT, d);
+            if (!st)
+                return -1;
+        } else {
+            sqlite3_reset(st);
+            if (rc != SQLITE_DONE) {
+                db_error(s, d, "更新");
+                return -1;
+            }
+        }
+    }
+    return sqlite3_last_insert_rowid(s->db);
+}
+
+int tk_store_item_put(tk_store *s, int64_t campaign_id, const tk_store_item *it, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_ITEM_PUT, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    bind_text(st, 2, it->item_id);
+    sqlite3_bind_int(st, 3, it->seq);
+    bind_text(st, 4, it->ref);
+    bind_text(st, 5, it->level);
+    bind_text(st, 6, it->roles);
+    bind_text(st, 7, it->chapter);
+    bind_text(st, 8, it->sheet);
+    bind_text(st, 9, it->text);
+    bind_text(st, 10, it->context);
+    bind_text(st, 11, it->text_hash);
+    sqlite3_bind_double(st, 12, it->weight > 0 ? it->weight : 1.0);
+    return step_done(s, st, d);
+}
+
+/* ids as a JSON array of strings (json_each in SQL). */
+static void json_array(tk_buf *b, const char *const *ids, size_t n)
+{
+    tk_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            tk_buf_putc(b, ',');
+        tk_buf_putc(b, '"');
+        for (const unsigned char *p = (const unsigned char *)ids[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                tk_buf_printf(b, "\\%c", *p);
+            else if (*p < 0x20)
+                tk_buf_printf(b, "\\u%04x", *p);
+            else
+                tk_buf_putc(b, (char)*p);
+        }
+        tk_buf_putc(b, '"');
+    }
+    tk_buf_putc(b, ']');
+}
+
+int tk_store_items_retain(tk_store *s, int64_t campaign_id, const char *const *ids, size_t n, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_ITEMS_RETAIN, d);
+    if (!st)
+        return -1;
+    tk_buf b;
+    tk_buf_init(&b);
+    json_array(&b, ids, n);
+    sqlite3_bind_int64(st, 1, campaign_id);
+    sqlite3_bind_text(st, 2, b.data, (int)b.len, SQLITE_TRANSIENT);
+    tk_buf_free(&b);
+    return step_done(s, st, d);
+}
+
+int tk_store_scale_clear(tk_store *s, int64_t campaign_id, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_SCALE_CLEAR, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    return step_done(s, st, d);
+}
+
+int tk_store_scale_put(tk_store *s, int64_t campaign_id, int seq, const char *value, double points, bool excluded,
+                       bool negative, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_SCALE_PUT, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    sqlite3_bind_int(st, 2, seq);
+    bind_text(st, 3, value);
+    if (excluded)
+        sqlite3_bind_null(st, 4);
+    else
+        sqlite3_bind_double(st, 4, points);
+    sqlite3_bind_int(st, 5, excluded);
+    sqlite3_bind_int(st, 6, negative);
+    return step_done(s, st, d);
+}
+
+int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, const char *name, const char *roles,
+                            tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_DEPARTMENT_PUT, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    bind_text(st, 2, code);
+    bind_text(st, 3, name);
+    bind_text(st, 4, roles ? roles : "");
+    return step_done(s, st, d);
+}
+
+/* ---- workbooks ---- */
+
+int tk_store_workbook_active(tk_store *s, int64_t campaign_id, const char *department_code, int64_t *id,
+                             tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_WORKBOOK_ACTIVE, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    bind_text(st, 2, department_code);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return 1;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    db_error(s, d, "読み出し");
+    return -1;
+}
+
+int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workbook_rec *w, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_WORKBOOK_ADD, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    bind_text(st, 2, w->department_code);
+    bind_text(st, 3, w->token);
+    bind_text(st, 4, w->file);
+    sqlite3_bind_int(st, 5, w->items);
+    bind_text(st, 6, w->sha256);
+    bind_text(st, 7, w->created_at);
+    if (step_done(s, st, d) != 0)
+        return -1;
+    return sqlite3_last_insert_rowid(s->db);
+}
+
+int tk_store_workbook_item_add(tk_store *s, int64_t workbook_id, int seq, const char *item_id, const char *sheet,
+                               int row, const char *text_hash, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_WORKBOOK_ITEM_ADD, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, workbook_id);
+    sqlite3_bind_int(st, 2, seq);
+    bind_text(st, 3, item_id);
+    bind_text(st, 4, sheet);
+    sqlite3_bind_int(st, 5, row);
+    bind_text(st, 6, text_hash);
+    return step_done(s, st, d);
+}
+
+int tk_store_workbook_revoke(tk_store *s, int64_t workbook_id, int64_t replaced_by, const char *when, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_WORKBOOK_REVOKE, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, workbook_id);
+    bind_text(st, 2, when);
+    sqlite3_bind_int64(st, 3, replaced_by);
+    return step_done(s, st, d);
+}
+
+long tk_store_workbooks_active(tk_store *s, int64_t campaign_id, tk_workbook_fn fn, void *user, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_WORKBOOKS_ACTIVE, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        tk_workbook_rec w = {
+            .id = sqlite3_column_int64(st, 0),
+            .department_code = (const char *)sqlite3_column_text(st, 1),
+            .department_name = (const char *)sqlite3_column_text(st, 2),
+            .token = (const char *)sqlite3_column_text(st, 3),
+            .file = (const char *)sqlite3_column_text(st, 4),
+            .items = sqlite3_column_int(st, 5),
+            .sha256 = (const char *)sqlite3_column_text(st, 6),
+            .created_at = (const char *)sqlite3_column_text(st, 7),
+        };
+        n++;
+        if (fn && !fn(&w, user)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        db_error(s, d, "読み出し");
+        return -1;
+    }
+    return n;
+}

@@ -1,0 +1,658 @@
+/* template.c — load and check the workbook templates (templates/self.xml, audit.xml). */
+#include "tenken/template.h"
+
+#include <errno.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tenken/text.h"
+#include "tenken/xmlutil.h"
+
+/* Excel's limits on data validation messages (characters). */
+#define PROMPT_TITLE_MAX 32
+#define PROMPT_TEXT_MAX 255
+/* Excel's limit on a list validation's values, commas included. */
+#define LIST_MAX 255
+#define SHEET_NAME_MAX 31
+
+static const char *const COLUMN_KEYS[TK_COLUMN_KEY_COUNT] = {
+    "seq", "ref", "level", "text", "role", "answer", "evidence", "note", "finding", "advice", "plan", "owner", "due",
+};
+
+const char *tk_column_key_name(enum tk_column_key k)
+{
+    switch (k) {
+    case TK_COL_SEQ:
+    case TK_COL_REF:
+    case TK_COL_LEVEL:
+    case TK_COL_TEXT:
+    case TK_COL_ROLE:
+    case TK_COL_ANSWER:
+    case TK_COL_EVIDENCE:
+    case TK_COL_NOTE:
+    case TK_COL_FINDING:
+    case TK_COL_ADVICE:
+    case TK_COL_PLAN:
+    case TK_COL_OWNER:
+    case TK_COL_DUE:
+        return COLUMN_KEYS[k];
+    }
+    return "?";
+}
+
+bool tk_column_key_parse(const char *s, enum tk_column_key *out)
+{
+    for (int i = 0; i < TK_COLUMN_KEY_COUNT; i++) {
+        if (!strcmp(s, COLUMN_KEYS[i])) {
+            *out = (enum tk_column_key)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+enum tk_input tk_column_input(enum tk_column_key k)
+{
+    switch (k) {
+    case TK_COL_SEQ:
+    case TK_COL_REF:
+    case TK_COL_LEVEL:
+    case TK_COL_TEXT:
+    case TK_COL_ROLE:
+        return TK_INPUT_NONE;
+    case TK_COL_ANSWER:
+        return TK_INPUT_LIST;
+    case TK_COL_DUE:
+        return TK_INPUT_DATE;
+    case TK_COL_EVIDENCE:
+    case TK_COL_NOTE:
+    case TK_COL_FINDING:
+    case TK_COL_ADVICE:
+    case TK_COL_PLAN:
+    case TK_COL_OWNER:
+        return TK_INPUT_TEXT;
+    }
+    return TK_INPUT_NONE;
+}
+
+/* ---- placeholders ---- */
+
+static const char *const PLACEHOLDERS[] = {
+    "org",           "department", "department-code", "fiscal-year", "fiscal-year-label", "year", "deadline",
+    "deadline-wareki", "deadline-iso", "classification", "title",    "kind",              "items",
+};
+
+bool tk_template_known_placeholder(const char *name, bool in_page_header)
+{
+    for (size_t i = 0; i < sizeof PLACEHOLDERS / sizeof PLACEHOLDERS[0]; i++)
+        if (!strcmp(name, PLACEHOLDERS[i]))
+            return true;
+    return in_page_header && (!strcmp(name, "page") || !strcmp(name, "pages") || !strcmp(name, "sheet"));
+}
+
+char *tk_template_expand(tk_arena *a, const char *s, const tk_tpl_var *vars, size_t nvars)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    const char *p = s;
+    while (*p) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            tk_buf_putc(&b, p[0]);
+            p += 2;
+            continue;
+        }
+        if (*p == '{') {
+            const char *close = strchr(p + 1, '}');
+            if (close) {
+                size_t n = (size_t)(close - p - 1);
+                const char *value = NULL;
+                for (size_t i = 0; i < nvars && !value; i++)
+                    if (strlen(vars[i].name) == n && !strncmp(vars[i].name, p + 1, n))
+                        value = vars[i].value ? vars[i].value : "";
+                if (value) {
+                    tk_buf_puts(&b, value);
+                    p = close + 1;
+                    continue;
+                }
+            }
+        }
+        tk_buf_putc(&b, *p++);
+    }
+    char *r = tk_arena_strndup(a, b.data ? b.data : "", b.len);
+    tk_buf_free(&b);
+    return r;
+}
+
+/* ---- loading ---- */
+
+typedef struct loader {
+    tk_template *t;
+    const char *path;
+    tk_diags *d;
+} loader;
+
+static bool is_elem(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+}
+
+static const char *attr(loader *L, xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, BAD_CAST name);
+    if (!v)
+        return NULL;
+    char *s = tk_arena_strdup(L->t->arena, (const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+/* Element text with surrounding white space trimmed. */
+static const char *content(loader *L, xmlNodePtr n)
+{
+    xmlChar *v = xmlNodeGetContent(n);
+    const char *s = v ? (const char *)v : "";
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+        s++;
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+        len--;
+    char *r = tk_arena_strndup(L->t->arena, s, len);
+    xmlFree(v);
+    return r;
+}
+
+static double number(const char *s, double dflt)
+{
+    if (!s)
+        return dflt;
+    char *end;
+    double v = strtod(s, &end);
+    return *end ? dflt : v;
+}
+
+static bool truthy(const char *s) { return s && (!strcmp(s, "true") || !strcmp(s, "1")); }
+
+/* Check that every {name} in s is a known placeholder. */
+static void check_placeholders(loader *L, long line, const char *where, const char *s, bool in_page_header)
+{
+    if (!s)
+        return;
+    for (const char *p = s; *p; p++) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            p++;
+            continue;
+        }
+        if (*p != '{')
+            continue;
+        const char *close = strchr(p + 1, '}');
+        if (!close) {
+            tk_diag_error(L->d, L->path, line, "%s の「{」が閉じていません。文字として書くときは「{{」と書いてください", where);
+            return;
+        }
+        char name[64];
+        size_t n = (size_t)(close - p - 1);
+        if (n >= sizeof name)
+            n = sizeof name - 1;
+        memcpy(name, p + 1, n);
+        name[n] = '\0';
+        if (!tk_template_known_placeholder(name, in_page_header))
+            tk_diag_error(L->d, L->path, line,
+                          "%s の置換文字「{%s}」は使えません。使えるのは {org} {department} {fiscal-year} {deadline} など "
+                          "(templates/template.rng の先頭を参照) です",
+                          where, name);
+        p = close;
+    }
+}
+
+static void check_length(loader *L, long line, const char *what, const char *s, size_t max)
+{
+    if (s && tk_utf8_count(s) > max)
+        tk_diag_error(L->d, L->path, line, "%s「%s」が長すぎます (%zu 文字)。Excel の制限により %zu 文字以内にしてください", what,
+                      s, tk_utf8_count(s), max);
+}
+
+static uint32_t parse_color(const char *s)
+{
+    return (uint32_t)strtoul(s + 1, NULL, 16);
+}
+
+static void load_style(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    t->font = attr(L, n, "font");
+    t->font_size = number(attr(L, n, "size"), 10);
+    t->line_height = number(attr(L, n, "line-height"), 1.3);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (!is_elem(c, "color"))
+            continue;
+        const char *name = attr(L, c, "name");
+        const char *value = attr(L, c, "value");
+        if (!name || !value)
+            continue;
+        uint32_t v = parse_color(value);
+        static const struct {
+            const char *name;
+            size_t off;
+        } map[] = {
+            {"title", offsetof(tk_tpl_colors, title)},
+            {"header", offsetof(tk_tpl_colors, header)},
+            {"header-text", offsetof(tk_tpl_colors, header_text)},
+            {"group", offsetof(tk_tpl_colors, group)},
+            {"input", offsetof(tk_tpl_colors, input)},
+            {"unanswered", offsetof(tk_tpl_colors, unanswered)},
+            {"missing", offsetof(tk_tpl_colors, missing)},
+            {"context", offsetof(tk_tpl_colors, context)},
+            {"border", offsetof(tk_tpl_colors, border)},
+            {"classification", offsetof(tk_tpl_colors, classification)},
+            {"tab", offsetof(tk_tpl_colors, tab)},
+        };
+        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+            if (!strcmp(name, map[i].name))
+                memcpy((char *)&t->colors + map[i].off, &v, sizeof v);
+    }
+}
+
+static void load_page(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    const char *o = attr(L, n, "orientation");
+    t->landscape = !o || !strcmp(o, "landscape");
+    static const char *const names[6] = {"header-left", "header-center", "header-right",
+                                         "footer-left", "footer-center", "footer-right"};
+    for (int i = 0; i < 6; i++) {
+        const char *v = attr(L, n, names[i]);
+        if (v && !*v)
+            v = NULL;
+        if (i < 3)
+            t->header[i] = v;
+        else
+            t->footer[i - 3] = v;
+        char where[64];
+        snprintf(where, sizeof where, "page の %s", names[i]);
+        check_placeholders(L, xmlGetLineNo(n), where, v, true);
+    }
+}
+
+static void load_prompt(loader *L, xmlNodePtr n, const char **title, const char **text)
+{
+    *title = attr(L, n, "title");
+    *text = content(L, n);
+    check_length(L, xmlGetLineNo(n), "入力時のメッセージの題名", *title, PROMPT_TITLE_MAX);
+    check_length(L, xmlGetLineNo(n), "入力時のメッセージ", *text, PROMPT_TEXT_MAX);
+}
+
+static void check_sheet_name(loader *L, long line, const char *what, const char *name)
+{
+    if (!name)
+        return;
+    check_length(L, line, what, name, SHEET_NAME_MAX);
+    if (!strcasecmp(name, "History") || !strcmp(name, "_tenken"))
+        tk_diag_error(L->d, L->path, line, "%s「%s」はシート名に使えません (Excel または tenken が予約しています)", what, name);
+}
+
+static void load_cover(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    t->cover_sheet = attr(L, n, "sheet");
+    check_sheet_name(L, xmlGetLineNo(n), "表紙のシート名", t->cover_sheet);
+    size_t cap = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        cap += c->type == XML_ELEMENT_NODE;
+    t->cover = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->cover);
+    bool progress = false;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        long line = xmlGetLineNo(c);
+        tk_tpl_cover_line *cl = &t->cover[t->ncover];
+        memset(cl, 0, sizeof *cl);
+        if (is_elem(c, "field")) {
+            cl->kind = TK_COVER_FIELD;
+            cl->label = attr(L, c, "label");
+            cl->text = content(L, c);
+            check_placeholders(L, line, "表紙の field", cl->label, false);
+            check_placeholders(L, line, "表紙の field", cl->text, false);
+        } else if (is_elem(c, "input")) {
+            cl->kind = TK_COVER_INPUT;
+            cl->label = attr(L, c, "label");
+            cl->key = attr(L, c, "key");
+            const char *type = attr(L, c, "type");
+            cl->input = type && !strcmp(type, "date") ? TK_INPUT_DATE : TK_INPUT_TEXT;
+            for (xmlNodePtr k = c->children; k; k = k->next)
+                if (is_elem(k, "prompt"))
+                    load_prompt(L, k, &cl->prompt_title, &cl->prompt);
+            for (size_t i = 0; i < t->ncover; i++)
+                if (t->cover[i].kind == TK_COVER_INPUT && cl->key && !strcmp(t->cover[i].key, cl->key))
+                    tk_diag_error(L->d, L->path, line, "表紙の input の key「%s」が重複しています", cl->key);
+            check_placeholders(L, line, "表紙の input", cl->label, false);
+        } else if (is_elem(c, "progress")) {
+            if (progress)
+                tk_diag_error(L->d, L->path, line, "表紙に progress が二つあります。一つにしてください");
+            progress = true;
+            cl->kind = TK_COVER_PROGRESS;
+            tk_tpl_progress *p = &t->progress;
+            p->heading = attr(L, c, "heading");
+            p->sheet = attr(L, c, "sheet");
+            p->items = attr(L, c, "items");
+            p->answered = attr(L, c, "answered");
+            p->unanswered = attr(L, c, "unanswered");
+            p->missing = attr(L, c, "missing");
+            p->total = attr(L, c, "total");
+            p->rate = attr(L, c, "rate");
+        } else if (is_elem(c, "note")) {
+            cl->kind = TK_COVER_NOTE;
+            cl->text = content(L, c);
+            check_placeholders(L, line, "表紙の note", cl->text, false);
+        } else {
+            continue;
+        }
+        t->ncover++;
+    }
+}
+
+static void load_instructions(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    t->instructions_sheet = attr(L, n, "sheet");
+    check_sheet_name(L, xmlGetLineNo(n), "記入要領のシート名", t->instructions_sheet);
+    size_t cap = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        cap += c->type == XML_ELEMENT_NODE;
+    t->blocks = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->blocks);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        long line = xmlGetLineNo(c);
+        tk_tpl_block *b = &t->blocks[t->nblocks];
+        memset(b, 0, sizeof *b);
+        if (is_elem(c, "heading") || is_elem(c, "para")) {
+            b->kind = is_elem(c, "heading") ? TK_BLOCK_HEADING : TK_BLOCK_PARA;
+            b->text = content(L, c);
+            check_placeholders(L, line, "記入要領", b->text, false);
+        } else if (is_elem(c, "answers") || is_elem(c, "columns")) {
+            b->kind = is_elem(c, "answers") ? TK_BLOCK_ANSWERS : TK_BLOCK_COLUMNS;
+            b->head1 = attr(L, c, is_elem(c, "answers") ? "value" : "column");
+            b->head2 = attr(L, c, "meaning");
+        } else if (is_elem(c, "legend")) {
+            b->kind = TK_BLOCK_LEGEND;
+            size_t ne = 0;
+            for (xmlNodePtr k = c->children; k; k = k->next)
+                ne += is_elem(k, "entry");
+            b->legend = tk_arena_alloc(t->arena, (ne ? ne : 1) * sizeof *b->legend);
+            for (xmlNodePtr k = c->children; k; k = k->next) {
+                if (!is_elem(k, "entry"))
+                    continue;
+                tk_tpl_legend *e = &b->legend[b->nlegend++];
+                const char *color = attr(L, k, "color");
+                e->color = !color || !strcmp(color, "input") ? TK_LEGEND_INPUT
+                           : !strcmp(color, "unanswered")    ? TK_LEGEND_UNANSWERED
+                                                             : TK_LEGEND_MISSING;
+                e->text = content(L, k);
+                check_placeholders(L, xmlGetLineNo(k), "記入要領の legend", e->text, false);
+            }
+        } else {
+            continue;
+        }
+        t->nblocks++;
+    }
+}
+
+static void load_scale(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    size_t cap = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        cap += is_elem(c, "answer");
+    t->answers = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->answers);
+    size_t list_len = 0;
+    bool scored = false;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (!is_elem(c, "answer"))
+            continue;
+        long line = xmlGetLineNo(c);
+        tk_tpl_answer *a = &t->answers[t->nanswers];
+        memset(a, 0, sizeof *a);
+        a->value = attr(L, c, "value");
+        a->excluded = truthy(attr(L, c, "excluded"));
+        a->points = a->excluded ? 0 : number(attr(L, c, "points"), 0);
+        a->negative = truthy(attr(L, c, "negative"));
+        const char *desc = content(L, c);
+        a->description = *desc ? desc : NULL;
+        a->xml_line = line;
+        if (!a->value)
+            continue;
+        if (strchr(a->value, ',') || strchr(a->value, '"'))
+            tk_diag_error(L->d, L->path, line, "回答「%s」に「,」や「\"」は使えません (Excel の一覧の区切りと重なります)", a->value);
+        if (a->excluded && a->negative)
+            tk_diag_error(L->d, L->path, line, "回答「%s」は excluded と negative を同時に指定できません", a->value);
+        for (size_t i = 0; i < t->nanswers; i++)
+            if (!strcmp(t->answers[i].value, a->value))
+                tk_diag_error(L->d, L->path, line, "回答「%s」が重複しています (%ld 行目と同じ)", a->value,
+                              t->answers[i].xml_line);
+        list_len += tk_utf8_count(a->value) + (t->nanswers ? 1 : 0);
+        scored |= !a->excluded;
+        t->nanswers++;
+    }
+    if (t->nanswers < 2)
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "回答の選択肢 (answer) は二つ以上必要です");
+    else if (!scored)
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "点数 (points) のある回答が一つもありません");
+    if (list_len > LIST_MAX)
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n),
+                      "回答の選択肢が長すぎます (区切りを含め %zu 文字)。Excel の一覧は %d 文字までです", list_len, LIST_MAX);
+}
+
+static void load_columns(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    size_t cap = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        cap += is_elem(c, "column");
+    t->columns = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->columns);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (!is_elem(c, "column"))
+            continue;
+        long line = xmlGetLineNo(c);
+        tk_tpl_column *col = &t->columns[t->ncolumns];
+        memset(col, 0, sizeof *col);
+        const char *key = attr(L, c, "key");
+        if (!key || !tk_column_key_parse(key, &col->key)) {
+            tk_diag_error(L->d, L->path, line, "列の key「%s」は使えません", key ? key : "");
+            continue;
+        }
+        col->heading = attr(L, c, "heading");
+        col->group = attr(L, c, "group");
+        col->width = number(attr(L, c, "width"), 10);
+        col->number_format = attr(L, c, "number-format");
+        col->xml_line = line;
+        const char *req = attr(L, c, "required-when");
+        col->required_when = !req                      ? TK_REQUIRED_NEVER
+                             : !strcmp(req, "negative") ? TK_REQUIRED_NEGATIVE
+                                                        : TK_REQUIRED_EXCLUDED;
+        for (xmlNodePtr k = c->children; k; k = k->next) {
+            if (is_elem(k, "description")) {
+                col->description = content(L, k);
+                check_placeholders(L, xmlGetLineNo(k), "列の description", col->description, false);
+            } else if (is_elem(k, "prompt")) {
+                load_prompt(L, k, &col->prompt_title, &col->prompt);
+            } else if (is_elem(k, "error")) {
+                col->error_title = attr(L, k, "title");
+                col->error = content(L, k);
+                check_length(L, xmlGetLineNo(k), "エラーメッセージの題名", col->error_title, PROMPT_TITLE_MAX);
+                check_length(L, xmlGetLineNo(k), "エラーメッセージ", col->error, PROMPT_TEXT_MAX);
+            }
+        }
+        enum tk_input in = tk_column_input(col->key);
+        if (col->required_when != TK_REQUIRED_NEVER && (in == TK_INPUT_NONE || in == TK_INPUT_LIST))
+            tk_diag_error(L->d, L->path, line, "列「%s」(key=%s) は入力欄ではないため required-when を指定できません",
+                          col->heading, key);
+        if (col->number_format && in != TK_INPUT_DATE)
+            tk_diag_warn(L->d, L->path, line, "列「%s」は日付の列ではないため number-format は使われません", col->heading);
+        for (size_t i = 0; i < t->ncolumns; i++) {
+            if (t->columns[i].key == col->key)
+                tk_diag_error(L->d, L->path, line, "列の key「%s」が重複しています (%ld 行目と同じ)", key,
+                              t->columns[i].xml_line);
+        }
+        /* a group is one run of neighbouring columns */
+        if (col->group && t->ncolumns > 0) {
+            const tk_tpl_column *prev = &t->columns[t->ncolumns - 1];
+            bool continues = prev->group && !strcmp(prev->group, col->group);
+            for (size_t i = 0; i + 1 < t->ncolumns && !continues; i++)
+                if (t->columns[i].group && !strcmp(t->columns[i].group, col->group)) {
+                    tk_diag_error(L->d, L->path, line,
+                                  "列のグループ「%s」が離れた列に使われています。同じグループの列は隣り合わせてください", col->group);
+                    break;
+                }
+        }
+        t->ncolumns++;
+    }
+    if (!tk_template_column(t, TK_COL_ANSWER, NULL))
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "回答の列 (key=\"answer\") がありません");
+    if (!tk_template_column(t, TK_COL_TEXT, NULL))
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "点検項目の列 (key=\"text\") がありません");
+    if (t->ncolumns > 50)
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "列が多すぎます (%zu 列、上限 50 列)", t->ncolumns);
+}
+
+static void load_distribution(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    t->dist_file = attr(L, n, "file");
+    t->dist_code = attr(L, n, "code");
+    t->dist_department = attr(L, n, "department");
+    t->dist_workbook = attr(L, n, "workbook");
+    t->dist_token = attr(L, n, "token");
+    t->dist_items = attr(L, n, "items");
+    t->dist_deadline = attr(L, n, "deadline");
+    if (t->dist_file && (strchr(t->dist_file, '/') || strchr(t->dist_file, '\\') || !strcmp(t->dist_file, ".") ||
+                         !strcmp(t->dist_file, "..")))
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "配布一覧のファイル名「%s」にフォルダは含められません", t->dist_file);
+}
+
+tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags *d)
+{
+    tk_arena *tmp = tk_arena_new();
+    const char *sdir = schema_dir ? schema_dir : tk_data_path(tmp, "templates");
+    size_t before = d->errors;
+    xmlDocPtr doc = tk_xml_read_validated(path, sdir, "template.rng", d);
+    tk_arena_free(tmp);
+    if (!doc)
+        return NULL;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!root || strcmp((const char *)root->name, "template") != 0) {
+        tk_diag_error(d, path, root ? xmlGetLineNo(root) : 0, "ルート要素が template ではありません");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    tk_template *t = tk_xcalloc(1, sizeof *t);
+    t->arena = tk_arena_new();
+    t->path = tk_arena_strdup(t->arena, path);
+    loader L = {t, t->path, d};
+
+    tk_buf raw;
+    if (tk_file_read(path, TK_XML_MAX_BYTES, &raw) == 0) {
+        tk_sha256_hex(raw.data, raw.len, t->hash);
+        tk_buf_free(&raw);
+    }
+    /* defaults for what the schema leaves optional */
+    t->line_height = 1.3;
+    t->split_parts_above = 60;
+    t->colors = (tk_tpl_colors){.title = 0x1F3864,
+                                .header = 0xD9E1F2,
+                                .header_text = 0x000000,
+                                .group = 0xB4C6E7,
+                                .input = 0xFFF2CC,
+                                .unanswered = 0xFCE4D6,
+                                .missing = 0xFF9B9B,
+                                .context = 0x595959,
+                                .border = 0x808080,
+                                .classification = 0xC00000,
+                                .tab = 0x4472C4};
+    t->landscape = true;
+    t->kind = attr(&L, root, "kind");
+
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        long line = xmlGetLineNo(n);
+        if (is_elem(n, "name")) {
+            t->name = content(&L, n);
+        } else if (is_elem(n, "title")) {
+            t->title = content(&L, n);
+            check_placeholders(&L, line, "title", t->title, false);
+        } else if (is_elem(n, "classification")) {
+            t->classification = content(&L, n);
+        } else if (is_elem(n, "deadline-missing")) {
+            t->deadline_missing = content(&L, n);
+        } else if (is_elem(n, "style")) {
+            load_style(&L, n);
+        } else if (is_elem(n, "protection")) {
+            const char *pw = attr(&L, n, "password");
+            t->password = pw && *pw ? pw : NULL;
+        } else if (is_elem(n, "page")) {
+            load_page(&L, n);
+        } else if (is_elem(n, "sheets")) {
+            long v = 0;
+            const char *s = attr(&L, n, "split-parts-above");
+            if (s && tk_parse_int(s, 1, 1000000, &v))
+                t->split_parts_above = (size_t)v;
+        } else if (is_elem(n, "cover")) {
+            load_cover(&L, n);
+        } else if (is_elem(n, "instructions")) {
+            load_instructions(&L, n);
+        } else if (is_elem(n, "scale")) {
+            load_scale(&L, n);
+        } else if (is_elem(n, "columns")) {
+            load_columns(&L, n);
+        } else if (is_elem(n, "distribution")) {
+            load_distribution(&L, n);
+        }
+    }
+    if (!t->deadline_missing)
+        t->deadline_missing = "";
+    if (t->cover_sheet && t->instructions_sheet && !strcasecmp(t->cover_sheet, t->instructions_sheet))
+        tk_diag_error(d, path, xmlGetLineNo(root), "表紙と記入要領のシート名「%s」が同じです。別の名前にしてください", t->cover_sheet);
+    bool any_negative = false;
+    for (size_t i = 0; i < t->nanswers; i++)
+        any_negative |= t->answers[i].negative;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].required_when == TK_REQUIRED_NEGATIVE && !any_negative)
+            tk_diag_warn(d, path, t->columns[i].xml_line,
+                         "列「%s」は required-when=\"negative\" ですが、negative=\"true\" の回答がありません", t->columns[i].heading);
+    xmlFreeDoc(doc);
+    if (d->errors > before) {
+        tk_template_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void tk_template_free(tk_template *t)
+{
+    if (!t)
+        return;
+    tk_arena_free(t->arena);
+    free(t);
+}
+
+const tk_tpl_column *tk_template_column(const tk_template *t, enum tk_column_key k, size_t *index)
+{
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        if (t->columns[i].key == k) {
+            if (index)
+                *index = i;
+            return &t->columns[i];
+        }
+    }
+    return NULL;
+}
+
+const tk_tpl_answer *tk_template_answer(const tk_template *t, const char *value)
+{
+    for (size_t i = 0; i < t->nanswers; i++)
+        if (!strcmp(t->answers[i].value, value))
+            return &t->answers[i];
+    return NULL;
+}

@@ -1,0 +1,1306 @@
+/* xlsx_write.c — one department's inspection workbook, with libxlsxwriter. */
+#include "tenken/xlsx_write.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <xlsxwriter.h>
+
+#include "tenken/text.h"
+
+/* Excel's largest row height in points. */
+#define ROW_HEIGHT_MAX 409.0
+/* Column widths on the cover and the instructions sheet (character units). */
+static const double COVER_WIDTHS[] = {2, 26, 12, 12, 12, 20};
+#define COVER_COLS 6
+static const double INSTR_WIDTHS[] = {2, 24, 76};
+#define INSTR_COLS 3
+
+/* ---- Excel's rules for names ---- */
+
+void tk_xlsx_col_name(int col, char out[4])
+{
+    char tmp[4];
+    int n = 0;
+    col++;
+    while (col > 0 && n < 3) {
+        int r = (col - 1) % 26;
+        tmp[n++] = (char)('A' + r);
+        col = (col - 1) / 26;
+    }
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* UTF-16 code units of a UTF-8 string (Excel counts sheet names so). */
+static size_t utf16_len(const char *s)
+{
+    const char *p = s, *end = s + strlen(s);
+    size_t n = 0;
+    while (p < end) {
+        int32_t cp = tk_utf8_next(&p, end);
+        n += cp > 0xFFFF ? 2 : 1;
+    }
+    return n;
+}
+
+bool tk_xlsx_sheet_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || utf16_len(name) > TK_XLSX_SHEET_NAME_MAX)
+        return false;
+    if (name[0] == '\'' || name[n - 1] == '\'')
+        return false;
+    if (strpbrk(name, "[]:*?/\\"))
+        return false;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    if (!strcasecmp(name, "History"))
+        return false;
+    return tk_utf8_valid(name, n, NULL);
+}
+
+static bool name_taken(const char *name, const char *const *taken, size_t ntaken)
+{
+    if (!strcasecmp(name, "History"))
+        return true;
+    for (size_t i = 0; i < ntaken; i++)
+        if (taken[i] && !strcasecmp(taken[i], name))
+            return true;
+    return false;
+}
+
+/* Cut s to at most max UTF-16 units, the last being "…" when cut. */
+static void cut_utf16(tk_buf *b, const char *s, size_t max)
+{
+    if (utf16_len(s) <= max) {
+        tk_buf_puts(b, s);
+        return;
+    }
+    const char *p = s, *end = s + strlen(s);
+    size_t n = 0;
+    while (p < end) {
+        const char *start = p;
+        int32_t cp = tk_utf8_next(&p, end);
+        size_t w = cp > 0xFFFF ? 2 : 1;
+        if (n + w > max - 1)
+            break;
+        tk_buf_append(b, start, (size_t)(p - start));
+        n += w;
+    }
+    /* no space before the ellipsis */
+    while (b->len && b->data[b->len - 1] == ' ')
+        b->data[--b->len] = '\0';
+    tk_buf_puts(b, "…");
+}
+
+char *tk_xlsx_make_sheet_name(tk_arena *a, const char *want, const char *const *taken, size_t ntaken)
+{
+    tk_buf clean;
+    tk_buf_init(&clean);
+    const char *p = want, *end = want + strlen(want);
+    while (p < end) {
+        int32_t cp = tk_utf8_next(&p, end);
+        if (cp < 0x20 || cp == 0x7f)
+            continue; /* control characters and invalid bytes */
+        switch (cp) {
+        case '[':
+            tk_buf_puts(&clean, "［");
+            break;
+        case ']':
+            tk_buf_puts(&clean, "］");
+            break;
+        case ':':
+            tk_buf_puts(&clean, "：");
+            break;
+        case '*':
+            tk_buf_puts(&clean, "＊");
+            break;
+        case '?':
+            tk_buf_puts(&clean, "？");
+            break;
+        case '/':
+            tk_buf_puts(&clean, "／");
+            break;
+        case '\\':
+            tk_buf_puts(&clean, "＼");
+            break;
+        default:
+            tk_buf_put_cp(&clean, (uint32_t)cp);
+        }
+    }
+    /* no leading or trailing apostrophes or spaces */
+    const char *s = clean.data ? clean.data : "";
+    while (*s == '\'' || *s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\'' || s[n - 1] == ' '))
+        n--;
+    char *base = tk_arena_strndup(a, s, n);
+    tk_buf_free(&clean);
+    if (!*base)
+        base = tk_arena_strdup(a, "Sheet");
+
+    tk_buf b;
+    tk_buf_init(&b);
+    cut_utf16(&b, base, TK_XLSX_SHEET_NAME_MAX);
+    for (int k = 2; name_taken(b.data, taken, ntaken) && k < 10000; k++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, " (%d)", k);
+        tk_buf_reset(&b);
+        cut_utf16(&b, base, TK_XLSX_SHEET_NAME_MAX - strlen(suffix));
+        tk_buf_puts(&b, suffix);
+    }
+    char *r = tk_arena_strdup(a, b.data);
+    tk_buf_free(&b);
+    return r;
+}
+
+/* ---- the writer ---- */
+
+typedef struct W {
+    const tk_xlsx_spec *s;
+    const tk_template *t;
+    const char *path;
+    lxw_workbook *wb;
+    tk_arena *a;
+    tk_diags *d;
+    lxw_error err;
+    const char *err_where;
+    int header_row0, first_row0; /* 0-based */
+    double height_sum;           /* points of the rows set so far on the current sheet */
+    bool groups;
+    size_t col_answer;
+    /* formats */
+    lxw_format *title, *caption, *right, *head, *group, *cell, *cell_c, *in_text, *in_list, *in_date, *ctx, *txt;
+    lxw_format *label, *value, *klass, *note, *link, *num, *num_b, *pct, *total, *h1, *h2, *para, *tbl_head, *tbl;
+    lxw_format *in_cover, *in_cover_date, *legend[3], *plain, *cf_unanswered, *cf_missing;
+} W;
+
+static void check(W *w, lxw_error e, const char *where)
+{
+    if (e != LXW_NO_ERROR && w->err == LXW_NO_ERROR) {
+        w->err = e;
+        w->err_where = where;
+    }
+}
+
+static lxw_format *fmt(W *w)
+{
+    lxw_format *f = workbook_add_format(w->wb);
+    format_set_font_name(f, w->t->font);
+    format_set_font_size(f, w->t->font_size);
+    return f;
+}
+
+static void bordered(W *w, lxw_format *f)
+{
+    format_set_border(f, LXW_BORDER_THIN);
+    format_set_border_color(f, w->t->colors.border);
+}
+
+static void make_formats(W *w)
+{
+    const tk_tpl_colors *c = &w->t->colors;
+    double sz = w->t->font_size;
+
+    w->title = fmt(w);
+    format_set_bold(w->title);
+    format_set_font_size(w->title, sz + 6);
+    format_set_font_color(w->title, c->title);
+    format_set_align(w->title, LXW_ALIGN_CENTER);
+    format_set_align(w->title, LXW_ALIGN_VERTICAL_CENTER);
+
+    w->caption = fmt(w);
+    format_set_bold(w->caption);
+    format_set_font_size(w->caption, sz + 2);
+    format_set_font_color(w->caption, c->title);
+    format_set_align(w->caption, LXW_ALIGN_VERTICAL_CENTER);
+
+    w->right = fmt(w);
+    format_set_align(w->right, LXW_ALIGN_RIGHT);
+    format_set_align(w->right, LXW_ALIGN_VERTICAL_CENTER);
+
+    w->head = fmt(w);
+    format_set_bold(w->head);
+    format_set_bg_color(w->head, c->header);
+    format_set_font_color(w->head, c->header_text);
+    format_set_text_wrap(w->head);
+    format_set_align(w->head, LXW_ALIGN_CENTER);
+    format_set_align(w->head, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->head);
+
+    w->group = fmt(w);
+    format_set_bold(w->group);
+    format_set_bg_color(w->group, c->group);
+    format_set_font_color(w->group, c->header_text);
+    format_set_text_wrap(w->group);
+    format_set_align(w->group, LXW_ALIGN_CENTER);
+    format_set_align(w->group, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->group);
+
+    w->cell = fmt(w);
+    format_set_text_wrap(w->cell);
+    format_set_align(w->cell, LXW_ALIGN_VERTICAL_TOP);
+    bordered(w, w->cell);
+
+    w->cell_c = fmt(w);
+    format_set_align(w->cell_c, LXW_ALIGN_CENTER);
+    format_set_align(w->cell_c, LXW_ALIGN_VERTICAL_TOP);
+    bordered(w, w->cell_c);
+
+    w->in_text = fmt(w);
+    format_set_unlocked(w->in_text);
+    format_set_bg_color(w->in_text, c->input);
+    format_set_text_wrap(w->in_text);
+    format_set_align(w->in_text, LXW_ALIGN_VERTICAL_TOP);
+    bordered(w, w->in_text);
+
+    w->in_list = fmt(w);
+    format_set_unlocked(w->in_list);
+    format_set_bg_color(w->in_list, c->input);
+    format_set_text_wrap(w->in_list);
+    format_set_align(w->in_list, LXW_ALIGN_CENTER);
+    format_set_align(w->in_list, LXW_ALIGN_VERTICAL_TOP);
+    bordered(w, w->in_list);
+
+    w->in_date = fmt(w);
+    format_set_unlocked(w->in_date);
+    format_set_bg_color(w->in_date, c->input);
+    format_set_align(w->in_date, LXW_ALIGN_CENTER);
+    format_set_align(w->in_date, LXW_ALIGN_VERTICAL_TOP);
+    bordered(w, w->in_date);
+    const tk_tpl_column *due = tk_template_column(w->t, TK_COL_DUE, NULL);
+    format_set_num_format(w->in_date, due && due->number_format ? due->number_format : "yyyy/m/d");
+
+    /* rich-text runs of the item text: the lead-in smaller and grey */
+    w->ctx = fmt(w);
+    format_set_font_size(w->ctx, sz > 7 ? sz - 1 : sz);
+    format_set_font_color(w->ctx, c->context);
+    w->txt = fmt(w);
+
+    w->label = fmt(w);
+    format_set_bold(w->label);
+    format_set_bg_color(w->label, c->header);
+    format_set_text_wrap(w->label);
+    format_set_align(w->label, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->label);
+
+    w->value = fmt(w);
+    format_set_text_wrap(w->value);
+    format_set_align(w->value, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->value);
+
+    w->in_cover = fmt(w);
+    format_set_unlocked(w->in_cover);
+    format_set_bg_color(w->in_cover, c->input);
+    format_set_text_wrap(w->in_cover);
+    format_set_align(w->in_cover, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->in_cover);
+
+    w->in_cover_date = fmt(w);
+    format_set_unlocked(w->in_cover_date);
+    format_set_bg_color(w->in_cover_date, c->input);
+    format_set_align(w->in_cover_date, LXW_ALIGN_LEFT);
+    format_set_align(w->in_cover_date, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_num_format(w->in_cover_date, "yyyy/m/d");
+    bordered(w, w->in_cover_date);
+
+    w->klass = fmt(w);
+    format_set_bold(w->klass);
+    format_set_font_size(w->klass, sz + 1);
+    format_set_font_color(w->klass, c->classification);
+    format_set_align(w->klass, LXW_ALIGN_CENTER);
+    format_set_align(w->klass, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_border(w->klass, LXW_BORDER_MEDIUM);
+    format_set_border_color(w->klass, c->classification);
+
+    w->note = fmt(w);
+    format_set_text_wrap(w->note);
+    format_set_align(w->note, LXW_ALIGN_VERTICAL_TOP);
+
+    w->link = fmt(w);
+    format_set_underline(w->link, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(w->link, 0x0563C1);
+    format_set_text_wrap(w->link);
+    format_set_align(w->link, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->link);
+
+    w->num = fmt(w);
+    format_set_align(w->num, LXW_ALIGN_CENTER);
+    format_set_align(w->num, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->num);
+
+    w->num_b = fmt(w);
+    format_set_bold(w->num_b);
+    format_set_bg_color(w->num_b, c->header);
+    format_set_align(w->num_b, LXW_ALIGN_CENTER);
+    format_set_align(w->num_b, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->num_b);
+
+    w->pct = fmt(w);
+    format_set_bold(w->pct);
+    format_set_num_format(w->pct, "0.0%");
+    format_set_align(w->pct, LXW_ALIGN_CENTER);
+    format_set_align(w->pct, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->pct);
+
+    w->total = fmt(w);
+    format_set_bold(w->total);
+    format_set_bg_color(w->total, c->header);
+    format_set_align(w->total, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->total);
+
+    w->h1 = fmt(w);
+    format_set_bold(w->h1);
+    format_set_font_size(w->h1, sz + 4);
+    format_set_font_color(w->h1, c->title);
+    format_set_align(w->h1, LXW_ALIGN_VERTICAL_CENTER);
+
+    w->h2 = fmt(w);
+    format_set_bold(w->h2);
+    format_set_font_size(w->h2, sz + 1);
+    format_set_font_color(w->h2, c->title);
+    format_set_align(w->h2, LXW_ALIGN_VERTICAL_BOTTOM);
+    format_set_bottom(w->h2, LXW_BORDER_THIN);
+    format_set_bottom_color(w->h2, c->title);
+
+    w->para = fmt(w);
+    format_set_text_wrap(w->para);
+    format_set_align(w->para, LXW_ALIGN_VERTICAL_TOP);
+
+    w->tbl_head = fmt(w);
+    format_set_bold(w->tbl_head);
+    format_set_bg_color(w->tbl_head, c->header);
+    format_set_text_wrap(w->tbl_head);
+    format_set_align(w->tbl_head, LXW_ALIGN_VERTICAL_CENTER);
+    bordered(w, w->tbl_head);
+
+    w->tbl = fmt(w);
+    format_set_text_wrap(w->tbl);
+    format_set_align(w->tbl, LXW_ALIGN_VERTICAL_TOP);
+    bordered(w, w->tbl);
+
+    const uint32_t legend_colors[3] = {c->input, c->unanswered, c->missing};
+    for (int i = 0; i < 3; i++) {
+        w->legend[i] = fmt(w);
+        format_set_bg_color(w->legend[i], legend_colors[i]);
+        bordered(w, w->legend[i]);
+    }
+
+    w->plain = fmt(w);
+
+    /* conditional formats (differential: fill only) */
+    w->cf_unanswered = workbook_add_format(w->wb);
+    format_set_bg_color(w->cf_unanswered, c->unanswered);
+    w->cf_missing = workbook_add_format(w->wb);
+    format_set_bg_color(w->cf_missing, c->missing);
+}
+
+static const char *expand(W *w, const char *s)
+{
+    return s ? tk_template_expand(w->a, s, w->s->vars, w->s->nvars) : "";
+}
+
+/* ---- text measure: how many lines a wrapped cell needs ---- */
+
+/* Lines s takes in a column of `width` character units at font size `size`.
+ * A wide character counts 2 (tk_text_width), a narrow one 1; one unit is half
+ * an em. Excel's column unit is the width of '0' in the default font (7 px at
+ * 96 dpi), with 5 px of padding. A little is kept in reserve for wrapping at
+ * word boundaries and for fonts wider than estimated. */
+static int text_lines(const char *s, double width, double size)
+{
+    double px = width * 7.0 + 5.0 - 6.0;
+    double unit = size * 96.0 / 72.0 / 2.0;
+    double cap = px / unit * 0.92;
+    if (cap < 2)
+        cap = 2;
+    int lines = 1;
+    double used = 0;
+    const char *p = s, *end = s + strlen(s);
+    while (p < end) {
+        const char *start = p;
+        int32_t cp = tk_utf8_next(&p, end);
+        if (cp == '\n') {
+            lines++;
+            used = 0;
+            continue;
+        }
+        char one[5] = {0};
+        size_t n = (size_t)(p - start);
+        memcpy(one, start, n < 4 ? n : 4);
+        double cw = (double)tk_text_width(one);
+        if (used + cw > cap) {
+            lines++;
+            used = 0;
+        }
+        used += cw;
+    }
+    return lines;
+}
+
+/* Row height in points for a number of lines at a font size. */
+static double lines_height(W *w, int lines, double size)
+{
+    return lines * size * w->t->line_height;
+}
+
+static void set_height(W *w, lxw_worksheet *ws, int row, double height)
+{
+    if (height > ROW_HEIGHT_MAX)
+        height = ROW_HEIGHT_MAX;
+    w->height_sum += height;
+    check(w, worksheet_set_row(ws, (lxw_row_t)row, height, NULL), "row");
+}
+
+/* 'sheet name' quoted for a formula or link. */
+static const char *quoted(W *w, const char *name)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_buf_putc(&b, '\'');
+    for (const char *p = name; *p; p++) {
+        if (*p == '\'')
+            tk_buf_putc(&b, '\'');
+        tk_buf_putc(&b, *p);
+    }
+    tk_buf_putc(&b, '\'');
+    char *r = tk_arena_strdup(w->a, b.data);
+    tk_buf_free(&b);
+    return r;
+}
+
+/* Formula text for a string constant. */
+static void put_str_const(tk_buf *b, const char *s)
+{
+    tk_buf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            tk_buf_putc(b, '"');
+        tk_buf_putc(b, *p);
+    }
+    tk_buf_putc(b, '"');
+}
+
+static const char *header_footer(W *w, const char *const parts[3])
+{
+    static const char *const codes[3] = {"&L", "&C", "&R"};
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_tpl_var vars[64];
+    size_t nv = w->s->nvars < 61 ? w->s->nvars : 61;
+    memcpy(vars, w->s->vars, nv * sizeof *vars);
+    vars[nv++] = (tk_tpl_var){"page", "\x01" "P"};
+    vars[nv++] = (tk_tpl_var){"pages", "\x01" "N"};
+    vars[nv++] = (tk_tpl_var){"sheet", "\x01" "A"};
+    for (int i = 0; i < 3; i++) {
+        if (!parts[i])
+            continue;
+        tk_buf_puts(&b, codes[i]);
+        const char *s = tk_template_expand(w->a, parts[i], vars, nv);
+        for (const char *p = s; *p; p++) {
+            if (*p == '\x01') {
+                tk_buf_putc(&b, '&');
+                continue;
+            }
+            if (*p == '&')
+                tk_buf_putc(&b, '&');
+            tk_buf_putc(&b, *p);
+        }
+    }
+    char *r = tk_arena_strdup(w->a, b.data ? b.data : "");
+    tk_buf_free(&b);
+    /* Excel refuses headers longer than 255 characters */
+    if (tk_utf8_count(r) > 255) {
+        tk_diag_warn(w->d, w->path, 0, "ページのヘッダー・フッターが 255 文字を超えるため省略しました");
+        return "";
+    }
+    return r;
+}
+
+static void page_setup(W *w, lxw_worksheet *ws, bool landscape)
+{
+    worksheet_set_paper(ws, 9); /* A4 */
+    if (landscape)
+        worksheet_set_landscape(ws);
+    else
+        worksheet_set_portrait(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.75, 0.6);
+    worksheet_center_horizontally(ws);
+    const char *h = header_footer(w, w->t->header);
+    const char *f = header_footer(w, w->t->footer);
+    lxw_header_footer_options hf = {.margin = 0.3};
+    if (*h)
+        check(w, worksheet_set_header_opt(ws, h, &hf), "header");
+    if (*f)
+        check(w, worksheet_set_footer_opt(ws, f, &hf), "footer");
+}
+
+static void protect(W *w, lxw_worksheet *ws)
+{
+    lxw_protection p;
+    memset(&p, 0, sizeof p);
+    p.format_rows = 1;    /* people may make a row taller to read what they wrote */
+    p.format_columns = 1; /* ... or a column wider */
+    p.autofilter = 1;
+    worksheet_protect(ws, w->t->password, &p);
+}
+
+static char *dup(W *w, const char *s) { return s ? tk_arena_strdup(w->a, s) : NULL; }
+
+static void input_message(W *w, lxw_data_validation *dv, const char *title, const char *text)
+{
+    if (title && text) {
+        dv->input_title = dup(w, title);
+        dv->input_message = dup(w, text);
+    }
+}
+
+/* ---- item sheets ---- */
+
+/* OR($E4="a",$E4="b") over the answers that are negative (or excluded). */
+static void answer_condition(W *w, tk_buf *b, const char *cell, bool excluded)
+{
+    size_t n = 0;
+    tk_buf_puts(b, "OR(");
+    for (size_t i = 0; i < w->t->nanswers; i++) {
+        const tk_tpl_answer *a = &w->t->answers[i];
+        if (excluded ? !a->excluded : !a->negative)
+            continue;
+        if (n++)
+            tk_buf_putc(b, ',');
+        tk_buf_printf(b, "%s=", cell);
+        put_str_const(b, a->value);
+    }
+    if (!n)
+        tk_buf_puts(b, "FALSE()");
+    tk_buf_putc(b, ')');
+}
+
+static bool any_answer(const tk_template *t, bool excluded)
+{
+    for (size_t i = 0; i < t->nanswers; i++)
+        if (excluded ? t->answers[i].excluded : t->answers[i].negative)
+            return true;
+    return false;
+}
+
+static void item_sheet_validations(W *w, lxw_worksheet *ws, int first, int last)
+{
+    const tk_template *t = w->t;
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        const tk_tpl_column *col = &t->columns[c];
+        lxw_data_validation dv;
+        memset(&dv, 0, sizeof dv);
+        switch (tk_column_input(col->key)) {
+        case TK_INPUT_NONE:
+            continue;
+        case TK_INPUT_LIST: {
+            char **list = tk_arena_alloc(w->a, (t->nanswers + 1) * sizeof *list);
+            for (size_t i = 0; i < t->nanswers; i++)
+                list[i] = dup(w, t->answers[i].value);
+            list[t->nanswers] = NULL;
+            dv.validate = LXW_VALIDATION_TYPE_LIST;
+            dv.value_list = list;
+            dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
+            break;
+        }
+        case TK_INPUT_DATE:
+            dv.validate = LXW_VALIDATION_TYPE_DATE;
+            dv.criteria = LXW_VALIDATION_CRITERIA_GREATER_THAN_OR_EQUAL_TO;
+            dv.value_datetime = (lxw_datetime){w->s->date_min.y, w->s->date_min.m, w->s->date_min.d, 0, 0, 0};
+            dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
+            break;
+        case TK_INPUT_TEXT:
+            if (!col->prompt)
+                continue;
+            dv.validate = LXW_VALIDATION_TYPE_ANY;
+            break;
+        }
+        input_message(w, &dv, col->prompt_title, col->prompt);
+        if (col->error_title && col->error) {
+            dv.error_title = dup(w, col->error_title);
+            dv.error_message = dup(w, col->error);
+        }
+        check(w, worksheet_data_validation_range(ws, (lxw_row_t)first, (lxw_col_t)c, (lxw_row_t)last, (lxw_col_t)c, &dv),
+              "data validation");
+    }
+}
+
+static void item_sheet_conditional_formats(W *w, lxw_worksheet *ws, int first, int last)
+{
+    const tk_template *t = w->t;
+    char acol[4];
+    tk_xlsx_col_name((int)w->col_answer, acol);
+    char answer_cell[16];
+    snprintf(answer_cell, sizeof answer_cell, "$%s%d", acol, first + 1);
+    tk_buf b;
+    tk_buf_init(&b);
+
+    /* an item not answered yet */
+    tk_buf_printf(&b, "=LEN(TRIM(%s))=0", answer_cell);
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
+    cf.value_string = b.data;
+    cf.format = w->cf_unanswered;
+    check(w,
+          worksheet_conditional_format_range(ws, (lxw_row_t)first, (lxw_col_t)w->col_answer, (lxw_row_t)last,
+                                             (lxw_col_t)w->col_answer, &cf),
+          "conditional format");
+
+    /* an entry required by the answer and still empty */
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        const tk_tpl_column *col = &t->columns[c];
+        if (col->required_when == TK_REQUIRED_NEVER)
+            continue;
+        bool excl = col->required_when == TK_REQUIRED_EXCLUDED;
+        if (!any_answer(t, excl))
+            continue;
+        char cname[4];
+        tk_xlsx_col_name((int)c, cname);
+        tk_buf_reset(&b);
+        tk_buf_puts(&b, "=AND(");
+        answer_condition(w, &b, answer_cell, excl);
+        tk_buf_printf(&b, ",LEN(TRIM(%s%d))=0)", cname, first + 1);
+        memset(&cf, 0, sizeof cf);
+        cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
+        cf.value_string = b.data;
+        cf.format = w->cf_missing;
+        check(w, worksheet_conditional_format_range(ws, (lxw_row_t)first, (lxw_col_t)c, (lxw_row_t)last, (lxw_col_t)c, &cf),
+              "conditional format");
+    }
+    tk_buf_free(&b);
+}
+
+static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
+{
+    const tk_template *t = w->t;
+    lxw_row_t row = (lxw_row_t)(r->row - 1);
+    const tk_item *it = r->item;
+    double sz = t->font_size, csz = sz > 7 ? sz - 1 : sz;
+    double height = lines_height(w, 2, sz); /* room to type an answer */
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        const tk_tpl_column *col = &t->columns[c];
+        lxw_col_t cc = (lxw_col_t)c;
+        double h = 0;
+        switch (col->key) {
+        case TK_COL_SEQ:
+            check(w, worksheet_write_number(ws, row, cc, r->seq, w->cell_c), "seq");
+            break;
+        case TK_COL_REF:
+            check(w, worksheet_write_string(ws, row, cc, it->ref, w->cell), "ref");
+            h = lines_height(w, text_lines(it->ref, col->width, sz), sz);
+            break;
+        case TK_COL_LEVEL:
+            check(w, worksheet_write_string(ws, row, cc, tk_level_label(it->level), w->cell_c), "level");
+            break;
+        case TK_COL_TEXT:
+            if (it->context && *it->context) {
+                /* the lead-in on its own line(s), smaller, then the provision */
+                char *ctx = tk_arena_printf(w->a, "%s\n", it->context);
+                lxw_rich_string_tuple f1 = {.format = w->ctx, .string = ctx};
+                lxw_rich_string_tuple f2 = {.format = w->txt, .string = dup(w, it->text)};
+                lxw_rich_string_tuple *rs[] = {&f1, &f2, NULL};
+                check(w, worksheet_write_rich_string(ws, row, cc, rs, w->cell), "text");
+                h = lines_height(w, text_lines(it->context, col->width, csz), csz) +
+                    lines_height(w, text_lines(it->text, col->width, sz), sz);
+            } else {
+                check(w, worksheet_write_string(ws, row, cc, it->text, w->cell), "text");
+                h = lines_height(w, text_lines(it->text, col->width, sz), sz);
+            }
+            break;
+        case TK_COL_ROLE: {
+            const char *roles = r->roles ? r->roles : "";
+            check(w, worksheet_write_string(ws, row, cc, roles, w->cell), "role");
+            h = lines_height(w, text_lines(roles, col->width, sz), sz);
+            break;
+        }
+        case TK_COL_ANSWER:
+            check(w, worksheet_write_blank(ws, row, cc, w->in_list), "answer");
+            break;
+        case TK_COL_DUE:
+            check(w, worksheet_write_blank(ws, row, cc, w->in_date), "due");
+            break;
+        case TK_COL_EVIDENCE:
+        case TK_COL_NOTE:
+        case TK_COL_FINDING:
+        case TK_COL_ADVICE:
+        case TK_COL_PLAN:
+        case TK_COL_OWNER:
+            check(w, worksheet_write_blank(ws, row, cc, w->in_text), "input");
+            break;
+        }
+        if (h > height)
+            height = h;
+    }
+    set_height(w, ws, (int)row, height + 4);
+}
+
+static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
+{
+    const tk_template *t = w->t;
+    lxw_worksheet *ws = workbook_add_worksheet(w->wb, sh->name);
+    if (!ws) {
+        check(w, LXW_ERROR_SHEETNAME_ALREADY_USED, "worksheet");
+        return;
+    }
+    for (size_t c = 0; c < t->ncolumns; c++)
+        check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, t->columns[c].width, NULL), "column");
+    lxw_col_t last_col = (lxw_col_t)(t->ncolumns - 1);
+    double sz = t->font_size;
+
+    /* caption and department */
+    check(w, worksheet_write_string(ws, 0, 0, sh->caption, w->caption), "caption");
+    const char *dept = expand(w, "{department}");
+    check(w, worksheet_write_string(ws, 0, last_col, dept, w->right), "caption");
+    set_height(w, ws, 0, lines_height(w, 1, sz + 2) + 6);
+
+    /* group row: a heading over each run of grouped columns */
+    if (w->groups) {
+        int max_lines = 1;
+        for (size_t c = 0; c < t->ncolumns;) {
+            const char *g = t->columns[c].group;
+            size_t e = c;
+            double width = t->columns[c].width;
+            while (g && e + 1 < t->ncolumns && t->columns[e + 1].group && !strcmp(t->columns[e + 1].group, g)) {
+                e++;
+                width += t->columns[e].width;
+            }
+            if (g && e > c)
+                check(w, worksheet_merge_range(ws, 1, (lxw_col_t)c, 1, (lxw_col_t)e, g, w->group), "group");
+            else if (g)
+                check(w, worksheet_write_string(ws, 1, (lxw_col_t)c, g, w->group), "group");
+            else
+                check(w, worksheet_write_blank(ws, 1, (lxw_col_t)c, w->head), "group");
+            if (g) {
+                int n = text_lines(g, width, sz);
+                max_lines = n > max_lines ? n : max_lines;
+            }
+            c = e + 1;
+        }
+        set_height(w, ws, 1, lines_height(w, max_lines, sz) + 4);
+    }
+    /* column headings */
+    int hl = 1;
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        check(w, worksheet_write_string(ws, (lxw_row_t)w->header_row0, (lxw_col_t)c, t->columns[c].heading, w->head),
+              "heading");
+        int n = text_lines(t->columns[c].heading, t->columns[c].width, sz);
+        hl = n > hl ? n : hl;
+    }
+    set_height(w, ws, w->header_row0, lines_height(w, hl, sz) + 6);
+
+    int last = w->first_row0;
+    for (size_t i = 0; i < sh->nrows; i++) {
+        write_item_row(w, ws, &sh->rows[i]);
+        last = sh->rows[i].row - 1;
+    }
+    int first = w->first_row0;
+    if (sh->nrows) {
+        item_sheet_validations(w, ws, first, last);
+        item_sheet_conditional_formats(w, ws, first, last);
+    }
+    check(w, worksheet_autofilter(ws, (lxw_row_t)w->header_row0, 0, (lxw_row_t)last, last_col), "autofilter");
+    worksheet_freeze_panes(ws, (lxw_row_t)w->first_row0, 0);
+    worksheet_set_selection(ws, (lxw_row_t)first, (lxw_col_t)w->col_answer, (lxw_row_t)first, (lxw_col_t)w->col_answer);
+    check(w, worksheet_repeat_rows(ws, w->groups ? 1 : (lxw_row_t)w->header_row0, (lxw_row_t)w->header_row0), "print titles");
+    check(w, worksheet_print_area(ws, 0, 0, (lxw_row_t)last, last_col), "print area");
+    worksheet_set_tab_color(ws, t->colors.tab);
+    page_setup(w, ws, t->landscape);
+    protect(w, ws);
+}
+
+/* ---- cover ---- */
+
+static double cover_value_width(void)
+{
+    double s = 0;
+    for (int i = 2; i < COVER_COLS; i++)
+        s += COVER_WIDTHS[i];
+    return s;
+}
+
+/* The cover's progress formulas for one item sheet. */
+static void progress_formulas(W *w, const tk_xlsx_sheet *sh, tk_buf *answered, tk_buf *missing)
+{
+    const tk_template *t = w->t;
+    const char *q = quoted(w, sh->name);
+    int first = w->first_row0 + 1, last = sh->rows[sh->nrows - 1].row;
+    char acol[4];
+    tk_xlsx_col_name((int)w->col_answer, acol);
+    tk_buf_printf(answered, "=COUNTA(%s!$%s$%d:$%s$%d)", q, acol, first, acol, last);
+
+    char arange[128];
+    snprintf(arange, sizeof arange, "%s!$%s$%d:$%s$%d", q, acol, first, acol, last);
+    size_t terms = 0;
+    tk_buf_puts(missing, "=0");
+    for (int excl = 0; excl < 2; excl++) {
+        /* rows with such an answer and at least one required entry empty */
+        tk_buf cols;
+        tk_buf_init(&cols);
+        size_t ncols = 0;
+        for (size_t c = 0; c < t->ncolumns; c++) {
+            const tk_tpl_column *col = &t->columns[c];
+            if (col->required_when != (excl ? TK_REQUIRED_EXCLUDED : TK_REQUIRED_NEGATIVE))
+                continue;
+            char cn[4];
+            tk_xlsx_col_name((int)c, cn);
+            tk_buf_printf(&cols, "%s(LEN(TRIM(%s!$%s$%d:$%s$%d))=0)", ncols ? "+" : "", q, cn, first, cn, last);
+            ncols++;
+        }
+        if (ncols && any_answer(t, excl)) {
+            tk_buf_puts(missing, "+SUMPRODUCT((");
+            size_t n = 0;
+            for (size_t i = 0; i < t->nanswers; i++) {
+                const tk_tpl_answer *a = &t->answers[i];
+                if (excl ? !a->excluded : !a->negative)
+                    continue;
+                tk_buf_printf(missing, "%s(%s=", n++ ? "+" : "", arange);
+                put_str_const(missing, a->value);
+                tk_buf_putc(missing, ')');
+            }
+            tk_buf_printf(missing, ")*((%s)>0))", cols.data);
+            terms++;
+        }
+        tk_buf_free(&cols);
+    }
+    if (terms) {
+        /* drop the leading "0+" */
+        memmove(missing->data + 1, missing->data + 3, missing->len - 2);
+        missing->len -= 2;
+    }
+}
+
+static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int total_items, lxw_worksheet *ws,
+                        tk_buf *cover_cells)
+{
+    const tk_template *t = w->t;
+    double sz = t->font_size;
+    for (int c = 0; c < COVER_COLS; c++)
+        check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, COVER_WIDTHS[c], NULL), "column");
+    double vw = cover_value_width();
+
+    /* the classification mark, top right */
+    check(w, worksheet_write_string(ws, 0, COVER_COLS - 1, expand(w, t->classification), w->klass), "classification");
+    set_height(w, ws, 0, lines_height(w, 1, sz + 1) + 8);
+    /* title */
+    const char *title = expand(w, t->title);
+    check(w, worksheet_merge_range(ws, 2, 1, 2, COVER_COLS - 1, title, w->title), "title");
+    set_height(w, ws, 2, lines_height(w, text_lines(title, vw + COVER_WIDTHS[1], sz + 6) * 1, sz + 6) + 16);
+
+    int row = 4;
+    for (size_t i = 0; i < t->ncover; i++) {
+        const tk_tpl_cover_line *cl = &t->cover[i];
+        switch (cl->kind) {
+        case TK_COVER_FIELD: {
+            const char *label = expand(w, cl->label), *value = expand(w, cl->text);
+            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, label, w->label), "field");
+            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 2, (lxw_row_t)row, COVER_COLS - 1, value, w->value),
+                  "field");
+            int n = text_lines(value, vw, sz), nl = text_lines(label, COVER_WIDTHS[1], sz);
+            set_height(w, ws, row, lines_height(w, n > nl ? n : nl, sz) + 10);
+            row++;
+            break;
+        }
+        case TK_COVER_INPUT: {
+            const char *label = expand(w, cl->label);
+            bool date = cl->input == TK_INPUT_DATE;
+            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, label, w->label), "input");
+            check(w,
+                  worksheet_merge_range(ws, (lxw_row_t)row, 2, (lxw_row_t)row, COVER_COLS - 1, "",
+                                        date ? w->in_cover_date : w->in_cover),
+                  "input");
+            /* merge_range wrote "" into the first cell: make it a true blank */
+            check(w, worksheet_write_blank(ws, (lxw_row_t)row, 2, date ? w->in_cover_date : w->in_cover), "input");
+            lxw_data_validation dv;
+            memset(&dv, 0, sizeof dv);
+            if (date) {
+                dv.validate = LXW_VALIDATION_TYPE_DATE;
+                dv.criteria = LXW_VALIDATION_CRITERIA_GREATER_THAN_OR_EQUAL_TO;
+                dv.value_datetime = (lxw_datetime){w->s->date_min.y, w->s->date_min.m, w->s->date_min.d, 0, 0, 0};
+                dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
+            } else {
+                dv.validate = LXW_VALIDATION_TYPE_ANY;
+            }
+            input_message(w, &dv, cl->prompt_title, cl->prompt);
+            if (date || cl->prompt)
+                check(w, worksheet_data_validation_cell(ws, (lxw_row_t)row, 2, &dv), "input");
+            lxw_conditional_format cf;
+            memset(&cf, 0, sizeof cf);
+            cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
+            char formula[32];
+            snprintf(formula, sizeof formula, "=LEN(TRIM(C%d))=0", row + 1);
+            cf.value_string = formula;
+            cf.format = w->cf_unanswered;
+            check(w, worksheet_conditional_format_cell(ws, (lxw_row_t)row, 2, &cf), "input");
+            int nl = text_lines(label, COVER_WIDTHS[1], sz);
+            set_height(w, ws, row, lines_height(w, nl > 2 ? nl : 2, sz) + 6);
+            tk_buf_printf(cover_cells, "%s\x1f%d\x1e", cl->key, row + 1);
+            row++;
+            break;
+        }
+        case TK_COVER_PROGRESS: {
+            const tk_tpl_progress *p = &t->progress;
+            row++;
+            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, COVER_COLS - 1, expand(w, p->heading),
+                                           w->h2),
+                  "progress");
+            set_height(w, ws, row, lines_height(w, 1, sz + 1) + 8);
+            row++;
+            const char *heads[5] = {p->sheet, p->items, p->answered, p->unanswered, p->missing};
+            int hl = 1;
+            for (int c = 0; c < 5; c++) {
+                check(w, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c + 1), heads[c], w->head), "progress");
+                int n = text_lines(heads[c], COVER_WIDTHS[c + 1], sz);
+                hl = n > hl ? n : hl;
+            }
+            set_height(w, ws, row, lines_height(w, hl, sz) + 6);
+            row++;
+            int first_row = row;
+            for (size_t k = 0; k < nsheets; k++) {
+                const tk_xlsx_sheet *sh = &sheets[k];
+                /* HYPERLINK() rather than a hyperlink: both Excel and LibreOffice wrap its text */
+                tk_buf link;
+                tk_buf_init(&link);
+                tk_buf_puts(&link, "=HYPERLINK(");
+                put_str_const(&link, tk_arena_printf(w->a, "#%s!A1", quoted(w, sh->name)));
+                tk_buf_putc(&link, ',');
+                put_str_const(&link, sh->caption);
+                tk_buf_putc(&link, ')');
+                check(w, worksheet_write_formula_str(ws, (lxw_row_t)row, 1, link.data, w->link, sh->caption), "progress");
+                tk_buf_free(&link);
+                check(w, worksheet_write_number(ws, (lxw_row_t)row, 2, (double)sh->nrows, w->num), "progress");
+                tk_buf answered, missing;
+                tk_buf_init(&answered);
+                tk_buf_init(&missing);
+                progress_formulas(w, sh, &answered, &missing);
+                check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, 3, answered.data, w->num, 0), "progress");
+                char *f = tk_arena_printf(w->a, "=C%d-D%d", row + 1, row + 1);
+                check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, 4, f, w->num, (double)sh->nrows), "progress");
+                check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, 5, missing.data, w->num, 0), "progress");
+                tk_buf_free(&answered);
+                tk_buf_free(&missing);
+                int n = text_lines(sh->caption, COVER_WIDTHS[1], sz);
+                set_height(w, ws, row, lines_height(w, n, sz) + 4);
+                row++;
+            }
+            int last_row = row - 1;
+            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, expand(w, p->total), w->total), "progress");
+            for (int c = 2; c <= 5; c++) {
+                char cn[4];
+                tk_xlsx_col_name(c, cn);
+                char *f = nsheets ? tk_arena_printf(w->a, "=SUM(%s%d:%s%d)", cn, first_row + 1, cn, last_row + 1)
+                                  : tk_arena_strdup(w->a, "=0");
+                double cached = c == 2 || c == 4 ? (double)total_items : 0;
+                check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, (lxw_col_t)c, f, w->num_b, cached), "progress");
+            }
+            set_height(w, ws, row, lines_height(w, 1, sz) + 6);
+            int total_row = row;
+            row++;
+            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, expand(w, p->rate), w->total), "progress");
+            char *f = tk_arena_printf(w->a, "=IF(C%d=0,0,D%d/C%d)", total_row + 1, total_row + 1, total_row + 1);
+            check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, 2, f, w->pct, 0), "progress");
+            set_height(w, ws, row, lines_height(w, 1, sz) + 6);
+            row += 2;
+            break;
+        }
+        case TK_COVER_NOTE: {
+            const char *text = expand(w, cl->text);
+            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, COVER_COLS - 1, text, w->note), "note");
+            int n = text_lines(text, vw + COVER_WIDTHS[1], sz);
+            set_height(w, ws, row, lines_height(w, n, sz) + 4);
+            row++;
+            break;
+        }
+        }
+    }
+    check(w, worksheet_print_area(ws, 0, 0, (lxw_row_t)(row > 0 ? row - 1 : 0), COVER_COLS - 1), "print area");
+    page_setup(w, ws, false);
+    worksheet_fit_to_pages(ws, 1, 1);
+    worksheet_gridlines(ws, LXW_HIDE_ALL_GRIDLINES);
+    protect(w, ws);
+}
+
+/* ---- instructions ---- */
+
+/* Printable height of a portrait A4 page with page_setup's margins, in points. */
+#define A4_PORTRAIT_PRINTABLE (842.0 - (0.75 + 0.6) * 72.0)
+
+static void write_instructions(W *w, lxw_worksheet *ws)
+{
+    const tk_template *t = w->t;
+    double sz = t->font_size;
+    for (int c = 0; c < INSTR_COLS; c++)
+        check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, INSTR_WIDTHS[c], NULL), "column");
+    double full = INSTR_WIDTHS[1] + INSTR_WIDTHS[2];
+    w->height_sum = 0;
+    check(w, worksheet_write_string(ws, 0, 1, t->instructions_sheet, w->h1), "instructions");
+    set_height(w, ws, 0, lines_height(w, 1, sz + 4) + 10);
+    int row = 1;
+    for (size_t i = 0; i < t->nblocks; i++) {
+        const tk_tpl_block *b = &t->blocks[i];
+        switch (b->kind) {
+        case TK_BLOCK_HEADING: {
+            const char *text = expand(w, b->text);
+            row++; /* a blank line above every heading */
+            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, 2, text, w->h2), "instructions");
+            set_height(w, ws, row, lines_height(w, text_lines(text, full, sz + 1), sz + 1) + 6);
+            row++;
+            break;
+        }
+        case TK_BLOCK_PARA: {
+            const char *text = expand(w, b->text);
+            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, 2, text, w->para), "instructions");
+            set_height(w, ws, row, lines_height(w, text_lines(text, full, sz), sz) + 6);
+            row++;
+            break;
+        }
+        case TK_BLOCK_ANSWERS:
+        case TK_BLOCK_COLUMNS: {
+            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, b->head1, w->tbl_head), "instructions");
+            check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, b->head2, w->tbl_head), "instructions");
+            set_height(w, ws, row, lines_height(w, 1, sz) + 6);
+            row++;
+            size_t n = b->kind == TK_BLOCK_ANSWERS ? t->nanswers : t->ncolumns;
+            for (size_t k = 0; k < n; k++) {
+                const char *left, *right;
+                if (b->kind == TK_BLOCK_ANSWERS) {
+                    left = t->answers[k].value;
+                    right = t->answers[k].description ? expand(w, t->answers[k].description) : "";
+                } else {
+                    const tk_tpl_column *col = &t->columns[k];
+                    if (tk_column_input(col->key) == TK_INPUT_NONE || !col->description)
+                        continue;
+                    left = col->heading;
+                    right = expand(w, col->description);
+                }
+                check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, left, w->tbl), "instructions");
+                check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, right, w->tbl), "instructions");
+                int nl = text_lines(left, INSTR_WIDTHS[1], sz), nr = text_lines(right, INSTR_WIDTHS[2], sz);
+                set_height(w, ws, row, lines_height(w, nl > nr ? nl : nr, sz) + 6);
+                row++;
+            }
+            break;
+        }
+        case TK_BLOCK_LEGEND:
+            for (size_t k = 0; k < b->nlegend; k++) {
+                const char *text = expand(w, b->legend[k].text);
+                check(w, worksheet_write_blank(ws, (lxw_row_t)row, 1, w->legend[b->legend[k].color]), "legend");
+                check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, text, w->para), "legend");
+                set_height(w, ws, row, lines_height(w, text_lines(text, INSTR_WIDTHS[2], sz), sz) + 6);
+                row++;
+            }
+            break;
+        }
+    }
+    check(w, worksheet_print_area(ws, 0, 0, (lxw_row_t)(row > 0 ? row - 1 : 0), INSTR_COLS - 1), "print area");
+    page_setup(w, ws, false);
+    /* a little over one page (the estimate errs on the tall side): keep it on one */
+    if (w->height_sum < A4_PORTRAIT_PRINTABLE * 1.3)
+        worksheet_fit_to_pages(ws, 1, 1);
+    worksheet_gridlines(ws, LXW_HIDE_ALL_GRIDLINES);
+    protect(w, ws);
+}
+
+/* ---- identity ---- */
+
+static void kv(W *w, lxw_worksheet *ws, int *row, const char *key, const char *value)
+{
+    check(w, worksheet_write_string(ws, (lxw_row_t)*row, 0, key, w->plain), "identity");
+    check(w, worksheet_write_string(ws, (lxw_row_t)*row, 1, value ? value : "", w->plain), "identity");
+    (*row)++;
+}
+
+static void write_identity(W *w, lxw_worksheet *ws, const char *cover_cells, int total_items)
+{
+    const tk_xlsx_spec *s = w->s;
+    const tk_template *t = w->t;
+    int row = 0;
+    char buf[64];
+    kv(w, ws, &row, "format", TK_XLSX_IDENTITY_FORMAT);
+    snprintf(buf, sizeof buf, "%d", TK_XLSX_IDENTITY_VERSION);
+    kv(w, ws, &row, "version", buf);
+    kv(w, ws, &row, "token", s->token);
+    snprintf(buf, sizeof buf, "%lld", (long long)s->campaign_id);
+    kv(w, ws, &row, "campaign", buf);
+    kv(w, ws, &row, "org", s->org);
+    snprintf(buf, sizeof buf, "%d", s->year);
+    kv(w, ws, &row, "year", buf);
+    kv(w, ws, &row, "kind", s->kind);
+    kv(w, ws, &row, "checklist_hash", s->checklist_hash);
+    kv(w, ws, &row, "template_hash", t->hash);
+    kv(w, ws, &row, "department_code", s->department_code);
+    kv(w, ws, &row, "department_name", s->department_name);
+    snprintf(buf, sizeof buf, "%d", total_items);
+    kv(w, ws, &row, "items", buf);
+    kv(w, ws, &row, "issued_at", s->issued_at);
+    snprintf(buf, sizeof buf, "%d", w->header_row0 + 1);
+    kv(w, ws, &row, "header_row", buf);
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        char cn[4];
+        tk_xlsx_col_name((int)c, cn);
+        snprintf(buf, sizeof buf, "column.%s", tk_column_key_name(t->columns[c].key));
+        kv(w, ws, &row, buf, cn);
+    }
+    /* cover inputs: "key\x1frow\x1e"... */
+    for (const char *p = cover_cells; *p;) {
+        const char *us = strchr(p, '\x1f'), *rs = strchr(p, '\x1e');
+        if (!us || !rs)
+            break;
+        char *key = tk_arena_printf(w->a, "cover.%.*s", (int)(us - p), p);
+        char *cell = tk_arena_printf(w->a, "C%.*s", (int)(rs - us - 1), us + 1);
+        check(w, worksheet_write_string(ws, (lxw_row_t)row, 0, key, w->plain), "identity");
+        check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, t->cover_sheet, w->plain), "identity");
+        check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, cell, w->plain), "identity");
+        row++;
+        p = rs + 1;
+    }
+    static const char *const heads[6] = {"seq", "item_id", "sheet", "row", "text_hash", "ref"};
+    for (int c = 0; c < 6; c++)
+        check(w, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)c, heads[c], w->plain), "identity");
+    row++;
+    for (size_t k = 0; k < s->nsheets; k++) {
+        const tk_xlsx_sheet *sh = &s->sheets[k];
+        for (size_t i = 0; i < sh->nrows; i++) {
+            const tk_xlsx_row *r = &sh->rows[i];
+            lxw_row_t rr = (lxw_row_t)row;
+            check(w, worksheet_write_number(ws, rr, 0, r->seq, w->plain), "identity");
+            check(w, worksheet_write_string(ws, rr, 1, r->item->id, w->plain), "identity");
+            check(w, worksheet_write_string(ws, rr, 2, sh->name, w->plain), "identity");
+            check(w, worksheet_write_number(ws, rr, 3, r->row, w->plain), "identity");
+            check(w, worksheet_write_string(ws, rr, 4, r->text_hash, w->plain), "identity");
+            check(w, worksheet_write_string(ws, rr, 5, r->item->ref, w->plain), "identity");
+            row++;
+        }
+    }
+    check(w, worksheet_set_column(ws, 0, 0, 18, NULL), "identity");
+    check(w, worksheet_set_column(ws, 1, 1, 40, NULL), "identity");
+    worksheet_hide(ws);
+    protect(w, ws);
+}
+
+/* ---- the workbook ---- */
+
+int tk_xlsx_first_item_row(const tk_template *t)
+{
+    bool groups = false;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        groups |= t->columns[i].group != NULL;
+    return groups ? 4 : 3;
+}
+
+static bool spec_ok(const tk_xlsx_spec *s, const char *path, tk_diags *d)
+{
+    int first = tk_xlsx_first_item_row(s->tpl);
+    for (size_t k = 0; k < s->nsheets; k++) {
+        const tk_xlsx_sheet *sh = &s->sheets[k];
+        if (!tk_xlsx_sheet_name_valid(sh->name) || !strcmp(sh->name, TK_XLSX_IDENTITY_SHEET) ||
+            !strcasecmp(sh->name, s->tpl->cover_sheet) || !strcasecmp(sh->name, s->tpl->instructions_sheet)) {
+            tk_diag_error(d, path, 0, "シート名「%s」は Excel のシート名として使えないか、ほかのシートと重なります", sh->name);
+            return false;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (!strcasecmp(s->sheets[j].name, sh->name)) {
+                tk_diag_error(d, path, 0, "シート名「%s」が重複しています", sh->name);
+                return false;
+            }
+        int prev = first - 1;
+        for (size_t i = 0; i < sh->nrows; i++) {
+            if (sh->rows[i].row <= prev || sh->rows[i].row > 1048576) {
+                tk_diag_error(d, path, 0, "シート「%s」の項目の行番号 %d が正しくありません (%d より後の行が必要です)",
+                              sh->name, sh->rows[i].row, prev);
+                return false;
+            }
+            prev = sh->rows[i].row;
+        }
+    }
+    return true;
+}
+
+int tk_xlsx_write(const tk_xlsx_spec *s, const char *path, tk_diags *d)
+{
+    if (!spec_ok(s, path, d))
+        return -1;
+    W w;
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.t = s->tpl;
+    w.path = path;
+    w.d = d;
+    w.a = tk_arena_new();
+    for (size_t i = 0; i < w.t->ncolumns; i++)
+        w.groups |= w.t->columns[i].group != NULL;
+    w.header_row0 = w.groups ? 2 : 1;
+    w.first_row0 = w.header_row0 + 1;
+    tk_template_column(w.t, TK_COL_ANSWER, &w.col_answer);
+
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+    w.wb = workbook_new_opt(path, &opt);
+    if (!w.wb) {
+        tk_diag_error(d, path, 0, "点検票を作成できません (メモリ不足またはファイルを作れません)");
+        tk_arena_free(w.a);
+        return -1;
+    }
+    make_formats(&w);
+
+    int total_items = 0;
+    for (size_t k = 0; k < s->nsheets; k++)
+        total_items += (int)s->sheets[k].nrows;
+
+    const char *title = expand(&w, w.t->title);
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof props);
+    props.title = (char *)title;
+    props.subject = (char *)expand(&w, "{org}　{department}");
+    props.author = "tenken";
+    props.company = (char *)expand(&w, "{org}");
+    props.category = (char *)expand(&w, w.t->classification);
+    props.keywords = "tenken";
+    check(&w, workbook_set_properties(w.wb, &props), "properties");
+    char campaign[128];
+    snprintf(campaign, sizeof campaign, "%s/%d/%s", s->org, s->year, s->kind);
+    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_TOKEN, s->token), "properties");
+    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_CAMPAIGN, campaign), "properties");
+    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_CHECKLIST, s->checklist_hash), "properties");
+    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_DEPARTMENT, s->department_code), "properties");
+
+    lxw_worksheet *cover = workbook_add_worksheet(w.wb, w.t->cover_sheet);
+    lxw_worksheet *instr = workbook_add_worksheet(w.wb, w.t->instructions_sheet);
+    if (!cover || !instr) {
+        check(&w, LXW_ERROR_SHEETNAME_ALREADY_USED, "worksheet");
+    } else {
+        tk_buf cover_cells;
+        tk_buf_init(&cover_cells);
+        tk_buf_puts(&cover_cells, "");
+        write_cover(&w, s->sheets, s->nsheets, total_items, cover, &cover_cells);
+        write_instructions(&w, instr);
+        for (size_t k = 0; k < s->nsheets; k++)
+            write_item_sheet(&w, &s->sheets[k]);
+        lxw_worksheet *id = workbook_add_worksheet(w.wb, TK_XLSX_IDENTITY_SHEET);
+        if (id)
+            write_identity(&w, id, cover_cells.data, total_items);
+        else
+            check(&w, LXW_ERROR_SHEETNAME_ALREADY_USED, "worksheet");
+        tk_buf_free(&cover_cells);
+        worksheet_activate(cover);
+    }
+
+    lxw_error e = workbook_close(w.wb);
+    int rc = 0;
+    if (w.err != LXW_NO_ERROR) {
+        tk_diag_error(d, path, 0, "点検票を作成できません (%s: %s)", w.err_where, lxw_strerror(w.err));
+        rc = -1;
+    } else if (e != LXW_NO_ERROR) {
+        tk_diag_error(d, path, 0, "点検票を書き出せません: %s", lxw_strerror(e));
+        rc = -1;
+    }
+    tk_arena_free(w.a);
+    return rc;
+}

@@ -1,0 +1,718 @@
+/* test_pdf.c — line breaking (禁則, numbers, widths, long words), page
+ * layout, and a generated sample report checked with pdftotext, qpdf and
+ * pdffonts (those checks are skipped when the tool is not installed). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tenken/chart.h"
+#include "tenken/pdf.h"
+#include "tenken/text.h"
+#include "testutil.h"
+
+static tk_pdf_font *font; /* opened once for the suite, as a report run would */
+static char tmpdir[64];
+
+static int suite_setup(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    font = tk_pdf_font_open(NULL, &d);
+    tk_diags_print(&d, stderr);
+    tk_diags_free(&d);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tenken-test-pdf-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    return font ? 0 : -1;
+}
+
+static int suite_teardown(void **state)
+{
+    (void)state;
+    tk_pdf_font_free(font);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static tk_pdf *new_doc(tk_diags *d)
+{
+    tk_pdf_opts o = {.title = "テスト文書", .mark = "自治体機密性2", .header_left = "みどり市 テスト", .font = font};
+    tk_pdf *p = tk_pdf_new(&o, d);
+    assert_non_null(p);
+    return p;
+}
+
+static char *tmp_path(const char *name)
+{
+    size_t n = strlen(tmpdir) + strlen(name) + 2;
+    char *s = malloc(n);
+    assert_non_null(s);
+    snprintf(s, n, "%s/%s", tmpdir, name);
+    return s;
+}
+
+static bool have_tool(const char *name)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
+    return system(cmd) == 0;
+}
+
+/* Output (stdout and stderr) of a command, and its exit status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    tk_buf b;
+    tk_buf_init(&b);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        tk_buf_append(&b, chunk, n);
+    int st = pclose(f);
+    if (status)
+        *status = st;
+    return tk_buf_steal(&b);
+}
+
+static int32_t cp_at(const char *s, size_t at, size_t end)
+{
+    const char *q = s + at;
+    return at < end ? tk_utf8_next(&q, s + end) : -1;
+}
+
+static int32_t last_cp(const char *s, size_t start, size_t end)
+{
+    size_t i = end;
+    while (i > start && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    return i > start ? cp_at(s, i - 1, end) : -1;
+}
+
+static bool in_set(int32_t c, const char *set)
+{
+    const char *q = set, *end = set + strlen(set);
+    while (q < end)
+        if (tk_utf8_next(&q, end) == c)
+            return true;
+    return false;
+}
+
+/* ---- line breaking ---- */
+
+static const char KINSOKU_TEXT[] =
+    "これは「テスト」です。ご確認ください、よろしく（お願い）します。ちょっとキャッシュ・サーバーっぽい"
+    "処理だ！「かっこ」（まる）『二重』【隅付き】ファイアウォールとウィルス対策ソフトウェアをチェックし、"
+    "ヵ月、ヶ所。情報セキュリティポリシーの遵守状況を、各所属の責任者が確認した。";
+
+static void test_break_never_starts_a_line_with_closing_punctuation_or_small_kana(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *no_start = "、。，．」）』】〕ー・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ！？";
+    size_t checked = 0;
+    /* from 4 em: no piece between strict break opportunities is wider, so
+     * nothing has to be broken between characters */
+    for (double em = 4; em <= 25; em += 0.5) {
+        tk_pdf_line *ln;
+        size_t n = tk_pdf_break_lines(p, KINSOKU_TEXT, 10, em * 10, &ln);
+        assert_true(n >= 2);
+        for (size_t i = 1; i < n; i++) {
+            int32_t c = cp_at(KINSOKU_TEXT, ln[i].start, ln[i].end);
+            if (in_set(c, no_start))
+                fail_msg("width %.1f em: line %zu starts with U+%04X", em, i, (unsigned)c);
+            checked++;
+        }
+        free(ln);
+    }
+    assert_true(checked > 100);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_never_ends_a_line_with_an_opening_bracket(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *no_end = "「（『【〔";
+    for (double em = 4; em <= 25; em += 0.5) {
+        tk_pdf_line *ln;
+        size_t n = tk_pdf_break_lines(p, KINSOKU_TEXT, 10, em * 10, &ln);
+        for (size_t i = 0; i + 1 < n; i++) {
+            int32_t c = last_cp(KINSOKU_TEXT, ln[i].start, ln[i].end);
+            if (in_set(c, no_end))
+                fail_msg("width %.1f em: line %zu ends with U+%04X", em, i, (unsigned)c);
+        }
+        free(ln);
+    }
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_keeps_numbers_and_era_years_whole(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    tk_buf t;
+    tk_buf_init(&t);
+    for (int i = 0; i < 6; i++)
+        tk_buf_puts(&t, "合計は1,234.5円で、令和8年4月1日から達成率87.5%に改善し、平成31年度と令和元年度を比べた。");
+    const char *const whole[] = {"1,234.5円", "令和8年4月1日", "87.5%", "平成31年", "令和元年"};
+    /* from 10 em: "は1,234.5円で、" (kept together) fits on a line */
+    for (double em = 10; em <= 30; em += 0.25) {
+        tk_pdf_line *ln;
+        size_t n = tk_pdf_break_lines(p, t.data, 10, em * 10, &ln);
+        for (size_t w = 0; w < sizeof whole / sizeof whole[0]; w++) {
+            for (const char *q = strstr(t.data, whole[w]); q; q = strstr(q + 1, whole[w])) {
+                size_t a = (size_t)(q - t.data), e = a + strlen(whole[w]);
+                bool inside = false;
+                for (size_t i = 0; i < n; i++)
+                    inside |= ln[i].start <= a && e <= ln[i].end;
+                if (!inside)
+                    fail_msg("width %.2f em: \"%s\" at byte %zu is split", em, whole[w], a);
+            }
+        }
+        free(ln);
+    }
+    tk_buf_free(&t);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_splits_a_long_url_between_characters_to_fit(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    tk_buf url;
+    tk_buf_init(&url);
+    tk_buf_puts(&url, "https://www.city.midori.example.lg.jp/");
+    while (url.len < 200)
+        tk_buf_putc(&url, (char)('a' + url.len % 26));
+    double width = TK_PDF_MM(60);
+    tk_pdf_line *ln;
+    size_t n = tk_pdf_break_lines(p, url.data, 9, width, &ln);
+    assert_true(n >= 3);
+    tk_buf joined;
+    tk_buf_init(&joined);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(ln[i].width <= width + 1e-9);
+        assert_true(ln[i].end > ln[i].start);
+        tk_buf_append(&joined, url.data + ln[i].start, ln[i].end - ln[i].start);
+    }
+    assert_string_equal(joined.data, url.data);
+    free(ln);
+    /* after Japanese text, the URL starts on the same line and fills it */
+    tk_buf mixed;
+    tk_buf_init(&mixed);
+    tk_buf_printf(&mixed, "参照先は %s です。", url.data);
+    n = tk_pdf_break_lines(p, mixed.data, 9, width, &ln);
+    assert_true(n >= 3);
+    assert_non_null(strstr(mixed.data + ln[0].start, "https"));
+    assert_true(ln[0].end > (size_t)(strstr(mixed.data, "https") - mixed.data));
+    for (size_t i = 0; i < n; i++)
+        assert_true(ln[i].width <= width + 1e-9);
+    free(ln);
+    tk_buf_free(&mixed);
+    tk_buf_free(&joined);
+    tk_buf_free(&url);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_lines_never_exceed_the_width(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *text =
+        "本市の情報セキュリティポリシー（Information Security Policy）は、ISO/IEC 27001 と"
+        "総務省のガイドラインを参考に策定したものであり、全職員が遵守しなければならない。"
+        "点検の結果、達成率は全体で87.5%、最も低い所属で52.3%であった。";
+    for (double w = 40; w <= 500; w += 7.3) {
+        for (double size = 8; size <= 12; size += 1.5) {
+            tk_pdf_line *ln;
+            size_t n = tk_pdf_break_lines(p, text, size, w, &ln);
+            assert_true(n >= 1);
+            for (size_t i = 0; i < n; i++) {
+                if (ln[i].width > w + 1e-9)
+                    fail_msg("size %.1f width %.1f: line %zu is %.3f wide", size, w, i,
+                             ln[i].width);
+                char *s = strndup(text + ln[i].start, ln[i].end - ln[i].start);
+                assert_true(fabs(tk_pdf_text_width(p, s, size) - ln[i].width) < 1e-9);
+                free(s);
+            }
+            free(ln);
+        }
+    }
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_loses_no_characters(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    for (double em = 2; em <= 20; em += 1) {
+        tk_pdf_line *ln;
+        size_t n = tk_pdf_break_lines(p, KINSOKU_TEXT, 10, em * 10, &ln);
+        tk_buf j;
+        tk_buf_init(&j);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(i == 0 || ln[i].start == ln[i - 1].end);
+            tk_buf_append(&j, KINSOKU_TEXT + ln[i].start, ln[i].end - ln[i].start);
+        }
+        assert_string_equal(j.data, KINSOKU_TEXT);
+        tk_buf_free(&j);
+        free(ln);
+    }
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_empty_text_gives_no_lines(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    tk_pdf_line dummy, *ln = &dummy; /* must be reset to NULL */
+    assert_int_equal(tk_pdf_break_lines(p, "", 10, 100, &ln), 0);
+    assert_null(ln);
+    assert_int_equal(tk_pdf_break_lines(p, NULL, 10, 100, &ln), 0);
+    assert_null(ln);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_gives_a_too_wide_character_a_line_of_its_own(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    tk_pdf_line *ln;
+    size_t n = tk_pdf_break_lines(p, "漢字表", 10, 5, &ln);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ln[i].end - ln[i].start, 3); /* one character */
+        assert_true(ln[i].width > 5);
+    }
+    free(ln);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_break_honours_line_breaks_in_the_text(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *t = "一行目\n\n三行目\r\n四行目";
+    tk_pdf_line *ln;
+    size_t n = tk_pdf_break_lines(p, t, 10, 400, &ln);
+    assert_int_equal(n, 4);
+    assert_true(ln[0].hard && ln[1].hard && ln[2].hard && !ln[3].hard);
+    assert_int_equal(ln[1].end - ln[1].start, 0);
+    assert_memory_equal(t + ln[2].start, "三行目", ln[2].end - ln[2].start);
+    assert_memory_equal(t + ln[3].start, "四行目", ln[3].end - ln[3].start);
+    free(ln);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+/* ---- the sample report ---- */
+
+static const char SENTENCE[] = "情報資産の管理状況を全所属で点検した。";
+#define TABLE_ROWS 150
+
+static char *make_sample(tk_diags *d, size_t *pages)
+{
+    tk_pdf *p = new_doc(d);
+    const char *subs[] = {"情報セキュリティ自己点検 結果報告書"};
+    tk_pdf_cover c = {.title = "令和8年度 情報セキュリティ自己点検", .subtitles = subs, .nsubtitles = 1,
+                      .date_line = "令和9年1月29日", .organisation = "みどり市"};
+    tk_pdf_cover_page(p, &c);
+    tk_pdf_heading(p, 1, "1. 点検の概要");
+    tk_pdf_paragraph(p, SENTENCE, NULL);
+    tk_pdf_paragraph(p,
+                     "点検は「情報セキュリティ対策基準」の各章から導いた点検項目について、各所属が回答し"
+                     "た内容を集計したものである。全体の達成率は87.5%であった。",
+                     &(tk_pdf_style){.first_indent = true});
+    tk_pdf_heading(p, 2, "1.1 所属別の回答");
+    double widths[] = {10, 40, 15, 15};
+    const char *heads[] = {"番号", "点検対象の所属", "項目数", "達成率（%）"};
+    tk_pdf_align al[] = {TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT,
+                         TK_PDF_ALIGN_RIGHT};
+    tk_pdf_table_opts to = {.align = al, .zebra = true};
+    tk_pdf_table *t = tk_pdf_table_begin(p, 4, widths, heads, &to);
+    for (int i = 1; i <= TABLE_ROWS; i++) {
+        char no[16], name[64], items[16], rate[TK_SCORE_SIZE];
+        snprintf(no, sizeof no, "%d", i);
+        snprintf(name, sizeof name, "行%04d 総務部総務課", i);
+        snprintf(items, sizeof items, "%d", 80 + i % 7);
+        double v = i == 7 ? 87.25 : 50 + i % 50 + 0.05;
+        const char *row[] = {no, name, items, tk_fmt_score(v, rate)};
+        tk_pdf_table_row(t, row, NULL);
+    }
+    tk_pdf_table_end(t);
+    const char *labels[] = {"総務部", "企画政策部", "財政部", "市民生活部"};
+    double vals[] = {92.5, 87.5, 61.25, 48.0};
+    tk_pdf_heading(p, 1, "2. 所属別の達成率");
+    tk_chart_bars_opts bo = {.title = "図1 所属別の達成率", .average_label = "全体平均"};
+    tk_chart_bars(p, &bo, 4, labels, vals, 72.3125);
+    const char *chap[] = {"組織体制", "情報資産の分類と管理", "物理的セキュリティ"};
+    double heat[] = {90, 80.55, NAN, 70, 60, 50, 40, 30.05, 100, 0, 55.5, 99.95};
+    tk_chart_heat_opts ho = {.title = "図2 章別の達成率", .legend_label = "達成率", .none_label = "対象項目なし"};
+    tk_chart_heatmap(p, &ho, 4, 3, labels, chap, heat);
+    char *path = tmp_path("sample.pdf");
+    assert_int_equal(tk_pdf_save(p, path, true), 0);
+    *pages = tk_pdf_page_count(p);
+    tk_pdf_free(p);
+    return path;
+}
+
+/* pdftotext's pages (split at form feeds); the caller frees v[0] and v. */
+static char **text_pages(const char *path, size_t *n, char **whole)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", path);
+    int st;
+    char *out = run(cmd, &st);
+    assert_int_equal(st, 0);
+    *whole = tk_xstrdup(out);
+    size_t cap = 8;
+    char **v = malloc(sizeof *v * cap);
+    *n = 0;
+    char *s = out;
+    for (;;) {
+        char *ff = strchr(s, '\f');
+        if (*n == cap)
+            v = realloc(v, sizeof *v * (cap *= 2));
+        v[(*n)++] = s;
+        if (!ff)
+            break;
+        *ff = 0;
+        s = ff + 1;
+    }
+    if (*n > 0 && *v[*n - 1] == 0) /* after the last form feed */
+        (*n)--;
+    return v;
+}
+
+static void test_sample_pdf_text_extracts_exactly_with_footers_and_repeated_headers(void **state)
+{
+    (void)state;
+    if (!have_tool("pdftotext"))
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    size_t pages;
+    char *path = make_sample(&d, &pages);
+    assert_int_equal(d.count, 0);
+    size_t n;
+    char *whole;
+    char **pg = text_pages(path, &n, &whole);
+    assert_int_equal(n, pages);
+    assert_true(pages >= 5);
+    /* the repaired ToUnicode map: poppler has nothing to complain about */
+    assert_null(strstr(whole, "Syntax Warning"));
+    assert_null(strstr(whole, "Syntax Error"));
+    assert_non_null(strstr(whole, SENTENCE));
+    assert_non_null(strstr(whole, "全体の達成率は87.5%であった。"));
+    assert_non_null(strstr(whole, "87.3")); /* 87.25 rounded half up */
+    assert_non_null(strstr(whole, "全体平均 72.3"));
+    assert_non_null(strstr(whole, "100.0")); /* heat cell 99.95 */
+    /* the cover has no footer; the other pages are "n / N" of pages - 1 */
+    char foot[64];
+    snprintf(foot, sizeof foot, "/ %zu", pages - 1);
+    assert_null(strstr(pg[0], foot));
+    assert_non_null(strstr(pg[0], "自治体機密性2"));
+    for (size_t i = 1; i < n; i++) {
+        snprintf(foot, sizeof foot, "\n%zu / %zu\n", i, pages - 1);
+        if (!strstr(pg[i], foot))
+            fail_msg("page %zu has no footer \"%zu / %zu\"", i + 1, i, pages - 1);
+        assert_non_null(strstr(pg[i], "自治体機密性2"));
+        assert_non_null(strstr(pg[i], "みどり市 テスト"));
+    }
+    /* every page with rows of the table repeats its header */
+    size_t table_pages = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strstr(pg[i], " 総務部総務課"))
+            continue;
+        table_pages++;
+        if (!strstr(pg[i], "点検対象の所属") || !strstr(pg[i], "達成率（%）"))
+            fail_msg("page %zu has table rows but no header", i + 1);
+    }
+    assert_true(table_pages >= 3);
+    /* all rows are there, once */
+    for (int r = 1; r <= TABLE_ROWS; r++) {
+        char key[32];
+        snprintf(key, sizeof key, "行%04d ", r);
+        char *a = strstr(whole, key);
+        assert_non_null(a);
+        assert_null(strstr(a + 1, key));
+    }
+    free(pg[0]);
+    free(pg);
+    free(whole);
+    free(path);
+    tk_diags_free(&d);
+}
+
+static void test_sample_pdf_passes_qpdf_check(void **state)
+{
+    (void)state;
+    if (!have_tool("qpdf"))
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    size_t pages;
+    char *path = make_sample(&d, &pages);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", path);
+    int st;
+    char *out = run(cmd, &st);
+    if (st != 0)
+        fail_msg("qpdf --check: %s", out);
+    free(out);
+    free(path);
+    tk_diags_free(&d);
+}
+
+static void test_sample_pdf_embeds_a_subset_of_the_font(void **state)
+{
+    (void)state;
+    if (!have_tool("pdffonts"))
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    size_t pages;
+    char *path = make_sample(&d, &pages);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>&1", path);
+    int st;
+    char *out = run(cmd, &st);
+    assert_int_equal(st, 0);
+    /* one font: CID TrueType, embedded, subset (XXXXXX+ name), ToUnicode */
+    char *line = strstr(out, "+IPAex");
+    assert_non_null(line);
+    assert_non_null(strstr(line, "CID TrueType"));
+    assert_non_null(strstr(line, "Identity-H       yes yes yes"));
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size < 200 * 1024); /* a subset: the whole font is 6 MB */
+    free(out);
+    free(path);
+    tk_diags_free(&d);
+}
+
+static void test_table_splits_a_row_taller_than_a_page_between_lines(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    tk_buf big;
+    tk_buf_init(&big);
+    for (int i = 1; i <= 150; i++)
+        tk_buf_printf(&big, "説明%03d：点検項目の説明文です。\n", i);
+    double widths[] = {15, 90, 25};
+    const char *heads[] = {"番号", "長い内容の列", "備考"};
+    tk_pdf_table_opts to = {.widths_mm = true};
+    tk_pdf_table *t = tk_pdf_table_begin(p, 3, widths, heads, &to);
+    const char *r1[] = {"1", "短い行", NULL};
+    const char *r2[] = {"2", big.data, "長い"};
+    const char *r3[] = {"3", "最後の行", NULL};
+    tk_pdf_table_row(t, r1, NULL);
+    tk_pdf_table_row(t, r2, NULL);
+    tk_pdf_table_row(t, r3, NULL);
+    tk_pdf_table_end(t);
+    size_t pages = tk_pdf_page_count(p);
+    assert_true(pages >= 3);
+    if (have_tool("pdftotext")) {
+        char *path = tmp_path("bigrow.pdf");
+        assert_int_equal(tk_pdf_save(p, path, true), 0);
+        size_t n;
+        char *whole;
+        char **pg = text_pages(path, &n, &whole);
+        assert_int_equal(n, pages);
+        for (size_t i = 0; i < n; i++)
+            assert_non_null(strstr(pg[i], "長い内容の列"));
+        for (int i = 1; i <= 150; i++) {
+            char key[64];
+            snprintf(key, sizeof key, "説明%03d：点検項目の説明文です。", i);
+            assert_non_null(strstr(whole, key));
+        }
+        assert_non_null(strstr(pg[n - 1], "最後の行"));
+        free(pg[0]);
+        free(pg);
+        free(whole);
+        free(path);
+    }
+    assert_int_equal(d.count, 0);
+    tk_buf_free(&big);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_save_refuses_to_overwrite_without_force(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    tk_pdf_paragraph(p, SENTENCE, NULL);
+    char *path = tmp_path("twice.pdf");
+    assert_int_equal(tk_pdf_save(p, path, false), 0);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(tk_pdf_save(p, path, false), -1);
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].message, "既に存在"));
+    assert_int_equal(tk_pdf_save(p, path, true), 0);
+    assert_int_equal(d.errors, 1);
+    free(path);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_render_is_deterministic(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    tk_pdf_heading(p, 1, "見出し");
+    tk_pdf_paragraph(p, SENTENCE, NULL);
+    tk_buf a, b;
+    tk_buf_init(&a);
+    tk_buf_init(&b);
+    assert_int_equal(tk_pdf_render(p, &a), 0);
+    assert_int_equal(tk_pdf_render(p, &b), 0);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    assert_true(a.len < 40 * 1024);
+    tk_buf_free(&a);
+    tk_buf_free(&b);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_heading_moves_to_the_next_page_with_its_paragraph(void **state)
+{
+    (void)state;
+    if (!have_tool("pdftotext"))
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    /* fill the first page until only room for the heading itself is left */
+    while (tk_pdf_space_left(p) > 45 || tk_pdf_page_count(p) == 0)
+        tk_pdf_paragraph(p, "埋め草の行。", &(tk_pdf_style){.space_after_mm = -1});
+    assert_int_equal(tk_pdf_page_count(p), 1);
+    tk_pdf_heading(p, 1, "保持される見出し");
+    tk_pdf_paragraph(p, "見出しに続く本文の一行目。\n二行目。", NULL);
+    assert_int_equal(tk_pdf_page_count(p), 2);
+    char *path = tmp_path("keep.pdf");
+    assert_int_equal(tk_pdf_save(p, path, true), 0);
+    size_t n;
+    char *whole;
+    char **pg = text_pages(path, &n, &whole);
+    assert_int_equal(n, 2);
+    assert_null(strstr(pg[0], "保持される見出し"));
+    assert_non_null(strstr(pg[1], "保持される見出し"));
+    assert_non_null(strstr(pg[1], "見出しに続く本文の一行目。"));
+    free(pg[0]);
+    free(pg);
+    free(whole);
+    free(path);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_missing_characters_print_as_geta_with_one_warning(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    /* U+20BB7 (𠮷, outside the BMP) and U+1F600 (emoji); U+FE00 is dropped */
+    tk_pdf_paragraph(p, "吉田と\xF0\xA0\xAE\xB7田と\xF0\x9F\x98\x80と葛\xEF\xB8\x80城", NULL);
+    char *path = tmp_path("geta.pdf");
+    assert_int_equal(tk_pdf_save(p, path, true), 0);
+    assert_int_equal(d.warnings, 1);
+    assert_non_null(strstr(d.items[0].message, "2 字"));
+    if (have_tool("pdftotext")) {
+        char cmd[512];
+        snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", path);
+        char *out = run(cmd, NULL);
+        assert_non_null(strstr(out, "吉田と〓田と〓と葛城"));
+        free(out);
+    }
+    free(path);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_font_open_reports_a_missing_file_in_japanese(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    assert_null(tk_pdf_font_open("/nonexistent/font.ttf", &d));
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].message, "フォントを使えません"));
+    char *junk = tmp_path("junk.ttf");
+    FILE *f = fopen(junk, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 100; i++)
+        fputs("not a font ", f);
+    fclose(f);
+    tk_pdf_opts o = {.font_path = junk};
+    assert_null(tk_pdf_new(&o, &d));
+    free(junk);
+    assert_int_equal(d.errors, 2);
+    assert_non_null(strstr(d.items[1].message, "TrueType"));
+    tk_diags_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_break_never_starts_a_line_with_closing_punctuation_or_small_kana),
+        cmocka_unit_test(test_break_never_ends_a_line_with_an_opening_bracket),
+        cmocka_unit_test(test_break_keeps_numbers_and_era_years_whole),
+        cmocka_unit_test(test_break_splits_a_long_url_between_characters_to_fit),
+        cmocka_unit_test(test_break_lines_never_exceed_the_width),
+        cmocka_unit_test(test_break_loses_no_characters),
+        cmocka_unit_test(test_break_empty_text_gives_no_lines),
+        cmocka_unit_test(test_break_gives_a_too_wide_character_a_line_of_its_own),
+        cmocka_unit_test(test_break_honours_line_breaks_in_the_text),
+        cmocka_unit_test(test_sample_pdf_text_extracts_exactly_with_footers_and_repeated_headers),
+        cmocka_unit_test(test_sample_pdf_passes_qpdf_check),
+        cmocka_unit_test(test_sample_pdf_embeds_a_subset_of_the_font),
+        cmocka_unit_test(test_table_splits_a_row_taller_than_a_page_between_lines),
+        cmocka_unit_test(test_save_refuses_to_overwrite_without_force),
+        cmocka_unit_test(test_render_is_deterministic),
+        cmocka_unit_test(test_heading_moves_to_the_next_page_with_its_paragraph),
+        cmocka_unit_test(test_missing_characters_print_as_geta_with_one_warning),
+        cmocka_unit_test(test_font_open_reports_a_missing_file_in_japanese),
+    };
+    return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
+}
