@@ -35,6 +35,39 @@ static const tk_command COMMANDS[] = {
      "PATH は組織のフォルダ (checklists/ID)、checklist.xml、org.xml のいずれかです。スキーマ\n"
      "(checklists/checklist.rng, checklists/org.rng) と、スキーマでは書けない規則 (id と ref の重複、\n"
      "未定義の役割、全部署が担う役割の漏れ など) を検証し、問題をすべて FILE:LINE: の形で表示します。\n"},
+    {"generate", tk_cmd_generate, "部署ごとの点検票 (Excel) と配布一覧を作る", "使い方: tenken generate --org ID --year 2026 [--kind self|audit] [--deadline 2027-01-29]\n       [--department CODE]... [--out DIR] [--db FILE] [--template FILE] [--jobs N] [--force] [-q]\n\n部署ごとに、その部署が担う役割 (職員等、情報セキュリティ管理者、情報システム管理者 など) に\n関係する点検項目だけを載せた Excel の点検票を作ります。出力先は OUT/ID/2026-self/ (監査は\n2026-audit/) で、ファイル名は「部署コード_部署名.xlsx」、あわせて配布一覧.csv (部署、ファイル、\nトークン、項目数、提出期限) を書き出します。調査 (組織・年度・種類) と点検票ごとのトークン・\n項目はデータベースに記録し、回収 (tenken ingest) の照合に使います。\n\n  --org ID          組織の ID (checklists/ID/) またはフォルダのパス\n  --year 年度       西暦の年度 (2026 = 令和8年度)\n  --kind 種類       self (自己点検、既定) または audit (監査)\n  --deadline 日付   提出期限 (2027-01-29、令和9年1月29日 など)。表紙に和暦と西暦で表示します\n  --department 部署 この部署だけ作る (部署コードまたは部署名、繰り返し可)\n  --out DIR         出力先 (既定: out)\n  --db FILE         データベース (既定: 環境変数 TENKEN_DB、なければ out/tenken.db)\n  --template FILE   ひな形 (既定: templates/self.xml または templates/audit.xml)\n  --jobs N          同時に作る点検票の数 (既定: CPU の数)\n  --force           既にある調査・ファイルを作り直す。作り直した部署の以前のトークンは無効になります\n  -q, --quiet       進み具合と結果の要約を表示しない\n"},
+    {"ingest", tk_cmd_ingest, "記入された点検票を検査して取り込む",
+     "使い方: tenken ingest FILE|DIR... [--db FILE] [--dry-run] [-q]\n"
+     "\n"
+     "部署から返ってきた点検票 (.xlsx) を一セルずつ検査し、問題がなければデータベースに取り込みます。\n"
+     "フォルダを指定すると、その中の .xlsx をすべて取り込みます。tenken が発行した点検票か (トークン、\n"
+     "識別シート)、行と文言が発行時のままか、回答が選択肢にあるか、日付が日付か、数式や長すぎる文字が\n"
+     "ないかを確かめ、ファイルごとに問題をすべて「ファイル: シート!セル: 内容」の形で示します。問題の\n"
+     "あるファイルは一切取り込みません。取り込みはファイルごとに一つのトランザクションで、同じファイルを\n"
+     "再び取り込んでも何も変わらず、同じ点検票の新しい版は前の提出を置き換えます (前の提出も記録に残ります)。\n"
+     "否定的な回答に改善計画がないものは「要対応」として取り込みます。\n"
+     "\n"
+     "  --db FILE     データベース (既定: 環境変数 TENKEN_DB、なければ out/tenken.db)\n"
+     "  --dry-run     検査だけを行い、取り込まない\n"
+     "  -q, --quiet   取り込んだファイルごとの表示をしない (問題と要約は表示する)\n"
+     "\n"
+     "終了コードは、すべて取り込めた (または取り込み済みだった) とき 0、拒否したファイルがあるとき 1。\n"},
+    {"status", tk_cmd_status, "部署ごとの提出状況を表示する",
+     "使い方: tenken status --org ID --year 2026 [--kind self|audit] [--format text|csv] [--db FILE]\n"
+     "\n"
+     "部署ごとに、配布の有無、提出日時、回答数 / 項目数、要対応の数、改善計画の数、期限を過ぎた\n"
+     "改善計画の数、提出回数を表示します。提出期限を過ぎて未提出の部署は「期限超過」と示します。\n"
+     "--format csv は Excel で開ける UTF-8 (BOM 付き) の CSV を出力します。\n"},
+    {"score", tk_cmd_score, "部署・章・役割・項目ごとの得点を計算する",
+     "使い方: tenken score --org ID --year 2026 [--kind self|audit] [--by department|chapter|role|item|level]\n"
+     "                    [--format text|csv|json] [--db FILE]\n"
+     "\n"
+     "取り込んだ回答から得点を計算します。グループの得点 = 100 × Σ(重み × 点) ÷ Σ(重み) で、回答済みの\n"
+     "項目のうち「該当しない」「該当なし」を除いたものが対象です。点はひな形 (templates/self.xml,\n"
+     "audit.xml) の選択肢の points、重みは checklist.xml の weight (既定 1) です。未回答の項目は得点に\n"
+     "含めず、回答率 (回答 ÷ 対象) に表れます。数値はすべて小数第一位に四捨五入して表示します。\n"
+     "csv と json は group, code, score, answered, applicable, answer_rate (%), negative の列で、最後の行が\n"
+     "「全体」です。\n"},
     {"help", cmd_help, "使い方を表示する", "使い方: tenken help [SUBCOMMAND]\n"},
     {"version", cmd_version, "版を表示する", "使い方: tenken version\n"},
 };

@@ -3,7 +3,7 @@
 set -e
 PKGS="gcc make pkg-config libxml2-dev libxml2-utils libxlsxwriter-dev libhpdf-dev libcmocka-dev
 libsqlite3-dev sqlite3 libminizip-dev zlib1g-dev libicu-dev libssl-dev
-fonts-ipaexfont-gothic fonts-ipaexfont-mincho poppler-utils qpdf python3 python3-openpyxl"
+fonts-ipaexfont-gothic fonts-ipaexfont-mincho poppler-utils qpdf python3 python3-openpyxl python3-xlsxwriter time"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -32,5 +32,15 @@ const char *tk_cli_out_dir(const char *opt);
 /* The subcommands (src/cmd_*.c). */
 int tk_cmd_derive(const tk_command *self, int argc, char **argv);
 int tk_cmd_check(const tk_command *self, int argc, char **argv);
+int tk_cmd_generate(const tk_command *self, int argc, char **argv);
+int tk_cmd_ingest(const tk_command *self, int argc, char **argv);
+int tk_cmd_status(const tk_command *self, int argc, char **argv);
+int tk_cmd_score(const tk_command *self, int argc, char **argv);
+
+struct tk_results;
+/* Check --org/--year/--kind, open --db and load the campaign's results
+ * (score and report share it). TK_EXIT_OK and *out, or the exit code. */
+int tk_cli_load_results(const tk_command *c, const char *org, long year, const char *kind, const char *db,
+                        struct tk_results **out);
 
 #endif

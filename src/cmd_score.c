@@ -1,0 +1,213 @@
+/* cmd_score.c — tenken score: scores by department, chapter, role, item or
+ * level, as text, CSV or JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenken/cli.h"
+#include "tenken/results.h"
+#include "tenken/score.h"
+#include "tenken/store.h"
+#include "tenken/text.h"
+#include "tenken/util.h"
+
+/* Shared by score and report: --org/--year/--kind/--db parsed and the
+ * campaign loaded. */
+int tk_cli_load_results(const tk_command *c, const char *org, long year, const char *kind, const char *db, tk_results **out)
+{
+    *out = NULL;
+    if (!org)
+        return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
+    if (!year)
+        return tk_cli_usage_error(c, "--year で年度を指定してください (例: --year 2026)");
+    if (strcmp(kind, "self") && strcmp(kind, "audit"))
+        return tk_cli_usage_error(c, "--kind は self か audit です (「%s」)", kind);
+    const char *slash = strrchr(org, '/');
+    if (slash && slash[1])
+        org = slash + 1;
+    const char *dbp = tk_cli_db_path(db);
+    if (!tk_file_exists(dbp)) {
+        fprintf(stderr, "%s: データベースがありません。先に tenken generate と tenken ingest を実行してください\n", dbp);
+        return TK_EXIT_INPUT;
+    }
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(dbp, &d);
+    int rc = st ? tk_results_load(st, org, (int)year, kind, out, &d) : -1;
+    tk_store_close(st);
+    if (rc < 0) {
+        tk_diags_print(&d, stderr);
+        tk_diags_free(&d);
+        return TK_EXIT_FAILURE;
+    }
+    tk_diags_free(&d);
+    if (rc == 0) {
+        fprintf(stderr, "tenken %s: %s の %ld 年度 (%s) の点検は記録にありません (%s)\n", c->name, org, year, kind, dbp);
+        return TK_EXIT_INPUT;
+    }
+    return TK_EXIT_OK;
+}
+
+static void json_str(tk_buf *b, const char *s)
+{
+    tk_buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            tk_buf_putc(b, '\\');
+            tk_buf_putc(b, (char)*p);
+        } else if (*p < 0x20) {
+            tk_buf_printf(b, "\\u%04x", *p);
+        } else {
+            tk_buf_putc(b, (char)*p);
+        }
+    }
+    tk_buf_putc(b, '"');
+}
+
+static void csv_str(tk_buf *b, const char *s)
+{
+    tk_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            tk_buf_putc(b, '"');
+        tk_buf_putc(b, *s);
+    }
+    tk_buf_putc(b, '"');
+}
+
+static char *zu(size_t v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%zu", v);
+    return tk_xstrdup(b);
+}
+
+typedef struct row {
+    const char *group, *code;
+    tk_tally t;
+} row;
+
+int tk_cmd_score(const tk_command *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"org", required_argument, NULL, 'o'},  {"year", required_argument, NULL, 'y'},
+                                             {"kind", required_argument, NULL, 'k'}, {"by", required_argument, NULL, 'b'},
+                                             {"format", required_argument, NULL, 'f'}, {"db", required_argument, NULL, 'd'},
+                                             {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    const char *org = NULL, *kind = "self", *format = "text", *db = NULL, *bys = "department";
+    long year = 0;
+    int ch, bad = 0;
+    while ((ch = tk_cli_getopt(c, argc, argv, "h", longopts, &bad)) != -1 && !bad) {
+        switch (ch) {
+        case 'o': org = optarg; break;
+        case 'y':
+            if (!tk_parse_int(optarg, 1868, 9999, &year))
+                return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", optarg);
+            break;
+        case 'k': kind = optarg; break;
+        case 'b': bys = optarg; break;
+        case 'f': format = optarg; break;
+        case 'd': db = optarg; break;
+        case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
+        default: break;
+        }
+    }
+    if (bad)
+        return TK_EXIT_USAGE;
+    enum tk_group_by by;
+    if (!tk_group_by_parse(bys, &by))
+        return tk_cli_usage_error(c, "--by は department、chapter、role、item、level のいずれかです (「%s」)", bys);
+    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json"))
+        return tk_cli_usage_error(c, "--format は text、csv、json のいずれかです (「%s」)", format);
+    tk_results *r;
+    int rc = tk_cli_load_results(c, org, year, kind, db, &r);
+    if (rc != TK_EXIT_OK)
+        return rc;
+    tk_group *g;
+    tk_tally total;
+    size_t n = tk_results_group(r, by, &g, &total);
+    row *rows = tk_xcalloc(n + 1, sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (row){g[i].label, g[i].code, g[i].tally};
+    rows[n] = (row){"全体", "", total};
+    tk_buf out;
+    tk_buf_init(&out);
+    char s1[16], s2[16];
+    if (!strcmp(format, "csv")) {
+        tk_buf_puts(&out, "group,code,score,answered,applicable,answer_rate,negative\n");
+        for (size_t i = 0; i <= n; i++) {
+            csv_str(&out, rows[i].group);
+            tk_buf_putc(&out, ',');
+            csv_str(&out, rows[i].code);
+            double sc = tk_tally_score(&rows[i].t), ar = tk_tally_answer_rate(&rows[i].t);
+            tk_buf_printf(&out, ",%s,%zu,%zu,%s,%zu\n", isnan(sc) ? "" : tk_fmt1(sc, s1), rows[i].t.answered,
+                          tk_tally_applicable(&rows[i].t), isnan(ar) ? "" : tk_fmt1(ar, s2), rows[i].t.negative);
+        }
+    } else if (!strcmp(format, "json")) {
+        tk_buf_puts(&out, "[\n");
+        for (size_t i = 0; i <= n; i++) {
+            double sc = tk_tally_score(&rows[i].t), ar = tk_tally_answer_rate(&rows[i].t);
+            tk_buf_puts(&out, "  {\"group\": ");
+            json_str(&out, rows[i].group);
+            tk_buf_puts(&out, ", \"code\": ");
+            json_str(&out, rows[i].code);
+            tk_buf_printf(&out, ", \"score\": %s, \"answered\": %zu, \"applicable\": %zu, \"answer_rate\": %s, \"negative\": %zu}%s\n",
+                          isnan(sc) ? "null" : tk_fmt1(sc, s1), rows[i].t.answered, tk_tally_applicable(&rows[i].t),
+                          isnan(ar) ? "null" : tk_fmt1(ar, s2), rows[i].t.negative, i < n ? "," : "");
+        }
+        tk_buf_puts(&out, "]\n");
+    } else {
+        static const char *heads[] = {"グループ", "コード", "得点", "回答", "対象", "回答率(%)", "否定的回答"};
+        size_t w[7];
+        for (int k = 0; k < 7; k++)
+            w[k] = tk_text_width(heads[k]);
+        char ***cells = tk_xcalloc(n + 1, sizeof *cells);
+        for (size_t i = 0; i <= n; i++) {
+            double sc = tk_tally_score(&rows[i].t), ar = tk_tally_answer_rate(&rows[i].t);
+            cells[i] = tk_xcalloc(7, sizeof **cells);
+            cells[i][0] = tk_xstrdup(rows[i].group);
+            cells[i][1] = tk_xstrdup(rows[i].code);
+            cells[i][2] = tk_xstrdup(tk_fmt1(sc, s1));
+            cells[i][3] = zu(rows[i].t.answered);
+            cells[i][4] = zu(tk_tally_applicable(&rows[i].t));
+            cells[i][5] = tk_xstrdup(tk_fmt1(ar, s2));
+            cells[i][6] = zu(rows[i].t.negative);
+            for (int k = 0; k < 7; k++)
+                if (tk_text_width(cells[i][k]) > w[k])
+                    w[k] = tk_text_width(cells[i][k]);
+        }
+        const char *kind_label = !strcmp(kind, "audit") ? "監査" : "自己点検";
+        tk_buf_printf(&out, "%s (%s) %ld 年度 %s — 得点 = 100 × Σ(重み × 点) ÷ Σ(重み)、回答済みで「該当しない」以外の項目\n",
+                      r->org_name, r->org, year, kind_label);
+        for (size_t i = 0; i <= n + 1; i++) {
+            size_t ri = i == 0 ? 0 : i - 1;
+            for (int k = 0; k < 7; k++) {
+                const char *v = i == 0 ? heads[k] : cells[ri][k];
+                size_t pad = w[k] - tk_text_width(v);
+                bool right = k >= 2 && i > 0;
+                if (right)
+                    for (size_t q = 0; q < pad; q++)
+                        tk_buf_putc(&out, ' ');
+                tk_buf_puts(&out, v);
+                if (!right && k < 6)
+                    for (size_t q = 0; q < pad; q++)
+                        tk_buf_putc(&out, ' ');
+                if (k < 6)
+                    tk_buf_puts(&out, "  ");
+            }
+            tk_buf_putc(&out, '\n');
+        }
+        for (size_t i = 0; i <= n; i++) {
+            for (int k = 0; k < 7; k++)
+                free(cells[i][k]);
+            free(cells[i]);
+        }
+        free(cells);
+    }
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    tk_buf_free(&out);
+    free(rows);
+    free(g);
+    tk_results_free(r);
+    return TK_EXIT_OK;
+}

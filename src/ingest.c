@@ -1,0 +1,626 @@
+/* ingest.c — check a returned workbook cell by cell, then store it whole. */
+#include "tenken/ingest.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenken/jdate.h"
+#include "tenken/submit.h"
+#include "tenken/text.h"
+#include "tenken/util.h"
+#include "tenken/xlsx_read.h"
+#include "tenken/xlsx_write.h"
+
+/* The input columns ingest reads, by their template keys. */
+enum field { F_ANSWER, F_EVIDENCE, F_NOTE, F_FINDING, F_ADVICE, F_PLAN, F_OWNER, F_DUE, F_REF, F_TEXT, F_COUNT };
+static const char *const FIELD_KEY[F_COUNT] = {"answer", "evidence", "note", "finding", "advice",
+                                               "plan",   "owner",    "due",  "ref",     "text"};
+static const char *const FIELD_LABEL[F_COUNT] = {"回答", "根拠・証跡", "備考", "指摘事項", "助言",
+                                                 "改善内容", "担当者", "完了予定日", "該当条項", "点検項目"};
+
+typedef struct cellv {
+    bool present;
+    tk_cell_type type;
+    char *text; /* arena */
+    double number;
+    bool is_date, has_formula;
+} cellv;
+
+typedef struct irow {
+    int seq;
+    const char *item_id, *sheet, *text_hash, *ref;
+    int row;
+    cellv f[F_COUNT];
+    /* from the database */
+    bool known;
+    const char *db_ref, *db_text, *db_context;
+} irow;
+
+typedef struct ctx {
+    tk_xlsx *x;
+    tk_arena *a;
+    const char *path;
+    tk_diags *d;
+    size_t errors_before;
+    /* identity sheet */
+    tk_strmap kv;     /* key -> value */
+    tk_strmap cover;  /* cover.KEY -> "SHEET\x1fCELL" */
+    int col[F_COUNT]; /* 1-based column, 0 when the template has none */
+    irow *rows;
+    size_t nrows, caprows;
+    /* identity sheet parse state */
+    bool in_table;
+    int cur_row;
+    cellv cur[8];
+    /* item sheet read state */
+    tk_strmap rowmap; /* "SHEET\x1fROW" -> irow* */
+    const char *cur_sheet;
+    int header_row;
+    /* cover values */
+    tk_strmap cover_vals; /* key -> text */
+} ctx;
+
+static void err(ctx *c, const char *place, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void err(ctx *c, const char *place, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = tk_vformat(fmt, ap);
+    va_end(ap);
+    tk_diag_add(c->d, TK_SEV_ERROR, c->path, 0, place, "%s", m);
+    free(m);
+}
+
+static void warn(ctx *c, const char *place, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void warn(ctx *c, const char *place, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = tk_vformat(fmt, ap);
+    va_end(ap);
+    tk_diag_add(c->d, TK_SEV_WARNING, c->path, 0, place, "%s", m);
+    free(m);
+}
+
+static const char *place(ctx *c, const char *sheet, int row, int col)
+{
+    char ref[16];
+    tk_cell_ref(row, col, ref);
+    return tk_arena_printf(c->a, "%s!%s", sheet, ref);
+}
+
+static bool col_from_letters(const char *s, int *col)
+{
+    int row;
+    char buf[24];
+    snprintf(buf, sizeof buf, "%s1", s);
+    return tk_cell_parse_ref(buf, &row, col);
+}
+
+static void keep_cell(ctx *c, cellv *v, const tk_cell *cell)
+{
+    v->present = true;
+    v->type = cell->type;
+    v->text = tk_arena_strdup(c->a, cell->text ? cell->text : "");
+    v->number = cell->number;
+    v->is_date = cell->is_date;
+    v->has_formula = cell->has_formula;
+}
+
+static int int_of(const char *s)
+{
+    long v = 0;
+    return tk_parse_int(s, -1000000, 100000000, &v) ? (int)v : -1;
+}
+
+/* Cell text as a person sees it: numbers as written. */
+static const char *cell_text(const cellv *v) { return v->present && v->text ? v->text : ""; }
+
+/* ---- the identity sheet ---- */
+
+static void flush_identity_row(ctx *c)
+{
+    if (!c->cur_row)
+        return;
+    const char *k = cell_text(&c->cur[0]);
+    if (!c->in_table) {
+        if (!strcmp(k, "seq")) {
+            c->in_table = true;
+        } else if (*k) {
+            if (tk_str_starts(k, "cover.") && c->cur[2].present) {
+                tk_strmap_set(&c->cover, tk_arena_strdup(c->a, k + 6),
+                              tk_arena_printf(c->a, "%s\x1f%s", cell_text(&c->cur[1]), cell_text(&c->cur[2])));
+            }
+            tk_strmap_set(&c->kv, tk_arena_strdup(c->a, k), tk_arena_strdup(c->a, cell_text(&c->cur[1])));
+        }
+    } else if (c->cur[0].present) {
+        if (c->nrows == c->caprows) {
+            c->caprows = c->caprows ? c->caprows * 2 : 256;
+            irow *nr = tk_arena_alloc(c->a, c->caprows * sizeof *nr);
+            if (c->nrows)
+                memcpy(nr, c->rows, c->nrows * sizeof *nr);
+            c->rows = nr;
+        }
+        irow *r = &c->rows[c->nrows++];
+        memset(r, 0, sizeof *r);
+        r->seq = c->cur[0].type == TK_CELL_NUMBER ? (int)c->cur[0].number : int_of(cell_text(&c->cur[0]));
+        r->item_id = tk_arena_strdup(c->a, cell_text(&c->cur[1]));
+        r->sheet = tk_arena_strdup(c->a, cell_text(&c->cur[2]));
+        r->row = c->cur[3].type == TK_CELL_NUMBER ? (int)c->cur[3].number : int_of(cell_text(&c->cur[3]));
+        r->text_hash = tk_arena_strdup(c->a, cell_text(&c->cur[4]));
+        r->ref = tk_arena_strdup(c->a, cell_text(&c->cur[5]));
+    }
+    memset(c->cur, 0, sizeof c->cur);
+}
+
+static bool identity_cell(const tk_cell *cell, void *user)
+{
+    ctx *c = user;
+    if (cell->row != c->cur_row) {
+        flush_identity_row(c);
+        c->cur_row = cell->row;
+    }
+    if (cell->col >= 1 && cell->col <= 8)
+        keep_cell(c, &c->cur[cell->col - 1], cell);
+    return true;
+}
+
+static const char *kv(ctx *c, const char *key)
+{
+    const char *v = tk_strmap_get(&c->kv, key);
+    return v ? v : "";
+}
+
+/* ---- item sheets ---- */
+
+static const char *row_key(ctx *c, const char *sheet, int row) { return tk_arena_printf(c->a, "%s\x1f%d", sheet, row); }
+
+static bool item_cell(const tk_cell *cell, void *user)
+{
+    ctx *c = user;
+    irow *r = (irow *)tk_strmap_get(&c->rowmap, row_key(c, c->cur_sheet, cell->row));
+    if (!r) {
+        /* something typed below the table or between rows that are not items */
+        if (cell->row > c->header_row && cell->type != TK_CELL_EMPTY && cell->text && *cell->text) {
+            for (int f = 0; f < F_REF; f++) {
+                if (c->col[f] == cell->col) {
+                    warn(c, place(c, c->cur_sheet, cell->row, cell->col),
+                         "点検項目の行ではないセルに「%.60s」が入力されています。この値は取り込みません", cell->text);
+                    break;
+                }
+            }
+        }
+        return true;
+    }
+    for (int f = 0; f < F_COUNT; f++)
+        if (c->col[f] && c->col[f] == cell->col)
+            keep_cell(c, &r->f[f], cell);
+    return true;
+}
+
+/* Cover inputs (回答者, 連絡先 ...): cells named by cover.KEY in the identity sheet. */
+typedef struct cover_pass {
+    ctx *c;
+    const char *sheet;
+} cover_pass;
+
+static bool cover_cell(const tk_cell *cell, void *user)
+{
+    cover_pass *w = user;
+    ctx *c = w->c;
+    char ref[16];
+    tk_cell_ref(cell->row, cell->col, ref);
+    const char *want = tk_arena_printf(c->a, "%s\x1f%s", w->sheet, ref);
+    for (size_t i = 0; i < c->cover.cap; i++) {
+        if (!c->cover.keys[i] || strcmp(c->cover.vals[i], want))
+            continue;
+        const char *where = tk_arena_printf(c->a, "%s!%s", w->sheet, ref);
+        if (cell->has_formula) {
+            err(c, where, "数式が入力されています。値を入力してください");
+            continue;
+        }
+        const char *text = cell->text ? cell->text : "";
+        if (cell->type == TK_CELL_NUMBER && cell->is_date) {
+            tk_date d;
+            char iso[TK_DATE_ISO_SIZE];
+            if (tk_date_from_excel_serial(cell->number, tk_xlsx_date1904(c->x), &d))
+                text = tk_arena_strdup(c->a, tk_date_iso(d, iso));
+        }
+        if (tk_utf8_count(text) > TK_INGEST_MAX_TEXT) {
+            err(c, where, "%zu 文字あります。%d 文字以内にしてください", tk_utf8_count(text), TK_INGEST_MAX_TEXT);
+            continue;
+        }
+        tk_strmap_set(&c->cover_vals, c->cover.keys[i], tk_arena_strdup(c->a, text));
+    }
+    return true;
+}
+
+/* ---- values ---- */
+
+static bool blank(const char *s)
+{
+    for (const char *p = s, *e = s + strlen(s); p < e;) {
+        int32_t cp = tk_utf8_next(&p, e);
+        if (!tk_cp_is_space(cp))
+            return false;
+    }
+    return true;
+}
+
+/* A date typed or picked in a cell: a date serial, or text such as
+ * 2027/3/31, 令和9年3月31日, R9.3.31 (full-width too). */
+static bool cell_date(ctx *c, const cellv *v, tk_date *out)
+{
+    if (v->type == TK_CELL_NUMBER) {
+        if (!isfinite(v->number))
+            return false;
+        return tk_date_from_excel_serial(v->number, tk_xlsx_date1904(c->x), out);
+    }
+    if (v->type == TK_CELL_STRING)
+        return tk_date_parse(v->text, out);
+    return false;
+}
+
+static const char *text_field(ctx *c, const irow *r, int f)
+{
+    const cellv *v = &r->f[f];
+    if (!v->present || blank(v->text))
+        return NULL;
+    size_t n = tk_utf8_count(v->text);
+    if (n > TK_INGEST_MAX_TEXT) {
+        err(c, place(c, r->sheet, r->row, c->col[f]), "%s が %zu 文字あります。%d 文字以内にしてください (長い資料は名称だけを記入してください)",
+            FIELD_LABEL[f], n, TK_INGEST_MAX_TEXT);
+        return NULL;
+    }
+    return v->text;
+}
+
+/* The workbook as issued, from the database. */
+typedef struct issued {
+    tk_issued_workbook wb;
+    tk_issued_item *items;
+    size_t nitems;
+    tk_scale_answer *scale;
+    size_t nscale;
+} issued;
+
+static const tk_scale_answer *scale_find(const issued *is, const char *value)
+{
+    char *n = tk_text_norm_dup(value);
+    const tk_scale_answer *hit = NULL;
+    for (size_t i = 0; i < is->nscale && !hit; i++) {
+        char *m = tk_text_norm_dup(is->scale[i].value);
+        if (!strcmp(n, m))
+            hit = &is->scale[i];
+        free(m);
+    }
+    free(n);
+    return hit;
+}
+
+static const char *scale_list(ctx *c, const issued *is)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    for (size_t i = 0; i < is->nscale; i++) {
+        if (i)
+            tk_buf_puts(&b, "／");
+        tk_buf_puts(&b, is->scale[i].value);
+    }
+    const char *s = tk_arena_strdup(c->a, b.data ? b.data : "");
+    tk_buf_free(&b);
+    return s;
+}
+
+/* Check one item row; fill its answer record. Problems go to diags. */
+static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_date fy_start)
+{
+    memset(out, 0, sizeof *out);
+    out->item_id = r->item_id;
+    out->cell = place(c, r->sheet, r->row, c->col[F_ANSWER] ? c->col[F_ANSWER] : 1);
+    /* the visible identity of the row: its ref and its wording */
+    if (c->col[F_REF]) {
+        const char *got = cell_text(&r->f[F_REF]);
+        char *g = tk_text_norm_dup(got), *w = tk_text_norm_dup(r->db_ref);
+        if (strcmp(g, w))
+            err(c, place(c, r->sheet, r->row, c->col[F_REF]),
+                "該当条項が「%.40s」になっています。発行時は「%s」でした。行の挿入・削除・並べ替えや項目の書き換えはできません。発行された点検票に記入し直してください",
+                got, r->db_ref);
+        free(g);
+        free(w);
+    }
+    if (c->col[F_TEXT]) {
+        tk_buf want;
+        tk_buf_init(&want);
+        tk_text_norm(r->db_context ? r->db_context : "", strlen(r->db_context ? r->db_context : ""), &want);
+        tk_text_norm(r->db_text, strlen(r->db_text), &want);
+        char *g = tk_text_norm_dup(cell_text(&r->f[F_TEXT]));
+        if (strcmp(g, want.data ? want.data : ""))
+            err(c, place(c, r->sheet, r->row, c->col[F_TEXT]),
+                "点検項目 %s (%s) の文言が発行時と異なります。項目の文言は書き換えられません。発行された点検票に記入し直してください", r->db_ref,
+                r->item_id);
+        free(g);
+        tk_buf_free(&want);
+    }
+    for (int f = 0; f < F_REF; f++) {
+        if (c->col[f] && r->f[f].present && r->f[f].has_formula)
+            err(c, place(c, r->sheet, r->row, c->col[f]), "%s に数式が入力されています。値を入力してください", FIELD_LABEL[f]);
+    }
+    /* the answer */
+    const tk_scale_answer *ans = NULL;
+    if (c->col[F_ANSWER] && r->f[F_ANSWER].present && !blank(cell_text(&r->f[F_ANSWER]))) {
+        ans = scale_find(is, cell_text(&r->f[F_ANSWER]));
+        if (!ans)
+            err(c, place(c, r->sheet, r->row, c->col[F_ANSWER]), "回答「%.60s」は選択肢にありません。%s のいずれかを選んでください",
+                cell_text(&r->f[F_ANSWER]), scale_list(c, is));
+    }
+    out->value = ans ? ans->value : NULL;
+    out->evidence = text_field(c, r, F_EVIDENCE);
+    out->note = text_field(c, r, F_NOTE);
+    out->finding = text_field(c, r, F_FINDING);
+    out->advice = text_field(c, r, F_ADVICE);
+    out->plan = text_field(c, r, F_PLAN);
+    out->owner = text_field(c, r, F_OWNER);
+    if (c->col[F_DUE] && r->f[F_DUE].present && !(r->f[F_DUE].type == TK_CELL_STRING && blank(r->f[F_DUE].text))) {
+        tk_date d;
+        const char *where = place(c, r->sheet, r->row, c->col[F_DUE]);
+        if (!cell_date(c, &r->f[F_DUE], &d)) {
+            err(c, where, "完了予定日「%.40s」は日付として読めません。2027/3/31 や 令和9年3月31日 のように入力してください", cell_text(&r->f[F_DUE]));
+        } else if (tk_date_cmp(d, fy_start) < 0) {
+            char a[TK_DATE_ISO_SIZE], b[TK_DATE_ISO_SIZE];
+            err(c, where, "完了予定日 %s が点検の年度の開始日 %s より前です。これからの予定日を入力してください", tk_date_iso(d, a), tk_date_iso(fy_start, b));
+        } else {
+            char iso[TK_DATE_ISO_SIZE];
+            out->due = tk_arena_strdup(c->a, tk_date_iso(d, iso));
+        }
+    }
+    /* 要対応: accepted, but someone must act */
+    if (ans && ans->negative && !out->plan && !(out->finding && c->col[F_PLAN] == 0)) {
+        out->flag = "計画未記入";
+    } else if (ans && ans->negative && out->plan && (!out->due || (c->col[F_OWNER] && !out->owner))) {
+        out->flag = "計画不備";
+    } else if (ans && ans->excluded && c->col[F_NOTE] && !out->note) {
+        out->flag = "理由未記入";
+    }
+    if (ans && !ans->excluded) {
+        out->scored = true;
+        out->negative = ans->negative;
+    }
+}
+
+int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *d)
+{
+    static const tk_ingest_opts defaults = {0};
+    if (!o)
+        o = &defaults;
+    memset(res, 0, sizeof *res);
+    res->outcome = TK_INGEST_REFUSED;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.a = tk_arena_new();
+    c.path = path;
+    c.d = d;
+    c.errors_before = d->errors;
+    issued is;
+    memset(&is, 0, sizeof is);
+    int rc = -1;
+
+    /* the bytes, for recognising a file taken in before */
+    tk_buf raw;
+    if (tk_file_read(path, TK_XLSX_DEFAULT_MAX_FILE_BYTES, &raw) != 0) {
+        if (errno == EFBIG)
+            tk_diag_error(d, path, 0, "ファイルが大きすぎます (上限 %zu MiB)。点検票として読めません", TK_XLSX_DEFAULT_MAX_FILE_BYTES >> 20);
+        else
+            tk_diag_error(d, path, 0, "ファイルを読めません: %s", strerror(errno));
+        goto done;
+    }
+    char sha[65];
+    tk_sha256_hex(raw.data, raw.len, sha);
+    tk_buf_free(&raw);
+
+    c.x = tk_xlsx_open(path, NULL, d);
+    if (!c.x)
+        goto done;
+    int idx = tk_xlsx_sheet_index(c.x, TK_XLSX_IDENTITY_SHEET);
+    if (idx < 0) {
+        tk_diag_error(d, path, 0,
+                      "tenken が発行した点検票ではありません (識別用の隠しシート「%s」がありません)。配布した点検票に記入して提出してください",
+                      TK_XLSX_IDENTITY_SHEET);
+        goto done;
+    }
+    if (!tk_xlsx_read_sheet(c.x, (size_t)idx, identity_cell, &c, d))
+        goto done;
+    flush_identity_row(&c);
+    if (strcmp(kv(&c, "format"), TK_XLSX_IDENTITY_FORMAT) || int_of(kv(&c, "version")) != TK_XLSX_IDENTITY_VERSION) {
+        tk_diag_error(d, path, 0, "識別シート「%s」の形式が正しくありません (format「%s」、version「%s」)。tenken が発行した点検票を使ってください",
+                      TK_XLSX_IDENTITY_SHEET, kv(&c, "format"), kv(&c, "version"));
+        goto done;
+    }
+    const char *token = kv(&c, "token");
+    const char *prop = tk_xlsx_custom_property(c.x, TK_XLSX_PROP_TOKEN);
+    if (prop && strcmp(prop, token)) {
+        tk_diag_error(d, path, 0, "ファイルのプロパティのトークン (%s) と識別シートのトークン (%s) が一致しません。別の点検票の内容が混ざっています", prop, token);
+        goto done;
+    }
+    int found = tk_store_issued_by_token(st, token, &is.wb, d);
+    if (found < 0) {
+        res->outcome = TK_INGEST_FAILED;
+        goto done;
+    }
+    if (found == 0) {
+        tk_diag_error(d, path, 0,
+                      "この点検票のトークン「%.40s」は発行記録 (%s) にありません。別の団体・年度のデータベースを指定していないか、配布した点検票か確かめてください",
+                      token, tk_store_path(st));
+        goto done;
+    }
+    snprintf(res->org, sizeof res->org, "%s", is.wb.org);
+    res->year = is.wb.year;
+    snprintf(res->kind, sizeof res->kind, "%s", is.wb.kind);
+    snprintf(res->department_code, sizeof res->department_code, "%s", is.wb.department_code);
+    snprintf(res->department_name, sizeof res->department_name, "%s", is.wb.department_name);
+    if (is.wb.revoked_at[0]) {
+        tk_diag_error(d, path, 0, "この点検票 (%s、トークン %.8s…) は %s に作り直され、無効になっています。新しく配布した点検票に記入して提出してください",
+                      is.wb.department_name, token, is.wb.revoked_at);
+        goto done;
+    }
+    /* the identity sheet must tell the same story as the record */
+    struct {
+        const char *key, *want;
+    } same[] = {{"org", is.wb.org},
+                {"kind", is.wb.kind},
+                {"department_code", is.wb.department_code},
+                {"checklist_hash", is.wb.checklist_hash}};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        if (strcmp(kv(&c, same[i].key), same[i].want))
+            tk_diag_error(d, path, 0, "識別シートの %s が「%.70s」になっています。発行記録では「%.70s」です。点検票が書き換えられています", same[i].key,
+                          kv(&c, same[i].key), same[i].want);
+    }
+    if (int_of(kv(&c, "year")) != is.wb.year)
+        tk_diag_error(d, path, 0, "識別シートの year が「%s」になっています。発行記録では %d 年度です", kv(&c, "year"), is.wb.year);
+    if (d->errors > c.errors_before)
+        goto done;
+
+    if (tk_store_issued_items(st, is.wb.workbook_id, &is.items, &is.nitems, d) < 0 ||
+        tk_store_campaign_scale(st, is.wb.campaign_id, &is.scale, &is.nscale, d) < 0) {
+        res->outcome = TK_INGEST_FAILED;
+        goto done;
+    }
+    /* rows: as issued, in the same order, the same places and wording */
+    if (c.nrows != is.nitems) {
+        tk_diag_error(d, path, 0, "識別シートの項目が %zu 行あります。発行時は %zu 行でした。行の削除・追加はできません", c.nrows, is.nitems);
+        goto done;
+    }
+    for (size_t i = 0; i < c.nrows; i++) {
+        irow *r = &c.rows[i];
+        const tk_issued_item *w = &is.items[i];
+        if (r->seq != w->seq || strcmp(r->item_id, w->item_id) || strcmp(r->sheet, w->sheet) || r->row != w->row ||
+            strcmp(r->text_hash, w->text_hash)) {
+            tk_diag_error(d, path, 0, "識別シートの %zu 件目 (項番 %d) が発行時と異なります (発行時: %s の %d 行目、項目 %s)。点検票が書き換えられています", i + 1,
+                          r->seq, w->sheet, w->row, w->item_id);
+            continue;
+        }
+        r->db_ref = w->ref;
+        r->db_text = w->text;
+        r->db_context = w->context;
+        r->known = true;
+    }
+    if (d->errors > c.errors_before)
+        goto done;
+    res->items = c.nrows;
+
+    /* where the answers are */
+    for (int f = 0; f < F_COUNT; f++) {
+        const char *letters = tk_strmap_get(&c.kv, tk_arena_printf(c.a, "column.%s", FIELD_KEY[f]));
+        if (letters && *letters && !col_from_letters(letters, &c.col[f]))
+            tk_diag_error(d, path, 0, "識別シートの column.%s「%s」が列名ではありません", FIELD_KEY[f], letters);
+    }
+    c.header_row = int_of(kv(&c, "header_row"));
+    if (!c.col[F_ANSWER])
+        tk_diag_error(d, path, 0, "識別シートに回答の列 (column.answer) がありません。点検票が書き換えられています");
+    if (d->errors > c.errors_before)
+        goto done;
+
+    /* read every item sheet once */
+    tk_strmap sheets = {0};
+    for (size_t i = 0; i < c.nrows; i++) {
+        tk_strmap_set(&c.rowmap, row_key(&c, c.rows[i].sheet, c.rows[i].row), &c.rows[i]);
+        tk_strmap_set(&sheets, c.rows[i].sheet, c.rows[i].sheet);
+    }
+    for (size_t i = 0; i < sheets.cap; i++) {
+        if (!sheets.keys[i])
+            continue;
+        int si = tk_xlsx_sheet_index(c.x, sheets.keys[i]);
+        if (si < 0) {
+            tk_diag_error(d, path, 0, "シート「%s」がありません。シートの削除や名前の変更はできません", sheets.keys[i]);
+            continue;
+        }
+        c.cur_sheet = sheets.keys[i];
+        if (!tk_xlsx_read_sheet(c.x, (size_t)si, item_cell, &c, d))
+            break;
+    }
+    tk_strmap_free(&sheets);
+    if (d->errors > c.errors_before)
+        goto done;
+
+    /* the cover's inputs */
+    tk_strmap cover_sheets = {0};
+    for (size_t i = 0; i < c.cover.cap; i++) {
+        if (!c.cover.keys[i])
+            continue;
+        const char *v = c.cover.vals[i];
+        const char *sep = strchr(v, '\x1f');
+        if (sep)
+            tk_strmap_set(&cover_sheets, tk_arena_strndup(c.a, v, (size_t)(sep - v)), v);
+    }
+    for (size_t i = 0; i < cover_sheets.cap; i++) {
+        if (!cover_sheets.keys[i])
+            continue;
+        int si = tk_xlsx_sheet_index(c.x, cover_sheets.keys[i]);
+        if (si < 0) {
+            tk_diag_error(d, path, 0, "シート「%s」がありません", cover_sheets.keys[i]);
+            continue;
+        }
+        cover_pass w = {&c, cover_sheets.keys[i]};
+        tk_xlsx_read_sheet(c.x, (size_t)si, cover_cell, &w, d);
+    }
+    tk_strmap_free(&cover_sheets);
+
+    /* every value */
+    tk_date fy_start = {is.wb.year, 4, 1};
+    tk_answer_rec *answers = tk_arena_alloc(c.a, (c.nrows ? c.nrows : 1) * sizeof *answers);
+    for (size_t i = 0; i < c.nrows; i++) {
+        check_row(&c, &is, &c.rows[i], &answers[i], fy_start);
+        res->answered += answers[i].value != NULL;
+        res->flagged += answers[i].flag != NULL;
+        res->plans += answers[i].plan != NULL;
+    }
+    if (d->errors > c.errors_before)
+        goto done;
+    for (size_t i = 0; i < c.nrows; i++) {
+        if (answers[i].flag && !strcmp(answers[i].flag, "計画未記入"))
+            tk_diag_add(d, TK_SEV_NOTE, path, 0, answers[i].cell, "要対応: 「%s」と回答していますが改善計画がありません (項目 %s)", answers[i].value,
+                        c.rows[i].db_ref);
+    }
+
+    if (o->dry_run) {
+        res->outcome = TK_INGEST_CHECKED;
+        rc = 0;
+        goto done;
+    }
+    /* store it whole, or not at all */
+    tk_submission_new sub = {
+        .workbook_id = is.wb.workbook_id,
+        .campaign_id = is.wb.campaign_id,
+        .department_code = is.wb.department_code,
+        .sha256 = sha,
+        .file = path,
+        .answers = answers,
+        .nanswers = c.nrows,
+        .answered = res->answered,
+        .flagged = res->flagged,
+        .fields = &c.cover_vals,
+    };
+    tk_submission_result sr;
+    if (tk_store_submit(st, &sub, &sr, d) != 0) {
+        res->outcome = TK_INGEST_FAILED;
+        goto done;
+    }
+    res->submission_id = sr.submission_id;
+    res->superseded = sr.superseded;
+    res->outcome = sr.same ? TK_INGEST_SAME : TK_INGEST_ACCEPTED;
+    rc = 0;
+done:
+    tk_store_issued_free(&is.wb, is.items, is.nitems, is.scale, is.nscale);
+    tk_strmap_free(&c.kv);
+    tk_strmap_free(&c.cover);
+    tk_strmap_free(&c.rowmap);
+    tk_strmap_free(&c.cover_vals);
+    tk_xlsx_close(c.x);
+    tk_arena_free(c.a);
+    if (rc != 0 && res->outcome != TK_INGEST_FAILED)
+        res->outcome = TK_INGEST_REFUSED;
+    return rc;
+}
