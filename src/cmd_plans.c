@@ -1,0 +1,402 @@
+/* cmd_plans.c — tenken plans (list, set) and tenken export plans. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "tenken/cli.h"
+#include "tenken/jdate.h"
+#include "tenken/planlist.h"
+#include "tenken/store.h"
+#include "tenken/text.h"
+#include "tenken/util.h"
+
+#define NCOLS 12
+static const char *const HEADS[NCOLS] = {"番号", "年度", "種類", "部署コード", "部署", "該当条項", "改善内容",
+                                         "担当者", "完了予定日", "状況", "超過日数", "記録"};
+
+/* Cut s to at most w display columns, ending in "…" when cut. */
+static char *clip(const char *s, size_t w)
+{
+    if (tk_text_width(s) <= w)
+        return tk_xstrdup(s);
+    tk_buf b;
+    tk_buf_init(&b);
+    const char *p = s, *end = s + strlen(s);
+    size_t used = 0;
+    while (p < end) {
+        const char *q = p;
+        int32_t cp = tk_utf8_next(&q, end);
+        if (cp == '\n' || cp == '\r')
+            cp = ' ';
+        char one[8] = {0};
+        memcpy(one, p, (size_t)(q - p) < 7 ? (size_t)(q - p) : 7);
+        size_t cw = tk_text_width(one);
+        if (used + cw + 2 > w)
+            break;
+        if (cp == ' ')
+            tk_buf_putc(&b, ' ');
+        else
+            tk_buf_append(&b, p, (size_t)(q - p));
+        used += cw;
+        p = q;
+    }
+    tk_buf_puts(&b, "…");
+    return tk_buf_steal(&b);
+}
+
+static void cells_of(const tk_plan_row *r, char *c[NCOLS])
+{
+    char b[64];
+    snprintf(b, sizeof b, "%lld", (long long)r->id);
+    c[0] = tk_xstrdup(b);
+    snprintf(b, sizeof b, "%d", r->year);
+    c[1] = tk_xstrdup(b);
+    c[2] = tk_xstrdup(!strcmp(r->kind, "audit") ? "監査" : !strcmp(r->kind, "followup") ? "追跡" : "自己点検");
+    c[3] = tk_xstrdup(r->department_code);
+    c[4] = tk_xstrdup(r->department_name);
+    c[5] = tk_xstrdup(r->ref);
+    c[6] = tk_xstrdup(r->content && *r->content ? r->content : r->finding ? r->finding : "");
+    c[7] = tk_xstrdup(r->owner ? r->owner : "");
+    c[8] = tk_xstrdup(r->due ? r->due : "");
+    c[9] = tk_xstrdup(tk_plan_status_label(r->status));
+    snprintf(b, sizeof b, "%d", r->days_overdue);
+    c[10] = tk_xstrdup(r->days_overdue ? b : "");
+    snprintf(b, sizeof b, "%zu", r->log_entries);
+    c[11] = tk_xstrdup(b);
+}
+
+static void free_cells(char *c[NCOLS])
+{
+    for (int k = 0; k < NCOLS; k++)
+        free(c[k]);
+}
+
+static void csv_field(tk_buf *b, const char *s)
+{
+    tk_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            tk_buf_putc(b, '"');
+        tk_buf_putc(b, *s);
+    }
+    tk_buf_putc(b, '"');
+}
+
+static void to_csv(const tk_plan_list *l, tk_buf *out)
+{
+    tk_buf_puts(out, "\xEF\xBB\xBF");
+    for (int k = 0; k < NCOLS; k++) {
+        if (k)
+            tk_buf_putc(out, ',');
+        csv_field(out, HEADS[k]);
+    }
+    tk_buf_puts(out, "\r\n");
+    for (size_t i = 0; i < l->n; i++) {
+        char *c[NCOLS];
+        cells_of(&l->rows[i], c);
+        for (int k = 0; k < NCOLS; k++) {
+            if (k)
+                tk_buf_putc(out, ',');
+            csv_field(out, c[k]);
+        }
+        tk_buf_puts(out, "\r\n");
+        free_cells(c);
+    }
+}
+
+static void to_text(const tk_plan_list *l, tk_buf *out)
+{
+    static const int shown[] = {0, 1, 4, 5, 6, 7, 8, 9, 10};
+    static const size_t clipw[] = {8, 6, 20, 26, 40, 16, 10, 10, 8};
+    const size_t ns = sizeof shown / sizeof shown[0];
+    char ***rows = tk_xcalloc(l->n + 1, sizeof *rows);
+    size_t w[16] = {0};
+    for (size_t i = 0; i <= l->n; i++) {
+        rows[i] = tk_xcalloc(ns, sizeof **rows);
+        char *c[NCOLS];
+        if (i)
+            cells_of(&l->rows[i - 1], c);
+        for (size_t k = 0; k < ns; k++) {
+            rows[i][k] = i ? clip(c[shown[k]], clipw[k]) : tk_xstrdup(HEADS[shown[k]]);
+            if (tk_text_width(rows[i][k]) > w[k])
+                w[k] = tk_text_width(rows[i][k]);
+        }
+        if (i)
+            free_cells(c);
+    }
+    for (size_t i = 0; i <= l->n; i++) {
+        for (size_t k = 0; k < ns; k++) {
+            bool right = i && (k == 0 || k == 1 || k == ns - 1);
+            size_t pad = w[k] - tk_text_width(rows[i][k]);
+            if (right)
+                for (size_t q = 0; q < pad; q++)
+                    tk_buf_putc(out, ' ');
+            tk_buf_puts(out, rows[i][k]);
+            if (!right && k + 1 < ns)
+                for (size_t q = 0; q < pad; q++)
+                    tk_buf_putc(out, ' ');
+            if (k + 1 < ns)
+                tk_buf_puts(out, "  ");
+            free(rows[i][k]);
+        }
+        tk_buf_putc(out, '\n');
+        free(rows[i]);
+    }
+    free(rows);
+}
+
+static int to_xlsx(const tk_plan_list *l, const char *path, bool force, const char *title)
+{
+    if (!force && tk_file_exists(path)) {
+        fprintf(stderr, "%s: 既に存在します。上書きするには --force を指定してください\n", path);
+        return TK_EXIT_INPUT;
+    }
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld.xlsx", path, (long)getpid());
+    lxw_workbook *wb = workbook_new(tmp);
+    if (!wb) {
+        fprintf(stderr, "%s: 書き出せません\n", path);
+        return TK_EXIT_FAILURE;
+    }
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "改善計画");
+    lxw_format *head = workbook_add_format(wb);
+    format_set_bold(head);
+    format_set_bg_color(head, 0xD9E1F2);
+    format_set_border(head, LXW_BORDER_THIN);
+    format_set_text_wrap(head);
+    lxw_format *cell = workbook_add_format(wb);
+    format_set_border(cell, LXW_BORDER_THIN);
+    format_set_text_wrap(cell);
+    format_set_align(cell, LXW_ALIGN_VERTICAL_TOP);
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    format_set_font_size(bold, 14);
+    static const double widths[NCOLS] = {7, 7, 9, 10, 20, 18, 50, 14, 12, 10, 9, 7};
+    worksheet_write_string(ws, 0, 0, title, bold);
+    for (int k = 0; k < NCOLS; k++) {
+        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL);
+        worksheet_write_string(ws, 2, (lxw_col_t)k, HEADS[k], head);
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        char *c[NCOLS];
+        cells_of(&l->rows[i], c);
+        for (int k = 0; k < NCOLS; k++) {
+            lxw_row_t r = (lxw_row_t)(3 + i);
+            if ((k == 0 || k == 1 || k == 10 || k == 11) && *c[k])
+                worksheet_write_number(ws, r, (lxw_col_t)k, strtod(c[k], NULL), cell);
+            else
+                worksheet_write_string(ws, r, (lxw_col_t)k, c[k], cell);
+        }
+        free_cells(c);
+    }
+    worksheet_freeze_panes(ws, 3, 0);
+    worksheet_autofilter(ws, 2, 0, (lxw_row_t)(2 + (l->n ? l->n : 1)), NCOLS - 1);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 2, 2);
+    lxw_error e = workbook_close(wb);
+    if (e != LXW_NO_ERROR || rename(tmp, path) != 0) {
+        remove(tmp);
+        fprintf(stderr, "%s: 書き出せません (%s)\n", path, lxw_strerror(e));
+        return TK_EXIT_FAILURE;
+    }
+    return TK_EXIT_OK;
+}
+
+typedef struct plan_args {
+    const char *org, *department, *db, *format, *status, *output;
+    long year;
+    bool force;
+} plan_args;
+
+static int load(const tk_command *c, const plan_args *a, tk_plan_list *l)
+{
+    if (!a->org)
+        return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
+    enum tk_plan_filter f;
+    if (!tk_plan_filter_parse(a->status, &f))
+        return tk_cli_usage_error(c, "--status は open、overdue、done、all のいずれかです (「%s」)", a->status);
+    const char *dbp = tk_cli_db_path(a->db);
+    if (!tk_file_exists(dbp)) {
+        fprintf(stderr, "%s: データベースがありません。先に tenken generate と tenken ingest を実行してください\n", dbp);
+        return TK_EXIT_INPUT;
+    }
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(dbp, &d);
+    const char *org = strrchr(a->org, '/') && strrchr(a->org, '/')[1] ? strrchr(a->org, '/') + 1 : a->org;
+    tk_plan_query q = {.org = org, .year = (int)a->year, .department = a->department, .filter = f, .today = tk_date_today()};
+    int rc = st ? tk_plans_list(st, &q, l, &d) : -1;
+    tk_store_close(st);
+    if (rc != 0) {
+        tk_diags_print(&d, stderr);
+        tk_diags_free(&d);
+        return TK_EXIT_FAILURE;
+    }
+    tk_diags_free(&d);
+    return TK_EXIT_OK;
+}
+
+static int parse_common(const tk_command *c, int argc, char **argv, plan_args *a)
+{
+    static const struct option longopts[] = {
+        {"org", required_argument, NULL, 'g'},    {"year", required_argument, NULL, 'y'},
+        {"department", required_argument, NULL, 'p'}, {"status", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'}, {"db", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    int ch, bad = 0;
+    while ((ch = tk_cli_getopt(c, argc, argv, "o:h", longopts, &bad)) != -1 && !bad) {
+        switch (ch) {
+        case 'g': a->org = optarg; break;
+        case 'y':
+            if (!tk_parse_int(optarg, 1868, 9999, &a->year))
+                return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", optarg);
+            break;
+        case 'p': a->department = optarg; break;
+        case 's': a->status = optarg; break;
+        case 'f': a->format = optarg; break;
+        case 'd': a->db = optarg; break;
+        case 'o': a->output = optarg; break;
+        case 'F': a->force = true; break;
+        case 'h': tk_cli_print_usage(c, stdout); return -1;
+        default: break;
+        }
+    }
+    return bad ? TK_EXIT_USAGE : TK_EXIT_OK;
+}
+
+static int cmd_set(const tk_command *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"status", required_argument, NULL, 's'}, {"date", required_argument, NULL, 't'},
+                                             {"new-due", required_argument, NULL, 'n'}, {"reason", required_argument, NULL, 'r'},
+                                             {"note", required_argument, NULL, 'm'},   {"db", required_argument, NULL, 'd'},
+                                             {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *status = NULL, *date = NULL, *newdue = NULL, *db = NULL;
+    tk_plan_change ch;
+    memset(&ch, 0, sizeof ch);
+    int opt, bad = 0;
+    while ((opt = tk_cli_getopt(c, argc, argv, "h", longopts, &bad)) != -1 && !bad) {
+        switch (opt) {
+        case 's': status = optarg; break;
+        case 't': date = optarg; break;
+        case 'n': newdue = optarg; break;
+        case 'r': ch.reason = optarg; break;
+        case 'm': ch.note = optarg; break;
+        case 'd': db = optarg; break;
+        case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
+        default: break;
+        }
+    }
+    if (bad)
+        return TK_EXIT_USAGE;
+    long id;
+    if (optind >= argc || !tk_parse_int(argv[optind], 1, 1000000000, &id))
+        return tk_cli_usage_error(c, "変更する改善計画の番号を指定してください (tenken plans の「番号」)");
+    if (!status || !tk_plan_status_parse(status, &ch.to))
+        return tk_cli_usage_error(c, "--status は 未着手、対応中、完了、延期、リスク受容 のいずれかです");
+    if (date && !tk_date_parse(date, &ch.date))
+        return tk_cli_usage_error(c, "--date「%s」は日付として読めません (2027-03-31、令和9年3月31日 など)", date);
+    if (newdue && !tk_date_parse(newdue, &ch.new_due))
+        return tk_cli_usage_error(c, "--new-due「%s」は日付として読めません", newdue);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(tk_cli_db_path(db), &d);
+    int rc = st ? tk_plan_apply(st, id, &ch, &d) : -1;
+    tk_store_close(st);
+    tk_diags_print(&d, stderr);
+    tk_diags_free(&d);
+    if (rc == 0)
+        printf("plans: 改善計画 %ld を「%s」にしました (記録に残しました)\n", id, tk_plan_status_label(ch.to));
+    return rc == 0 ? TK_EXIT_OK : rc == 1 ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
+}
+
+int tk_cmd_plans(const tk_command *c, int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "set"))
+        return cmd_set(c, argc - 1, argv + 1);
+    plan_args a = {.status = "open", .format = "text"};
+    int rc = parse_common(c, argc, argv, &a);
+    if (rc == -1)
+        return TK_EXIT_OK;
+    if (rc != TK_EXIT_OK)
+        return rc;
+    if (strcmp(a.format, "text") && strcmp(a.format, "csv"))
+        return tk_cli_usage_error(c, "--format は text か csv です (「%s」)", a.format);
+    tk_plan_list l;
+    rc = load(c, &a, &l);
+    if (rc != TK_EXIT_OK)
+        return rc;
+    tk_buf out;
+    tk_buf_init(&out);
+    if (!strcmp(a.format, "csv")) {
+        to_csv(&l, &out);
+    } else {
+        to_text(&l, &out);
+        size_t overdue = 0;
+        for (size_t i = 0; i < l.n; i++)
+            overdue += l.rows[i].days_overdue > 0;
+        tk_buf_printf(&out, "plans: %zu 件 (うち期限超過 %zu 件)\n", l.n, overdue);
+    }
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    tk_buf_free(&out);
+    tk_plan_list_free(&l);
+    return TK_EXIT_OK;
+}
+
+int tk_cmd_export(const tk_command *c, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "plans")) {
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            tk_cli_print_usage(c, stdout);
+            return TK_EXIT_OK;
+        }
+        return tk_cli_usage_error(c, "書き出すものを指定してください (tenken export plans ...)");
+    }
+    plan_args a = {.status = "all", .format = "csv"};
+    int rc = parse_common(c, argc - 1, argv + 1, &a);
+    if (rc == -1)
+        return TK_EXIT_OK;
+    if (rc != TK_EXIT_OK)
+        return rc;
+    bool xlsx = !strcmp(a.format, "xlsx");
+    if (!xlsx && strcmp(a.format, "csv"))
+        return tk_cli_usage_error(c, "--format は csv か xlsx です (「%s」)", a.format);
+    if (xlsx && !a.output)
+        return tk_cli_usage_error(c, "xlsx は -o FILE で書き出し先を指定してください");
+    tk_plan_list l;
+    rc = load(c, &a, &l);
+    if (rc != TK_EXIT_OK)
+        return rc;
+    char title[256];
+    snprintf(title, sizeof title, "改善計画一覧 (%s%s%ld)", a.org, a.year ? " " : "", a.year);
+    if (!a.year)
+        snprintf(title, sizeof title, "改善計画一覧 (%s)", a.org);
+    if (xlsx) {
+        rc = to_xlsx(&l, a.output, a.force, title);
+    } else {
+        tk_buf out;
+        tk_buf_init(&out);
+        to_csv(&l, &out);
+        if (a.output) {
+            if (tk_file_write_atomic(a.output, out.data, out.len, a.force) != 0) {
+                if (errno == EEXIST)
+                    fprintf(stderr, "%s: 既に存在します。上書きするには --force を指定してください\n", a.output);
+                else
+                    fprintf(stderr, "%s: 書き出せません: %s\n", a.output, strerror(errno));
+                rc = errno == EEXIST ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
+            }
+        } else {
+            fwrite(out.data, 1, out.len, stdout);
+        }
+        tk_buf_free(&out);
+    }
+    if (rc == TK_EXIT_OK && a.output)
+        printf("export: 改善計画 %zu 件を %s に書き出しました\n", l.n, a.output);
+    tk_plan_list_free(&l);
+    return rc;
+}

@@ -1,0 +1,215 @@
+/* planlist.c — remediation plans listed and changed by the secretariat. */
+#include "tenken/planlist.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int db_fail(tk_store *st, tk_diags *d, const char *what)
+{
+    tk_diag_error(d, tk_store_path(st), 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(tk_store_sqlite(st)));
+    return -1;
+}
+
+bool tk_plan_filter_parse(const char *s, enum tk_plan_filter *out)
+{
+    static const char *names[] = {"open", "overdue", "done", "all"};
+    for (int i = 0; i < 4; i++) {
+        if (!strcmp(s, names[i])) {
+            *out = (enum tk_plan_filter)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *col(tk_arena *a, sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? tk_arena_strdup(a, (const char *)t) : NULL;
+}
+
+static int by_urgency(const void *pa, const void *pb)
+{
+    const tk_plan_row *a = pa, *b = pb;
+    if (a->days_overdue != b->days_overdue)
+        return a->days_overdue > b->days_overdue ? -1 : 1;
+    const char *da = a->due ? a->due : "9999", *db = b->due ? b->due : "9999";
+    int c = strcmp(da, db);
+    if (c)
+        return c;
+    c = strcmp(a->department_code, b->department_code);
+    return c ? c : (a->id < b->id ? -1 : a->id > b->id);
+}
+
+int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    out->arena = tk_arena_new();
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(tk_store_sqlite(st),
+                           "SELECT p.id, c.year, c.kind, p.department_code, COALESCE(dp.name, p.department_code), p.item_id, "
+                           " COALESCE(ci.ref, ''), COALESCE(ci.text, ''), p.origin, p.answer, p.finding, p.content, p.owner, "
+                           " p.due, p.status, p.closed_at, p.created_at, p.updated_at, "
+                           " (SELECT COUNT(*) FROM plan_log l WHERE l.plan_id = p.id) "
+                           "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
+                           "LEFT JOIN department dp ON dp.campaign_id = c.id AND dp.code = p.department_code "
+                           "LEFT JOIN campaign_item ci ON ci.campaign_id = c.id AND ci.item_id = p.item_id "
+                           "WHERE c.org = ?1 AND (?2 = 0 OR c.year = ?2) AND (?3 IS NULL OR p.department_code = ?3) "
+                           "ORDER BY p.id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, d, "読み出し");
+    sqlite3_bind_text(q, 1, pq->org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 2, pq->year);
+    if (pq->department)
+        sqlite3_bind_text(q, 3, pq->department, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 3);
+    size_t cap = 0;
+    int rc;
+    tk_arena *a = out->arena;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        tk_plan_row r;
+        memset(&r, 0, sizeof r);
+        r.id = sqlite3_column_int64(q, 0);
+        r.year = sqlite3_column_int(q, 1);
+        r.kind = col(a, q, 2);
+        r.department_code = col(a, q, 3);
+        r.department_name = col(a, q, 4);
+        r.item_id = col(a, q, 5);
+        r.ref = col(a, q, 6);
+        r.item_text = col(a, q, 7);
+        r.origin = col(a, q, 8);
+        r.answer = col(a, q, 9);
+        r.finding = col(a, q, 10);
+        r.content = col(a, q, 11);
+        r.owner = col(a, q, 12);
+        r.due = col(a, q, 13);
+        if (!tk_plan_status_parse((const char *)sqlite3_column_text(q, 14), &r.status))
+            r.status = TK_PLAN_NOT_STARTED;
+        r.closed_at = col(a, q, 15);
+        r.created_at = col(a, q, 16);
+        r.updated_at = col(a, q, 17);
+        r.log_entries = (size_t)sqlite3_column_int64(q, 18);
+        tk_date due;
+        if (r.due && tk_date_parse(r.due, &due))
+            r.days_overdue = tk_plan_days_overdue(r.status, due, pq->today);
+        bool closed = tk_plan_status_closed(r.status);
+        bool keep = pq->filter == TK_PLANS_ALL || (pq->filter == TK_PLANS_OPEN && !closed) ||
+                    (pq->filter == TK_PLANS_OVERDUE && r.days_overdue > 0) || (pq->filter == TK_PLANS_DONE && closed);
+        if (!keep)
+            continue;
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            tk_plan_row *nr = tk_arena_alloc(a, cap * sizeof *nr);
+            if (out->n)
+                memcpy(nr, out->rows, out->n * sizeof *nr);
+            out->rows = nr;
+        }
+        out->rows[out->n++] = r;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, d, "読み出し");
+    qsort(out->rows, out->n, sizeof *out->rows, by_urgency);
+    return 0;
+}
+
+void tk_plan_list_free(tk_plan_list *l)
+{
+    tk_arena_free(l->arena);
+    memset(l, 0, sizeof *l);
+}
+
+int tk_plan_apply(tk_store *st, int64_t id, const tk_plan_change *ch, tk_diags *d)
+{
+    sqlite3 *db = tk_store_sqlite(st);
+    if (tk_store_begin(st, d) != 0)
+        return -1;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT status, due FROM plan WHERE id = ?", -1, &q, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(q);
+        tk_store_rollback(st);
+        if (rc != SQLITE_DONE)
+            return db_fail(st, d, "読み出し");
+        tk_diag_error(d, tk_store_path(st), 0, "改善計画 %lld は記録にありません。tenken plans で番号を確かめてください", (long long)id);
+        return 1;
+    }
+    enum tk_plan_status from;
+    if (!tk_plan_status_parse((const char *)sqlite3_column_text(q, 0), &from))
+        from = TK_PLAN_NOT_STARTED;
+    tk_date due = {0, 0, 0};
+    const unsigned char *ds = sqlite3_column_text(q, 1);
+    if (ds)
+        tk_date_parse((const char *)ds, &due);
+    sqlite3_finalize(q);
+    char why[512];
+    if (!tk_plan_check(from, due, ch, why, sizeof why)) {
+        tk_store_rollback(st);
+        tk_diag_error(d, tk_store_path(st), 0, "改善計画 %lld: %s", (long long)id, why);
+        return 1;
+    }
+    char now[32], date[TK_DATE_ISO_SIZE] = "", newdue[TK_DATE_ISO_SIZE] = "";
+    tk_store_now(now);
+    if (ch->date.y)
+        tk_date_iso(ch->date, date);
+    if (ch->new_due.y)
+        tk_date_iso(ch->new_due, newdue);
+    const char *status = tk_plan_status_key(ch->to);
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE plan SET status = ?1, due = COALESCE(?2, due), "
+                           " closed_at = CASE WHEN ?1 IN ('done','risk-accepted') THEN ?3 ELSE closed_at END, "
+                           " evidence = COALESCE(?4, evidence), updated_at = ?5 WHERE id = ?6",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
+    if (*newdue)
+        sqlite3_bind_text(q, 2, newdue, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 2);
+    if (*date)
+        sqlite3_bind_text(q, 3, date, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 3);
+    if (ch->note && (ch->to == TK_PLAN_DONE || ch->to == TK_PLAN_RISK_ACCEPTED))
+        sqlite3_bind_text(q, 4, ch->note, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 4);
+    sqlite3_bind_text(q, 5, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 6, id);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        goto fail;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO plan_log (plan_id, at, status, due, note, reason, source) "
+                           "VALUES (?, ?, ?, (SELECT due FROM plan WHERE id = ?), ?, ?, 'secretariat')",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_text(q, 2, *date ? date : now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, id);
+    if (ch->note)
+        sqlite3_bind_text(q, 5, ch->note, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 5);
+    if (ch->reason)
+        sqlite3_bind_text(q, 6, ch->reason, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 6);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        goto fail;
+    return tk_store_commit(st, d) == 0 ? 0 : -1;
+fail:
+    db_fail(st, d, "書き込み");
+    tk_store_rollback(st);
+    return -1;
+}
