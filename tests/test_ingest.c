@@ -192,6 +192,31 @@ static void test_same_bytes_change_nothing_and_a_new_version_supersedes(void **s
     tk_diags_free(&d);
 }
 
+/* A department that opens the workbook in LibreOffice Calc and saves it. */
+static void test_workbook_resaved_by_libreoffice_is_taken_in(void **state)
+{
+    (void)state;
+    if (!have_openpyxl() || sh("command -v soffice >/dev/null 2>&1") != 0)
+        skip();
+    assert_int_equal(sh("cd %s && HOME=%s soffice --headless --convert-to xlsx --outdir %s/lo '%s' >/dev/null 2>&1", dir, dir, dir,
+                        filled03),
+                     0);
+    char lo[256];
+    snprintf(lo, sizeof lo, "%s/lo/%s", dir, strrchr(filled03, '/') + 1);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result a, b;
+    assert_int_equal(ingest(filled03, true, &a, &d), TK_INGEST_CHECKED);
+    assert_int_equal(ingest(lo, true, &b, &d), TK_INGEST_CHECKED);
+    /* the same answers, read from another writer's file */
+    assert_int_equal(a.items, b.items);
+    assert_int_equal(a.answered, b.answered);
+    assert_int_equal(a.flagged, b.flagged);
+    assert_int_equal(a.plans, b.plans);
+    assert_int_equal(d.errors, 0);
+    tk_diags_free(&d);
+}
+
 static void expect_refused(const char *name, const char *place, const char *needle)
 {
     char path[256];
@@ -328,6 +353,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filled_workbook_is_taken_in),
         cmocka_unit_test(test_same_bytes_change_nothing_and_a_new_version_supersedes),
+        cmocka_unit_test(test_workbook_resaved_by_libreoffice_is_taken_in),
         cmocka_unit_test(test_tampered_workbooks_are_refused),
         cmocka_unit_test(test_values_are_checked_cell_by_cell),
         cmocka_unit_test(test_other_files_are_refused_clearly),

@@ -637,6 +637,41 @@ static void test_limits_are_applied(void **state)
 /* ---------------------------------------------------------------- */
 /* workbooks written by openpyxl (committed fixtures)                 */
 
+/* openpyxl_basic.xlsx opened and saved by LibreOffice Calc 7.4
+ * (tests/fixtures/make_libreoffice.sh): shared strings, its own styles,
+ * formulas with cached values, both hidden sheets merely hidden. */
+static void test_libreoffice_fixture(void **state)
+{
+    (void)state;
+    const char *path = "tests/fixtures/libreoffice_basic.xlsx";
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_xlsx *x = open_ok(path, &d);
+    assert_int_equal(tk_xlsx_sheet_count(x), 3);
+    assert_string_equal(tk_xlsx_sheet_name(x, 0), "回答");
+    assert_true(tk_xlsx_sheet_hidden(x, 1));
+    assert_true(tk_xlsx_sheet_hidden(x, 2));
+    assert_false(tk_xlsx_date1904(x));
+    got g;
+    memset(&g, 0, sizeof g);
+    read_ok(x, 0, &g, &d);
+    assert_string_cell(&g, "A1", "番号");
+    assert_string_cell(&g, "B1", "回答");
+    assert_number_cell(&g, "A2", 1, false);
+    assert_string_cell(&g, "B2", "はい");
+    assert_number_cell(&g, "C2", 46416, true);
+    /* LibreOffice calculated the formula and kept it */
+    assert_number_cell(&g, "E2", 2, false);
+    assert_true(cell_at(&g, "E2")->has_formula);
+    assert_number_cell(&g, "F2", 3.5, false);
+    assert_string_cell(&g, "H2", "改行\nあり");
+    assert_string_cell(&g, "A4", "空行の後");
+    assert_int_equal(d.errors, 0);
+    got_free(&g);
+    tk_xlsx_close(x);
+    tk_diags_free(&d);
+}
+
 static void test_openpyxl_fixture(void **state)
 {
     (void)state;
@@ -1487,6 +1522,7 @@ int main(void)
         cmocka_unit_test(test_callback_can_stop_early),
         cmocka_unit_test(test_limits_are_applied),
         cmocka_unit_test(test_openpyxl_fixture),
+        cmocka_unit_test(test_libreoffice_fixture),
         cmocka_unit_test(test_openpyxl_1904_dates),
         cmocka_unit_test(test_rich_text_and_phonetic_runs),
         cmocka_unit_test(test_cell_types_and_positions_without_r),
