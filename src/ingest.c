@@ -55,8 +55,9 @@ typedef struct ctx {
     bool in_table;
     int cur_row;
     cellv cur[8];
-    /* item sheet read state */
-    tk_strmap rowmap; /* "SHEET\x1fROW" -> irow* */
+    /* item sheet read state: the current sheet's item rows by row number */
+    irow **byrow;
+    size_t nbyrow;
     const char *cur_sheet;
     int header_row;
     /* cover values */
@@ -176,12 +177,10 @@ static const char *kv(ctx *c, const char *key)
 
 /* ---- item sheets ---- */
 
-static const char *row_key(ctx *c, const char *sheet, int row) { return tk_arena_printf(c->a, "%s\x1f%d", sheet, row); }
-
 static bool item_cell(const tk_cell *cell, void *user)
 {
     ctx *c = user;
-    irow *r = (irow *)tk_strmap_get(&c->rowmap, row_key(c, c->cur_sheet, cell->row));
+    irow *r = cell->row > 0 && (size_t)cell->row < c->nbyrow ? c->byrow[cell->row] : NULL;
     if (!r) {
         /* something typed below the table or between rows that are not items */
         if (cell->row > c->header_row && cell->type != TK_CELL_EMPTY && cell->text && *cell->text) {
@@ -285,18 +284,21 @@ typedef struct issued {
     size_t nitems;
     tk_scale_answer *scale;
     size_t nscale;
+    const char **norm; /* match form of each scale value */
 } issued;
 
 static const tk_scale_answer *scale_find(const issued *is, const char *value)
 {
+    /* as picked from the list: the very bytes */
+    for (size_t i = 0; i < is->nscale; i++)
+        if (!strcmp(value, is->scale[i].value))
+            return &is->scale[i];
+    /* as typed: full-width, spaces */
     char *n = tk_text_norm_dup(value);
     const tk_scale_answer *hit = NULL;
-    for (size_t i = 0; i < is->nscale && !hit; i++) {
-        char *m = tk_text_norm_dup(is->scale[i].value);
-        if (!strcmp(n, m))
+    for (size_t i = 0; i < is->nscale && !hit; i++)
+        if (!strcmp(n, is->norm[i]))
             hit = &is->scale[i];
-        free(m);
-    }
     free(n);
     return hit;
 }
@@ -322,7 +324,8 @@ static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_
     out->item_id = r->item_id;
     out->cell = place(c, r->sheet, r->row, c->col[F_ANSWER] ? c->col[F_ANSWER] : 1);
     /* the visible identity of the row: its ref and its wording */
-    if (c->col[F_REF]) {
+    if (c->col[F_REF] && strcmp(cell_text(&r->f[F_REF]), r->db_ref) != 0) {
+        /* not byte for byte: compare as text (a tool may have changed forms) */
         const char *got = cell_text(&r->f[F_REF]);
         char *g = tk_text_norm_dup(got), *w = tk_text_norm_dup(r->db_ref);
         if (strcmp(g, w))
@@ -332,7 +335,12 @@ static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_
         free(g);
         free(w);
     }
-    if (c->col[F_TEXT]) {
+    const char *shown = cell_text(&r->f[F_TEXT]);
+    size_t cl = r->db_context ? strlen(r->db_context) : 0;
+    bool same_bytes = r->db_context ? (strncmp(shown, r->db_context, cl) == 0 && shown[cl] == '\n' &&
+                                       strcmp(shown + cl + 1, r->db_text) == 0)
+                                    : strcmp(shown, r->db_text) == 0;
+    if (c->col[F_TEXT] && !same_bytes) {
         tk_buf want;
         tk_buf_init(&want);
         tk_text_norm(r->db_context ? r->db_context : "", strlen(r->db_context ? r->db_context : ""), &want);
@@ -488,6 +496,12 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         res->outcome = TK_INGEST_FAILED;
         goto done;
     }
+    is.norm = tk_arena_alloc(c.a, (is.nscale ? is.nscale : 1) * sizeof *is.norm);
+    for (size_t i = 0; i < is.nscale; i++) {
+        char *n = tk_text_norm_dup(is.scale[i].value);
+        is.norm[i] = tk_arena_strdup(c.a, n);
+        free(n);
+    }
     /* rows: as issued, in the same order, the same places and wording */
     if (c.nrows != is.nitems) {
         tk_diag_error(d, path, 0, "識別シートの項目が %zu 行あります。発行時は %zu 行でした。行の削除・追加はできません", c.nrows, is.nitems);
@@ -525,10 +539,19 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
 
     /* read every item sheet once */
     tk_strmap sheets = {0};
+    int maxrow = 0;
     for (size_t i = 0; i < c.nrows; i++) {
-        tk_strmap_set(&c.rowmap, row_key(&c, c.rows[i].sheet, c.rows[i].row), &c.rows[i]);
         tk_strmap_set(&sheets, c.rows[i].sheet, c.rows[i].sheet);
+        if (c.rows[i].row > maxrow)
+            maxrow = c.rows[i].row;
     }
+    if (maxrow < 1 || maxrow > 1048576) {
+        tk_diag_error(d, path, 0, "識別シートの行番号 (%d) が正しくありません。点検票が書き換えられています", maxrow);
+        tk_strmap_free(&sheets);
+        goto done;
+    }
+    c.nbyrow = (size_t)maxrow + 1;
+    c.byrow = tk_arena_alloc(c.a, c.nbyrow * sizeof *c.byrow);
     for (size_t i = 0; i < sheets.cap; i++) {
         if (!sheets.keys[i])
             continue;
@@ -537,6 +560,10 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
             tk_diag_error(d, path, 0, "シート「%s」がありません。シートの削除や名前の変更はできません", sheets.keys[i]);
             continue;
         }
+        memset(c.byrow, 0, c.nbyrow * sizeof *c.byrow);
+        for (size_t k = 0; k < c.nrows; k++)
+            if (!strcmp(c.rows[k].sheet, sheets.keys[i]))
+                c.byrow[c.rows[k].row] = &c.rows[k];
         c.cur_sheet = sheets.keys[i];
         if (!tk_xlsx_read_sheet(c.x, (size_t)si, item_cell, &c, d))
             break;
@@ -616,7 +643,6 @@ done:
     tk_store_issued_free(&is.wb, is.items, is.nitems, is.scale, is.nscale);
     tk_strmap_free(&c.kv);
     tk_strmap_free(&c.cover);
-    tk_strmap_free(&c.rowmap);
     tk_strmap_free(&c.cover_vals);
     tk_xlsx_close(c.x);
     tk_arena_free(c.a);

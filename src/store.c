@@ -195,11 +195,16 @@ static const char *const SQL[ST_COUNT] = {
                             "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL ORDER BY w.department_code",
 };
 
+#define STORE_CACHE 48
+
 struct tk_store {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[ST_COUNT];
     bool in_tx;
+    /* statements of other modules (submit, results, plans), by SQL text */
+    const char *cache_sql[STORE_CACHE];
+    sqlite3_stmt *cache_st[STORE_CACHE];
 };
 
 static void db_error(tk_store *s, tk_diags *d, const char *what)
@@ -357,6 +362,8 @@ void tk_store_close(tk_store *s)
         tk_store_rollback(s);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    for (int i = 0; i < STORE_CACHE; i++)
+        sqlite3_finalize(s->cache_st[i]);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -365,6 +372,43 @@ void tk_store_close(tk_store *s)
 const char *tk_store_path(const tk_store *s) { return s->path; }
 
 sqlite3 *tk_store_sqlite(tk_store *s) { return s->db; }
+
+struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d)
+{
+    int free_slot = -1;
+    for (int i = 0; i < STORE_CACHE; i++) {
+        if (s->cache_sql[i] && strcmp(s->cache_sql[i], sql) == 0) {
+            sqlite3_reset(s->cache_st[i]);
+            sqlite3_clear_bindings(s->cache_st[i]);
+            return s->cache_st[i];
+        }
+        if (!s->cache_sql[i] && free_slot < 0)
+            free_slot = i;
+    }
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &q, NULL) != SQLITE_OK) {
+        db_error(s, d, "問い合わせの準備");
+        return NULL;
+    }
+    if (free_slot < 0)
+        return q; /* cache full: the caller's statement, finalized by tk_store_done */
+    s->cache_sql[free_slot] = sql;
+    s->cache_st[free_slot] = q;
+    return q;
+}
+
+void tk_store_done(tk_store *s, struct sqlite3_stmt *q)
+{
+    if (!q)
+        return;
+    for (int i = 0; i < STORE_CACHE; i++) {
+        if (s->cache_st[i] == q) {
+            sqlite3_reset(q);
+            return;
+        }
+    }
+    sqlite3_finalize(q);
+}
 
 int tk_store_begin(tk_store *s, tk_diags *d)
 {

@@ -11,15 +11,8 @@ static void db_error(tk_store *st, tk_diags *d, const char *what)
     tk_diag_error(d, tk_store_path(st), 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(tk_store_sqlite(st)));
 }
 
-static sqlite3_stmt *prep(tk_store *st, const char *sql, tk_diags *d)
-{
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(tk_store_sqlite(st), sql, -1, &q, NULL) != SQLITE_OK) {
-        db_error(st, d, "問い合わせ");
-        return NULL;
-    }
-    return q;
-}
+/* Statements are prepared once per handle and given back with tk_store_done. */
+static sqlite3_stmt *prep(tk_store *st, const char *sql, tk_diags *d) { return tk_store_prepare(st, sql, d); }
 
 static void copy_col(sqlite3_stmt *q, int i, char *out, size_t n)
 {
@@ -64,7 +57,7 @@ int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook
         db_error(st, d, "読み出し");
         result = -1;
     }
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     return result;
 }
 
@@ -98,7 +91,7 @@ int tk_store_issued_items(tk_store *st, int64_t workbook_id, tk_issued_item **it
         it->text = dup_col(q, 6);
         it->context = dup_col(q, 7);
     }
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
         db_error(st, d, "読み出し");
         return -1;
@@ -130,7 +123,7 @@ int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer *
         a->excluded = sqlite3_column_int(q, 2) != 0;
         a->negative = sqlite3_column_int(q, 3) != 0;
     }
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
         db_error(st, d, "読み出し");
         return -1;
@@ -189,7 +182,7 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
         int64_t id = sqlite3_column_int64(q, 0);
         bool changed = !same_text(sqlite3_column_text(q, 1), content) || !same_text(sqlite3_column_text(q, 2), a->owner) ||
                        !same_text(sqlite3_column_text(q, 3), a->due);
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
         if (!changed)
             return 0;
         q = prep(st,
@@ -208,7 +201,7 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
         sqlite3_bind_int64(q, 8, id);
         if (sqlite3_step(q) != SQLITE_DONE)
             result = -1;
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
         if (result == 0) {
             q = prep(st,
                      "INSERT INTO plan_log (plan_id, at, status, due, note, submission_id, source) "
@@ -221,12 +214,12 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
             sqlite3_bind_int64(q, 3, id);
             if (sqlite3_step(q) != SQLITE_DONE)
                 result = -1;
-            sqlite3_finalize(q);
+            tk_store_done(st, q);
         }
         if (result == 0)
             r->plans_updated++;
     } else if (rc == SQLITE_DONE) {
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
         q = prep(st,
                  "INSERT INTO plan (campaign_id, department_code, item_id, origin, source_submission_id, answer, finding, "
                  "content, owner, due, status, created_at, updated_at) "
@@ -248,7 +241,7 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
         sqlite3_bind_text(q, 12, now, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) != SQLITE_DONE)
             result = -1;
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
         if (result == 0) {
             int64_t id = sqlite3_last_insert_rowid(tk_store_sqlite(st));
             q = prep(st,
@@ -263,12 +256,12 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
             sqlite3_bind_int64(q, 4, sub_id);
             if (sqlite3_step(q) != SQLITE_DONE)
                 result = -1;
-            sqlite3_finalize(q);
+            tk_store_done(st, q);
         }
         if (result == 0)
             r->plans_new++;
     } else {
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
         result = -1;
     }
     if (result != 0)
@@ -293,11 +286,11 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
     if (rc == SQLITE_ROW) {
         r->submission_id = sqlite3_column_int64(q, 0);
         r->same = true;
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
         tk_store_rollback(st);
         return 0;
     }
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     if (rc != SQLITE_DONE)
         goto fail_db;
 
@@ -313,7 +306,7 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
     sqlite3_bind_int64(q, 5, (sqlite3_int64)s->answered);
     sqlite3_bind_int64(q, 6, (sqlite3_int64)s->flagged);
     rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     if (rc != SQLITE_DONE)
         goto fail_db;
     int64_t id = sqlite3_last_insert_rowid(db);
@@ -326,7 +319,7 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
     sqlite3_bind_int64(q, 2, s->workbook_id);
     sqlite3_bind_int64(q, 3, id);
     rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     if (rc != SQLITE_DONE)
         goto fail_db;
     r->superseded = sqlite3_changes(db) > 0;
@@ -353,11 +346,11 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
         bind_opt(q, 11, a->flag);
         bind_opt(q, 12, a->cell);
         if (sqlite3_step(q) != SQLITE_DONE) {
-            sqlite3_finalize(q);
+            tk_store_done(st, q);
             goto fail_db;
         }
     }
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
 
     if (s->fields) {
         q = prep(st, "INSERT INTO submission_field (submission_id, key, value) VALUES (?, ?, ?)", d);
@@ -371,11 +364,11 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
             sqlite3_bind_text(q, 2, s->fields->keys[i], -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(q, 3, s->fields->vals[i], -1, SQLITE_TRANSIENT);
             if (sqlite3_step(q) != SQLITE_DONE) {
-                sqlite3_finalize(q);
+                tk_store_done(st, q);
                 goto fail_db;
             }
         }
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
     }
 
     for (size_t i = 0; i < s->nanswers; i++) {
@@ -407,7 +400,7 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
     sqlite3_bind_text(q, 3, kind, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
-        sqlite3_finalize(q);
+        tk_store_done(st, q);
         if (rc == SQLITE_DONE)
             return 0;
         db_error(st, d, "読み出し");
@@ -415,7 +408,7 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
     }
     int64_t cid = sqlite3_column_int64(q, 0);
     copy_col(q, 1, deadline, 16);
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     q = prep(st,
              "SELECT dp.code, dp.name, w.file, w.items, s.received_at, s.answered, s.flagged, "
              " (SELECT COUNT(*) FROM plan p WHERE p.campaign_id = dp.campaign_id AND p.department_code = dp.code), "
@@ -447,7 +440,7 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
         if (!fn(&r, user))
             break;
     }
-    sqlite3_finalize(q);
+    tk_store_done(st, q);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         db_error(st, d, "読み出し");
         return -1;

@@ -98,6 +98,8 @@ void tk_buf_putc(tk_buf *b, char c) { tk_buf_append(b, &c, 1); }
 
 char *tk_vformat(const char *fmt, va_list ap)
 {
+    if (!fmt)
+        return tk_xstrdup("");
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);

@@ -4,14 +4,15 @@
  * (limits, names, sizes, ratios) before inflating anything; each XML part is
  * then streamed through parse_part, which inflates it with minizip piece by
  * piece under a byte counter, screens its prolog for a DOCTYPE before
- * libxml2 sees a byte, and feeds xmlTextReader. Small event handlers
+ * libxml2 sees a byte, and feeds libxml2's SAX2 push parser. Small event handlers
  * (element start, element end, text) pick out what each part has to say.
  */
 #include "tenken/xlsx_read.h"
 
 #include <errno.h>
 #include <libxml/xmlerror.h>
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
@@ -631,14 +632,118 @@ typedef struct xev {
     const char *ns;    /* namespace URI or NULL */
     int depth;         /* 0 for the root element */
     const char *text;  /* text */
-    xmlTextReaderPtr r;
+    /* EV_START: SAX2 attributes, 5 pointers each: local name, prefix, URI,
+     * value, end of value */
+    const xmlChar **attrs;
+    int nattrs;
 } xev;
 
 /* 0 go on; 1 stop, all is well; -1 stop, a problem was reported. */
 typedef int (*ev_fn)(void *h, const xev *e);
 
+/* SAX2 state of one part. */
+typedef struct sax_st {
+    pstream *ps;
+    ev_fn fn;
+    void *h;
+    xmlParserCtxtPtr ctxt;
+    int level; /* open elements */
+    int stop;
+    bool depth_err, dtd_node;
+    tk_buf text; /* a NUL-terminated copy of the current characters */
+} sax_st;
+
+static void sax_halt(sax_st *st)
+{
+    if (st->ctxt)
+        xmlStopParser(st->ctxt);
+}
+
+static void sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
+                      const xmlChar **nss, int nattrs, int ndefaulted, const xmlChar **attrs)
+{
+    (void)prefix;
+    (void)nns;
+    (void)nss;
+    (void)ndefaulted;
+    sax_st *st = ctx;
+    if (st->stop || st->depth_err || st->dtd_node)
+        return;
+    if (st->level >= TK_XLSX_MAX_DEPTH) {
+        st->depth_err = true;
+        sax_halt(st);
+        return;
+    }
+    xev e = {.kind = EV_START, .local = (const char *)local, .ns = (const char *)uri, .depth = st->level,
+             .attrs = attrs, .nattrs = nattrs};
+    st->level++;
+    st->stop = st->fn(st->h, &e);
+    if (st->stop)
+        sax_halt(st);
+}
+
+static void sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)prefix;
+    sax_st *st = ctx;
+    if (st->stop || st->depth_err || st->dtd_node)
+        return;
+    st->level--;
+    xev e = {.kind = EV_END, .local = (const char *)local, .ns = (const char *)uri, .depth = st->level};
+    st->stop = st->fn(st->h, &e);
+    if (st->stop)
+        sax_halt(st);
+}
+
+static void sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+    sax_st *st = ctx;
+    if (st->stop || st->depth_err || st->dtd_node)
+        return;
+    tk_buf_reset(&st->text);
+    tk_buf_append(&st->text, (const char *)ch, (size_t)len);
+    xev e = {.kind = EV_TEXT, .depth = st->level, .text = st->text.data};
+    st->stop = st->fn(st->h, &e);
+    if (st->stop)
+        sax_halt(st);
+}
+
+/* No DTD of any kind, no entity: these only mark the part as refused. */
+static void sax_subset(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+    (void)name;
+    (void)ext;
+    (void)sys;
+    sax_st *st = ctx;
+    st->dtd_node = true;
+    sax_halt(st);
+}
+
+static void sax_reference(void *ctx, const xmlChar *name)
+{
+    (void)name;
+    sax_st *st = ctx;
+    st->dtd_node = true;
+    sax_halt(st);
+}
+
+static xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
+{
+    (void)ctx;
+    /* the five predefined entities only; any other reference is an error */
+    return xmlGetPredefinedEntity(name);
+}
+
+static void sax_error(void *ctx, xmlErrorPtr e)
+{
+    sax_st *st = ctx;
+    on_xml_error(st->ps, e);
+}
+
 /* Stream entry e through fn. True when the part was read without a problem
- * (including a stop asked for by fn with 1). */
+ * (including a stop asked for by fn with 1). The part is inflated in pieces
+ * and pushed into libxml2's SAX2 parser: nothing of it is kept but the
+ * piece at hand. */
 static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
 {
     if (unzGoToFilePos64(x->uz, &en->pos) != UNZ_OK || unzOpenCurrentFile(x->uz) != UNZ_OK) {
@@ -651,71 +756,60 @@ static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags 
     ps.cap = x->lim.max_part_bytes;
     ps.sniff = SN_START;
 
-    int stop = 0;
-    bool depth_err = false, dtd_node = false, read_err = false;
-    xmlSetStructuredErrorFunc(&ps, on_xml_error);
-    xmlTextReaderPtr r = xmlReaderForIO(ps_read, NULL, &ps, en->name, NULL, XML_PARSE_NONET);
-    if (r) {
-        xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, &ps);
-        int rc;
-        while ((rc = xmlTextReaderRead(r)) == 1) {
-            int type = xmlTextReaderNodeType(r);
-            int depth = xmlTextReaderDepth(r);
-            if (depth > TK_XLSX_MAX_DEPTH) {
-                depth_err = true;
-                break;
-            }
-            xev e;
-            memset(&e, 0, sizeof e);
-            e.r = r;
-            e.depth = depth;
-            switch (type) {
-            case XML_READER_TYPE_DOCUMENT_TYPE:
-            case XML_READER_TYPE_ENTITY_REFERENCE:
-            case XML_READER_TYPE_ENTITY:
-                dtd_node = true;
-                break;
-            case XML_READER_TYPE_ELEMENT:
-                e.kind = EV_START;
-                e.local = (const char *)xmlTextReaderConstLocalName(r);
-                e.ns = (const char *)xmlTextReaderConstNamespaceUri(r);
-                if (!e.local)
-                    break;
-                stop = fn(h, &e);
-                if (!stop && xmlTextReaderIsEmptyElement(r) == 1) {
-                    e.kind = EV_END;
-                    stop = fn(h, &e);
-                }
-                break;
-            case XML_READER_TYPE_END_ELEMENT:
-                e.kind = EV_END;
-                e.local = (const char *)xmlTextReaderConstLocalName(r);
-                e.ns = (const char *)xmlTextReaderConstNamespaceUri(r);
-                if (e.local)
-                    stop = fn(h, &e);
-                break;
-            case XML_READER_TYPE_TEXT:
-            case XML_READER_TYPE_CDATA:
-            case XML_READER_TYPE_WHITESPACE:
-            case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-                e.kind = EV_TEXT;
-                e.text = (const char *)xmlTextReaderConstValue(r);
-                if (e.text)
-                    stop = fn(h, &e);
-                break;
-            default:
-                break;
-            }
-            if (stop || dtd_node)
-                break;
-        }
-        if (rc < 0)
-            read_err = true;
-        xmlFreeTextReader(r);
-    } else {
+    sax_st st;
+    memset(&st, 0, sizeof st);
+    st.ps = &ps;
+    st.fn = fn;
+    st.h = h;
+    tk_buf_init(&st.text);
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = sax_start;
+    sax.endElementNs = sax_end;
+    sax.characters = sax_chars;
+    sax.ignorableWhitespace = sax_chars;
+    sax.cdataBlock = sax_chars;
+    sax.internalSubset = sax_subset;
+    sax.externalSubset = sax_subset;
+    sax.reference = sax_reference;
+    sax.getEntity = sax_get_entity;
+    sax.serror = sax_error;
+
+    bool read_err = false;
+    char buf[65536];
+    int n = ps_read(&ps, buf, 4);
+    if (n < 0) {
         read_err = true;
+    } else {
+        st.ctxt = xmlCreatePushParserCtxt(&sax, &st, buf, n, en->name);
+        if (!st.ctxt) {
+            read_err = true;
+        } else {
+            xmlCtxtUseOptions(st.ctxt, XML_PARSE_NONET);
+            for (;;) {
+                if (st.stop || st.depth_err || st.dtd_node || ps.xml_err)
+                    break;
+                n = ps_read(&ps, buf, (int)sizeof buf);
+                if (n < 0) {
+                    read_err = true;
+                    break;
+                }
+                if (xmlParseChunk(st.ctxt, buf, n, n == 0) != 0 && !st.stop) {
+                    read_err = true;
+                    break;
+                }
+                if (n == 0)
+                    break;
+            }
+            if (!st.stop && !st.depth_err && !st.dtd_node && !st.ctxt->wellFormed)
+                read_err = true;
+            xmlFreeParserCtxt(st.ctxt);
+        }
     }
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    tk_buf_free(&st.text);
+    int stop = st.stop;
+    bool depth_err = st.depth_err, dtd_node = st.dtd_node;
 
     /* Inflate what is left (bounded) so the size and the CRC are checked
      * even when the XML stopped early. */
@@ -774,43 +868,54 @@ static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags 
     return ok;
 }
 
-/* Attribute without a namespace, copied into the arena; NULL if absent. */
-static char *attr_dup(tk_arena *a, xmlTextReaderPtr r, const char *name)
+/* The value of attribute local (in namespace uri, or none when NULL) of a
+ * start event; *len gets its length. NULL when absent. */
+static const char *attr_find(const xev *e, const char *local, const char *uri, size_t *len)
 {
-    xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
-    if (!v)
-        return NULL;
-    char *s = tk_arena_strdup(a, (const char *)v);
-    xmlFree(v);
-    return s;
+    for (int i = 0; i < e->nattrs; i++) {
+        const xmlChar **at = e->attrs + 5 * i;
+        if (strcmp((const char *)at[0], local) != 0)
+            continue;
+        if (uri ? !(at[2] && strcmp((const char *)at[2], uri) == 0) : at[2] != NULL)
+            continue;
+        *len = (size_t)(at[4] - at[3]);
+        return (const char *)at[3];
+    }
+    return NULL;
 }
 
-static char *attr_dup_ns(tk_arena *a, xmlTextReaderPtr r, const char *local, const char *ns1, const char *ns2)
+/* Attribute without a namespace, copied into the arena; NULL if absent. */
+static char *attr_dup(tk_arena *a, const xev *e, const char *name)
 {
-    xmlChar *v = xmlTextReaderGetAttributeNs(r, (const xmlChar *)local, (const xmlChar *)ns1);
+    size_t n;
+    const char *v = attr_find(e, name, NULL, &n);
+    return v ? tk_arena_strndup(a, v, n) : NULL;
+}
+
+static char *attr_dup_ns(tk_arena *a, const xev *e, const char *local, const char *ns1, const char *ns2)
+{
+    size_t n;
+    const char *v = attr_find(e, local, ns1, &n);
     if (!v && ns2)
-        v = xmlTextReaderGetAttributeNs(r, (const xmlChar *)local, (const xmlChar *)ns2);
-    if (!v)
-        return NULL;
-    char *s = tk_arena_strdup(a, (const char *)v);
-    xmlFree(v);
-    return s;
+        v = attr_find(e, local, ns2, &n);
+    return v ? tk_arena_strndup(a, v, n) : NULL;
 }
 
 /* Attribute into a small buffer; *present tells whether it was there.
  * False when it is longer than the buffer. */
-static bool attr_small(xmlTextReaderPtr r, const char *name, char *out, size_t n, bool *present)
+static bool attr_small(const xev *e, const char *name, char *out, size_t n, bool *present)
 {
     out[0] = '\0';
-    xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
+    size_t len;
+    const char *v = attr_find(e, name, NULL, &len);
     *present = v != NULL;
     if (!v)
         return true;
-    size_t len = strlen((const char *)v);
     bool ok = len < n;
-    if (ok)
-        memcpy(out, v, len + 1);
-    xmlFree(v);
+    if (ok) {
+        memcpy(out, v, len);
+        out[len] = '\0';
+    }
     return ok;
 }
 
@@ -858,10 +963,10 @@ static int rels_ev(void *hp, const xev *e)
         }
         rel *r = &h->v[h->n++];
         tk_arena *a = h->x->arena;
-        r->id = attr_dup(a, e->r, "Id");
-        r->type = attr_dup(a, e->r, "Type");
-        r->target = attr_dup(a, e->r, "Target");
-        r->mode = attr_dup(a, e->r, "TargetMode");
+        r->id = attr_dup(a, e, "Id");
+        r->type = attr_dup(a, e, "Type");
+        r->target = attr_dup(a, e, "Target");
+        r->mode = attr_dup(a, e, "TargetMode");
     }
     return 0;
 }
@@ -970,7 +1075,7 @@ static int wb_ev(void *hp, const xev *e)
         return 0;
     tk_arena *a = h->x->arena;
     if (e->depth == 1 && el_main(e, "workbookPr")) {
-        char *v = attr_dup(a, e->r, "date1904");
+        char *v = attr_dup(a, e, "date1904");
         h->x->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
     } else if (e->depth == 2 && h->in_sheets && el_main(e, "sheet")) {
         if (h->n == h->cap) {
@@ -978,9 +1083,9 @@ static int wb_ev(void *hp, const xev *e)
             h->v = tk_xrealloc(h->v, h->cap * sizeof *h->v);
         }
         wb_sheet *s = &h->v[h->n++];
-        s->name = attr_dup(a, e->r, "name");
-        s->state = attr_dup(a, e->r, "state");
-        s->rid = attr_dup_ns(a, e->r, "id", NS_REL_T, NS_REL_S);
+        s->name = attr_dup(a, e, "name");
+        s->state = attr_dup(a, e, "state");
+        s->rid = attr_dup_ns(a, e, "id", NS_REL_T, NS_REL_S);
     }
     return 0;
 }
@@ -1086,8 +1191,8 @@ static int st_ev(void *hp, const xev *e)
     if (!start || e->depth != 2)
         return 0;
     if (h->in_nf && el_main(e, "numFmt")) {
-        char *id = attr_dup(x->arena, e->r, "numFmtId");
-        char *code = attr_dup(x->arena, e->r, "formatCode");
+        char *id = attr_dup(x->arena, e, "numFmtId");
+        char *code = attr_dup(x->arena, e, "formatCode");
         long v;
         if (!id || !parse_uint(id, &v) || !code) {
             XERR(h->d, x->path, h->part, "%s の表示形式 <numFmt> の numFmtId か formatCode が正しくありません",
@@ -1109,7 +1214,7 @@ static int st_ev(void *hp, const xev *e)
         char buf[16];
         bool present;
         long v = 0;
-        if (!attr_small(e->r, "numFmtId", buf, sizeof buf, &present) || (present && !parse_uint(buf, &v))) {
+        if (!attr_small(e, "numFmtId", buf, sizeof buf, &present) || (present && !parse_uint(buf, &v))) {
             XERR(h->d, x->path, h->part, "%s のセル書式 <xf> の numFmtId が正しくありません", h->part);
             return -1;
         }
@@ -1175,7 +1280,7 @@ static int cp_ev(void *hp, const xev *e)
         return 0;
     if (e->kind == EV_START) {
         h->in_prop = true;
-        h->name = attr_dup(x->arena, e->r, "name");
+        h->name = attr_dup(x->arena, e, "name");
         acc_reset(&h->val);
         return 0;
     }
@@ -1872,7 +1977,7 @@ static int sh_start_cell(sh_h *h, const xev *e)
     char buf[16];
     bool present;
     int crow = h->row, ccol = h->col + 1;
-    if (!attr_small(e->r, "r", buf, sizeof buf, &present) ||
+    if (!attr_small(e, "r", buf, sizeof buf, &present) ||
         (present && !tk_cell_parse_ref(buf, &crow, &ccol))) {
         h->c_ok = false;
         return sh_problem(h, 0, 0, "行 %d のセル参照 r=\"%s\" が正しくありません", h->row, buf);
@@ -1897,7 +2002,7 @@ static int sh_start_cell(sh_h *h, const xev *e)
         return sh_problem(h, crow, ccol, "セル %s が %s の後にあります (セルの順序が正しくありません)", ref, prev);
     }
     h->col = ccol;
-    if (!attr_small(e->r, "t", h->t, sizeof h->t, &present)) {
+    if (!attr_small(e, "t", h->t, sizeof h->t, &present)) {
         h->c_ok = false;
         return sh_problem(h, crow, ccol, "セルの型 t が正しくありません");
     }
@@ -1911,7 +2016,7 @@ static int sh_start_cell(sh_h *h, const xev *e)
         h->c_ok = false;
         return sh_problem(h, crow, ccol, "セルの型 t=\"%s\" が不明です", h->t);
     }
-    if (!attr_small(e->r, "s", buf, sizeof buf, &present) || (present && !parse_uint(buf, &h->s))) {
+    if (!attr_small(e, "s", buf, sizeof buf, &present) || (present && !parse_uint(buf, &h->s))) {
         h->c_ok = false;
         return sh_problem(h, crow, ccol, "セルの書式番号 s=\"%s\" が正しくありません", buf);
     }
@@ -1969,7 +2074,7 @@ static int sh_ev(void *hp, const xev *e)
         char buf[16];
         bool present;
         long r = h->row + 1;
-        if (!attr_small(e->r, "r", buf, sizeof buf, &present) || (present && !parse_uint(buf, &r)) || r < 1 ||
+        if (!attr_small(e, "r", buf, sizeof buf, &present) || (present && !parse_uint(buf, &r)) || r < 1 ||
             r > MAX_ROW) {
             sh_problem(h, 0, 0, "シート %s の行番号 r=\"%s\" が正しくありません", h->sheet, buf);
             return -1;

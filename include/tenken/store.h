@@ -52,6 +52,12 @@ const char *tk_store_path(const tk_store *s);
 /* The SQLite handle, for modules that keep their statements next to their
  * own logic (ingest's submissions); it stays owned by the store. */
 struct sqlite3 *tk_store_sqlite(tk_store *s);
+/* A prepared statement for sql, kept for the life of the handle (sql must
+ * be a string that lives as long, such as a literal). Reset and unbound on
+ * each call. Give it back with tk_store_done (which resets it). NULL on
+ * failure, with a diagnostic. */
+struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d);
+void tk_store_done(tk_store *s, struct sqlite3_stmt *q);
 /* The schema version of the open file (TK_STORE_SCHEMA_VERSION after open). */
 int tk_store_schema_version(tk_store *s);
 
