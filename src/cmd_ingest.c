@@ -218,17 +218,6 @@ static bool status_row(const tk_status_row *r, void *user)
     return true;
 }
 
-static void csv_field(tk_buf *b, const char *s)
-{
-    tk_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            tk_buf_putc(b, '"');
-        tk_buf_putc(b, *s);
-    }
-    tk_buf_putc(b, '"');
-}
-
 int tk_cmd_status(const tk_command *c, int argc, char **argv)
 {
     static const struct option longopts[] = {{"org", required_argument, NULL, 'o'},    {"year", required_argument, NULL, 'y'},
@@ -302,28 +291,10 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
     tk_buf_init(&out);
     if (csv) {
         tk_buf_puts(&out, "\xEF\xBB\xBF"); /* Excel reads UTF-8 only with a BOM */
-        for (int k = 0; k < STATUS_COLS; k++) {
-            if (k)
-                tk_buf_putc(&out, ',');
-            csv_field(&out, heads[k]);
-        }
-        tk_buf_puts(&out, "\r\n");
-        for (size_t i = 0; i < s.nrows; i++) {
-            for (int k = 0; k < STATUS_COLS; k++) {
-                if (k)
-                    tk_buf_putc(&out, ',');
-                csv_field(&out, s.cells[i][k]);
-            }
-            tk_buf_puts(&out, "\r\n");
-        }
+        tk_csv_row(&out, STATUS_COLS, heads);
+        for (size_t i = 0; i < s.nrows; i++)
+            tk_csv_row(&out, STATUS_COLS, (const char *const *)s.cells[i]);
     } else {
-        size_t w[STATUS_COLS];
-        for (int k = 0; k < STATUS_COLS; k++) {
-            w[k] = tk_text_width(heads[k]);
-            for (size_t i = 0; i < s.nrows; i++)
-                if (tk_text_width(s.cells[i][k]) > w[k])
-                    w[k] = tk_text_width(s.cells[i][k]);
-        }
         char dl[64] = "期限なし";
         if (*deadline) {
             tk_date dd;
@@ -333,26 +304,10 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
         char fy[64];
         tk_fiscal_year_label((int)year, fy, sizeof fy);
         tk_buf_printf(&out, "%s %s (%s)  提出期限: %s\n", org, fy, kind, dl);
-        for (int k = 0; k < STATUS_COLS; k++) {
-            tk_text_pad(&out, heads[k], k == STATUS_COLS - 1 ? 0 : w[k] + 2);
-        }
-        tk_buf_putc(&out, '\n');
+        static const bool right[STATUS_COLS] = {false, false, false, false, true, true, true, true, true};
+        tk_text_table(&out, STATUS_COLS, heads, (char *const *const *)s.cells, s.nrows, right);
         size_t done = 0, late = 0;
         for (size_t i = 0; i < s.nrows; i++) {
-            for (int k = 0; k < STATUS_COLS; k++) {
-                bool num = k >= 4;
-                size_t pad = w[k] - tk_text_width(s.cells[i][k]);
-                if (num)
-                    for (size_t q = 0; q < pad; q++)
-                        tk_buf_putc(&out, ' ');
-                tk_buf_puts(&out, s.cells[i][k]);
-                if (!num && k != STATUS_COLS - 1)
-                    for (size_t q = 0; q < pad; q++)
-                        tk_buf_putc(&out, ' ');
-                if (k != STATUS_COLS - 1)
-                    tk_buf_puts(&out, "  ");
-            }
-            tk_buf_putc(&out, '\n');
             done += tk_str_starts(s.cells[i][2], "提出済");
             late += strstr(s.cells[i][2], "期限超過") != NULL;
         }

@@ -74,35 +74,14 @@ static void free_cells(char *c[NCOLS])
         free(c[k]);
 }
 
-static void csv_field(tk_buf *b, const char *s)
-{
-    tk_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            tk_buf_putc(b, '"');
-        tk_buf_putc(b, *s);
-    }
-    tk_buf_putc(b, '"');
-}
-
 static void to_csv(const tk_plan_list *l, tk_buf *out)
 {
     tk_buf_puts(out, "\xEF\xBB\xBF");
-    for (int k = 0; k < NCOLS; k++) {
-        if (k)
-            tk_buf_putc(out, ',');
-        csv_field(out, HEADS[k]);
-    }
-    tk_buf_puts(out, "\r\n");
+    tk_csv_row(out, NCOLS, HEADS);
     for (size_t i = 0; i < l->n; i++) {
         char *c[NCOLS];
         cells_of(&l->rows[i], c);
-        for (int k = 0; k < NCOLS; k++) {
-            if (k)
-                tk_buf_putc(out, ',');
-            csv_field(out, c[k]);
-        }
-        tk_buf_puts(out, "\r\n");
+        tk_csv_row(out, NCOLS, (const char *const *)c);
         free_cells(c);
     }
 }
@@ -111,38 +90,24 @@ static void to_text(const tk_plan_list *l, tk_buf *out)
 {
     static const int shown[] = {0, 1, 4, 5, 6, 7, 8, 9, 10};
     static const size_t clipw[] = {8, 6, 20, 26, 40, 16, 10, 10, 8};
-    const size_t ns = sizeof shown / sizeof shown[0];
-    char ***rows = tk_xcalloc(l->n + 1, sizeof *rows);
-    size_t w[16] = {0};
-    for (size_t i = 0; i <= l->n; i++) {
-        rows[i] = tk_xcalloc(ns, sizeof **rows);
+    static const bool right[] = {true, true, false, false, false, false, false, false, true};
+    enum { NS = sizeof shown / sizeof shown[0] };
+    const char *heads[NS];
+    for (size_t k = 0; k < NS; k++)
+        heads[k] = HEADS[shown[k]];
+    char ***rows = tk_xcalloc(l->n ? l->n : 1, sizeof *rows);
+    for (size_t i = 0; i < l->n; i++) {
+        rows[i] = tk_xcalloc(NS, sizeof **rows);
         char *c[NCOLS];
-        if (i)
-            cells_of(&l->rows[i - 1], c);
-        for (size_t k = 0; k < ns; k++) {
-            rows[i][k] = i ? clip(c[shown[k]], clipw[k]) : tk_xstrdup(HEADS[shown[k]]);
-            if (tk_text_width(rows[i][k]) > w[k])
-                w[k] = tk_text_width(rows[i][k]);
-        }
-        if (i)
-            free_cells(c);
+        cells_of(&l->rows[i], c);
+        for (size_t k = 0; k < NS; k++)
+            rows[i][k] = clip(c[shown[k]], clipw[k]);
+        free_cells(c);
     }
-    for (size_t i = 0; i <= l->n; i++) {
-        for (size_t k = 0; k < ns; k++) {
-            bool right = i && (k == 0 || k == 1 || k == ns - 1);
-            size_t pad = w[k] - tk_text_width(rows[i][k]);
-            if (right)
-                for (size_t q = 0; q < pad; q++)
-                    tk_buf_putc(out, ' ');
-            tk_buf_puts(out, rows[i][k]);
-            if (!right && k + 1 < ns)
-                for (size_t q = 0; q < pad; q++)
-                    tk_buf_putc(out, ' ');
-            if (k + 1 < ns)
-                tk_buf_puts(out, "  ");
+    tk_text_table(out, NS, heads, (char *const *const *)rows, l->n, right);
+    for (size_t i = 0; i < l->n; i++) {
+        for (size_t k = 0; k < NS; k++)
             free(rows[i][k]);
-        }
-        tk_buf_putc(out, '\n');
         free(rows[i]);
     }
     free(rows);

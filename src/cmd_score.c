@@ -65,17 +65,6 @@ static void json_str(tk_buf *b, const char *s)
     tk_buf_putc(b, '"');
 }
 
-static void csv_str(tk_buf *b, const char *s)
-{
-    tk_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            tk_buf_putc(b, '"');
-        tk_buf_putc(b, *s);
-    }
-    tk_buf_putc(b, '"');
-}
-
 static char *zu(size_t v)
 {
     char b[32];
@@ -133,77 +122,61 @@ int tk_cmd_score(const tk_command *c, int argc, char **argv)
     tk_buf out;
     tk_buf_init(&out);
     char s1[16], s2[16];
+    /* one decimal everywhere; an empty or null figure when there is none */
+    char ***cells = tk_xcalloc(n + 1, sizeof *cells);
+    for (size_t i = 0; i <= n; i++) {
+        double sc = tk_tally_score(&rows[i].t), ar = tk_tally_answer_rate(&rows[i].t);
+        cells[i] = tk_xcalloc(7, sizeof **cells);
+        cells[i][0] = tk_xstrdup(rows[i].group);
+        cells[i][1] = tk_xstrdup(rows[i].code);
+        cells[i][2] = tk_xstrdup(tk_fmt1(sc, s1));
+        cells[i][3] = zu(rows[i].t.answered);
+        cells[i][4] = zu(tk_tally_applicable(&rows[i].t));
+        cells[i][5] = tk_xstrdup(tk_fmt1(ar, s2));
+        cells[i][6] = zu(rows[i].t.negative);
+        if (strcmp(format, "text")) {
+            for (int k = 2; k <= 5; k += 3)
+                if (!strcmp(cells[i][k], "—")) {
+                    free(cells[i][k]);
+                    cells[i][k] = tk_xstrdup(!strcmp(format, "json") ? "null" : "");
+                }
+        }
+    }
     if (!strcmp(format, "csv")) {
-        tk_buf_puts(&out, "group,code,score,answered,applicable,answer_rate,negative\n");
+        static const char *const cols[] = {"group", "code", "score", "answered", "applicable", "answer_rate", "negative"};
+        tk_csv_row(&out, 7, cols);
         for (size_t i = 0; i <= n; i++) {
-            csv_str(&out, rows[i].group);
+            /* numbers unquoted, names quoted */
+            tk_csv_field(&out, cells[i][0]);
             tk_buf_putc(&out, ',');
-            csv_str(&out, rows[i].code);
-            double sc = tk_tally_score(&rows[i].t), ar = tk_tally_answer_rate(&rows[i].t);
-            tk_buf_printf(&out, ",%s,%zu,%zu,%s,%zu\n", isnan(sc) ? "" : tk_fmt1(sc, s1), rows[i].t.answered,
-                          tk_tally_applicable(&rows[i].t), isnan(ar) ? "" : tk_fmt1(ar, s2), rows[i].t.negative);
+            tk_csv_field(&out, cells[i][1]);
+            tk_buf_printf(&out, ",%s,%s,%s,%s,%s\r\n", cells[i][2], cells[i][3], cells[i][4], cells[i][5], cells[i][6]);
         }
     } else if (!strcmp(format, "json")) {
         tk_buf_puts(&out, "[\n");
         for (size_t i = 0; i <= n; i++) {
-            double sc = tk_tally_score(&rows[i].t), ar = tk_tally_answer_rate(&rows[i].t);
             tk_buf_puts(&out, "  {\"group\": ");
-            json_str(&out, rows[i].group);
+            json_str(&out, cells[i][0]);
             tk_buf_puts(&out, ", \"code\": ");
-            json_str(&out, rows[i].code);
-            tk_buf_printf(&out, ", \"score\": %s, \"answered\": %zu, \"applicable\": %zu, \"answer_rate\": %s, \"negative\": %zu}%s\n",
-                          isnan(sc) ? "null" : tk_fmt1(sc, s1), rows[i].t.answered, tk_tally_applicable(&rows[i].t),
-                          isnan(ar) ? "null" : tk_fmt1(ar, s2), rows[i].t.negative, i < n ? "," : "");
+            json_str(&out, cells[i][1]);
+            tk_buf_printf(&out, ", \"score\": %s, \"answered\": %s, \"applicable\": %s, \"answer_rate\": %s, \"negative\": %s}%s\n",
+                          cells[i][2], cells[i][3], cells[i][4], cells[i][5], cells[i][6], i < n ? "," : "");
         }
         tk_buf_puts(&out, "]\n");
     } else {
-        static const char *heads[] = {"グループ", "コード", "得点", "回答", "対象", "回答率(%)", "否定的回答"};
-        size_t w[7];
-        for (int k = 0; k < 7; k++)
-            w[k] = tk_text_width(heads[k]);
-        char ***cells = tk_xcalloc(n + 1, sizeof *cells);
-        for (size_t i = 0; i <= n; i++) {
-            double sc = tk_tally_score(&rows[i].t), ar = tk_tally_answer_rate(&rows[i].t);
-            cells[i] = tk_xcalloc(7, sizeof **cells);
-            cells[i][0] = tk_xstrdup(rows[i].group);
-            cells[i][1] = tk_xstrdup(rows[i].code);
-            cells[i][2] = tk_xstrdup(tk_fmt1(sc, s1));
-            cells[i][3] = zu(rows[i].t.answered);
-            cells[i][4] = zu(tk_tally_applicable(&rows[i].t));
-            cells[i][5] = tk_xstrdup(tk_fmt1(ar, s2));
-            cells[i][6] = zu(rows[i].t.negative);
-            for (int k = 0; k < 7; k++)
-                if (tk_text_width(cells[i][k]) > w[k])
-                    w[k] = tk_text_width(cells[i][k]);
-        }
+        static const char *const heads[] = {"グループ", "コード", "得点", "回答", "対象", "回答率(%)", "否定的回答"};
+        static const bool right[] = {false, false, true, true, true, true, true};
         const char *kind_label = !strcmp(kind, "audit") ? "監査" : "自己点検";
         tk_buf_printf(&out, "%s (%s) %ld 年度 %s — 得点 = 100 × Σ(重み × 点) ÷ Σ(重み)、回答済みで「該当しない」以外の項目\n",
                       r->org_name, r->org, year, kind_label);
-        for (size_t i = 0; i <= n + 1; i++) {
-            size_t ri = i == 0 ? 0 : i - 1;
-            for (int k = 0; k < 7; k++) {
-                const char *v = i == 0 ? heads[k] : cells[ri][k];
-                size_t pad = w[k] - tk_text_width(v);
-                bool right = k >= 2 && i > 0;
-                if (right)
-                    for (size_t q = 0; q < pad; q++)
-                        tk_buf_putc(&out, ' ');
-                tk_buf_puts(&out, v);
-                if (!right && k < 6)
-                    for (size_t q = 0; q < pad; q++)
-                        tk_buf_putc(&out, ' ');
-                if (k < 6)
-                    tk_buf_puts(&out, "  ");
-            }
-            tk_buf_putc(&out, '\n');
-        }
-        for (size_t i = 0; i <= n; i++) {
-            for (int k = 0; k < 7; k++)
-                free(cells[i][k]);
-            free(cells[i]);
-        }
-        free(cells);
+        tk_text_table(&out, 7, heads, (char *const *const *)cells, n + 1, right);
     }
+    for (size_t i = 0; i <= n; i++) {
+        for (int k = 0; k < 7; k++)
+            free(cells[i][k]);
+        free(cells[i]);
+    }
+    free(cells);
     fwrite(out.data ? out.data : "", 1, out.len, stdout);
     tk_buf_free(&out);
     free(rows);

@@ -290,3 +290,54 @@ void tk_text_pad(tk_buf *out, const char *s, size_t w)
     for (size_t n = tk_text_width(s); n < w; n++)
         tk_buf_putc(out, ' ');
 }
+
+void tk_text_table(tk_buf *out, size_t ncols, const char *const *heads, char *const *const *rows, size_t nrows,
+                   const bool *right)
+{
+    size_t *w = tk_xcalloc(ncols ? ncols : 1, sizeof *w);
+    for (size_t k = 0; k < ncols; k++) {
+        w[k] = tk_text_width(heads[k]);
+        for (size_t i = 0; i < nrows; i++)
+            if (tk_text_width(rows[i][k]) > w[k])
+                w[k] = tk_text_width(rows[i][k]);
+    }
+    for (size_t i = 0; i <= nrows; i++) {
+        for (size_t k = 0; k < ncols; k++) {
+            const char *v = i == 0 ? heads[k] : rows[i - 1][k];
+            size_t pad = w[k] - tk_text_width(v);
+            bool r = i > 0 && right && right[k];
+            if (r)
+                for (size_t q = 0; q < pad; q++)
+                    tk_buf_putc(out, ' ');
+            tk_buf_puts(out, v);
+            if (!r && k + 1 < ncols)
+                for (size_t q = 0; q < pad; q++)
+                    tk_buf_putc(out, ' ');
+            if (k + 1 < ncols)
+                tk_buf_puts(out, "  ");
+        }
+        tk_buf_putc(out, '\n');
+    }
+    free(w);
+}
+
+void tk_csv_field(tk_buf *out, const char *s)
+{
+    tk_buf_putc(out, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            tk_buf_putc(out, '"');
+        tk_buf_putc(out, *s);
+    }
+    tk_buf_putc(out, '"');
+}
+
+void tk_csv_row(tk_buf *out, size_t n, const char *const *fields)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            tk_buf_putc(out, ',');
+        tk_csv_field(out, fields[k]);
+    }
+    tk_buf_puts(out, "\r\n");
+}

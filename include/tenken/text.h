@@ -45,6 +45,16 @@ size_t tk_text_width(const char *s);
 /* Print s to a buffer padded with spaces to width w (never truncates). */
 void tk_text_pad(tk_buf *out, const char *s, size_t w);
 
+/* A table for the terminal: columns padded to their widest cell by display
+ * width, two spaces apart; right[k] right-aligns column k (numbers). The
+ * heading row comes first. Cells are borrowed. */
+void tk_text_table(tk_buf *out, size_t ncols, const char *const *heads, char *const *const *rows, size_t nrows,
+                   const bool *right);
+/* One CSV field, quoted ("" for a quote). */
+void tk_csv_field(tk_buf *out, const char *s);
+/* A CSV row of n fields ending in CRLF. */
+void tk_csv_row(tk_buf *out, size_t n, const char *const *fields);
+
 /* Character classes used by the parsers. */
 bool tk_cp_is_space(int32_t cp);
 bool tk_cp_is_katakana(int32_t cp);
