@@ -1,0 +1,190 @@
+/* report.h — the reports of a campaign, for reading on paper and for the
+ * secretariat's own work:
+ *
+ *  - the committee report (PDF): cover, summary, score by department (bar
+ *    chart and table), department × chapter heat map, score by chapter,
+ *    cross-cutting issues (横断的課題), the weakest items, remediation plans
+ *    by due month and by department, and the previous year beside this one;
+ *  - one feedback report per department (PDF): its score against the
+ *    organisation's by chapter, its negative answers with their plans, the
+ *    items flagged 要対応 and the items left unanswered;
+ *  - the summary workbook (xlsx): sheets by department, by chapter,
+ *    department × chapter, by item and all remediation plans, with native
+ *    Excel charts, autofilters and frozen headers.
+ *
+ * Every figure comes from tk_results_group (results.h) and is printed with
+ * tk_fmt1 (score.h), the arithmetic `tenken score` uses. A department's
+ * figures by chapter come from tk_results_group over a view of the results
+ * that holds only that department's cells (the same function again, so the
+ * heat map equals tk_results_dept_chapter without its cost per call).
+ *
+ * Wording a user may want to change comes from the campaign's template
+ * (templates/self.xml, audit.xml): the classification mark, the kind's name,
+ * the report titles (<report><title for="committee|department|summary">),
+ * the cross-cutting threshold and label and the score bands (<score>), and
+ * optionally section headings (<report><text key="...">, the keys are
+ * listed at the top of report.c).
+ *
+ * Ownership: tk_report_open borrows the results (they must outlive the
+ * report) and owns everything else it loads (previous year, plans, wording);
+ * free it with tk_report_free. A tk_pdf_font passed in the options is
+ * borrowed and shared by every document the report writes.
+ */
+#ifndef TENKEN_REPORT_H
+#define TENKEN_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tenken/diag.h"
+#include "tenken/jdate.h"
+#include "tenken/pdf.h"
+#include "tenken/plan.h"
+#include "tenken/results.h"
+#include "tenken/store.h"
+
+typedef struct tk_report_opts {
+    const char *template_path; /* NULL: in the data dir's templates/, the file
+                                  the campaign was issued with, else KIND.xml */
+    const tk_pdf_font *font;   /* shared font (borrowed); NULL: each document
+                                  (or each run of departments) opens one */
+    tk_date today;             /* the report's date; y == 0: tk_date_today() */
+    bool no_previous;          /* leave out the previous year's comparison */
+} tk_report_opts;
+
+/* A score band of the template: a score of at least 100 × min gets label. */
+typedef struct tk_band {
+    double min; /* 0..1 */
+    const char *label;
+} tk_band;
+
+/* A remediation plan of the campaign (plan table), with its state on the
+ * report's date. */
+typedef struct tk_report_plan {
+    size_t dept;        /* index into results->depts */
+    long item;          /* index into results->items, -1 when not in the checklist */
+    long cell;          /* index into tk_report.dcells, -1 when none */
+    const char *item_id, *origin, *content, *owner;
+    const char *due;    /* ISO date or NULL */
+    tk_date due_date;   /* y == 0 when none or unreadable */
+    enum tk_plan_status status;
+    bool open;          /* not 完了 nor リスク受容 */
+    int days_overdue;   /* 0 when not overdue (tk_plan_days_overdue) */
+} tk_report_plan;
+
+/* What the reports print, computed once. Indices follow results->depts,
+ * results->items and the chapter order of tk_results_group. */
+typedef struct tk_report {
+    tk_arena *arena;
+    const tk_results *r;       /* borrowed */
+    tk_results *prev;          /* previous year (same org and kind), or NULL */
+    tk_date today;
+    const tk_pdf_font *font;   /* borrowed, may be NULL */
+
+    /* wording from the template */
+    const char *template_path;
+    const char *kind_name, *classification;
+    const char *title_committee, *title_department, *title_summary; /* as written, with
+                                                                       placeholders */
+    double cross_threshold;    /* 0..1 */
+    const char *cross_label;
+    tk_band *bands;     /* highest min first */
+    size_t nbands;
+    tk_strmap texts;           /* <report><text key> overrides */
+    const char *fy_wareki;     /* 令和8年度 */
+    const char *fy_label;      /* 令和8年度（2026年度） */
+    const char *date_both;     /* the report's date, 和暦（西暦） */
+
+    /* figures (tk_results_group) */
+    tk_tally total;
+    tk_group *by_dept;         /* departments that were issued a workbook, by code */
+    size_t nby_dept;
+    long *dept_group;          /* per department: index into by_dept, -1 when not issued */
+    tk_group *by_chapter;
+    size_t nchapters;
+    tk_group *by_item;
+    size_t nby_item;
+    long *item_group;          /* per item: index into by_item */
+    tk_tally *dept_chapter;    /* ndepts × nchapters, row-major */
+
+    /* cells sorted by department (stable): department d owns
+     * dcells[doff[d] .. doff[d + 1]) */
+    tk_res_cell *dcells;
+    size_t *doff;
+    long *cell_plan;           /* per dcells entry: index into plans, -1 */
+
+    size_t flagged;            /* cells flagged 要対応, all departments */
+    tk_report_plan *plans;     /* by department code, then due date */
+    size_t nplans;
+    size_t *poff;              /* plans of department d: poff[d] .. poff[d + 1] */
+
+    /* the previous year, matched by department code and chapter name */
+    tk_tally prev_total;
+    bool prev_has;
+    tk_tally *prev_dept;       /* per department; issued == 0 when absent */
+    tk_tally *prev_chapter;    /* per chapter; issued == 0 when absent */
+    size_t prev_returned, prev_issued;
+} tk_report;
+
+/* Compute the report's figures for the campaign r (borrowed), reading its
+ * plans and the previous year's results from st and the wording from the
+ * template. TK_EXIT_OK and *out (free with tk_report_free); else
+ * TK_EXIT_INPUT (the template cannot be used) or TK_EXIT_FAILURE (the
+ * database cannot be read), with Japanese errors in d. */
+int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, tk_report **out, tk_diags *d);
+void tk_report_free(tk_report *rp);
+
+/* A report's title with its placeholders replaced ({org}, {fiscal-year},
+ * {department} for department d, ...); dept -1 for none. In the arena. */
+char *tk_report_title(const tk_report *rp, tk_arena *a, const char *title, long dept);
+
+/* A heading or caption: the template's <report><text key> when present,
+ * else dflt. */
+const char *tk_report_text(const tk_report *rp, const char *key, const char *dflt);
+/* The band label for a score (0..100), or "" (NaN, no bands). */
+const char *tk_report_band(const tk_report *rp, double score);
+
+/* The results restricted to department d's cells (a view: the arrays are
+ * borrowed from r and rp; nothing to free). */
+tk_results tk_report_dept_view(const tk_report *rp, size_t d);
+
+/* Is item k a cross-cutting issue: negative answers by at least two
+ * departments and by at least cross_threshold of the departments whose
+ * answer was scored? *neg and *answered (may be NULL) get the counts. */
+bool tk_report_cross_cutting(const tk_report *rp, size_t k, size_t *neg, size_t *answered);
+
+/* Number of departments issued a workbook, and of those that returned it. */
+size_t tk_report_issued(const tk_report *rp);
+size_t tk_report_returned(const tk_report *rp);
+
+/* ---- the documents ---- */
+
+/* Lay out the committee report. Returns the document (tk_pdf_free), or
+ * NULL with an error in d (no font). d must outlive the document. */
+tk_pdf *tk_report_committee_pdf(const tk_report *rp, tk_diags *d);
+/* Lay out department d's feedback report (as above). */
+tk_pdf *tk_report_department_pdf(const tk_report *rp, size_t d, tk_diags *diags);
+
+/* The writers return an exit code (util.h): TK_EXIT_OK; TK_EXIT_INPUT when
+ * they refuse (an existing file without force, an unknown department),
+ * before writing anything; TK_EXIT_FAILURE when a file or folder cannot be
+ * written or the document cannot be made. Errors go to d in Japanese.
+ *
+ * The committee report to path (temporary file + rename). *pages (may be
+ * NULL) gets the page count, cover included. */
+int tk_report_write_committee(const tk_report *rp, const char *path, bool force, size_t *pages, tk_diags *d);
+
+/* The file name of department d's report in a folder: "01_総務課.pdf"
+ * (characters unsafe in file names replaced by "_"). In the arena. */
+char *tk_report_department_file(tk_arena *a, const tk_report *rp, size_t d);
+
+/* One report per department that was issued a workbook into dir (created
+ * when missing), or only those whose code or name is among only[0..nonly)
+ * when nonly > 0. *written gets the number of files. */
+int tk_report_write_departments(const tk_report *rp, const char *dir, const char *const *only, size_t nonly,
+                                bool force, size_t *written, tk_diags *d);
+
+/* The summary workbook (report_xlsx.c) to path through a temporary file. */
+int tk_report_write_summary(const tk_report *rp, const char *path, bool force, tk_diags *d);
+
+#endif

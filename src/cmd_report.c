@@ -1,0 +1,188 @@
+/* cmd_report.c — tenken report committee|departments|summary: the committee
+ * report and the department feedback reports (PDF), the summary workbook
+ * for the secretariat (xlsx). The work is in report.c and report_xlsx.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tenken/cli.h"
+#include "tenken/jdate.h"
+#include "tenken/pdf.h"
+#include "tenken/report.h"
+#include "tenken/results.h"
+#include "tenken/store.h"
+#include "tenken/util.h"
+
+enum { OPT_FORCE = 256, OPT_TEMPLATE, OPT_DEPARTMENT, OPT_DATE, OPT_NO_PREVIOUS, OPT_OUT };
+
+enum what { W_COMMITTEE, W_DEPARTMENTS, W_SUMMARY };
+
+/* Default output under OUT/ORG/YEAR-KIND/, next to the issued workbooks. */
+static char *default_output(tk_arena *a, const char *out, const char *org, long year, const char *kind, enum what w)
+{
+    const char *slash = strrchr(org, '/');
+    if (slash && slash[1])
+        org = slash + 1;
+    const char *name = w == W_COMMITTEE ? "委員会報告書.pdf" : w == W_DEPARTMENTS ? "部署別報告" : "集計表.xlsx";
+    return tk_arena_printf(a, "%s/%s/%ld-%s/%s", tk_cli_out_dir(out), org, year, kind, name);
+}
+
+static void size_text(const char *path, char *buf, size_t n)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        snprintf(buf, n, "?");
+    else if (sb.st_size < 1024 * 1024)
+        snprintf(buf, n, "%.0f kB", (double)sb.st_size / 1024.0);
+    else
+        snprintf(buf, n, "%.1f MB", (double)sb.st_size / (1024.0 * 1024.0));
+}
+
+int tk_cmd_report(const tk_command *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"org", required_argument, NULL, 'g'},
+                                             {"year", required_argument, NULL, 'y'},
+                                             {"kind", required_argument, NULL, 'k'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"out", required_argument, NULL, OPT_OUT},
+                                             {"db", required_argument, NULL, 'd'},
+                                             {"template", required_argument, NULL, OPT_TEMPLATE},
+                                             {"department", required_argument, NULL, OPT_DEPARTMENT},
+                                             {"date", required_argument, NULL, OPT_DATE},
+                                             {"no-previous", no_argument, NULL, OPT_NO_PREVIOUS},
+                                             {"force", no_argument, NULL, OPT_FORCE},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *org = NULL, *kind = "self", *output = NULL, *out = NULL, *db = NULL, *tpl = NULL;
+    long year = 0;
+    bool force = false, quiet = false, no_previous = false;
+    tk_date date = {0, 0, 0};
+    const char **deps = NULL;
+    size_t ndeps = 0;
+    int ch, bad = 0;
+    optind = 1;
+    while ((ch = tk_cli_getopt(c, argc, argv, "o:qh", longopts, &bad)) != -1 && !bad) {
+        switch (ch) {
+        case 'g': org = optarg; break;
+        case 'y':
+            if (!tk_parse_int(optarg, 1868, 9999, &year)) {
+                free(deps);
+                return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", optarg);
+            }
+            break;
+        case 'k': kind = optarg; break;
+        case 'o': output = optarg; break;
+        case OPT_OUT: out = optarg; break;
+        case 'd': db = optarg; break;
+        case OPT_TEMPLATE: tpl = optarg; break;
+        case OPT_DEPARTMENT:
+            deps = tk_xrealloc(deps, (ndeps + 1) * sizeof *deps);
+            deps[ndeps++] = optarg;
+            break;
+        case OPT_DATE:
+            if (!tk_date_parse(optarg, &date)) {
+                free(deps);
+                return tk_cli_usage_error(c, "--date「%s」は日付ではありません (例: 2027-02-15、令和9年2月15日)", optarg);
+            }
+            break;
+        case OPT_NO_PREVIOUS: no_previous = true; break;
+        case OPT_FORCE: force = true; break;
+        case 'q': quiet = true; break;
+        case 'h':
+            free(deps);
+            tk_cli_print_usage(c, stdout);
+            return TK_EXIT_OK;
+        default: break;
+        }
+    }
+    if (bad) {
+        free(deps);
+        return TK_EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        free(deps);
+        return tk_cli_usage_error(c, "作る報告書 (committee、departments、summary のいずれか) を指定してください");
+    }
+    const char *ws = argv[optind];
+    enum what w;
+    if (!strcmp(ws, "committee"))
+        w = W_COMMITTEE;
+    else if (!strcmp(ws, "departments"))
+        w = W_DEPARTMENTS;
+    else if (!strcmp(ws, "summary"))
+        w = W_SUMMARY;
+    else {
+        free(deps);
+        return tk_cli_usage_error(c, "報告書の種類「%s」はありません (committee、departments、summary のいずれか)", ws);
+    }
+    if (optind + 1 < argc) {
+        free(deps);
+        return tk_cli_usage_error(c, "余分な引数「%s」があります", argv[optind + 1]);
+    }
+    if (ndeps && w != W_DEPARTMENTS) {
+        free(deps);
+        return tk_cli_usage_error(c, "--department は departments とともに使います");
+    }
+
+    tk_results *r;
+    int rc = tk_cli_load_results(c, org, year, kind, db, &r);
+    if (rc != TK_EXIT_OK) {
+        free(deps);
+        return rc;
+    }
+    tk_arena *a = tk_arena_new();
+    const char *path = output ? output : default_output(a, out, org, year, kind, w);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(tk_cli_db_path(db), &d);
+    tk_report *rp = NULL;
+    tk_pdf_font *font = NULL;
+    rc = TK_EXIT_FAILURE;
+    if (st) {
+        /* one font for every document of the run */
+        if (w != W_SUMMARY)
+            font = tk_pdf_font_open(NULL, &d);
+        tk_report_opts ro = {.template_path = tpl, .font = font, .today = date, .no_previous = no_previous};
+        if (w == W_SUMMARY || font)
+            rc = tk_report_open(st, r, &ro, &rp, &d);
+    }
+    tk_store_close(st);
+    if (rp) {
+        char sz[32];
+        switch (w) {
+        case W_COMMITTEE: {
+            size_t pages = 0;
+            rc = tk_report_write_committee(rp, path, force, &pages, &d);
+            size_text(path, sz, sizeof sz);
+            if (rc == TK_EXIT_OK && !quiet)
+                printf("report: 委員会報告書を書き出しました: %s (%zu ページ、%s)\n", path, pages, sz);
+            break;
+        }
+        case W_DEPARTMENTS: {
+            size_t n = 0;
+            rc = tk_report_write_departments(rp, path, deps, ndeps, force, &n, &d);
+            if (rc == TK_EXIT_OK && !quiet)
+                printf("report: 部署別の報告書 %zu 件を書き出しました: %s/\n", n, path);
+            break;
+        }
+        case W_SUMMARY:
+            rc = tk_report_write_summary(rp, path, force, &d);
+            size_text(path, sz, sizeof sz);
+            if (rc == TK_EXIT_OK && !quiet)
+                printf("report: 集計表を書き出しました: %s (%s)\n", path, sz);
+            break;
+        }
+    }
+    tk_diags_print(&d, stderr);
+    if (rc != TK_EXIT_OK)
+        fprintf(stderr, "report: 報告書を書き出しませんでした\n");
+    tk_diags_free(&d);
+    tk_report_free(rp);
+    tk_pdf_font_free(font);
+    tk_results_free(r);
+    tk_arena_free(a);
+    free(deps);
+    return rc;
+}

@@ -1,0 +1,699 @@
+/* test_report.c — tenken report: every figure the PDFs print equals what
+ * tk_results_group and tk_fmt1 give (the arithmetic of `tenken score`),
+ * read back with pdftotext; the PDFs pass qpdf --check with a subset font
+ * embedded; sizes stay small; existing files are kept without --force; a
+ * campaign that does not exist is refused in Japanese. The data is the
+ * sample organisation (志免町) over two years, issued by tenken generate,
+ * filled by openpyxl (tests/fill_workbooks.py) and taken in by tenken ingest,
+ * as in `make demo`. */
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tenken/report.h"
+#include "tenken/results.h"
+#include "tenken/score.h"
+#include "tenken/store.h"
+#include "tenken/text.h"
+#include "tenken/util.h"
+#include "testutil.h"
+
+static char dir[64];
+static char db[128];
+static char bin[512];
+static bool have_data; /* openpyxl and the PDF tools are there */
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *cmd = tk_vformat(fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    free(cmd);
+    return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
+/* Output (stdout and stderr) of a command, and its exit code. */
+static char *run(int *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *run(int *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *cmd = tk_vformat(fmt, ap);
+    va_end(ap);
+    FILE *f = popen(cmd, "r");
+    free(cmd);
+    assert_non_null(f);
+    tk_buf b;
+    tk_buf_init(&b);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        tk_buf_append(&b, chunk, n);
+    int st = pclose(f);
+    if (code)
+        *code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    if (!b.data)
+        tk_buf_puts(&b, "");
+    return tk_buf_steal(&b);
+}
+
+static char *pdf_text(const char *path)
+{
+    int code;
+    char *t = run(&code, "pdftotext -layout -enc UTF-8 '%s' - 2>&1", path);
+    assert_int_equal(code, 0);
+    return t;
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/* ---- reading the text back ---- */
+
+/* The whitespace-separated tokens of a piece of text. */
+typedef struct toks {
+    char *buf;
+    char **v;
+    size_t n;
+} toks;
+
+static toks tokenize(const char *s, size_t len)
+{
+    toks t = {tk_xcalloc(len + 1, 1), tk_xcalloc(len / 2 + 2, sizeof(char *)), 0};
+    memcpy(t.buf, s, len);
+    char *p = t.buf;
+    while (*p) {
+        while (*p == ' ' || *p == '\n' || *p == '\f' || *p == '\t')
+            *p++ = 0;
+        if (!*p)
+            break;
+        t.v[t.n++] = p;
+        while (*p && *p != ' ' && *p != '\n' && *p != '\f' && *p != '\t')
+            p++;
+    }
+    return t;
+}
+
+static void toks_free(toks *t)
+{
+    free(t->buf);
+    free(t->v);
+}
+
+/* Does some line of text hold label (at its start when anchored), followed
+ * on the same line by exactly the tokens want (exact) or by want in this
+ * order with others between (!exact)? When the label is not on one line
+ * (a wrapped table cell), the longest prefix of it of at least six
+ * characters is looked for, and the two lines below count as its line. */
+static bool row_has(const char *text, const char *label, const char *const *want, size_t n, bool exact, bool anchored)
+{
+    size_t llen = strlen(label);
+    for (int attempt = 0; attempt < 64 && llen > 0; attempt++) {
+        char *lab = tk_xcalloc(llen + 1, 1);
+        memcpy(lab, label, llen);
+        const char *p = text;
+        while ((p = strstr(p, lab)) != NULL) {
+            const char *ls = p;
+            while (ls > text && ls[-1] != '\n')
+                ls--;
+            bool at_start = true;
+            for (const char *q = ls; q < p; q++)
+                at_start &= *q == ' ';
+            const char *rest = p + llen, *end = strchr(rest, '\n');
+            if (!end)
+                end = rest + strlen(rest);
+            if (attempt > 0) /* a wrapped label: its row may sit on the next lines */
+                for (int k = 0; k < 2 && *end; k++) {
+                    const char *e2 = strchr(end + 1, '\n');
+                    end = e2 ? e2 : end + strlen(end);
+                }
+            if (!anchored || at_start) {
+                toks t = tokenize(rest, (size_t)(end - rest));
+                bool ok;
+                if (exact) {
+                    ok = t.n == n;
+                    for (size_t i = 0; ok && i < n; i++)
+                        ok = !strcmp(t.v[i], want[i]);
+                } else {
+                    size_t j = 0;
+                    for (size_t i = 0; i < t.n && j < n; i++)
+                        if (!strcmp(t.v[i], want[j]))
+                            j++;
+                    ok = j == n;
+                }
+                toks_free(&t);
+                if (ok) {
+                    free(lab);
+                    return true;
+                }
+            }
+            p += llen;
+        }
+        free(lab);
+        if (exact)
+            return false;
+        /* shorten by one character, keeping at least six */
+        size_t cut = llen;
+        do
+            cut--;
+        while (cut > 0 && ((unsigned char)label[cut] & 0xC0) == 0x80);
+        char tmp[1024];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)cut, label);
+        if (tk_utf8_count(tmp) < 6)
+            break;
+        llen = cut;
+    }
+    return false;
+}
+
+/* A line holding label and, after it, the text needle. */
+static bool line_has(const char *text, const char *label, const char *needle)
+{
+    for (const char *p = text; (p = strstr(p, label)) != NULL; p++) {
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char *line = tk_xcalloc(n + 1, 1);
+        memcpy(line, p, n);
+        bool ok = strstr(line + strlen(label), needle) != NULL;
+        free(line);
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+static const char *fmt(char b[16], double v) { return tk_fmt1(v, b); }
+
+/* ---- fixture: two years of the sample organisation ---- */
+
+static bool have(const char *what) { return sh("%s >/dev/null 2>&1", what) == 0; }
+
+static int issue_and_fill(int year, const char *deadline, int seed)
+{
+    if (sh("'%s' generate --org shime --year %d --deadline %s --out %s --db %s -q >/dev/null 2>&1", bin, year, deadline,
+           dir, db))
+        return -1;
+    if (sh("/usr/bin/python3 tests/fill_workbooks.py --date-styles --seed %d %s/filled%d %s/shime/%d-self/*.xlsx "
+           ">/dev/null",
+           seed, dir, year, dir, year))
+        return -1;
+    return sh("'%s' ingest -q %s/filled%d --db %s >/dev/null 2>&1", bin, dir, year, db) == 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *env = getenv("TENKEN");
+    snprintf(bin, sizeof bin, "%s", env && *env ? env : "build/tenken");
+    setenv("TENKEN_TODAY", "2027-03-01", 1);
+    setenv("TENKEN_DB", "/nonexistent/never.db", 1); /* every call names its --db */
+    snprintf(dir, sizeof dir, "/tmp/tenken-report-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    have_data = have("/usr/bin/python3 -c 'import openpyxl'") && have("command -v pdftotext") &&
+                have("command -v qpdf") && have("command -v pdffonts") && access(bin, X_OK) == 0;
+    if (!have_data)
+        return 0;
+    if (issue_and_fill(2025, "2026-01-30", 7) || issue_and_fill(2026, "2027-01-29", 2026))
+        return -1;
+    /* plans in every state, so that the report has something to count */
+    sqlite3 *h;
+    if (sqlite3_open(db, &h) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_exec(h,
+                          "UPDATE plan SET status = 'done' WHERE id % 5 = 0;"
+                          "UPDATE plan SET status = 'in-progress' WHERE id % 7 = 1;"
+                          "UPDATE plan SET status = 'postponed' WHERE id % 23 = 2;"
+                          "UPDATE plan SET status = 'risk-accepted' WHERE id % 31 = 3;",
+                          NULL, NULL, NULL);
+    sqlite3_close(h);
+    if (rc != SQLITE_OK)
+        return -1;
+    if (sh("'%s' report committee --org shime --year 2026 --db %s -o %s/out/committee.pdf -q", bin, db, dir) ||
+        sh("'%s' report departments --org shime --year 2026 --db %s -o %s/out/depts -q", bin, db, dir) ||
+        sh("'%s' report summary --org shime --year 2026 --db %s -o %s/out/summary.xlsx -q", bin, db, dir))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return sh("rm -rf %s", dir) == 0 ? 0 : -1;
+}
+
+static tk_results *load(int year)
+{
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(db, &d);
+    assert_non_null(st);
+    tk_results *r = NULL;
+    assert_int_equal(tk_results_load(st, "shime", year, "self", &r, &d), 1);
+    tk_store_close(st);
+    tk_diags_free(&d);
+    return r;
+}
+
+#define NEED_DATA()                                                                                                    \
+    do {                                                                                                               \
+        if (!have_data)                                                                                                \
+            skip();                                                                                                    \
+    } while (0)
+
+/* ---- the committee report ---- */
+
+static void test_committee_figures_equal_tenken_score(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256], b1[16], b2[16], b3[16];
+    snprintf(path, sizeof path, "%s/out/committee.pdf", dir);
+    char *text = pdf_text(path);
+    tk_results *r = load(2026), *pr = load(2025);
+    tk_group *g, *pg;
+    tk_tally total, ptotal;
+    size_t n = tk_results_group(r, TK_BY_DEPARTMENT, &g, &total);
+    size_t pn = tk_results_group(pr, TK_BY_DEPARTMENT, &pg, &ptotal);
+    assert_int_equal(n, 18);
+
+    /* summary */
+    assert_true(line_has(text, "全体の得点", fmt(b1, tk_tally_score(&total))));
+    assert_true(line_has(text, "全体の得点", fmt(b1, tk_tally_score(&ptotal))));
+    assert_true(line_has(text, "回答率（%）", fmt(b1, tk_tally_answer_rate(&total))));
+    char count[64];
+    snprintf(count, sizeof count, "回答 %zu / 対象 %zu 項目", total.answered, tk_tally_applicable(&total));
+    assert_true(line_has(text, "回答率（%）", count));
+    assert_true(line_has(text, "点検票の回収", "18 / 18 部署"));
+    snprintf(count, sizeof count, "%zu 件", total.negative);
+    assert_true(line_has(text, "否定的な回答", count));
+    assert_true(strstr(text, "令和8年度（2026年度）") != NULL);
+
+    /* the department table: score, answer rate, negative answers, and the
+     * previous year's score beside */
+    for (size_t i = 0; i < n; i++) {
+        double ps = NAN;
+        for (size_t k = 0; k < pn; k++)
+            if (!strcmp(pg[k].code, g[i].code))
+                ps = tk_tally_score(&pg[k].tally);
+        char neg[32];
+        snprintf(neg, sizeof neg, "%zu", g[i].tally.negative);
+        const char *want[] = {fmt(b1, tk_tally_score(&g[i].tally)), fmt(b2, tk_tally_answer_rate(&g[i].tally)), neg,
+                              fmt(b3, ps)};
+        if (!row_has(text, g[i].label, want, 4, false, false))
+            fail_msg("部署別の表に %s の %s %s %s %s がありません", g[i].label, want[0], want[1], want[2], want[3]);
+    }
+
+    /* the heat map: each department's row holds exactly its chapter scores */
+    tk_group *ch;
+    tk_tally t2;
+    size_t nch = tk_results_group(r, TK_BY_CHAPTER, &ch, &t2);
+    assert_true(nch >= 5);
+    char(*cells)[16] = tk_xcalloc(nch, sizeof *cells);
+    const char **want = tk_xcalloc(nch, sizeof *want);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t c = 0; c < nch; c++) {
+            tk_tally t = tk_results_dept_chapter(r, g[i].index, ch[c].label);
+            want[c] = tk_fmt1(tk_tally_score(&t), cells[c]);
+        }
+        if (!row_has(text, g[i].label, want, nch, true, true))
+            fail_msg("ヒートマップに %s の行 (%s %s …) がありません", g[i].label, want[0], want[1]);
+    }
+    /* the chapter table */
+    for (size_t c = 0; c < nch; c++) {
+        char a[32], p[32];
+        snprintf(a, sizeof a, "%zu", ch[c].tally.answered);
+        snprintf(p, sizeof p, "%zu", tk_tally_applicable(&ch[c].tally));
+        const char *w[] = {fmt(b1, tk_tally_score(&ch[c].tally)), fmt(b2, tk_tally_answer_rate(&ch[c].tally)), a, "/",
+                           p};
+        if (!row_has(text, ch[c].label, w, 5, false, true))
+            fail_msg("章別の表に %s の %s %s %s / %s がありません", ch[c].label, w[0], w[1], a, p);
+    }
+    /* the weakest item and its score */
+    tk_group *it;
+    size_t nit = tk_results_group(r, TK_BY_ITEM, &it, &t2);
+    double low = 101;
+    for (size_t k = 0; k < nit; k++) {
+        double s = tk_round1(tk_tally_score(&it[k].tally));
+        if (!isnan(s) && s < low)
+            low = s;
+    }
+    assert_true(strstr(text, "得点の低い項目") != NULL);
+    assert_true(strstr(text, fmt(b1, low)) != NULL);
+
+    free(it);
+    free(cells);
+    free(want);
+    free(ch);
+    free(g);
+    free(pg);
+    tk_results_free(r);
+    tk_results_free(pr);
+    free(text);
+}
+
+static void test_committee_pdf_is_valid_with_a_subset_font_and_small(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256];
+    snprintf(path, sizeof path, "%s/out/committee.pdf", dir);
+    int code;
+    char *out = run(&code, "qpdf --check '%s' 2>&1", path);
+    assert_int_equal(code, 0);
+    assert_non_null(strstr(out, "No syntax or stream encoding errors"));
+    free(out);
+    out = run(&code, "pdffonts '%s' 2>&1", path);
+    assert_int_equal(code, 0);
+    /* "ABCDEF+IPAexGothic CID TrueType Identity-H yes yes yes" */
+    bool subset = false;
+    for (const char *p = out; (p = strchr(p, '+')) != NULL; p++) {
+        const char *ls = p;
+        while (ls > out && ls[-1] != '\n')
+            ls--;
+        const char *le = strchr(p, '\n');
+        size_t n = le ? (size_t)(le - ls) : strlen(ls);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(n < 511 ? n : 511), ls);
+        if (p - ls == 6 && strstr(line, "yes yes yes"))
+            subset = true;
+    }
+    assert_true(subset);
+    free(out);
+    long sz = file_size(path);
+    assert_true(sz > 10000);
+    assert_true(sz < 1000L * 1000L); /* under 1 MB */
+}
+
+/* ---- department reports ---- */
+
+static void test_department_reports_equal_tenken_score(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    tk_results *r = load(2026);
+    tk_group *g, *ch;
+    tk_tally total, t2;
+    size_t n = tk_results_group(r, TK_BY_DEPARTMENT, &g, &total);
+    size_t nch = tk_results_group(r, TK_BY_CHAPTER, &ch, &t2);
+    char b1[16], b2[16];
+    for (size_t i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/out/depts/%s_%s.pdf", dir, g[i].code, g[i].label);
+        long sz = file_size(path);
+        if (sz < 0)
+            fail_msg("%s がありません", path);
+        assert_true(sz < 400L * 1000L); /* under 400 kB */
+        char *text = pdf_text(path);
+        const char *w[] = {fmt(b1, tk_tally_score(&g[i].tally)), fmt(b2, tk_tally_score(&total))};
+        if (!row_has(text, "得点", w, 2, true, true))
+            fail_msg("%s: 得点 %s %s がありません", path, w[0], w[1]);
+        const char *w2[] = {fmt(b1, tk_tally_answer_rate(&g[i].tally)), fmt(b2, tk_tally_answer_rate(&total))};
+        assert_true(row_has(text, "回答率（%）", w2, 2, true, true));
+        char neg[32], tneg[32];
+        snprintf(neg, sizeof neg, "%zu", g[i].tally.negative);
+        snprintf(tneg, sizeof tneg, "%zu", total.negative);
+        const char *w3[] = {neg, tneg};
+        assert_true(row_has(text, "否定的な回答（項目）", w3, 2, true, true));
+        for (size_t c = 0; c < nch; c++) {
+            tk_tally t = tk_results_dept_chapter(r, g[i].index, ch[c].label);
+            if (!t.issued)
+                continue;
+            const char *w4[] = {fmt(b1, tk_tally_score(&t)), fmt(b2, tk_tally_score(&ch[c].tally))};
+            if (!row_has(text, ch[c].label, w4, 2, false, true))
+                fail_msg("%s: 章 %s の %s %s がありません", path, ch[c].label, w4[0], w4[1]);
+        }
+        /* every negative answer is listed, with its plan or （未記入） */
+        size_t listed = 0;
+        for (size_t k = 0; k < r->ncells; k++) {
+            const tk_res_cell *cl = &r->cells[k];
+            if (cl->dept == g[i].index && cl->answer >= 0 && r->answers[cl->answer].negative)
+                listed++;
+        }
+        char intro[128];
+        snprintf(intro, sizeof intro, "否定的な回答をした %zu 項目", listed);
+        if (listed && !strstr(text, intro))
+            fail_msg("%s: 「%s」がありません", path, intro);
+        free(text);
+    }
+    free(g);
+    free(ch);
+    tk_results_free(r);
+}
+
+static void test_department_reports_are_valid_pdfs(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    int code;
+    char *out = run(&code, "for f in %s/out/depts/*.pdf; do qpdf --check \"$f\" >/dev/null 2>&1 || echo \"BAD $f\"; done",
+                    dir);
+    assert_int_equal(code, 0);
+    assert_null(strstr(out, "BAD"));
+    free(out);
+}
+
+/* ---- the summary workbook ---- */
+
+static void test_summary_workbook_holds_the_same_figures(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256];
+    snprintf(path, sizeof path, "%s/out/summary.xlsx", dir);
+    int code;
+    char *out = run(&code,
+                    "/usr/bin/python3 - '%s' <<'EOF'\n"
+                    "import sys, zipfile, openpyxl\n"
+                    "z = zipfile.ZipFile(sys.argv[1])\n"
+                    "print('charts', len([n for n in z.namelist() if n.startswith('xl/charts/chart')]))\n"
+                    "wb = openpyxl.load_workbook(sys.argv[1])\n"
+                    "print('sheets', ','.join(wb.sheetnames))\n"
+                    "ws = wb['部署別']\n"
+                    "print('freeze', ws.freeze_panes, 'filter', ws.auto_filter.ref)\n"
+                    "for row in ws.iter_rows(min_row=5, values_only=True):\n"
+                    "    if row[0]:\n"
+                    "        print('dept', row[0], '%%.1f' %% row[7], '%%.1f' %% row[6], row[9])\n"
+                    "EOF",
+                    path);
+    assert_int_equal(code, 0);
+    assert_non_null(strstr(out, "sheets 部署別,章別,部署×章,項目別,改善計画"));
+    assert_non_null(strstr(out, "freeze C5 filter A4:"));
+    assert_null(strstr(out, "charts 0\n"));
+    tk_results *r = load(2026);
+    tk_group *g;
+    tk_tally total;
+    size_t n = tk_results_group(r, TK_BY_DEPARTMENT, &g, &total);
+    char b1[16], b2[16];
+    for (size_t i = 0; i < n; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "dept %s %s %s %zu\n", g[i].code, fmt(b1, tk_tally_score(&g[i].tally)),
+                 fmt(b2, tk_tally_answer_rate(&g[i].tally)), g[i].tally.negative);
+        if (!strstr(out, line))
+            fail_msg("集計表に「%s」がありません:\n%s", line, out);
+    }
+    free(g);
+    tk_results_free(r);
+    free(out);
+}
+
+/* ---- refusals ---- */
+
+static void test_existing_files_are_kept_without_force(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    static const char *const what[][2] = {
+        {"committee", "committee.pdf"}, {"departments", "depts"}, {"summary", "summary.xlsx"}};
+    char probe[256];
+    snprintf(probe, sizeof probe, "%s/out/depts/01_総務課.pdf", dir);
+    for (size_t i = 0; i < 3; i++) {
+        char target[256];
+        snprintf(target, sizeof target, "%s/out/%s", dir, what[i][1]);
+        const char *watch = i == 1 ? probe : target;
+        tk_buf before;
+        assert_int_equal(tk_file_read(watch, 1u << 26, &before), 0);
+        int code;
+        char *out = run(&code, "'%s' report %s --org shime --year 2026 --db %s -o '%s' 2>&1", bin, what[i][0], db,
+                        target);
+        assert_int_equal(code, 1);
+        assert_non_null(strstr(out, "既にあります"));
+        assert_non_null(strstr(out, "--force"));
+        free(out);
+        tk_buf after;
+        assert_int_equal(tk_file_read(watch, 1u << 26, &after), 0);
+        assert_int_equal(before.len, after.len);
+        assert_memory_equal(before.data, after.data, before.len);
+        tk_buf_free(&after);
+        /* with --force it is written again */
+        out = run(&code, "'%s' report %s --org shime --year 2026 --db %s -o '%s' --force -q 2>&1", bin, what[i][0], db,
+                  target);
+        assert_int_equal(code, 0);
+        free(out);
+        tk_buf_free(&before);
+    }
+    /* no temporary files left behind */
+    int code;
+    char *out = run(&code, "find %s/out -name '*.tmp*'", dir);
+    assert_string_equal(out, "");
+    free(out);
+}
+
+static void test_campaign_that_does_not_exist_is_refused_in_japanese(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    int code;
+    char *out = run(&code, "'%s' report committee --org shime --year 2030 --db %s -o %s/none.pdf 2>&1", bin, db, dir);
+    assert_int_equal(code, 1);
+    assert_non_null(strstr(out, "記録にありません"));
+    free(out);
+    char p[256];
+    snprintf(p, sizeof p, "%s/none.pdf", dir);
+    assert_false(tk_file_exists(p));
+    out = run(&code, "'%s' report departments --org nosuch --year 2026 --db %s -o %s/none 2>&1", bin, db, dir);
+    assert_int_equal(code, 1);
+    assert_non_null(strstr(out, "記録にありません"));
+    free(out);
+    /* an unknown department */
+    out = run(&code, "'%s' report departments --org shime --year 2026 --db %s -o %s/one --department 99 2>&1", bin, db,
+              dir);
+    assert_int_equal(code, 1);
+    assert_non_null(strstr(out, "部署「99」"));
+    free(out);
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    if (access(bin, X_OK) != 0)
+        skip();
+    int code;
+    char *out = run(&code, "'%s' report minutes --org shime --year 2026 2>&1", bin);
+    assert_int_equal(code, 2);
+    assert_non_null(strstr(out, "committee、departments、summary"));
+    free(out);
+    out = run(&code, "'%s' report 2>&1", bin);
+    assert_int_equal(code, 2);
+    free(out);
+    out = run(&code, "'%s' report --help", bin);
+    assert_int_equal(code, 0);
+    assert_non_null(strstr(out, "終了コード"));
+    free(out);
+}
+
+/* ---- the cross-cutting rule, on a hand-made campaign ---- */
+
+static void test_cross_cutting_needs_the_share_and_two_departments(void **state)
+{
+    (void)state;
+    /* items: A negative for 2 of 3 (66.7%), B for 1 of 2 (50%, one
+     * department), C for 2 of 7 (28.6%), D for 3 of 10 (exactly 30%) */
+    tk_res_item items[] = {{.id = "A", .ref = "1", .chapter = "第1章", .roles = "", .level = "must", .text = "a", .weight = 1},
+                           {.id = "B", .ref = "2", .chapter = "第1章", .roles = "", .level = "must", .text = "b", .weight = 1},
+                           {.id = "C", .ref = "3", .chapter = "第2章", .roles = "", .level = "must", .text = "c", .weight = 1},
+                           {.id = "D", .ref = "4", .chapter = "第2章", .roles = "", .level = "must", .text = "d", .weight = 1}};
+    tk_res_answer ans[] = {{"実施している", 1, false, false}, {"実施していない", 0, false, true}, {"該当しない", 0, true, false}};
+    tk_res_department deps[10];
+    char codes[10][16];
+    for (int i = 0; i < 10; i++) {
+        snprintf(codes[i], sizeof codes[i], "%02d", i + 1);
+        deps[i] = (tk_res_department){codes[i], codes[i], true, "2027-01-10T10:00:00+09:00"};
+    }
+    tk_res_cell cells[64];
+    size_t nc = 0;
+    /* A: 3 departments, 2 negative */
+    for (int d = 0; d < 3; d++)
+        cells[nc++] = (tk_res_cell){.dept = (size_t)d, .item = 0, .answer = d < 2 ? 1 : 0};
+    /* B: 2 departments, 1 negative, one more answers 該当しない */
+    for (int d = 0; d < 3; d++)
+        cells[nc++] = (tk_res_cell){.dept = (size_t)d, .item = 1, .answer = d == 0 ? 1 : d == 1 ? 0 : 2};
+    /* C: 7 departments, 2 negative */
+    for (int d = 0; d < 7; d++)
+        cells[nc++] = (tk_res_cell){.dept = (size_t)d, .item = 2, .answer = d < 2 ? 1 : 0};
+    /* D: 10 departments, 3 negative */
+    for (int d = 0; d < 10; d++)
+        cells[nc++] = (tk_res_cell){.dept = (size_t)d, .item = 3, .answer = d < 3 ? 1 : 0};
+    tk_results r = {.arena = tk_arena_new(), .campaign_id = 999, .org = "handmade", .org_name = "試験市", .kind = "self",
+                    .deadline = "2027-01-29", .template_ref = "", .year = 2026, .items = items, .nitems = 4,
+                    .depts = deps, .ndepts = 10, .answers = ans, .nanswers = 3, .cells = cells, .ncells = nc};
+    char path[256];
+    snprintf(path, sizeof path, "%s/empty.db", dir);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(path, &d);
+    assert_non_null(st);
+    tk_report *rp;
+    tk_report_opts o = {.today = {2027, 3, 1}};
+    int rc = tk_report_open(st, &r, &o, &rp, &d);
+    tk_diags_print(&d, stderr);
+    assert_int_equal(rc, TK_EXIT_OK);
+    size_t neg, an;
+    assert_true(tk_report_cross_cutting(rp, 0, &neg, &an));
+    assert_int_equal(neg, 2);
+    assert_int_equal(an, 3);
+    assert_false(tk_report_cross_cutting(rp, 1, &neg, &an)); /* one department */
+    assert_int_equal(an, 2);                                /* 該当しない is no answer here */
+    assert_false(tk_report_cross_cutting(rp, 2, NULL, NULL)); /* 28.6% */
+    assert_true(tk_report_cross_cutting(rp, 3, NULL, NULL));  /* 30% exactly */
+    /* bands are judged on the printed value */
+    assert_string_equal(tk_report_band(rp, 89.96), "良好");
+    assert_string_equal(tk_report_band(rp, 89.94), "おおむね良好");
+    assert_string_equal(tk_report_band(rp, 12.0), "改善が必要");
+    assert_string_equal(tk_report_band(rp, NAN), "");
+    /* the department view holds only that department's cells, and
+     * grouping it by chapter gives tk_results_dept_chapter */
+    for (size_t dd = 0; dd < 10; dd++) {
+        tk_results v = tk_report_dept_view(rp, dd);
+        for (size_t i = 0; i < v.ncells; i++)
+            assert_int_equal(v.cells[i].dept, dd);
+        for (size_t c = 0; c < rp->nchapters; c++) {
+            tk_tally a = tk_results_dept_chapter(&r, dd, rp->by_chapter[c].label);
+            tk_tally b = rp->dept_chapter[dd * rp->nchapters + c];
+            assert_int_equal(a.issued, b.issued);
+            assert_int_equal(a.answered, b.answered);
+            assert_int_equal(a.negative, b.negative);
+            assert_true(a.wpoints == b.wpoints && a.wsum == b.wsum);
+        }
+    }
+    /* the documents lay out without a database behind them */
+    tk_pdf *p = tk_report_committee_pdf(rp, &d);
+    assert_non_null(p);
+    assert_true(tk_pdf_page_count(p) >= 3);
+    tk_pdf_free(p);
+    p = tk_report_department_pdf(rp, 0, &d);
+    assert_non_null(p);
+    tk_pdf_free(p);
+    tk_report_free(rp);
+    tk_store_close(st);
+    tk_diags_free(&d);
+    tk_arena_free(r.arena);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_committee_figures_equal_tenken_score),
+        cmocka_unit_test(test_committee_pdf_is_valid_with_a_subset_font_and_small),
+        cmocka_unit_test(test_department_reports_equal_tenken_score),
+        cmocka_unit_test(test_department_reports_are_valid_pdfs),
+        cmocka_unit_test(test_summary_workbook_holds_the_same_figures),
+        cmocka_unit_test(test_existing_files_are_kept_without_force),
+        cmocka_unit_test(test_campaign_that_does_not_exist_is_refused_in_japanese),
+        cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_cross_cutting_needs_the_share_and_two_departments),
+    };
+    return cmocka_run_group_tests_name("report", tests, setup, teardown);
+}
