@@ -2,6 +2,8 @@
  * pdf.h. See chart.h. */
 #include "tenken/chart.h"
 
+#include "tenken/score.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +26,9 @@ static const char DASH[] = "\xE2\x80\x94";     /* — */
 
 char *tk_fmt_score(double x, char out[TK_SCORE_SIZE])
 {
-    if (!isfinite(x) || fabs(x) >= 1e12) {
-        snprintf(out, TK_SCORE_SIZE, "%s", DASH);
-        return out;
-    }
-    /* x * 10 of a two-place decimal is within a few ulps of n + 0.5 when it
-     * should round up; 1e-9 lifts it over the half for |x| < 1e5 or so,
-     * and is far below the next meaningful digit. */
-    long long r = llround(fabs(x) * 10.0 + 1e-9);
-    char tmp[48];
-    int len = snprintf(tmp, sizeof tmp, "%s%lld.%lld", x < 0 && r != 0 ? "-" : "", r / 10, r % 10);
-    if (len < 0 || len >= TK_SCORE_SIZE)
-        snprintf(out, TK_SCORE_SIZE, "%s", DASH);
-    else
-        memcpy(out, tmp, (size_t)len + 1);
+    /* one rounding rule for every figure tenken prints (score.h) */
+    char buf[16];
+    snprintf(out, TK_SCORE_SIZE, "%s", tk_fmt1(x, buf));
     return out;
 }
 

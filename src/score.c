@@ -54,15 +54,18 @@ double tk_tally_answer_rate(const tk_tally *t)
  * small bias absorbs binary error such as 87.25 held as 87.2499999. */
 double tk_round1(double v)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         return v;
-    double r = floor(v * 10.0 + 0.5 + 1e-7) / 10.0;
-    return r == 0 ? 0 : r; /* no "-0.0" */
+    /* half away from zero, symmetric for the (rare) negative figure */
+    double r = floor(fabs(v) * 10.0 + 0.5 + 1e-7) / 10.0;
+    if (r == 0)
+        return 0; /* no "-0.0" */
+    return v < 0 ? -r : r;
 }
 
 char *tk_fmt1(double v, char out[16])
 {
-    if (isnan(v))
+    if (!isfinite(v) || fabs(v) >= 1e12)
         snprintf(out, 16, "—");
     else
         snprintf(out, 16, "%.1f", tk_round1(v));
