@@ -82,9 +82,12 @@ int tk_cmd_generate(const tk_command *c, int argc, char **argv)
             have_year = true;
             break;
         case OPT_KIND:
-            if (strcmp(optarg, "self") && strcmp(optarg, "audit")) {
+            if (strcmp(optarg, "self") && strcmp(optarg, "audit") && strcmp(optarg, "followup")) {
                 free(deps);
-                return tk_cli_usage_error(c, "種類 (--kind)「%s」は使えません。self (自己点検) か audit (監査) を指定してください", optarg);
+                return tk_cli_usage_error(c,
+                                          "種類 (--kind)「%s」は使えません。self (自己点検)、audit (監査)、followup (改善計画の進捗確認) "
+                                          "のいずれかを指定してください",
+                                          optarg);
             }
             o.kind = optarg;
             break;
@@ -155,10 +158,12 @@ int tk_cmd_generate(const tk_command *c, int argc, char **argv)
             char revoked[128] = "";
             if (res.revoked)
                 snprintf(revoked, sizeof revoked, "。以前に配布した %zu 件のトークンは無効にしました", res.revoked);
-            printf("generate: %s %s — %zu 部署の%s票 (項目 計 %zu) を %s/ に作成しました (%.2f 秒、%d プロセス)。"
+            /* a follow-up's rows are remediation plans */
+            const char *rows = o.kind && !strcmp(o.kind, "followup") ? "改善計画" : "項目";
+            printf("generate: %s %s — %zu 部署の%s票 (%s 計 %zu) を %s/ に作成しました (%.2f 秒、%d プロセス)。"
                    "配布一覧: %s%s\n",
-                   res.org_name, res.fy_label, res.nworkbooks, res.kind_name, res.items, res.dir, res.seconds, res.jobs,
-                   res.distribution, revoked);
+                   res.org_name, res.fy_label, res.nworkbooks, res.kind_name, rows, res.items, res.dir, res.seconds,
+                   res.jobs, res.distribution, revoked);
         }
         tk_generate_result_free(&res);
     } else {

@@ -121,9 +121,19 @@ int tk_cmd_ingest(const tk_command *c, int argc, char **argv)
         switch (r.outcome) {
         case TK_INGEST_ACCEPTED:
             accepted++;
-            if (!quiet)
-                printf("%s: 取り込みました (%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s)\n", files[i], r.department_name, r.year,
-                       r.kind, r.answered, r.items, r.flagged, r.plans, r.superseded ? "、前回の提出を置き換え" : "");
+            if (quiet)
+                break;
+            if (!strcmp(r.kind, "followup")) {
+                printf("%s: 取り込みました (%s、%d 年度 改善計画の進捗確認、報告 %zu / %zu、計画の変更 %zu (うち完了 %zu、延期 %zu)%s)\n",
+                       files[i], r.department_name, r.year, r.answered, r.items, r.plans, r.plans_closed, r.plans_postponed,
+                       r.superseded ? "、前回の提出を置き換え" : "");
+                break;
+            }
+            char carried[128] = "";
+            if (r.carried_closed || r.carried_kept)
+                snprintf(carried, sizeof carried, "、前年度までの改善計画 完了 %zu・継続 %zu", r.carried_closed, r.carried_kept);
+            printf("%s: 取り込みました (%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", files[i], r.department_name, r.year,
+                   r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
             break;
         case TK_INGEST_SAME:
             same++;

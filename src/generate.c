@@ -18,7 +18,9 @@
 
 #include "tenken/checklist.h"
 #include "tenken/jdate.h"
+#include "tenken/plan.h"
 #include "tenken/store.h"
+#include "tenken/submit.h"
 #include "tenken/template.h"
 #include "tenken/text.h"
 #include "tenken/xlsx_write.h"
@@ -52,11 +54,30 @@ typedef struct job {
     int64_t workbook_id;
 } job;
 
+/* A follow-up row: an open remediation plan and the item it is about. */
+typedef struct fu_plan {
+    int64_t id;
+    const char *department;
+    tk_item item; /* id "plan-ID"; ref, text, context, level of the item as its campaign issued it */
+    char hash[65];
+    tk_xlsx_plan x;
+    int year;
+} fu_plan;
+
 typedef struct gen {
     const tk_generate_opts *o;
     tk_diags *d;
     tk_arena *a;
     const char *kind;
+    bool followup;
+    /* follow-up: the open plans, in workbook order */
+    fu_plan *plans;
+    size_t nplans, capplans;
+    tk_date date_min; /* earliest date a date input accepts */
+    /* self and audit: last year's answers and the open plans of earlier
+     * years, "CODE\x1fITEM" -> text as shown (only when last year exists) */
+    bool has_previous;
+    tk_strmap prev_answer, prev_plans;
     tk_org *org;
     tk_checklist *cl;
     tk_template *tpl;
@@ -187,10 +208,13 @@ static int load_inputs(gen *g)
     const tk_generate_opts *o = g->o;
     tk_diags *d = g->d;
     g->kind = o->kind && *o->kind ? o->kind : "self";
-    if (strcmp(g->kind, "self") && strcmp(g->kind, "audit")) {
-        tk_diag_error(d, NULL, 0, "種類 (--kind)「%s」は使えません。self (自己点検) か audit (監査) を指定してください", g->kind);
+    if (strcmp(g->kind, "self") && strcmp(g->kind, "audit") && strcmp(g->kind, "followup")) {
+        tk_diag_error(d, NULL, 0,
+                      "種類 (--kind)「%s」は使えません。self (自己点検)、audit (監査)、followup (改善計画の進捗確認) のいずれかを指定してください",
+                      g->kind);
         return TK_EXIT_USAGE;
     }
+    g->followup = !strcmp(g->kind, "followup");
     if (o->year < 1868 || o->year > 9999) {
         tk_diag_error(d, NULL, 0, "年度 (--year) %d が正しくありません。2026 のように西暦で指定してください", o->year);
         return TK_EXIT_USAGE;
@@ -394,12 +418,11 @@ static void set_vars(gen *g, job *j)
     j->vars[NVARS - 1].value = tk_template_expand(g->a, g->tpl->title, j->vars, NVARS - 1);
 }
 
-static int plan_jobs(gen *g)
+/* The departments asked for (--department), or all; sets g->subset. */
+static int select_departments(gen *g, bool *want)
 {
     const tk_generate_opts *o = g->o;
     const tk_org *org = g->org;
-    const tk_checklist *c = g->cl;
-    bool *want = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *want);
     memset(want, 0, (org->ndepartments ? org->ndepartments : 1) * sizeof *want);
     if (o->ndepartments) {
         g->subset = true;
@@ -430,6 +453,32 @@ static int plan_jobs(gen *g)
         for (size_t i = 0; i < org->ndepartments; i++)
             want[i] = true;
     }
+    return TK_EXIT_OK;
+}
+
+/* The file of a department's workbook; refuses two departments with the
+ * same file name. */
+static int job_file(gen *g, job *j)
+{
+    j->base = tk_generate_file_name(g->a, j->dept->code, j->dept->name, ".xlsx");
+    j->file = tk_path_join(g->a, g->dir, j->base);
+    for (size_t p = 0; p < g->njobs; p++)
+        if (&g->jobs[p] != j && !strcasecmp(g->jobs[p].base, j->base)) {
+            tk_diag_error(g->d, g->org->path, j->dept->xml_line, "部署「%s」と「%s」のファイル名が同じ「%s」になります。部署コードを変えてください",
+                          g->jobs[p].dept->name, j->dept->name, j->base);
+            return TK_EXIT_INPUT;
+        }
+    return TK_EXIT_OK;
+}
+
+static int plan_jobs(gen *g)
+{
+    const tk_org *org = g->org;
+    const tk_checklist *c = g->cl;
+    bool *want = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *want);
+    int rc = select_departments(g, want);
+    if (rc != TK_EXIT_OK)
+        return rc;
 
     g->jobs = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *g->jobs);
     size_t *count = tk_arena_alloc(g->a, (g->nchapters ? g->nchapters : 1) * sizeof *count);
@@ -478,11 +527,17 @@ static int plan_jobs(gen *g)
                 if (!count[g->item_ch[i]] || sheet_of[g->item_ch[i]] != s || !tk_item_applies(it, dep))
                     continue;
                 tk_xlsx_row *r = &sh->rows[sh->nrows];
+                memset(r, 0, sizeof *r);
                 r->item = it;
                 r->seq = ++seq;
                 r->row = first_row + (int)sh->nrows;
                 r->roles = held_roles(g, it, dep);
                 memcpy(r->text_hash, g->item_hash[i], 65);
+                if (g->has_previous) {
+                    const char *key = tk_arena_printf(g->a, "%s\x1f%s", dep->code, it->id);
+                    r->prev_answer = tk_strmap_get(&g->prev_answer, key);
+                    r->prev_plans = tk_strmap_get(&g->prev_plans, key);
+                }
                 sh->nrows++;
             }
         }
@@ -490,18 +545,212 @@ static int plan_jobs(gen *g)
             tk_diag_error(g->d, NULL, 0, "乱数 (getrandom) を得られません: %s", strerror(errno));
             return TK_EXIT_FAILURE;
         }
-        j->base = tk_generate_file_name(g->a, dep->code, dep->name, ".xlsx");
-        j->file = tk_path_join(g->a, g->dir, j->base);
-        for (size_t p = 0; p + 1 < g->njobs; p++)
-            if (!strcasecmp(g->jobs[p].base, j->base)) {
-                tk_diag_error(g->d, org->path, dep->xml_line, "部署「%s」と「%s」のファイル名が同じ「%s」になります。部署コードを変えてください",
-                              g->jobs[p].dept->name, dep->name, j->base);
-                return TK_EXIT_INPUT;
-            }
+        if ((rc = job_file(g, j)) != TK_EXIT_OK)
+            return rc;
         set_vars(g, j);
     }
     if (g->njobs == 0) {
         tk_diag_error(g->d, org->path, 0, "点検票を作る部署がありません");
+        return TK_EXIT_INPUT;
+    }
+    return TK_EXIT_OK;
+}
+
+/* ---- what earlier campaigns left: last year's answers, open plans ---- */
+
+static const char *dept_item_key(gen *g, const char *code, const char *item_id)
+{
+    return tk_arena_printf(g->a, "%s\x1f%s", code, item_id);
+}
+
+static bool keep_prev_answer(const char *code, const char *item_id, const char *value, void *user)
+{
+    gen *g = user;
+    tk_strmap_set(&g->prev_answer, dept_item_key(g, code, item_id), tk_arena_strdup(g->a, value));
+    return true;
+}
+
+/* A plan as the next year's workbook shows it: "【対応中・2027/3/31】content". */
+static const char *plan_line(gen *g, const tk_open_plan *p)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_buf_printf(&b, "【%s", tk_plan_status_label(p->status));
+    tk_date due;
+    if (p->due && tk_date_parse(p->due, &due))
+        tk_buf_printf(&b, "・%d/%d/%d", due.y, due.m, due.d);
+    tk_buf_puts(&b, "】");
+    tk_buf_puts(&b, p->content && *p->content ? p->content : p->finding ? p->finding : "");
+    const char *r = tk_arena_strdup(g->a, b.data);
+    tk_buf_free(&b);
+    return r;
+}
+
+static bool keep_prev_plan(const tk_open_plan *p, void *user)
+{
+    gen *g = user;
+    const char *key = dept_item_key(g, p->department_code, p->item_id);
+    const char *before = tk_strmap_get(&g->prev_plans, key);
+    const char *line = plan_line(g, p);
+    tk_strmap_set(&g->prev_plans, key, before ? tk_arena_printf(g->a, "%s\n%s", before, line) : line);
+    return true;
+}
+
+static bool keep_open_plan(const tk_open_plan *p, void *user)
+{
+    gen *g = user;
+    if (g->nplans == g->capplans) {
+        size_t cap = g->capplans ? g->capplans * 2 : 64;
+        fu_plan *np = tk_arena_alloc(g->a, cap * sizeof *np);
+        if (g->nplans)
+            memcpy(np, g->plans, g->nplans * sizeof *np);
+        g->plans = np;
+        g->capplans = cap;
+    }
+    fu_plan *f = &g->plans[g->nplans++];
+    memset(f, 0, sizeof *f);
+    f->id = p->id;
+    f->year = p->year;
+    f->department = tk_arena_strdup(g->a, p->department_code);
+    tk_item *it = &f->item;
+    it->id = tk_arena_printf(g->a, "%s%lld", TK_XLSX_PLAN_ITEM_PREFIX, (long long)p->id);
+    /* the item as the plan's campaign issued it (its id when the snapshot lost it) */
+    it->ref = tk_arena_strdup(g->a, p->ref ? p->ref : "");
+    it->text = tk_arena_strdup(g->a, p->text ? p->text : p->item_id);
+    it->context = p->context && *p->context ? tk_arena_strdup(g->a, p->context) : NULL;
+    if (!p->level || !tk_level_parse(p->level, &it->level))
+        it->level = TK_LEVEL_MUST;
+    it->weight = 1;
+    tk_item_text_hash(it->text, it->context, f->hash);
+    char fy[TK_FY_LABEL_SIZE];
+    tk_fiscal_year_wareki(p->year, fy, sizeof fy);
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_buf_printf(&b, "%s\n%s", fy, p->answer ? p->answer : "");
+    if (p->finding && *p->finding)
+        tk_buf_printf(&b, "\n%s", p->finding);
+    f->x.id = p->id;
+    f->x.origin = tk_arena_strdup(g->a, b.data);
+    tk_buf_free(&b);
+    f->x.content = tk_arena_strdup(g->a, p->content ? p->content : "");
+    f->x.owner = p->owner ? tk_arena_strdup(g->a, p->owner) : NULL;
+    const tk_tpl_status *ts = tk_template_status(g->tpl, p->status);
+    f->x.status = ts ? ts->value : tk_plan_status_label(p->status);
+    if (!p->due || !tk_date_parse(p->due, &f->x.due))
+        f->x.due = (tk_date){0, 0, 0};
+    return true;
+}
+
+/* Self and audit: when last year's campaign of the same kind is on record,
+ * each item shows last year's answer and the plans still open for it;
+ * otherwise those columns are left out. Follow-up: the open plans. */
+static int load_history(gen *g)
+{
+    if (g->followup)
+        return tk_store_open_plans(g->store, g->org->id, NULL, g->o->year, keep_open_plan, g, g->d) < 0 ? TK_EXIT_FAILURE
+                                                                                                       : TK_EXIT_OK;
+    tk_campaign_rec prev;
+    int found = g->store ? tk_store_campaign_find(g->store, g->org->id, g->o->year - 1, g->kind, &prev, g->d) : 0;
+    if (found < 0)
+        return TK_EXIT_FAILURE;
+    if (!found) {
+        tk_template_omit_column(g->tpl, TK_COL_PREV_ANSWER);
+        tk_template_omit_column(g->tpl, TK_COL_PREV_PLAN);
+        return TK_EXIT_OK;
+    }
+    g->has_previous = true;
+    if (tk_store_current_answers(g->store, prev.id, keep_prev_answer, g, g->d) < 0 ||
+        tk_store_open_plans(g->store, g->org->id, g->kind, g->o->year - 1, keep_prev_plan, g, g->d) < 0)
+        return TK_EXIT_FAILURE;
+    return TK_EXIT_OK;
+}
+
+/* Follow-up: one workbook per department with open plans, one row per plan
+ * on the template's single sheet. */
+static int plan_followup(gen *g)
+{
+    const tk_org *org = g->org;
+    bool *want = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *want);
+    int rc = select_departments(g, want);
+    if (rc != TK_EXIT_OK)
+        return rc;
+    /* plans of departments org.xml no longer has */
+    if (!g->subset) {
+        tk_strmap unknown = {0};
+        for (size_t i = 0; i < g->nplans; i++) {
+            bool known = false;
+            for (size_t k = 0; k < org->ndepartments && !known; k++)
+                known = !strcmp(org->departments[k].code, g->plans[i].department);
+            if (known)
+                continue;
+            size_t *n = (size_t *)tk_strmap_get(&unknown, g->plans[i].department);
+            if (!n) {
+                n = tk_arena_alloc(g->a, sizeof *n);
+                *n = 0;
+                tk_strmap_set(&unknown, g->plans[i].department, n);
+            }
+            (*n)++;
+        }
+        for (size_t i = 0; i < unknown.cap; i++)
+            if (unknown.keys[i])
+                tk_diag_warn(g->d, org->path, 0, "部署コード「%s」の完了していない改善計画 %zu 件は、%s にその部署がないため確認票に載せません",
+                             unknown.keys[i], *(const size_t *)unknown.vals[i], org->path);
+        tk_strmap_free(&unknown);
+    }
+
+    g->jobs = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *g->jobs);
+    int first_row = tk_xlsx_first_item_row(g->tpl);
+    for (size_t di = 0; di < org->ndepartments; di++) {
+        if (!want[di])
+            continue;
+        const tk_department *dep = &org->departments[di];
+        size_t n = 0;
+        for (size_t i = 0; i < g->nplans; i++)
+            n += !strcmp(g->plans[i].department, dep->code);
+        if (n == 0) {
+            if (g->o->ndepartments)
+                tk_diag_warn(g->d, org->path, dep->xml_line, "部署「%s」には完了していない改善計画がないため、確認票を作りません", dep->name);
+            continue;
+        }
+        job *j = &g->jobs[g->njobs++];
+        memset(j, 0, sizeof *j);
+        j->dept = dep;
+        j->nitems = n;
+        j->nsheets = 1;
+        j->sheets = tk_arena_alloc(g->a, sizeof *j->sheets);
+        tk_xlsx_sheet *sh = &j->sheets[0];
+        sh->name = g->tpl->single_sheet;
+        sh->rows = tk_arena_alloc(g->a, n * sizeof *sh->rows);
+        sh->nrows = 0;
+        for (size_t i = 0; i < g->nplans; i++) {
+            fu_plan *f = &g->plans[i];
+            if (strcmp(f->department, dep->code) != 0)
+                continue;
+            tk_xlsx_row *r = &sh->rows[sh->nrows];
+            memset(r, 0, sizeof *r);
+            r->item = &f->item;
+            r->seq = (int)sh->nrows + 1;
+            r->row = first_row + (int)sh->nrows;
+            memcpy(r->text_hash, f->hash, 65);
+            r->plan = &f->x;
+            sh->nrows++;
+            /* a plan of an earlier year may be reported done before this year began */
+            tk_date start = {f->year, 4, 1};
+            if (tk_date_cmp(start, g->date_min) < 0)
+                g->date_min = start;
+        }
+        if (tk_generate_token(j->token) != 0) {
+            tk_diag_error(g->d, NULL, 0, "乱数 (getrandom) を得られません: %s", strerror(errno));
+            return TK_EXIT_FAILURE;
+        }
+        if ((rc = job_file(g, j)) != TK_EXIT_OK)
+            return rc;
+        set_vars(g, j);
+        sh->caption = g->tpl->single_sheet;
+    }
+    if (g->njobs == 0) {
+        tk_diag_error(g->d, g->db_path, 0, "%s に、完了していない改善計画 (%d 年度以前の自己点検・監査) がある部署がありません。確認票は作りません",
+                      g->db_path, g->o->year);
         return TK_EXIT_INPUT;
     }
     return TK_EXIT_OK;
@@ -594,6 +843,57 @@ static int check_existing(gen *g)
     return rc;
 }
 
+static int record_departments(gen *g)
+{
+    for (size_t i = 0; i < g->org->ndepartments; i++) {
+        const tk_department *dep = &g->org->departments[i];
+        if (tk_store_department_put(g->store, g->campaign_id, dep->code, dep->name,
+                                    joined(g->a, dep->holds, dep->nholds), g->d) != 0)
+            return TK_EXIT_FAILURE;
+    }
+    return TK_EXIT_OK;
+}
+
+/* A follow-up campaign's "items" are its rows' plans, each with the item it
+ * is about; they are added, never removed (a department's workbook of an
+ * earlier round stays valid while it is not replaced). Its list is the plan
+ * statuses. */
+static int record_followup(gen *g)
+{
+    const char *sheet = g->tpl->single_sheet;
+    int seq = 0;
+    for (size_t k = 0; k < g->njobs; k++) {
+        const tk_xlsx_sheet *sh = &g->jobs[k].sheets[0];
+        for (size_t i = 0; i < sh->nrows; i++) {
+            const tk_item *it = sh->rows[i].item;
+            tk_store_item si = {
+                .item_id = it->id,
+                .seq = ++seq,
+                .ref = it->ref,
+                .level = tk_level_name(it->level),
+                .roles = "",
+                .chapter = sheet,
+                .sheet = sheet,
+                .text = it->text,
+                .context = it->context,
+                .text_hash = sh->rows[i].text_hash,
+                .weight = 1,
+            };
+            if (tk_store_item_put(g->store, g->campaign_id, &si, g->d) != 0)
+                return TK_EXIT_FAILURE;
+        }
+    }
+    if (tk_store_scale_clear(g->store, g->campaign_id, g->d) != 0)
+        return TK_EXIT_FAILURE;
+    for (size_t i = 0; i < g->tpl->nstatuses; i++) {
+        const tk_tpl_status *ts = &g->tpl->statuses[i];
+        if (tk_store_scale_put_status(g->store, g->campaign_id, (int)i + 1, ts->value, tk_plan_status_key(ts->status),
+                                      g->d) != 0)
+            return TK_EXIT_FAILURE;
+    }
+    return record_departments(g);
+}
+
 static int record_campaign(gen *g)
 {
     const tk_generate_opts *o = g->o;
@@ -609,6 +909,8 @@ static int record_campaign(gen *g)
     g->campaign_id = tk_store_campaign_put(g->store, &cn, g->d);
     if (g->campaign_id < 0)
         return TK_EXIT_FAILURE;
+    if (g->followup)
+        return record_followup(g);
     const tk_checklist *c = g->cl;
     const char **ids = tk_arena_alloc(g->a, (c->nitems ? c->nitems : 1) * sizeof *ids);
     for (size_t i = 0; i < c->nitems; i++) {
@@ -640,13 +942,7 @@ static int record_campaign(gen *g)
                                g->d) != 0)
             return TK_EXIT_FAILURE;
     }
-    for (size_t i = 0; i < g->org->ndepartments; i++) {
-        const tk_department *dep = &g->org->departments[i];
-        if (tk_store_department_put(g->store, g->campaign_id, dep->code, dep->name,
-                                    joined(g->a, dep->holds, dep->nholds), g->d) != 0)
-            return TK_EXIT_FAILURE;
-    }
-    return TK_EXIT_OK;
+    return record_departments(g);
 }
 
 typedef struct stale {
@@ -696,7 +992,7 @@ static int record_workbooks(gen *g)
             for (size_t r = 0; r < sh->nrows; r++) {
                 const tk_xlsx_row *row = &sh->rows[r];
                 if (tk_store_workbook_item_add(g->store, j->workbook_id, row->seq, row->item->id, sh->name, row->row,
-                                               row->text_hash, g->d) != 0)
+                                               row->text_hash, row->plan ? row->plan->id : 0, g->d) != 0)
                     return TK_EXIT_FAILURE;
             }
         }
@@ -826,7 +1122,7 @@ static int write_job(gen *g, job *j, tk_diags *d)
         .tpl = g->tpl,
         .vars = j->vars,
         .nvars = NVARS,
-        .date_min = {g->o->year, 4, 1},
+        .date_min = g->date_min,
         .sheets = j->sheets,
         .nsheets = j->nsheets,
         .token = j->token,
@@ -1186,6 +1482,14 @@ static void drop_backups(gen *g)
 
 /* ---- the run ---- */
 
+static int open_store(gen *g)
+{
+    g->store = tk_store_open(g->db_path, g->d);
+    if (!g->store || tk_store_begin(g->store, g->d) != 0)
+        return TK_EXIT_FAILURE;
+    return TK_EXIT_OK;
+}
+
 static void fill_result(gen *g, tk_generate_result *res, double t0)
 {
     res->campaign_id = g->campaign_id;
@@ -1247,15 +1551,24 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
         g.dir = tk_path_join(g.a, tk_path_join(g.a, out, g.org->id), tk_arena_printf(g.a, "%d-%s", o->year, g.kind));
         g.csv_path = tk_path_join(g.a, g.dir, g.tpl->dist_file);
         g.db_path = o->db_path && *o->db_path ? o->db_path : tk_path_join(g.a, out, "tenken.db");
-        rc = plan_chapters(&g);
+        g.date_min = (tk_date){o->year, 4, 1};
     }
+    /* earlier campaigns are read inside the run's transaction: what is shown
+     * is what is recorded */
+    if (rc == TK_EXIT_OK && g.followup && !tk_file_exists(g.db_path)) {
+        tk_diag_error(d, g.db_path, 0, "データベース %s がありません。改善計画は自己点検・監査の点検票を取り込むと記録されます", g.db_path);
+        rc = TK_EXIT_INPUT;
+    }
+    if (rc == TK_EXIT_OK && (g.followup || tk_file_exists(g.db_path)))
+        rc = open_store(&g);
     if (rc == TK_EXIT_OK)
+        rc = load_history(&g);
+    if (rc == TK_EXIT_OK)
+        rc = g.followup ? plan_followup(&g) : plan_chapters(&g);
+    if (rc == TK_EXIT_OK && !g.followup)
         rc = plan_jobs(&g);
-    if (rc == TK_EXIT_OK) {
-        g.store = tk_store_open(g.db_path, d);
-        if (!g.store || tk_store_begin(g.store, d) != 0)
-            rc = TK_EXIT_FAILURE;
-    }
+    if (rc == TK_EXIT_OK && !g.store)
+        rc = open_store(&g);
     if (rc == TK_EXIT_OK)
         rc = check_existing(&g);
     if (rc == TK_EXIT_OK && tk_mkdirs(g.dir) != 0) {
@@ -1288,6 +1601,8 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     }
 
     tk_store_close(g.store);
+    tk_strmap_free(&g.prev_answer);
+    tk_strmap_free(&g.prev_plans);
     tk_template_free(g.tpl);
     tk_checklist_free(g.cl);
     tk_org_free(g.org);

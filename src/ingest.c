@@ -14,12 +14,22 @@
 #include "tenken/xlsx_read.h"
 #include "tenken/xlsx_write.h"
 
-/* The input columns ingest reads, by their template keys. */
-enum field { F_ANSWER, F_EVIDENCE, F_NOTE, F_FINDING, F_ADVICE, F_PLAN, F_OWNER, F_DUE, F_REF, F_TEXT, F_COUNT };
-static const char *const FIELD_KEY[F_COUNT] = {"answer", "evidence", "note", "finding", "advice",
-                                               "plan",   "owner",    "due",  "ref",     "text"};
-static const char *const FIELD_LABEL[F_COUNT] = {"回答", "根拠・証跡", "備考", "指摘事項", "助言",
-                                                 "改善内容", "担当者", "完了予定日", "該当条項", "点検項目"};
+/* The columns ingest reads, by their template keys: the inputs (of self
+ * and audit workbooks, then of follow-up workbooks) before F_REF, then the
+ * shown identity of the row. */
+enum field {
+    F_ANSWER, F_EVIDENCE, F_NOTE, F_FINDING, F_ADVICE, F_PLAN, F_OWNER, F_DUE,
+    F_STATUS, F_ACTION, F_DONE_DATE, F_NEW_DUE, F_REASON,
+    F_REF, F_TEXT, F_COUNT
+};
+static const char *const FIELD_KEY[F_COUNT] = {
+    "answer", "evidence", "note",      "finding", "advice", "plan", "owner", "due",
+    "status", "action",   "done-date", "new-due", "reason", "ref",  "text",
+};
+static const char *const FIELD_LABEL[F_COUNT] = {
+    "回答",     "根拠・証跡", "備考",   "指摘事項",         "助言", "改善内容", "担当者", "完了予定日",
+    "進捗状況", "実施内容",   "完了日", "新たな完了予定日", "理由", "該当条項", "点検項目",
+};
 
 typedef struct cellv {
     bool present;
@@ -36,6 +46,7 @@ typedef struct irow {
     cellv f[F_COUNT];
     /* from the database */
     bool known;
+    int64_t plan_id; /* follow-up rows */
     const char *db_ref, *db_text, *db_context;
 } irow;
 
@@ -317,13 +328,10 @@ static const char *scale_list(ctx *c, const issued *is)
     return s;
 }
 
-/* Check one item row; fill its answer record. Problems go to diags. */
-static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_date fy_start)
+/* The visible identity of a row: its ref and its wording, as issued; and no
+ * formula where a value goes. */
+static void check_identity(ctx *c, irow *r)
 {
-    memset(out, 0, sizeof *out);
-    out->item_id = r->item_id;
-    out->cell = place(c, r->sheet, r->row, c->col[F_ANSWER] ? c->col[F_ANSWER] : 1);
-    /* the visible identity of the row: its ref and its wording */
     if (c->col[F_REF] && strcmp(cell_text(&r->f[F_REF]), r->db_ref) != 0) {
         /* not byte for byte: compare as text (a tool may have changed forms) */
         const char *got = cell_text(&r->f[F_REF]);
@@ -357,6 +365,34 @@ static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_
         if (c->col[f] && r->f[f].present && r->f[f].has_formula)
             err(c, place(c, r->sheet, r->row, c->col[f]), "%s に数式が入力されています。値を入力してください", FIELD_LABEL[f]);
     }
+}
+
+/* A date input: NULL when blank, else the date (errors for what is not
+ * one). *out is {0} when blank or wrong. */
+static const char *date_field(ctx *c, const irow *r, int f, tk_date *out)
+{
+    *out = (tk_date){0, 0, 0};
+    const cellv *v = &r->f[f];
+    if (!c->col[f] || !v->present || (v->type == TK_CELL_STRING && blank(v->text)))
+        return NULL;
+    tk_date d;
+    if (!cell_date(c, v, &d)) {
+        err(c, place(c, r->sheet, r->row, c->col[f]), "%s「%.40s」は日付として読めません。2027/3/31 や 令和9年3月31日 のように入力してください",
+            FIELD_LABEL[f], cell_text(v));
+        return NULL;
+    }
+    *out = d;
+    char iso[TK_DATE_ISO_SIZE];
+    return tk_arena_strdup(c->a, tk_date_iso(d, iso));
+}
+
+/* Check one item row; fill its answer record. Problems go to diags. */
+static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_date fy_start)
+{
+    memset(out, 0, sizeof *out);
+    out->item_id = r->item_id;
+    out->cell = place(c, r->sheet, r->row, c->col[F_ANSWER] ? c->col[F_ANSWER] : 1);
+    check_identity(c, r);
     /* the answer */
     const tk_scale_answer *ans = NULL;
     if (c->col[F_ANSWER] && r->f[F_ANSWER].present && !blank(cell_text(&r->f[F_ANSWER]))) {
@@ -396,7 +432,56 @@ static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_
     if (ans && !ans->excluded) {
         out->scored = true;
         out->negative = ans->negative;
+        out->full = !ans->negative && ans->points >= 1.0;
     }
+}
+
+/* Check one follow-up row: the status chosen from the list (or none: no
+ * report), and what goes with it. Fills its answer record and, when a status
+ * was chosen and the row's cells are sound, its follow-up record (*has). */
+static void check_followup_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_followup_rec *fu, bool *has)
+{
+    size_t errors_before = c->d->errors;
+    memset(out, 0, sizeof *out);
+    memset(fu, 0, sizeof *fu);
+    *has = false;
+    out->item_id = r->item_id;
+    out->cell = place(c, r->sheet, r->row, c->col[F_STATUS] ? c->col[F_STATUS] : 1);
+    check_identity(c, r);
+    fu->plan_id = r->plan_id;
+    fu->cell_status = out->cell;
+    fu->cell_date = place(c, r->sheet, r->row, c->col[F_DONE_DATE] ? c->col[F_DONE_DATE] : 1);
+    fu->cell_new_due = place(c, r->sheet, r->row, c->col[F_NEW_DUE] ? c->col[F_NEW_DUE] : 1);
+    fu->cell_reason = place(c, r->sheet, r->row, c->col[F_REASON] ? c->col[F_REASON] : 1);
+    const tk_scale_answer *st = NULL;
+    const char *typed = cell_text(&r->f[F_STATUS]);
+    if (c->col[F_STATUS] && r->f[F_STATUS].present && !blank(typed)) {
+        st = scale_find(is, typed);
+        if (!st || !st->plan_status || !tk_plan_status_parse(st->plan_status, &fu->change.to)) {
+            err(c, out->cell, "進捗状況「%.60s」は選択肢にありません。%s のいずれかを選んでください", typed, scale_list(c, is));
+            st = NULL;
+        }
+    }
+    out->evidence = text_field(c, r, F_ACTION);
+    out->note = text_field(c, r, F_REASON);
+    const char *done = date_field(c, r, F_DONE_DATE, &fu->change.date);
+    out->due = date_field(c, r, F_NEW_DUE, &fu->change.new_due);
+    if (!st) {
+        /* something written without a status: the report would be lost */
+        if (!r->f[F_STATUS].present || blank(typed)) {
+            const char *what = out->evidence ? FIELD_LABEL[F_ACTION] : done ? FIELD_LABEL[F_DONE_DATE]
+                               : out->due ? FIELD_LABEL[F_NEW_DUE] : out->note ? FIELD_LABEL[F_REASON] : NULL;
+            if (what)
+                err(c, out->cell, "%s が記入されていますが、進捗状況が選ばれていません。進捗状況を %s から選んでください", what, scale_list(c, is));
+        }
+        return;
+    }
+    out->value = st->value;
+    fu->value = st->value;
+    fu->change.note = out->evidence;
+    fu->change.reason = out->note;
+    /* a row whose cells are wrong is not judged against the rules as well */
+    *has = c->d->errors == errors_before;
 }
 
 int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *d)
@@ -519,6 +604,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         r->db_ref = w->ref;
         r->db_text = w->text;
         r->db_context = w->context;
+        r->plan_id = w->plan_id;
         r->known = true;
     }
     if (d->errors > c.errors_before)
@@ -532,8 +618,14 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
             tk_diag_error(d, path, 0, "識別シートの column.%s「%s」が列名ではありません", FIELD_KEY[f], letters);
     }
     c.header_row = int_of(kv(&c, "header_row"));
-    if (!c.col[F_ANSWER])
+    bool followup = !strcmp(is.wb.kind, "followup");
+    if (followup && !c.col[F_STATUS])
+        tk_diag_error(d, path, 0, "識別シートに進捗状況の列 (column.status) がありません。確認票が書き換えられています");
+    else if (!followup && !c.col[F_ANSWER])
         tk_diag_error(d, path, 0, "識別シートに回答の列 (column.answer) がありません。点検票が書き換えられています");
+    for (size_t i = 0; followup && i < c.nrows; i++)
+        if (!c.rows[i].plan_id)
+            tk_diag_error(d, path, 0, "識別シートの %zu 件目 (項番 %d) の改善計画が発行記録にありません", i + 1, c.rows[i].seq);
     if (d->errors > c.errors_before)
         goto done;
 
@@ -598,14 +690,72 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     /* every value */
     tk_date fy_start = {is.wb.year, 4, 1};
     tk_answer_rec *answers = tk_arena_alloc(c.a, (c.nrows ? c.nrows : 1) * sizeof *answers);
+    tk_followup_rec *fus = tk_arena_alloc(c.a, (c.nrows ? c.nrows : 1) * sizeof *fus);
+    size_t nfus = 0;
     for (size_t i = 0; i < c.nrows; i++) {
-        check_row(&c, &is, &c.rows[i], &answers[i], fy_start);
+        if (followup) {
+            bool has;
+            check_followup_row(&c, &is, &c.rows[i], &answers[i], &fus[nfus], &has);
+            nfus += has;
+        } else {
+            check_row(&c, &is, &c.rows[i], &answers[i], fy_start);
+            res->plans += answers[i].plan != NULL;
+        }
         res->answered += answers[i].value != NULL;
         res->flagged += answers[i].flag != NULL;
-        res->plans += answers[i].plan != NULL;
     }
-    if (d->errors > c.errors_before)
+    /* a follow-up's rows are also judged against the rules before giving up,
+     * so that every problem of the file is reported at once */
+    if (d->errors > c.errors_before && !followup)
         goto done;
+    if (followup) {
+        /* the same bytes again change nothing (and are not checked against
+         * plans that have moved on since) */
+        int64_t sid = 0;
+        int seen = tk_store_submission_find(st, is.wb.workbook_id, sha, &sid, d);
+        if (seen < 0) {
+            res->outcome = TK_INGEST_FAILED;
+            goto done;
+        }
+        if (seen && d->errors == c.errors_before) {
+            res->submission_id = sid;
+            res->outcome = TK_INGEST_SAME;
+            rc = 0;
+            goto done;
+        }
+        /* every change against the rules of a plan's life, all reported at once */
+        for (size_t i = 0; i < nfus; i++) {
+            tk_plan_state cur;
+            int found = tk_store_plan_state(st, fus[i].plan_id, &cur, d);
+            if (found < 0) {
+                res->outcome = TK_INGEST_FAILED;
+                goto done;
+            }
+            if (!found || strcmp(cur.department_code, is.wb.department_code) != 0) {
+                err(&c, fus[i].cell_status, "この行の改善計画 (%lld) は%sの計画として記録にありません", (long long)fus[i].plan_id,
+                    is.wb.department_name);
+                tk_plan_state_free(&cur);
+                continue;
+            }
+            char why[512];
+            const char *cell;
+            switch (tk_followup_decide(&cur, &fus[i], why, sizeof why, &cell)) {
+            case TK_FOLLOWUP_SAME:
+                break;
+            case TK_FOLLOWUP_REFUSED:
+                err(&c, cell, "%s", why);
+                break;
+            case TK_FOLLOWUP_APPLY:
+                res->plans++;
+                res->plans_closed += tk_plan_status_closed(fus[i].change.to);
+                res->plans_postponed += fus[i].change.to == TK_PLAN_POSTPONED;
+                break;
+            }
+            tk_plan_state_free(&cur);
+        }
+        if (d->errors > c.errors_before)
+            goto done;
+    }
     for (size_t i = 0; i < c.nrows; i++) {
         if (answers[i].flag && !strcmp(answers[i].flag, "計画未記入"))
             tk_diag_add(d, TK_SEV_NOTE, path, 0, answers[i].cell, "要対応: 「%s」と回答していますが改善計画がありません (項目 %s)", answers[i].value,
@@ -629,6 +779,9 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         .answered = res->answered,
         .flagged = res->flagged,
         .fields = &c.cover_vals,
+        .followups = followup ? fus : NULL,
+        .nfollowups = followup ? nfus : 0,
+        .path = path,
     };
     tk_submission_result sr;
     if (tk_store_submit(st, &sub, &sr, d) != 0) {
@@ -637,6 +790,13 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     }
     res->submission_id = sr.submission_id;
     res->superseded = sr.superseded;
+    if (followup) {
+        res->plans = sr.plans_changed;
+        res->plans_closed = sr.plans_closed;
+        res->plans_postponed = sr.plans_postponed;
+    }
+    res->carried_closed = sr.carried_closed;
+    res->carried_kept = sr.carried_kept;
     res->outcome = sr.same ? TK_INGEST_SAME : TK_INGEST_ACCEPTED;
     rc = 0;
 done:

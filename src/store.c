@@ -141,6 +141,13 @@ static const char *const MIGRATIONS[] = {
     "  submission_id INTEGER REFERENCES submission(id),\n"
     "  source TEXT NOT NULL\n"
     ");\n",
+    /* 3: follow-up workbooks (a row is a remediation plan) and plans found by
+     * department and item across years */
+    "ALTER TABLE workbook_item ADD COLUMN plan_id INTEGER REFERENCES plan(id);\n"
+    "ALTER TABLE campaign_answer ADD COLUMN plan_status TEXT\n"
+    "  CHECK (plan_status IN ('not-started','in-progress','done','postponed','risk-accepted'));\n"
+    "CREATE INDEX plan_department_item ON plan(department_code, item_id);\n"
+    "CREATE INDEX plan_log_plan ON plan_log(plan_id);\n",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
@@ -153,6 +160,7 @@ enum stmt {
     ST_ITEMS_RETAIN,
     ST_SCALE_CLEAR,
     ST_SCALE_PUT,
+    ST_SCALE_PUT_STATUS,
     ST_DEPARTMENT_PUT,
     ST_WORKBOOK_ACTIVE,
     ST_WORKBOOK_ADD,
@@ -180,14 +188,16 @@ static const char *const SQL[ST_COUNT] = {
     [ST_SCALE_CLEAR] = "DELETE FROM campaign_answer WHERE campaign_id = ?1",
     [ST_SCALE_PUT] = "INSERT INTO campaign_answer (campaign_id, seq, value, points, excluded, negative) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_SCALE_PUT_STATUS] = "INSERT INTO campaign_answer (campaign_id, seq, value, points, excluded, negative, plan_status) "
+                            "VALUES (?1, ?2, ?3, NULL, 0, 0, ?4)",
     [ST_DEPARTMENT_PUT] = "INSERT INTO department (campaign_id, code, name, roles) VALUES (?1, ?2, ?3, ?4) "
                           "ON CONFLICT (campaign_id, code) DO UPDATE SET name = excluded.name, roles = excluded.roles",
     [ST_WORKBOOK_ACTIVE] = "SELECT id FROM workbook WHERE campaign_id = ?1 AND department_code = ?2 "
                            "AND revoked_at IS NULL",
     [ST_WORKBOOK_ADD] = "INSERT INTO workbook (campaign_id, department_code, token, file, items, sha256, created_at) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [ST_WORKBOOK_ITEM_ADD] = "INSERT INTO workbook_item (workbook_id, seq, item_id, sheet, row, text_hash) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_WORKBOOK_ITEM_ADD] = "INSERT INTO workbook_item (workbook_id, seq, item_id, sheet, row, text_hash, plan_id) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0))",
     [ST_WORKBOOK_REVOKE] = "UPDATE workbook SET revoked_at = ?2, replaced_by = nullif(?3, 0) WHERE id = ?1",
     [ST_WORKBOOKS_ACTIVE] = "SELECT w.id, w.department_code, coalesce(d.name, ''), w.token, w.file, w.items, "
                             "coalesce(w.sha256, ''), w.created_at FROM workbook w LEFT JOIN department d "
@@ -637,6 +647,19 @@ int tk_store_scale_put(tk_store *s, int64_t campaign_id, int seq, const char *va
     return step_done(s, st, d);
 }
 
+int tk_store_scale_put_status(tk_store *s, int64_t campaign_id, int seq, const char *value, const char *plan_status,
+                              tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_SCALE_PUT_STATUS, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    sqlite3_bind_int(st, 2, seq);
+    bind_text(st, 3, value);
+    bind_text(st, 4, plan_status);
+    return step_done(s, st, d);
+}
+
 int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, const char *name, const char *roles,
                             tk_diags *d)
 {
@@ -691,7 +714,7 @@ int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workboo
 }
 
 int tk_store_workbook_item_add(tk_store *s, int64_t workbook_id, int seq, const char *item_id, const char *sheet,
-                               int row, const char *text_hash, tk_diags *d)
+                               int row, const char *text_hash, int64_t plan_id, tk_diags *d)
 {
     sqlite3_stmt *st = stmt(s, ST_WORKBOOK_ITEM_ADD, d);
     if (!st)
@@ -702,6 +725,7 @@ int tk_store_workbook_item_add(tk_store *s, int64_t workbook_id, int seq, const 
     bind_text(st, 4, sheet);
     sqlite3_bind_int(st, 5, row);
     bind_text(st, 6, text_hash);
+    sqlite3_bind_int64(st, 7, plan_id);
     return step_done(s, st, d);
 }
 

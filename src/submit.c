@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenken/text.h"
+
 static void db_error(tk_store *st, tk_diags *d, const char *what)
 {
     tk_diag_error(d, tk_store_path(st), 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(tk_store_sqlite(st)));
@@ -66,7 +68,8 @@ int tk_store_issued_items(tk_store *st, int64_t workbook_id, tk_issued_item **it
     *items = NULL;
     *n = 0;
     sqlite3_stmt *q = prep(st,
-                           "SELECT wi.seq, wi.item_id, wi.sheet, wi.row, wi.text_hash, ci.ref, ci.text, ci.context "
+                           "SELECT wi.seq, wi.item_id, wi.sheet, wi.row, wi.text_hash, ci.ref, ci.text, ci.context, "
+                           "COALESCE(wi.plan_id, 0) "
                            "FROM workbook_item wi JOIN workbook w ON w.id = wi.workbook_id "
                            "JOIN campaign_item ci ON ci.campaign_id = w.campaign_id AND ci.item_id = wi.item_id "
                            "WHERE wi.workbook_id = ? ORDER BY wi.seq",
@@ -90,6 +93,7 @@ int tk_store_issued_items(tk_store *st, int64_t workbook_id, tk_issued_item **it
         it->ref = dup_col(q, 5);
         it->text = dup_col(q, 6);
         it->context = dup_col(q, 7);
+        it->plan_id = sqlite3_column_int64(q, 8);
     }
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
@@ -104,7 +108,7 @@ int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer *
     *scale = NULL;
     *n = 0;
     sqlite3_stmt *q = prep(st,
-                           "SELECT value, COALESCE(points, 0), excluded, negative FROM campaign_answer "
+                           "SELECT value, COALESCE(points, 0), excluded, negative, plan_status FROM campaign_answer "
                            "WHERE campaign_id = ? ORDER BY seq",
                            d);
     if (!q)
@@ -122,6 +126,7 @@ int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer *
         a->points = sqlite3_column_double(q, 1);
         a->excluded = sqlite3_column_int(q, 2) != 0;
         a->negative = sqlite3_column_int(q, 3) != 0;
+        a->plan_status = dup_col(q, 4);
     }
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
@@ -143,8 +148,10 @@ void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t 
         free(items[i].context);
     }
     free(items);
-    for (size_t i = 0; i < nscale; i++)
+    for (size_t i = 0; i < nscale; i++) {
         free(scale[i].value);
+        free(scale[i].plan_status);
+    }
     free(scale);
 }
 
@@ -269,6 +276,346 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
     return result;
 }
 
+/* ---- remediation plans: state, follow-up rows, later years' answers ---- */
+
+/* The log note of a later year's answer: "点検で実施していると回答". */
+static char *answer_note(const char *value)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_buf_printf(&b, "点検で%sと回答", value);
+    return tk_buf_steal(&b);
+}
+
+void tk_plan_state_free(tk_plan_state *s)
+{
+    if (!s)
+        return;
+    free(s->last_note);
+    free(s->last_reason);
+    s->last_note = s->last_reason = NULL;
+}
+
+int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = prep(st,
+                           "SELECT p.id, p.department_code, p.status, p.due, COALESCE(p.closed_at, ''), "
+                           " (SELECT l.note FROM plan_log l WHERE l.plan_id = p.id ORDER BY l.id DESC LIMIT 1), "
+                           " (SELECT l.reason FROM plan_log l WHERE l.plan_id = p.id ORDER BY l.id DESC LIMIT 1) "
+                           "FROM plan p WHERE p.id = ?",
+                           d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, plan_id);
+    int rc = sqlite3_step(q), result = 0;
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(q, 0);
+        copy_col(q, 1, out->department_code, sizeof out->department_code);
+        const unsigned char *status = sqlite3_column_text(q, 2);
+        if (!status || !tk_plan_status_parse((const char *)status, &out->status))
+            out->status = TK_PLAN_NOT_STARTED;
+        const unsigned char *due = sqlite3_column_text(q, 3);
+        if (due && !tk_date_parse((const char *)due, &out->due))
+            out->due = (tk_date){0, 0, 0};
+        copy_col(q, 4, out->closed_at, sizeof out->closed_at);
+        out->last_note = dup_col(q, 5);
+        out->last_reason = dup_col(q, 6);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        db_error(st, d, "読み出し");
+        result = -1;
+    }
+    tk_store_done(st, q);
+    return result;
+}
+
+/* Two optional texts say the same (white space and widths aside). */
+static bool same_opt(const char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    char *x = tk_text_norm_dup(a), *y = tk_text_norm_dup(b);
+    bool same = !strcmp(x, y);
+    free(x);
+    free(y);
+    return same;
+}
+
+static bool blank_text(const char *s)
+{
+    if (!s)
+        return true;
+    char *n = tk_text_norm_dup(s);
+    bool b = !*n;
+    free(n);
+    return b;
+}
+
+enum tk_followup_verdict tk_followup_decide(const tk_plan_state *cur, const tk_followup_rec *r, char *why, size_t n,
+                                            const char **cell)
+{
+    const tk_plan_change *ch = &r->change;
+    char a[TK_DATE_ISO_SIZE];
+    *cell = r->cell_status;
+    bool to_closed = tk_plan_status_closed(ch->to);
+    if (tk_plan_status_closed(cur->status)) {
+        /* the same closing taken in again (a new version of the workbook) */
+        if (ch->to == cur->status && ch->date.y && !strcmp(tk_date_iso(ch->date, a), cur->closed_at))
+            return TK_FOLLOWUP_SAME;
+        snprintf(why, n, "この改善計画は既に「%s」で閉じています (%s)。閉じた計画の進捗は変更できません。この行の進捗状況を空欄にしてください",
+                 tk_plan_status_label(cur->status), cur->closed_at[0] ? cur->closed_at : "日付なし");
+        return TK_FOLLOWUP_REFUSED;
+    }
+    if (ch->new_due.y && ch->to != TK_PLAN_POSTPONED) {
+        *cell = r->cell_new_due;
+        snprintf(why, n, "新たな完了予定日 %s が入力されていますが、進捗状況が「%s」です。完了予定日を変えるときは「延期」を選び、理由を記入してください",
+                 tk_date_iso(ch->new_due, a), r->value ? r->value : tk_plan_status_label(ch->to));
+        return TK_FOLLOWUP_REFUSED;
+    }
+    if (ch->date.y && !to_closed) {
+        *cell = r->cell_date;
+        snprintf(why, n, "完了日 %s が入力されていますが、進捗状況が「%s」です。完了した場合は「完了」を選んでください", tk_date_iso(ch->date, a),
+                 r->value ? r->value : tk_plan_status_label(ch->to));
+        return TK_FOLLOWUP_REFUSED;
+    }
+    /* a restatement of where the plan stands: nothing new to log */
+    if (ch->to == cur->status && (blank_text(ch->note) || same_opt(ch->note, cur->last_note))) {
+        bool same = ch->to == TK_PLAN_POSTPONED
+                        ? ch->new_due.y && tk_date_cmp(ch->new_due, cur->due) == 0 && !blank_text(ch->reason)
+                        : true;
+        if (same)
+            return TK_FOLLOWUP_SAME;
+    }
+    if (!tk_plan_check(cur->status, cur->due, ch, why, n)) {
+        if (to_closed && !ch->date.y)
+            *cell = r->cell_date;
+        else if (ch->to == TK_PLAN_POSTPONED && (!ch->new_due.y || (cur->due.y && tk_date_cmp(ch->new_due, cur->due) <= 0)))
+            *cell = r->cell_new_due;
+        else if (ch->to == TK_PLAN_POSTPONED && blank_text(ch->reason))
+            *cell = r->cell_reason;
+        return TK_FOLLOWUP_REFUSED;
+    }
+    return TK_FOLLOWUP_APPLY;
+}
+
+/* Apply one follow-up row: the plan's new state and a log entry. */
+static int apply_followup(tk_store *st, const tk_followup_rec *r, int64_t sub_id, const char *now, tk_diags *d)
+{
+    const tk_plan_change *ch = &r->change;
+    char date[TK_DATE_ISO_SIZE] = "", newdue[TK_DATE_ISO_SIZE] = "";
+    if (ch->date.y)
+        tk_date_iso(ch->date, date);
+    if (ch->new_due.y)
+        tk_date_iso(ch->new_due, newdue);
+    bool closing = tk_plan_status_closed(ch->to);
+    sqlite3_stmt *q = prep(st,
+                           "UPDATE plan SET status = ?1, due = COALESCE(?2, due), "
+                           " closed_at = CASE WHEN ?3 THEN ?4 ELSE closed_at END, "
+                           " evidence = CASE WHEN ?3 THEN COALESCE(?5, evidence) ELSE evidence END, updated_at = ?6 "
+                           "WHERE id = ?7",
+                           d);
+    if (!q)
+        return -1;
+    sqlite3_bind_text(q, 1, tk_plan_status_key(ch->to), -1, SQLITE_STATIC);
+    bind_opt(q, 2, *newdue ? newdue : NULL);
+    sqlite3_bind_int(q, 3, closing);
+    bind_opt(q, 4, *date ? date : NULL);
+    bind_opt(q, 5, ch->note);
+    sqlite3_bind_text(q, 6, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 7, r->plan_id);
+    int rc = sqlite3_step(q);
+    tk_store_done(st, q);
+    if (rc != SQLITE_DONE)
+        return -1;
+    q = prep(st,
+             "INSERT INTO plan_log (plan_id, at, status, due, note, reason, submission_id, source) "
+             "VALUES (?1, ?2, ?3, (SELECT due FROM plan WHERE id = ?1), ?4, ?5, ?6, 'followup')",
+             d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, r->plan_id);
+    sqlite3_bind_text(q, 2, *date ? date : now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, tk_plan_status_key(ch->to), -1, SQLITE_STATIC);
+    bind_opt(q, 4, blank_text(ch->note) ? NULL : ch->note);
+    bind_opt(q, 5, blank_text(ch->reason) ? NULL : ch->reason);
+    sqlite3_bind_int64(q, 6, sub_id);
+    rc = sqlite3_step(q);
+    tk_store_done(st, q);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The follow-up rows of a submission, checked again inside the transaction
+ * (the plans may have moved since ingest looked) and applied. */
+static int apply_followups(tk_store *st, const tk_submission_new *s, int64_t sub_id, const char *now,
+                           tk_submission_result *r, tk_diags *d)
+{
+    for (size_t i = 0; i < s->nfollowups; i++) {
+        const tk_followup_rec *f = &s->followups[i];
+        tk_plan_state cur;
+        int found = tk_store_plan_state(st, f->plan_id, &cur, d);
+        if (found < 0)
+            return -1;
+        if (found == 0 || strcmp(cur.department_code, s->department_code) != 0) {
+            tk_diag_add(d, TK_SEV_ERROR, s->path, 0, f->cell_status, "改善計画 %lld は%sの計画として記録にありません",
+                        (long long)f->plan_id, s->department_code);
+            tk_plan_state_free(&cur);
+            return -1;
+        }
+        char why[512];
+        const char *cell;
+        enum tk_followup_verdict v = tk_followup_decide(&cur, f, why, sizeof why, &cell);
+        tk_plan_state_free(&cur);
+        switch (v) {
+        case TK_FOLLOWUP_SAME:
+            break;
+        case TK_FOLLOWUP_REFUSED:
+            tk_diag_add(d, TK_SEV_ERROR, s->path, 0, cell, "%s", why);
+            return -1;
+        case TK_FOLLOWUP_APPLY:
+            if (apply_followup(st, f, sub_id, now, d) != 0) {
+                db_error(st, d, "改善計画の書き込み");
+                return -1;
+            }
+            r->plans_changed++;
+            r->plans_closed += tk_plan_status_closed(f->change.to);
+            r->plans_postponed += f->change.to == TK_PLAN_POSTPONED;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* A later year's answer to an item moves the department's open plans of
+ * earlier years of the same kind on: full points close them, anything else
+ * keeps them open, logged once per campaign and answer. */
+typedef struct carried {
+    int64_t id;
+    enum tk_plan_status status;
+    tk_date due;
+    bool logged; /* its latest entry is this answer of this campaign already */
+} carried;
+
+static int carry_over(tk_store *st, const tk_submission_new *s, int64_t sub_id, const char *now,
+                      tk_submission_result *r, tk_diags *d)
+{
+    char today[TK_DATE_ISO_SIZE];
+    tk_date_iso(tk_date_today(), today);
+    sqlite3_stmt *find = prep(st,
+                              "SELECT p.id, p.status, p.due, l.note, l.source, w.campaign_id "
+                              "FROM plan p JOIN campaign c ON c.id = p.campaign_id JOIN campaign me ON me.id = ?1 "
+                              "LEFT JOIN plan_log l ON l.id = (SELECT MAX(id) FROM plan_log WHERE plan_id = p.id) "
+                              "LEFT JOIN submission s2 ON s2.id = l.submission_id "
+                              "LEFT JOIN workbook w ON w.id = s2.workbook_id "
+                              "WHERE c.org = me.org AND c.kind = me.kind AND c.year < me.year "
+                              " AND p.department_code = ?2 AND p.item_id = ?3 "
+                              " AND p.status IN ('not-started','in-progress','postponed') "
+                              "ORDER BY p.id",
+                              d);
+    sqlite3_stmt *close = prep(st,
+                               "UPDATE plan SET status = 'done', closed_at = ?2, evidence = COALESCE(?3, evidence), "
+                               "updated_at = ?4 WHERE id = ?1",
+                               d);
+    sqlite3_stmt *log = prep(st,
+                             "INSERT INTO plan_log (plan_id, at, status, due, note, submission_id, source) "
+                             "SELECT id, ?2, status, due, ?3, ?4, 'inspection' FROM plan WHERE id = ?1",
+                             d);
+    int result = find && close && log ? 0 : -1;
+    carried *found = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; result == 0 && i < s->nanswers; i++) {
+        const tk_answer_rec *a = &s->answers[i];
+        if (!a->value)
+            continue;
+        char *note = answer_note(a->value);
+        /* the plans first, then the changes: a running query does not see
+         * writes to the tables it reads in a defined way */
+        size_t n = 0;
+        sqlite3_reset(find);
+        sqlite3_bind_int64(find, 1, s->campaign_id);
+        sqlite3_bind_text(find, 2, s->department_code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(find, 3, a->item_id, -1, SQLITE_TRANSIENT);
+        int rc;
+        while ((rc = sqlite3_step(find)) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 4;
+                found = tk_xrealloc(found, cap * sizeof *found);
+            }
+            carried *c = &found[n++];
+            c->id = sqlite3_column_int64(find, 0);
+            const unsigned char *fs = sqlite3_column_text(find, 1);
+            if (!fs || !tk_plan_status_parse((const char *)fs, &c->status))
+                c->status = TK_PLAN_NOT_STARTED;
+            c->due = (tk_date){0, 0, 0};
+            const unsigned char *ds = sqlite3_column_text(find, 2);
+            if (ds && !tk_date_parse((const char *)ds, &c->due))
+                c->due = (tk_date){0, 0, 0};
+            c->logged = same_text(sqlite3_column_text(find, 3), note) && same_text(sqlite3_column_text(find, 4), "inspection") &&
+                        sqlite3_column_type(find, 5) != SQLITE_NULL && sqlite3_column_int64(find, 5) == s->campaign_id;
+        }
+        sqlite3_reset(find);
+        if (rc != SQLITE_DONE)
+            result = -1;
+        for (size_t k = 0; result == 0 && k < n; k++) {
+            const carried *c = &found[k];
+            if (a->full) {
+                tk_plan_change ch = {.to = TK_PLAN_DONE, .date = tk_date_today(), .note = note};
+                char why[256];
+                if (!tk_plan_check(c->status, c->due, &ch, why, sizeof why))
+                    continue; /* cannot happen to an open plan */
+                sqlite3_reset(close);
+                sqlite3_bind_int64(close, 1, c->id);
+                sqlite3_bind_text(close, 2, today, -1, SQLITE_TRANSIENT);
+                bind_opt(close, 3, a->evidence);
+                sqlite3_bind_text(close, 4, now, -1, SQLITE_TRANSIENT);
+                if (sqlite3_step(close) != SQLITE_DONE) {
+                    result = -1;
+                    break;
+                }
+                r->carried_closed++;
+            } else if (c->logged) {
+                continue; /* a new version of the workbook with the same answer */
+            } else {
+                r->carried_kept++;
+            }
+            sqlite3_reset(log);
+            sqlite3_bind_int64(log, 1, c->id);
+            sqlite3_bind_text(log, 2, a->full ? today : now, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(log, 3, note, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(log, 4, sub_id);
+            if (sqlite3_step(log) != SQLITE_DONE)
+                result = -1;
+        }
+        free(note);
+    }
+    free(found);
+    tk_store_done(st, find);
+    tk_store_done(st, close);
+    tk_store_done(st, log);
+    if (result != 0)
+        db_error(st, d, "改善計画の書き込み");
+    return result;
+}
+
+int tk_store_submission_find(tk_store *st, int64_t workbook_id, const char *sha256, int64_t *id, tk_diags *d)
+{
+    sqlite3_stmt *q = prep(st, "SELECT id FROM submission WHERE workbook_id = ? AND sha256 = ?", d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, workbook_id);
+    sqlite3_bind_text(q, 2, sha256, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q), result = 0;
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(q, 0);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        db_error(st, d, "読み出し");
+        result = -1;
+    }
+    tk_store_done(st, q);
+    return result;
+}
+
 int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_result *r, tk_diags *d)
 {
     memset(r, 0, sizeof *r);
@@ -371,12 +718,19 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
         tk_store_done(st, q);
     }
 
-    for (size_t i = 0; i < s->nanswers; i++) {
-        const tk_answer_rec *a = &s->answers[i];
-        if ((a->negative && a->plan) || a->finding) {
-            if (put_plan(st, s, a, id, now, r, d) != 0)
-                goto fail;
+    if (s->followups || s->nfollowups) {
+        if (apply_followups(st, s, id, now, r, d) != 0)
+            goto fail;
+    } else {
+        for (size_t i = 0; i < s->nanswers; i++) {
+            const tk_answer_rec *a = &s->answers[i];
+            if ((a->negative && a->plan) || a->finding) {
+                if (put_plan(st, s, a, id, now, r, d) != 0)
+                    goto fail;
+            }
         }
+        if (carry_over(st, s, id, now, r, d) != 0)
+            goto fail;
     }
     if (tk_store_commit(st, d) != 0)
         goto fail;
@@ -446,4 +800,89 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
         return -1;
     }
     return 1;
+}
+
+/* ---- plans across campaigns, for generate ---- */
+
+long tk_store_open_plans(tk_store *st, const char *org, const char *kind, int max_year, tk_open_plan_fn fn, void *user,
+                         tk_diags *d)
+{
+    sqlite3_stmt *q = prep(st,
+                           "SELECT p.id, c.year, c.kind, p.department_code, p.item_id, ci.ref, ci.level, ci.text, ci.context, "
+                           " p.origin, p.answer, p.finding, p.content, p.owner, p.due, p.status "
+                           "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
+                           "LEFT JOIN campaign_item ci ON ci.campaign_id = p.campaign_id AND ci.item_id = p.item_id "
+                           "WHERE c.org = ?1 AND c.year <= ?2 AND (?3 IS NULL AND c.kind IN ('self','audit') OR c.kind = ?3) "
+                           " AND p.status IN ('not-started','in-progress','postponed') "
+                           "ORDER BY c.year, c.kind = 'audit', ci.seq, p.id",
+                           d);
+    if (!q)
+        return -1;
+    sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 2, max_year);
+    bind_opt(q, 3, kind);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        tk_open_plan p = {
+            .id = sqlite3_column_int64(q, 0),
+            .year = sqlite3_column_int(q, 1),
+            .kind = (const char *)sqlite3_column_text(q, 2),
+            .department_code = (const char *)sqlite3_column_text(q, 3),
+            .item_id = (const char *)sqlite3_column_text(q, 4),
+            .ref = (const char *)sqlite3_column_text(q, 5),
+            .level = (const char *)sqlite3_column_text(q, 6),
+            .text = (const char *)sqlite3_column_text(q, 7),
+            .context = (const char *)sqlite3_column_text(q, 8),
+            .origin = (const char *)sqlite3_column_text(q, 9),
+            .answer = (const char *)sqlite3_column_text(q, 10),
+            .finding = (const char *)sqlite3_column_text(q, 11),
+            .content = (const char *)sqlite3_column_text(q, 12),
+            .owner = (const char *)sqlite3_column_text(q, 13),
+            .due = (const char *)sqlite3_column_text(q, 14),
+        };
+        const unsigned char *status = sqlite3_column_text(q, 15);
+        if (!status || !tk_plan_status_parse((const char *)status, &p.status))
+            p.status = TK_PLAN_NOT_STARTED;
+        n++;
+        if (fn && !fn(&p, user)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    tk_store_done(st, q);
+    if (rc != SQLITE_DONE) {
+        db_error(st, d, "読み出し");
+        return -1;
+    }
+    return n;
+}
+
+long tk_store_current_answers(tk_store *st, int64_t campaign_id, tk_answer_fn fn, void *user, tk_diags *d)
+{
+    sqlite3_stmt *q = prep(st,
+                           "SELECT w.department_code, a.item_id, a.value FROM answer a "
+                           "JOIN submission s ON s.id = a.submission_id AND s.superseded_by IS NULL "
+                           "JOIN workbook w ON w.id = s.workbook_id "
+                           "WHERE w.campaign_id = ? AND a.value IS NOT NULL ORDER BY s.received_at, s.id",
+                           d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, campaign_id);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        n++;
+        if (fn && !fn((const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+                      (const char *)sqlite3_column_text(q, 2), user)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    tk_store_done(st, q);
+    if (rc != SQLITE_DONE) {
+        db_error(st, d, "読み出し");
+        return -1;
+    }
+    return n;
 }

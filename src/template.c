@@ -1,4 +1,4 @@
-/* template.c — load and check the workbook templates (templates/self.xml, audit.xml). */
+/* template.c — load and check the workbook templates (templates/self.xml, audit.xml, followup.xml). */
 #include "tenken/template.h"
 
 #include <errno.h>
@@ -19,6 +19,11 @@
 
 static const char *const COLUMN_KEYS[TK_COLUMN_KEY_COUNT] = {
     "seq", "ref", "level", "text", "role", "answer", "evidence", "note", "finding", "advice", "plan", "owner", "due",
+    /* follow-up */
+    "origin", "plan-content", "plan-owner", "plan-due", "plan-status", "status", "action", "done-date", "new-due",
+    "reason",
+    /* last year */
+    "prev-answer", "prev-plan",
 };
 
 const char *tk_column_key_name(enum tk_column_key k)
@@ -37,6 +42,18 @@ const char *tk_column_key_name(enum tk_column_key k)
     case TK_COL_PLAN:
     case TK_COL_OWNER:
     case TK_COL_DUE:
+    case TK_COL_ORIGIN:
+    case TK_COL_PLAN_CONTENT:
+    case TK_COL_PLAN_OWNER:
+    case TK_COL_PLAN_DUE:
+    case TK_COL_PLAN_STATUS:
+    case TK_COL_STATUS:
+    case TK_COL_ACTION:
+    case TK_COL_DONE_DATE:
+    case TK_COL_NEW_DUE:
+    case TK_COL_REASON:
+    case TK_COL_PREV_ANSWER:
+    case TK_COL_PREV_PLAN:
         return COLUMN_KEYS[k];
     }
     return "?";
@@ -61,10 +78,20 @@ enum tk_input tk_column_input(enum tk_column_key k)
     case TK_COL_LEVEL:
     case TK_COL_TEXT:
     case TK_COL_ROLE:
+    case TK_COL_ORIGIN:
+    case TK_COL_PLAN_CONTENT:
+    case TK_COL_PLAN_OWNER:
+    case TK_COL_PLAN_DUE:
+    case TK_COL_PLAN_STATUS:
+    case TK_COL_PREV_ANSWER:
+    case TK_COL_PREV_PLAN:
         return TK_INPUT_NONE;
     case TK_COL_ANSWER:
+    case TK_COL_STATUS:
         return TK_INPUT_LIST;
     case TK_COL_DUE:
+    case TK_COL_DONE_DATE:
+    case TK_COL_NEW_DUE:
         return TK_INPUT_DATE;
     case TK_COL_EVIDENCE:
     case TK_COL_NOTE:
@@ -72,6 +99,8 @@ enum tk_input tk_column_input(enum tk_column_key k)
     case TK_COL_ADVICE:
     case TK_COL_PLAN:
     case TK_COL_OWNER:
+    case TK_COL_ACTION:
+    case TK_COL_REASON:
         return TK_INPUT_TEXT;
     }
     return TK_INPUT_NONE;
@@ -468,9 +497,11 @@ static void load_columns(loader *L, xmlNodePtr n)
         col->number_format = attr(L, c, "number-format");
         col->xml_line = line;
         const char *req = attr(L, c, "required-when");
-        col->required_when = !req                      ? TK_REQUIRED_NEVER
-                             : !strcmp(req, "negative") ? TK_REQUIRED_NEGATIVE
-                                                        : TK_REQUIRED_EXCLUDED;
+        col->required_when = !req                       ? TK_REQUIRED_NEVER
+                             : !strcmp(req, "negative")  ? TK_REQUIRED_NEGATIVE
+                             : !strcmp(req, "excluded")  ? TK_REQUIRED_EXCLUDED
+                             : !strcmp(req, "closed")    ? TK_REQUIRED_CLOSED
+                                                         : TK_REQUIRED_POSTPONED;
         for (xmlNodePtr k = c->children; k; k = k->next) {
             if (is_elem(k, "description")) {
                 col->description = content(L, k);
@@ -488,7 +519,7 @@ static void load_columns(loader *L, xmlNodePtr n)
         if (col->required_when != TK_REQUIRED_NEVER && (in == TK_INPUT_NONE || in == TK_INPUT_LIST))
             tk_diag_error(L->d, L->path, line, "列「%s」(key=%s) は入力欄ではないため required-when を指定できません",
                           col->heading, key);
-        if (col->number_format && in != TK_INPUT_DATE)
+        if (col->number_format && in != TK_INPUT_DATE && col->key != TK_COL_PLAN_DUE)
             tk_diag_warn(L->d, L->path, line, "列「%s」は日付の列ではないため number-format は使われません", col->heading);
         for (size_t i = 0; i < t->ncolumns; i++) {
             if (t->columns[i].key == col->key)
@@ -508,12 +539,57 @@ static void load_columns(loader *L, xmlNodePtr n)
         }
         t->ncolumns++;
     }
-    if (!tk_template_column(t, TK_COL_ANSWER, NULL))
-        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "回答の列 (key=\"answer\") がありません");
     if (!tk_template_column(t, TK_COL_TEXT, NULL))
         tk_diag_error(L->d, L->path, xmlGetLineNo(n), "点検項目の列 (key=\"text\") がありません");
     if (t->ncolumns > 50)
         tk_diag_error(L->d, L->path, xmlGetLineNo(n), "列が多すぎます (%zu 列、上限 50 列)", t->ncolumns);
+}
+
+/* <plans>: the statuses with a key are the follow-up workbook's list. */
+static void load_plans(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    size_t cap = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        cap += is_elem(c, "status");
+    t->statuses = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->statuses);
+    size_t list_len = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (!is_elem(c, "status"))
+            continue;
+        long line = xmlGetLineNo(c);
+        const char *key = attr(L, c, "key");
+        const char *value = attr(L, c, "value");
+        if (!key || !value)
+            continue;
+        tk_tpl_status *st = &t->statuses[t->nstatuses];
+        memset(st, 0, sizeof *st);
+        if (!tk_plan_status_parse(key, &st->status) || strcmp(tk_plan_status_key(st->status), key) != 0) {
+            tk_diag_error(L->d, L->path, line, "進捗状況の key「%s」は使えません", key);
+            continue;
+        }
+        st->value = value;
+        const char *desc = content(L, c);
+        st->description = *desc ? desc : NULL;
+        st->xml_line = line;
+        const char *closed = attr(L, c, "closed");
+        if (closed && truthy(closed) != tk_plan_status_closed(st->status))
+            tk_diag_error(L->d, L->path, line, "進捗状況「%s」(key=%s) の closed=\"%s\" が計画の決まりと合いません (%s)", value, key, closed,
+                          tk_plan_status_closed(st->status) ? "閉じる状況です" : "閉じない状況です");
+        if (strchr(value, ',') || strchr(value, '"'))
+            tk_diag_error(L->d, L->path, line, "進捗状況「%s」に「,」や「\"」は使えません (Excel の一覧の区切りと重なります)", value);
+        for (size_t i = 0; i < t->nstatuses; i++) {
+            if (t->statuses[i].status == st->status)
+                tk_diag_error(L->d, L->path, line, "進捗状況の key「%s」が重複しています (%ld 行目と同じ)", key, t->statuses[i].xml_line);
+            if (!strcmp(t->statuses[i].value, value))
+                tk_diag_error(L->d, L->path, line, "進捗状況「%s」が重複しています (%ld 行目と同じ)", value, t->statuses[i].xml_line);
+        }
+        list_len += tk_utf8_count(value) + (t->nstatuses ? 1 : 0);
+        t->nstatuses++;
+    }
+    if (list_len > LIST_MAX)
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "進捗状況の選択肢が長すぎます (区切りを含め %zu 文字)。Excel の一覧は %d 文字までです",
+                      list_len, LIST_MAX);
 }
 
 static void load_distribution(loader *L, xmlNodePtr n)
@@ -529,6 +605,53 @@ static void load_distribution(loader *L, xmlNodePtr n)
     if (t->dist_file && (strchr(t->dist_file, '/') || strchr(t->dist_file, '\\') || !strcmp(t->dist_file, ".") ||
                          !strcmp(t->dist_file, "..")))
         tk_diag_error(L->d, L->path, xmlGetLineNo(n), "配布一覧のファイル名「%s」にフォルダは含められません", t->dist_file);
+}
+
+static bool is_followup_column(enum tk_column_key k)
+{
+    return k == TK_COL_ORIGIN || k == TK_COL_PLAN_CONTENT || k == TK_COL_PLAN_OWNER || k == TK_COL_PLAN_DUE ||
+           k == TK_COL_PLAN_STATUS || k == TK_COL_STATUS || k == TK_COL_ACTION || k == TK_COL_DONE_DATE ||
+           k == TK_COL_NEW_DUE || k == TK_COL_REASON;
+}
+
+/* What each kind needs: self and audit answer on a scale; a follow-up
+ * reports a plan status on one sheet. Columns of the other kind are refused
+ * (ingest would not know what to do with them). */
+static void check_kind(loader *L, xmlNodePtr root)
+{
+    tk_template *t = L->t;
+    long line = xmlGetLineNo(root);
+    bool followup = t->kind && !strcmp(t->kind, "followup");
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const tk_tpl_column *col = &t->columns[i];
+        bool fu = is_followup_column(col->key);
+        bool other = col->key == TK_COL_ANSWER || col->key == TK_COL_PREV_ANSWER || col->key == TK_COL_PREV_PLAN ||
+                     col->key == TK_COL_ROLE || (tk_column_input(col->key) != TK_INPUT_NONE && !fu);
+        if (followup ? other : fu)
+            tk_diag_error(L->d, L->path, col->xml_line, "列「%s」(key=%s) は%sのひな形では使えません", col->heading,
+                          tk_column_key_name(col->key), followup ? "改善計画の進捗確認 (followup)" : "点検・監査");
+        bool by_status = col->required_when == TK_REQUIRED_CLOSED || col->required_when == TK_REQUIRED_POSTPONED;
+        if (col->required_when != TK_REQUIRED_NEVER && by_status != followup)
+            tk_diag_error(L->d, L->path, col->xml_line, "列「%s」の required-when は%sのひな形では使えません", col->heading,
+                          followup ? "改善計画の進捗確認 (followup)" : "点検・監査");
+    }
+    if (followup) {
+        if (!tk_template_column(t, TK_COL_STATUS, NULL))
+            tk_diag_error(L->d, L->path, line, "進捗状況の列 (key=\"status\") がありません");
+        if (t->nstatuses < 2)
+            tk_diag_error(L->d, L->path, line, "進捗状況の選択肢 (plans の status に key を付けたもの) が二つ以上必要です");
+        if (!t->single_sheet)
+            tk_diag_error(L->d, L->path, line, "改善計画を載せるシートの名前 (<sheets single=\"...\"/>) がありません");
+        if (t->nanswers)
+            tk_diag_warn(L->d, L->path, line, "改善計画の進捗確認のひな形では回答の選択肢 (scale) は使われません");
+    } else {
+        if (!tk_template_column(t, TK_COL_ANSWER, NULL))
+            tk_diag_error(L->d, L->path, line, "回答の列 (key=\"answer\") がありません");
+        if (t->nanswers == 0)
+            tk_diag_error(L->d, L->path, line, "回答の選択肢 (scale) がありません");
+        t->single_sheet = NULL;
+        t->nstatuses = 0; /* the <plans> of a self or audit template are for reports */
+    }
 }
 
 tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags *d)
@@ -598,6 +721,8 @@ tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags
             const char *s = attr(&L, n, "split-parts-above");
             if (s && tk_parse_int(s, 1, 1000000, &v))
                 t->split_parts_above = (size_t)v;
+            t->single_sheet = attr(&L, n, "single");
+            check_sheet_name(&L, line, "項目のシート名 (single)", t->single_sheet);
         } else if (is_elem(n, "cover")) {
             load_cover(&L, n);
         } else if (is_elem(n, "instructions")) {
@@ -608,8 +733,11 @@ tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags
             load_columns(&L, n);
         } else if (is_elem(n, "distribution")) {
             load_distribution(&L, n);
+        } else if (is_elem(n, "plans")) {
+            load_plans(&L, n);
         }
     }
+    check_kind(&L, root);
     if (!t->deadline_missing)
         t->deadline_missing = "";
     if (t->cover_sheet && t->instructions_sheet && !strcasecmp(t->cover_sheet, t->instructions_sheet))
@@ -655,4 +783,27 @@ const tk_tpl_answer *tk_template_answer(const tk_template *t, const char *value)
         if (!strcmp(t->answers[i].value, value))
             return &t->answers[i];
     return NULL;
+}
+
+const tk_tpl_column *tk_template_list_column(const tk_template *t, size_t *index)
+{
+    const tk_tpl_column *c = tk_template_column(t, TK_COL_ANSWER, index);
+    return c ? c : tk_template_column(t, TK_COL_STATUS, index);
+}
+
+const tk_tpl_status *tk_template_status(const tk_template *t, enum tk_plan_status s)
+{
+    for (size_t i = 0; i < t->nstatuses; i++)
+        if (t->statuses[i].status == s)
+            return &t->statuses[i];
+    return NULL;
+}
+
+void tk_template_omit_column(tk_template *t, enum tk_column_key k)
+{
+    size_t i;
+    if (!tk_template_column(t, k, &i))
+        return;
+    memmove(&t->columns[i], &t->columns[i + 1], (t->ncolumns - i - 1) * sizeof *t->columns);
+    t->ncolumns--;
 }

@@ -178,7 +178,7 @@ typedef struct W {
     /* formats */
     lxw_format *title, *caption, *right, *head, *group, *cell, *cell_c, *in_text, *in_list, *in_date, *ctx, *txt;
     lxw_format *label, *value, *klass, *note, *link, *num, *num_b, *pct, *total, *h1, *h2, *para, *tbl_head, *tbl;
-    lxw_format *in_cover, *in_cover_date, *legend[3], *plain, *cf_unanswered, *cf_missing;
+    lxw_format *in_cover, *in_cover_date, *legend[3], *plain, *cf_unanswered, *cf_missing, *cell_date;
 } W;
 
 static void check(W *w, lxw_error e, const char *where)
@@ -201,6 +201,19 @@ static void bordered(W *w, lxw_format *f)
 {
     format_set_border(f, LXW_BORDER_THIN);
     format_set_border_color(f, w->t->colors.border);
+}
+
+/* The number format of the template's first date input column (input) or
+ * shown date column (!input) that names one; "yyyy/m/d" otherwise. */
+static const char *date_format(const tk_template *t, bool input)
+{
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const tk_tpl_column *c = &t->columns[i];
+        bool is_input = tk_column_input(c->key) == TK_INPUT_DATE;
+        if ((input ? is_input : c->key == TK_COL_PLAN_DUE) && c->number_format)
+            return c->number_format;
+    }
+    return "yyyy/m/d";
 }
 
 static void make_formats(W *w)
@@ -274,8 +287,14 @@ static void make_formats(W *w)
     format_set_align(w->in_date, LXW_ALIGN_CENTER);
     format_set_align(w->in_date, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->in_date);
-    const tk_tpl_column *due = tk_template_column(w->t, TK_COL_DUE, NULL);
-    format_set_num_format(w->in_date, due && due->number_format ? due->number_format : "yyyy/m/d");
+    format_set_num_format(w->in_date, date_format(w->t, true));
+
+    /* a date shown, not typed (a plan's current due date) */
+    w->cell_date = fmt(w);
+    format_set_align(w->cell_date, LXW_ALIGN_CENTER);
+    format_set_align(w->cell_date, LXW_ALIGN_VERTICAL_TOP);
+    format_set_num_format(w->cell_date, date_format(w->t, false));
+    bordered(w, w->cell_date);
 
     /* rich-text runs of the item text: the lead-in smaller and grey */
     w->ctx = fmt(w);
@@ -564,32 +583,55 @@ static void input_message(W *w, lxw_data_validation *dv, const char *title, cons
 
 /* ---- item sheets ---- */
 
-/* OR($E4="a",$E4="b") over the answers that are negative (or excluded). */
-static void answer_condition(W *w, tk_buf *b, const char *cell, bool excluded)
+/* The list values whose choice makes a column with this required-when
+ * mandatory: negative or excluded answers, statuses that close a plan, 延期.
+ * out has room for nanswers + nstatuses values; returns how many. */
+static size_t trigger_values(const tk_template *t, enum tk_required_when rw, const char **out)
 {
     size_t n = 0;
+    switch (rw) {
+    case TK_REQUIRED_NEVER:
+        break;
+    case TK_REQUIRED_NEGATIVE:
+    case TK_REQUIRED_EXCLUDED:
+        for (size_t i = 0; i < t->nanswers; i++)
+            if (rw == TK_REQUIRED_EXCLUDED ? t->answers[i].excluded : t->answers[i].negative)
+                out[n++] = t->answers[i].value;
+        break;
+    case TK_REQUIRED_CLOSED:
+    case TK_REQUIRED_POSTPONED:
+        for (size_t i = 0; i < t->nstatuses; i++)
+            if (rw == TK_REQUIRED_CLOSED ? tk_plan_status_closed(t->statuses[i].status)
+                                         : t->statuses[i].status == TK_PLAN_POSTPONED)
+                out[n++] = t->statuses[i].value;
+        break;
+    }
+    return n;
+}
+
+static const char **trigger_room(W *w)
+{
+    return tk_arena_alloc(w->a, (w->t->nanswers + w->t->nstatuses + 1) * sizeof(const char *));
+}
+
+/* OR($E4="a",$E4="b") over the list values that make the entry required. */
+static void answer_condition(W *w, tk_buf *b, const char *cell, enum tk_required_when rw)
+{
+    const char **v = trigger_room(w);
+    size_t n = trigger_values(w->t, rw, v);
     tk_buf_puts(b, "OR(");
-    for (size_t i = 0; i < w->t->nanswers; i++) {
-        const tk_tpl_answer *a = &w->t->answers[i];
-        if (excluded ? !a->excluded : !a->negative)
-            continue;
-        if (n++)
+    for (size_t i = 0; i < n; i++) {
+        if (i)
             tk_buf_putc(b, ',');
         tk_buf_printf(b, "%s=", cell);
-        put_str_const(b, a->value);
+        put_str_const(b, v[i]);
     }
     if (!n)
         tk_buf_puts(b, "FALSE()");
     tk_buf_putc(b, ')');
 }
 
-static bool any_answer(const tk_template *t, bool excluded)
-{
-    for (size_t i = 0; i < t->nanswers; i++)
-        if (excluded ? t->answers[i].excluded : t->answers[i].negative)
-            return true;
-    return false;
-}
+static bool any_answer(W *w, enum tk_required_when rw) { return trigger_values(w->t, rw, trigger_room(w)) > 0; }
 
 static void item_sheet_validations(W *w, lxw_worksheet *ws, int first, int last)
 {
@@ -602,10 +644,13 @@ static void item_sheet_validations(W *w, lxw_worksheet *ws, int first, int last)
         case TK_INPUT_NONE:
             continue;
         case TK_INPUT_LIST: {
-            char **list = tk_arena_alloc(w->a, (t->nanswers + 1) * sizeof *list);
-            for (size_t i = 0; i < t->nanswers; i++)
-                list[i] = dup(w, t->answers[i].value);
-            list[t->nanswers] = NULL;
+            /* the answer column lists the scale; the status column the plan statuses */
+            bool statuses = col->key == TK_COL_STATUS;
+            size_t n = statuses ? t->nstatuses : t->nanswers;
+            char **list = tk_arena_alloc(w->a, (n + 1) * sizeof *list);
+            for (size_t i = 0; i < n; i++)
+                list[i] = dup(w, statuses ? t->statuses[i].value : t->answers[i].value);
+            list[n] = NULL;
             dv.validate = LXW_VALIDATION_TYPE_LIST;
             dv.value_list = list;
             dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
@@ -658,16 +703,13 @@ static void item_sheet_conditional_formats(W *w, lxw_worksheet *ws, int first, i
     /* an entry required by the answer and still empty */
     for (size_t c = 0; c < t->ncolumns; c++) {
         const tk_tpl_column *col = &t->columns[c];
-        if (col->required_when == TK_REQUIRED_NEVER)
-            continue;
-        bool excl = col->required_when == TK_REQUIRED_EXCLUDED;
-        if (!any_answer(t, excl))
+        if (col->required_when == TK_REQUIRED_NEVER || !any_answer(w, col->required_when))
             continue;
         char cname[4];
         tk_xlsx_col_name((int)c, cname);
         tk_buf_reset(&b);
         tk_buf_puts(&b, "=AND(");
-        answer_condition(w, &b, answer_cell, excl);
+        answer_condition(w, &b, answer_cell, col->required_when);
         tk_buf_printf(&b, ",LEN(TRIM(%s%d))=0)", cname, first + 1);
         memset(&cf, 0, sizeof cf);
         cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
@@ -677,6 +719,17 @@ static void item_sheet_conditional_formats(W *w, lxw_worksheet *ws, int first, i
               "conditional format");
     }
     tk_buf_free(&b);
+}
+
+/* A read-only text cell (blank when s is NULL or empty); its height. */
+static double shown_text(W *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, double width, double sz)
+{
+    if (!s || !*s) {
+        check(w, worksheet_write_blank(ws, row, col, w->cell), "cell");
+        return 0;
+    }
+    check(w, worksheet_write_string(ws, row, col, s, w->cell), "cell");
+    return lines_height(w, text_lines(s, width, sz), sz);
 }
 
 static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
@@ -722,10 +775,37 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
             h = lines_height(w, text_lines(roles, col->width, sz), sz);
             break;
         }
+        case TK_COL_ORIGIN:
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->origin : NULL, col->width, sz);
+            break;
+        case TK_COL_PLAN_CONTENT:
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->content : NULL, col->width, sz);
+            break;
+        case TK_COL_PLAN_OWNER:
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->owner : NULL, col->width, sz);
+            break;
+        case TK_COL_PLAN_STATUS:
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->status : NULL, col->width, sz);
+            break;
+        case TK_COL_PLAN_DUE:
+            if (r->plan && tk_date_valid(r->plan->due))
+                check(w, worksheet_write_number(ws, row, cc, tk_date_to_excel_serial(r->plan->due), w->cell_date), "plan due");
+            else
+                check(w, worksheet_write_blank(ws, row, cc, w->cell_date), "plan due");
+            break;
+        case TK_COL_PREV_ANSWER:
+            h = shown_text(w, ws, row, cc, r->prev_answer, col->width, sz);
+            break;
+        case TK_COL_PREV_PLAN:
+            h = shown_text(w, ws, row, cc, r->prev_plans, col->width, sz);
+            break;
         case TK_COL_ANSWER:
+        case TK_COL_STATUS:
             check(w, worksheet_write_blank(ws, row, cc, w->in_list), "answer");
             break;
         case TK_COL_DUE:
+        case TK_COL_DONE_DATE:
+        case TK_COL_NEW_DUE:
             check(w, worksheet_write_blank(ws, row, cc, w->in_date), "due");
             break;
         case TK_COL_EVIDENCE:
@@ -734,6 +814,8 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
         case TK_COL_ADVICE:
         case TK_COL_PLAN:
         case TK_COL_OWNER:
+        case TK_COL_ACTION:
+        case TK_COL_REASON:
             check(w, worksheet_write_blank(ws, row, cc, w->in_text), "input");
             break;
         }
@@ -841,29 +923,29 @@ static void progress_formulas(W *w, const tk_xlsx_sheet *sh, tk_buf *answered, t
     snprintf(arange, sizeof arange, "%s!$%s$%d:$%s$%d", q, acol, first, acol, last);
     size_t terms = 0;
     tk_buf_puts(missing, "=0");
-    for (int excl = 0; excl < 2; excl++) {
+    static const enum tk_required_when whens[] = {TK_REQUIRED_NEGATIVE, TK_REQUIRED_EXCLUDED, TK_REQUIRED_CLOSED,
+                                                  TK_REQUIRED_POSTPONED};
+    const char **values = trigger_room(w);
+    for (size_t k = 0; k < sizeof whens / sizeof whens[0]; k++) {
         /* rows with such an answer and at least one required entry empty */
         tk_buf cols;
         tk_buf_init(&cols);
         size_t ncols = 0;
         for (size_t c = 0; c < t->ncolumns; c++) {
             const tk_tpl_column *col = &t->columns[c];
-            if (col->required_when != (excl ? TK_REQUIRED_EXCLUDED : TK_REQUIRED_NEGATIVE))
+            if (col->required_when != whens[k])
                 continue;
             char cn[4];
             tk_xlsx_col_name((int)c, cn);
             tk_buf_printf(&cols, "%s(LEN(TRIM(%s!$%s$%d:$%s$%d))=0)", ncols ? "+" : "", q, cn, first, cn, last);
             ncols++;
         }
-        if (ncols && any_answer(t, excl)) {
+        size_t nvalues = trigger_values(t, whens[k], values);
+        if (ncols && nvalues) {
             tk_buf_puts(missing, "+SUMPRODUCT((");
-            size_t n = 0;
-            for (size_t i = 0; i < t->nanswers; i++) {
-                const tk_tpl_answer *a = &t->answers[i];
-                if (excl ? !a->excluded : !a->negative)
-                    continue;
-                tk_buf_printf(missing, "%s(%s=", n++ ? "+" : "", arange);
-                put_str_const(missing, a->value);
+            for (size_t i = 0; i < nvalues; i++) {
+                tk_buf_printf(missing, "%s(%s=", i ? "+" : "", arange);
+                put_str_const(missing, values[i]);
                 tk_buf_putc(missing, ')');
             }
             tk_buf_printf(missing, ")*((%s)>0))", cols.data);
@@ -1068,10 +1150,15 @@ static void write_instructions(W *w, lxw_worksheet *ws)
             check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, b->head2, w->tbl_head), "instructions");
             set_height(w, ws, row, lines_height(w, 1, sz) + 6);
             row++;
-            size_t n = b->kind == TK_BLOCK_ANSWERS ? t->nanswers : t->ncolumns;
+            /* a follow-up template's list is its plan statuses */
+            bool statuses = b->kind == TK_BLOCK_ANSWERS && t->nanswers == 0;
+            size_t n = b->kind == TK_BLOCK_COLUMNS ? t->ncolumns : statuses ? t->nstatuses : t->nanswers;
             for (size_t k = 0; k < n; k++) {
                 const char *left, *right;
-                if (b->kind == TK_BLOCK_ANSWERS) {
+                if (statuses) {
+                    left = t->statuses[k].value;
+                    right = t->statuses[k].description ? expand(w, t->statuses[k].description) : "";
+                } else if (b->kind == TK_BLOCK_ANSWERS) {
                     left = t->answers[k].value;
                     right = t->answers[k].description ? expand(w, t->answers[k].description) : "";
                 } else {
@@ -1239,7 +1326,7 @@ int tk_xlsx_write(const tk_xlsx_spec *s, const char *path, tk_diags *d)
         w.groups |= w.t->columns[i].group != NULL;
     w.header_row0 = w.groups ? 2 : 1;
     w.first_row0 = w.header_row0 + 1;
-    tk_template_column(w.t, TK_COL_ANSWER, &w.col_answer);
+    tk_template_list_column(w.t, &w.col_answer);
 
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
     w.wb = workbook_new_opt(path, &opt);

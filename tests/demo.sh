@@ -44,3 +44,30 @@ echo "== 5. score: 得点 =="
 "$TENKEN" score --org "$ORG" --year "$YEAR"
 "$TENKEN" score --org "$ORG" --year "$YEAR" --by chapter
 "$TENKEN" score --org "$ORG" --year "$YEAR" --kind audit
+
+echo "== 6. report: 委員会への報告書、部署別の結果通知、集計表 =="
+"$TENKEN" report committee --org "$ORG" --year "$YEAR" --force
+"$TENKEN" report departments --org "$ORG" --year "$YEAR" --force
+"$TENKEN" report summary --org "$ORG" --year "$YEAR" --force
+"$TENKEN" report committee --org "$ORG" --year "$YEAR" --kind audit --force
+
+echo "== 7. plans: 改善計画 (期限超過から) =="
+"$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 8
+
+# ---- remediation plans followed to closure, and carried into the next year ----
+NEXT=$((YEAR + 1))
+echo "== 改善計画の進捗確認: $YEAR 年度 (完了していない計画を部署ごとに) =="
+"$TENKEN" generate --org "$ORG" --year "$YEAR" --kind followup --deadline 2026-12-25 --out "$OUT" --force
+"$PY" tests/fill_followup.py --seed "$YEAR" "$OUT/filled/$YEAR-followup" "$OUT/$ORG/$YEAR-followup"/*.xlsx
+"$TENKEN" ingest "$OUT/filled/$YEAR-followup"
+"$TENKEN" status --org "$ORG" --year "$YEAR" --kind followup | tail -n 1
+printf '  完了していない改善計画: '; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 1
+printf '  完了・リスク受容:       '; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status done | tail -n 1
+
+echo "== $NEXT 年度: 前年度の回答と継続中の改善計画を載せた点検票 =="
+"$TENKEN" generate --org "$ORG" --year "$NEXT" --deadline 2028-01-28 --out "$OUT" --force
+"$PY" tests/fill_workbooks.py --seed "$NEXT" "$OUT/filled/$NEXT-self" "$OUT/$ORG/$NEXT-self"/*.xlsx
+# 「実施している」と回答した項目の前年度の計画は、受け付けた日に完了となる
+TENKEN_TODAY=2027-06-30 "$TENKEN" ingest -q "$OUT/filled/$NEXT-self"
+printf '  %s 年度の計画で完了していないもの: ' "$YEAR"; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 1
+"$TENKEN" generate --org "$ORG" --year "$NEXT" --kind followup --deadline 2027-12-24 --out "$OUT" --force

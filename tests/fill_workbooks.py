@@ -7,7 +7,10 @@ tenken's internals beyond what the workbook itself says: the hidden identity
 sheet names the item rows and the columns, and the answer list is read from
 the workbook's own data validation.
 
-    fill_workbooks.py [--seed N] [--missing-plans P] [--date-styles] OUTDIR FILE...
+    fill_workbooks.py [--seed N] [--missing-plans P] [--date-styles] [--answer ITEM=VALUE]... OUTDIR FILE...
+
+--answer gives one item (by its id in the identity sheet) a chosen answer; the
+rest of the row (evidence, plan) is filled as for any such answer.
 """
 import argparse
 import datetime
@@ -97,10 +100,13 @@ def fill(path, outdir, args, rng):
     for r in rows:
         ws = wb[r["sheet"]]
         n = r["row"]
-        if rng.random() < args.unanswered:
+        forced = args.answers.get(r["item"])
+        if forced is None and rng.random() < args.unanswered:
             continue
         x = rng.random()
-        if x < quality:
+        if forced is not None:
+            value = forced
+        elif x < quality:
             value = positive
         elif x < quality + (1 - quality) * 0.5:
             value = partial
@@ -142,9 +148,12 @@ def main():
     ap.add_argument("--missing-plans", type=float, default=0.15, help="share of negative answers left without a plan")
     ap.add_argument("--unanswered", type=float, default=0.02, help="share of items left unanswered")
     ap.add_argument("--date-styles", action="store_true", help="type due dates in the ways people do")
+    ap.add_argument("--answer", action="append", default=[], metavar="ITEM=VALUE",
+                    help="answer this item (id) with this value")
     ap.add_argument("outdir")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
+    args.answers = dict(a.split("=", 1) for a in args.answer)
     os.makedirs(args.outdir, exist_ok=True)
     for i, f in enumerate(args.files):
         rng = random.Random(args.seed * 1000 + i)

@@ -1236,7 +1236,10 @@ static void test_generate_reports_bad_options(void **state)
     run_init(&r);
     assert_int_equal(generate(&r, "no-such-org", "self", false, 0, NULL, 0), TK_EXIT_INPUT);
     assert_true(diags_mention(&r.d, "no-such-org"));
-    assert_int_equal(generate(&r, "shime", "followup", false, 0, NULL, 0), TK_EXIT_USAGE);
+    assert_int_equal(generate(&r, "shime", "survey", false, 0, NULL, 0), TK_EXIT_USAGE);
+    /* a follow-up with no remediation plans on record has nothing to issue */
+    assert_int_equal(generate(&r, "shime", "followup", false, 0, NULL, 0), TK_EXIT_INPUT);
+    assert_true(diags_mention(&r.d, "完了していない改善計画") || diags_mention(&r.d, "データベース"));
     const char *deps[] = {"99"};
     assert_int_equal(generate(&r, "shime", "self", false, 0, deps, 1), TK_EXIT_USAGE);
     assert_true(diags_mention(&r.d, "「99」"));

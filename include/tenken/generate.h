@@ -9,6 +9,22 @@
  * checklist and the departments, and each workbook with its random token,
  * file, items (sheet, row, text hash) and time.
  *
+ * Kinds. "self" and "audit" ask the checklist's items. When the database
+ * holds the campaign of the same organisation and kind of the year before,
+ * each row also shows, read-only, last year's answer of the department and
+ * its remediation plans of that kind still open for the item, of any
+ * earlier year (matched by item id, which
+ * derive keeps across renumbering); the template's prev-answer and prev-plan
+ * columns are left out when there is no such campaign. "followup" issues,
+ * for each department with open plans (未着手, 対応中, 延期) of the self and
+ * audit campaigns of this year and earlier, one workbook listing them, one
+ * row per plan on the template's single sheet: its campaign's items are the
+ * plans (item id "plan-ID" with the wording of the item the plan is about),
+ * each row is recorded with its plan (workbook_item.plan_id), and its list
+ * is the plan statuses. Departments without open plans get none; a
+ * follow-up with no open plan at all is refused (TK_EXIT_INPUT). The earlier
+ * campaigns are read inside the run's transaction.
+ *
  * Sheets. An item sheet holds one chapter of the policy: a top-level section
  * of the checklist. When the top level is divided into parts (at most three
  * top-level sections, each holding only subsections: 基本方針 / 対策基準),
@@ -51,7 +67,7 @@
 typedef struct tk_generate_opts {
     const char *org;     /* id (checklists/ID/) or folder; required */
     int year;            /* fiscal year (年度), e.g. 2026; required */
-    const char *kind;    /* "self" (default) or "audit" */
+    const char *kind;    /* "self" (default), "audit" or "followup" */
     const char *deadline; /* as typed (tk_date_parse); NULL: none */
     const char *const *departments; /* codes or names; none: every department */
     size_t ndepartments;

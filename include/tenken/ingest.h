@@ -10,6 +10,15 @@
  * with a problem that refuses it is not stored at all; an accepted file is
  * stored in one transaction. The same bytes again change nothing; a new
  * version of a workbook supersedes the earlier submission and keeps it.
+ *
+ * A follow-up workbook (kind "followup") is checked the same way; then each
+ * row that reports a status is a change of its remediation plan, checked
+ * against the plan as it stands (tk_followup_decide: closing without 完了日,
+ * 延期 without a reason or a later 新たな完了予定日, a row for a plan already
+ * closed are refused, naming the cell) and logged in plan_log. A row that
+ * restates the plan's state (a new version of a workbook taken in before)
+ * changes nothing. A self or audit workbook's answers also move the
+ * department's open plans of earlier years for the same items (see submit.h).
  */
 #ifndef TENKEN_INGEST_H
 #define TENKEN_INGEST_H
@@ -46,7 +55,9 @@ typedef struct tk_ingest_result {
     size_t items;      /* item rows in the workbook */
     size_t answered;   /* rows with an answer on the scale */
     size_t flagged;    /* 要対応: negative without a plan, excluded without a reason */
-    size_t plans;      /* remediation plans written */
+    size_t plans;      /* remediation plans written (follow-up: plans changed) */
+    size_t plans_closed, plans_postponed; /* follow-up: of those changed */
+    size_t carried_closed, carried_kept;  /* earlier years' plans closed / kept open by the answers */
     int64_t submission_id;
     bool superseded;   /* an earlier submission of the workbook was replaced */
 } tk_ingest_result;

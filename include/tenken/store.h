@@ -7,7 +7,9 @@
  * a newer tenken is refused.
  *
  * Schema (version 1; version 2 adds submissions, answers and plans: see
- * submit.h):
+ * submit.h; version 3 adds workbook_item.plan_id — the remediation plan a
+ * follow-up row is about — and campaign_answer.plan_status — the plan status
+ * a follow-up list value stands for):
  *   meta(key PK, value)
  *   campaign(id PK, org, year, kind ∈ self|audit|followup, checklist_hash,
  *            org_name, deadline (ISO date or NULL), template ("PATH sha256:HEX"),
@@ -17,14 +19,17 @@
  *            PK(campaign_id, item_id)) — the checklist as issued, so scoring
  *            never depends on the checklist file later
  *   campaign_answer(campaign_id, seq, value, points (NULL when excluded),
- *            excluded, negative, PK(campaign_id, value)) — the answer scale
- *            as issued (from the template), for scoring
+ *            excluded, negative, plan_status (v3), PK(campaign_id, value)) —
+ *            the answer scale as issued (from the template), for scoring; for
+ *            a follow-up campaign the status list, each value with its
+ *            plan status key and no points
  *   department(campaign_id, code, name, roles, PK(campaign_id, code))
  *   workbook(id PK, campaign_id, department_code, token UNIQUE, file, items,
  *            sha256 (of the file as issued), created_at, revoked_at,
  *            replaced_by → workbook.id); at most one workbook per
  *            (campaign, department) has revoked_at NULL
  *   workbook_item(workbook_id, seq, item_id, sheet, row, text_hash,
+ *            plan_id → plan.id (v3; follow-up rows),
  *            PK(workbook_id, seq), UNIQUE(workbook_id, item_id))
  *
  * Every function reports failures to diags in Japanese (naming the database
@@ -40,7 +45,7 @@
 
 #include "tenken/diag.h"
 
-#define TK_STORE_SCHEMA_VERSION 2
+#define TK_STORE_SCHEMA_VERSION 3
 
 typedef struct tk_store tk_store;
 
@@ -119,6 +124,10 @@ int tk_store_items_retain(tk_store *s, int64_t campaign_id, const char *const *i
 int tk_store_scale_clear(tk_store *s, int64_t campaign_id, tk_diags *diags);
 int tk_store_scale_put(tk_store *s, int64_t campaign_id, int seq, const char *value, double points, bool excluded,
                        bool negative, tk_diags *diags);
+/* A follow-up campaign's list value and the plan status key it stands for
+ * ("done"), instead of an answer with points. */
+int tk_store_scale_put_status(tk_store *s, int64_t campaign_id, int seq, const char *value, const char *plan_status,
+                              tk_diags *diags);
 
 /* Insert or update a department of the campaign (roles space separated). */
 int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, const char *name, const char *roles,
@@ -139,8 +148,9 @@ int tk_store_workbook_active(tk_store *s, int64_t campaign_id, const char *depar
 /* Insert an issued workbook (id, revoked_at, replaced_by ignored). Returns
  * its id, or -1. */
 int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workbook_rec *w, tk_diags *diags);
+/* plan_id: the remediation plan of a follow-up row, 0 for an item row. */
 int tk_store_workbook_item_add(tk_store *s, int64_t workbook_id, int seq, const char *item_id, const char *sheet,
-                               int row, const char *text_hash, tk_diags *diags);
+                               int row, const char *text_hash, int64_t plan_id, tk_diags *diags);
 /* Revoke a workbook's token at `when`; replaced_by is the new workbook's id
  * or 0 when nothing replaces it. */
 int tk_store_workbook_revoke(tk_store *s, int64_t workbook_id, int64_t replaced_by, const char *when,

@@ -1,6 +1,8 @@
 /* submit.h — the database side of ingest: issued workbooks looked up by
  * token, and a submission stored whole (answers, cover fields, plans) in one
- * transaction. Schema (version 2, see store.c):
+ * transaction; and the remediation plans across campaigns and years, as
+ * generate shows them and ingest moves them on. Schema (version 2, see
+ * store.c):
  *   submission(id PK, workbook_id, sha256, file, received_at, answered,
  *              flagged, superseded_by → submission.id, UNIQUE(workbook_id, sha256))
  *   submission_field(submission_id, key, value)       — 回答者, 連絡先 ...
@@ -11,6 +13,27 @@
  *        closed_at, evidence, created_at, updated_at,
  *        UNIQUE(campaign_id, department_code, item_id))
  *   plan_log(id PK, plan_id, at, status, due, note, reason, submission_id, source)
+ *
+ * plan_log only grows: every change of a plan is a new entry, never an
+ * update. source says who made it: "ingest" (the plan registered or changed by
+ * its own campaign's workbook), "followup" (a follow-up workbook's row),
+ * "inspection" (a later year's answer to the same item, see below),
+ * "secretariat" (tenken plans). at is the date of the change when one was
+ * reported (完了日), else the time it was received.
+ *
+ * A plan's life across years. A plan stays open (未着手, 対応中, 延期) until
+ * closed. Follow-up workbooks (campaign kind "followup") list a department's
+ * open plans of the self and audit campaigns of their year and earlier; each
+ * row reports a change, checked by tk_plan_check (tk_followup_decide). The
+ * next year's workbook of the same kind shows each item's open plans of
+ * earlier years; its answer moves them on: an answer with full points
+ * (実施している, 適合) closes them (完了, closed_at the day received), any
+ * other answer keeps them open and is logged. Plans of the other kind are not
+ * touched: a self-inspection does not close an auditor's finding.
+ *
+ * A follow-up submission is stored with one answer row per plan row: value =
+ * the status as chosen, evidence = 実施内容, note = 理由, due = 新たな完了予定日
+ * (the 完了日 is in plan_log.at and plan.closed_at).
  */
 #ifndef TENKEN_SUBMIT_H
 #define TENKEN_SUBMIT_H
@@ -20,6 +43,8 @@
 #include <stdint.h>
 
 #include "tenken/diag.h"
+#include "tenken/jdate.h"
+#include "tenken/plan.h"
 #include "tenken/store.h"
 #include "tenken/util.h"
 
@@ -38,12 +63,14 @@ typedef struct tk_issued_workbook {
 typedef struct tk_issued_item {
     int seq, row;
     char *item_id, *sheet, *text_hash, *ref, *text, *context; /* context may be NULL */
+    int64_t plan_id; /* follow-up rows: the plan; 0 otherwise */
 } tk_issued_item;
 
 typedef struct tk_scale_answer {
     char *value;
     double points;
     bool excluded, negative;
+    char *plan_status; /* follow-up: the plan status key of the value; NULL otherwise */
 } tk_scale_answer;
 
 /* 1 and *out when the token was issued (revoked or not), 0 when unknown, -1. */
@@ -63,7 +90,17 @@ typedef struct tk_answer_rec {
     const char *flag;  /* 要対応: 計画未記入 / 計画不備 / 理由未記入, or NULL */
     const char *cell;  /* sheet!cell of the answer */
     bool scored, negative;
+    bool full; /* full points: closes the item's open plans of earlier years */
 } tk_answer_rec;
+
+/* One follow-up row as ingest read it (strings borrowed). */
+typedef struct tk_followup_rec {
+    int64_t plan_id;
+    tk_plan_change change; /* to, date (完了日), new_due, reason, note (実施内容) */
+    const char *value;     /* the status as chosen in the list */
+    /* sheet!cell of the status, 完了日, 新たな完了予定日 and 理由, for messages */
+    const char *cell_status, *cell_date, *cell_new_due, *cell_reason;
+} tk_followup_rec;
 
 typedef struct tk_submission_new {
     int64_t workbook_id, campaign_id;
@@ -73,6 +110,10 @@ typedef struct tk_submission_new {
     size_t nanswers;
     size_t answered, flagged;
     const tk_strmap *fields; /* cover inputs: key -> text */
+    /* a follow-up workbook: its rows that report a status (NULL, 0 otherwise) */
+    const tk_followup_rec *followups;
+    size_t nfollowups;
+    const char *path; /* the file, for messages naming a cell */
 } tk_submission_new;
 
 typedef struct tk_submission_result {
@@ -80,12 +121,74 @@ typedef struct tk_submission_result {
     bool same;       /* these bytes were stored before: nothing changed */
     bool superseded; /* an earlier submission was superseded */
     size_t plans_new, plans_updated;
+    /* follow-up: plans changed (a log entry each), of which closed and postponed */
+    size_t plans_changed, plans_closed, plans_postponed;
+    /* a later year's answers: earlier plans closed, and kept open (logged) */
+    size_t carried_closed, carried_kept;
 } tk_submission_result;
 
-/* Store a submission in one transaction. 0 or -1 (nothing stored). */
+/* Store a submission in one transaction. 0 or -1 (nothing stored). A
+ * follow-up row whose change is refused when applied (the plan changed since
+ * ingest checked it) fails the whole submission with an error naming its
+ * cell. */
 int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_result *r, tk_diags *d);
 
-#endif
+/* 1 and *id when these bytes of the workbook were stored before, 0 when not,
+ * -1 on failure. */
+int tk_store_submission_find(tk_store *st, int64_t workbook_id, const char *sha256, int64_t *id, tk_diags *d);
+
+/* ---- remediation plans ---- */
+
+/* A plan as it stands, and what its latest log entry said. */
+typedef struct tk_plan_state {
+    int64_t id;
+    char department_code[32];
+    enum tk_plan_status status;
+    tk_date due;         /* y == 0: none */
+    char closed_at[16];  /* ISO date; "" while open */
+    char *last_note;     /* note and reason of the latest log entry, or NULL */
+    char *last_reason;
+} tk_plan_state;
+
+/* 1 and *out (free with tk_plan_state_free), 0 when there is no such plan, -1. */
+int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_diags *d);
+void tk_plan_state_free(tk_plan_state *s);
+
+enum tk_followup_verdict {
+    TK_FOLLOWUP_SAME,    /* the row restates the plan's state (a resubmission): nothing to do */
+    TK_FOLLOWUP_APPLY,   /* a change the rules allow: apply and log it */
+    TK_FOLLOWUP_REFUSED, /* why (Japanese) says what is wrong; *cell names the cell */
+};
+/* What a follow-up row does to a plan in state cur. Beyond tk_plan_check: a
+ * row for a closed plan is refused unless it restates how the plan was
+ * closed (same status and date); 新たな完了予定日 is for 延期 only and 完了日
+ * for 完了 and リスク受容 only. */
+enum tk_followup_verdict tk_followup_decide(const tk_plan_state *cur, const tk_followup_rec *r, char *why, size_t n,
+                                            const char **cell);
+
+/* An open plan with its item as its campaign issued it (strings valid
+ * during the callback only; ref, level, text, context, answer, finding,
+ * owner, due may be NULL). */
+typedef struct tk_open_plan {
+    int64_t id;
+    int year;
+    const char *kind, *department_code, *item_id;
+    const char *ref, *level, *text, *context; /* the item; NULL when the snapshot lacks it */
+    const char *origin, *answer, *finding, *content, *owner, *due;
+    enum tk_plan_status status;
+} tk_open_plan;
+typedef bool (*tk_open_plan_fn)(const tk_open_plan *p, void *user);
+/* The open plans (未着手, 対応中, 延期) of org's campaigns of years up to
+ * max_year, of one kind (NULL: self and audit), oldest campaign first, then
+ * self before audit, then by the item's place in its checklist. fn returns
+ * false to stop. The number visited, or -1. */
+long tk_store_open_plans(tk_store *st, const char *org, const char *kind, int max_year, tk_open_plan_fn fn, void *user,
+                         tk_diags *d);
+
+/* The answers (value not NULL) of a campaign's current submissions, oldest
+ * submission first (so a later one overrides). The number visited, or -1. */
+typedef bool (*tk_answer_fn)(const char *department_code, const char *item_id, const char *value, void *user);
+long tk_store_current_answers(tk_store *st, int64_t campaign_id, tk_answer_fn fn, void *user, tk_diags *d);
 
 /* ---- status: one row per department of a campaign ---- */
 typedef struct tk_status_row {
@@ -101,3 +204,5 @@ typedef bool (*tk_status_fn)(const tk_status_row *r, void *user);
  * deadline ("" when none). today is an ISO date for overdue plans. */
 int tk_store_status(tk_store *st, const char *org, int year, const char *kind, const char *today, char deadline[16],
                     tk_status_fn fn, void *user, tk_diags *d);
+
+#endif

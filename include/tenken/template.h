@@ -1,12 +1,20 @@
-/* template.h — the workbook templates (templates/self.xml, templates/audit.xml):
+/* template.h — the workbook templates (templates/self.xml, templates/audit.xml,
+ * templates/followup.xml):
  * everything about an inspection workbook that users may reword or restyle
  * without recompiling — title, classification mark, answer scale and points,
  * item-sheet columns, cover, instructions, colours, print headers and the
  * distribution list. Loaded and validated against templates/template.rng and
  * the rules a schema cannot say.
  *
- * Only what generate needs is read into the model; the <score>, <report> and
- * <plans> sections are validated by the schema and left for those steps.
+ * Only what generate needs is read into the model; the <score> and <report>
+ * sections are validated by the schema and left for those steps. Of <plans>,
+ * the statuses that carry a key (a plan status of plan.h) are read: they are
+ * the list of a follow-up workbook's 進捗状況 column.
+ *
+ * Kinds. A self or audit template has a scale and an answer column; a
+ * follow-up template (kind="followup") has instead the plan statuses and a
+ * status column, one row per open remediation plan, on one item sheet
+ * (<sheets single="NAME">).
  *
  * Ownership: a tk_template owns everything reachable from it (strings live in
  * its arena); free it with tk_template_free.
@@ -19,6 +27,7 @@
 #include <stdint.h>
 
 #include "tenken/diag.h"
+#include "tenken/plan.h"
 #include "tenken/util.h"
 
 #define TK_TEMPLATE_NS "urn:tenken:template:1"
@@ -39,8 +48,23 @@ enum tk_column_key {
     TK_COL_PLAN,     /* input: text */
     TK_COL_OWNER,    /* input: text */
     TK_COL_DUE,      /* input: date */
+    /* follow-up workbooks: one row per remediation plan */
+    TK_COL_ORIGIN,       /* the answer (and finding) the plan came from */
+    TK_COL_PLAN_CONTENT, /* 改善内容 as recorded */
+    TK_COL_PLAN_OWNER,   /* 担当者 as recorded */
+    TK_COL_PLAN_DUE,     /* the current 完了予定日 (a date) */
+    TK_COL_PLAN_STATUS,  /* the current status */
+    TK_COL_STATUS,       /* input: one of the plan statuses */
+    TK_COL_ACTION,       /* input: text: what was done (実施内容) */
+    TK_COL_DONE_DATE,    /* input: date: 完了日, or the committee's decision for リスク受容 */
+    TK_COL_NEW_DUE,      /* input: date: 新たな完了予定日 (延期) */
+    TK_COL_REASON,       /* input: text: why (延期) */
+    /* self and audit workbooks, shown only when last year's campaign of the
+     * same kind exists (otherwise generate leaves them out) */
+    TK_COL_PREV_ANSWER, /* last year's answer to the item */
+    TK_COL_PREV_PLAN,   /* remediation plans still open for the item */
 };
-#define TK_COLUMN_KEY_COUNT 13
+#define TK_COLUMN_KEY_COUNT 25
 
 /* "seq", "ref", ... as written in templates and in the identity sheet. */
 const char *tk_column_key_name(enum tk_column_key k);
@@ -49,7 +73,7 @@ bool tk_column_key_parse(const char *s, enum tk_column_key *out);
 enum tk_input {
     TK_INPUT_NONE, /* shown, locked */
     TK_INPUT_TEXT, /* free text */
-    TK_INPUT_LIST, /* one value of the scale */
+    TK_INPUT_LIST, /* one value of the scale (answer) or of the plan statuses (status) */
     TK_INPUT_DATE, /* a date */
 };
 enum tk_input tk_column_input(enum tk_column_key k);
@@ -58,6 +82,8 @@ enum tk_required_when {
     TK_REQUIRED_NEVER,
     TK_REQUIRED_NEGATIVE, /* the answer needs a remediation plan */
     TK_REQUIRED_EXCLUDED, /* the answer leaves the item out (該当しない) */
+    TK_REQUIRED_CLOSED,    /* follow-up: the status closes the plan (完了, リスク受容) */
+    TK_REQUIRED_POSTPONED, /* follow-up: the status is 延期 */
 };
 
 typedef struct tk_tpl_column {
@@ -81,6 +107,14 @@ typedef struct tk_tpl_answer {
     const char *description; /* or NULL */
     long xml_line;
 } tk_tpl_answer;
+
+/* A plan status as a follow-up workbook offers it (<plans><status key=...>). */
+typedef struct tk_tpl_status {
+    enum tk_plan_status status;
+    const char *value;       /* as shown in the list: 未着手 */
+    const char *description; /* or NULL */
+    long xml_line;
+} tk_tpl_status;
 
 enum tk_cover_kind {
     TK_COVER_FIELD,    /* label and a value shown */
@@ -106,7 +140,7 @@ typedef struct tk_tpl_progress {
 enum tk_block_kind {
     TK_BLOCK_HEADING,
     TK_BLOCK_PARA,
-    TK_BLOCK_ANSWERS, /* table of the scale: head1 = value, head2 = meaning */
+    TK_BLOCK_ANSWERS, /* table of the scale (follow-up: the plan statuses): head1 = value, head2 = meaning */
     TK_BLOCK_COLUMNS, /* table of the input columns: head1, head2 */
     TK_BLOCK_LEGEND,  /* colour samples: legend[] */
 };
@@ -150,6 +184,7 @@ typedef struct tk_template {
     /* page header and footer: left, center, right; NULL for none */
     const char *header[3], *footer[3];
     size_t split_parts_above; /* default 60 */
+    const char *single_sheet; /* follow-up: the one item sheet's name; NULL otherwise */
 
     const char *cover_sheet;
     tk_tpl_cover_line *cover;
@@ -160,8 +195,11 @@ typedef struct tk_template {
     tk_tpl_block *blocks;
     size_t nblocks;
 
-    tk_tpl_answer *answers;
+    tk_tpl_answer *answers; /* none in a follow-up template */
     size_t nanswers;
+
+    tk_tpl_status *statuses; /* follow-up: the <plans> statuses with a key, in order; none otherwise */
+    size_t nstatuses;
 
     tk_tpl_column *columns;
     size_t ncolumns;
@@ -183,6 +221,15 @@ void tk_template_free(tk_template *t);
 const tk_tpl_column *tk_template_column(const tk_template *t, enum tk_column_key k, size_t *index);
 /* The answer with exactly this value, or NULL. */
 const tk_tpl_answer *tk_template_answer(const tk_template *t, const char *value);
+/* The column with the per-row list: answer (self, audit) or status
+ * (follow-up); NULL when none. */
+const tk_tpl_column *tk_template_list_column(const tk_template *t, size_t *index);
+/* The list entry of a plan status, or NULL when the template offers none. */
+const tk_tpl_status *tk_template_status(const tk_template *t, enum tk_plan_status s);
+/* Leave the column with this key out of the workbook (columns that only
+ * apply sometimes, such as last year's answer when there was no last year).
+ * Nothing happens when the template has no such column. */
+void tk_template_omit_column(tk_template *t, enum tk_column_key k);
 
 /* Placeholder values for tk_template_expand. */
 typedef struct tk_tpl_var {

@@ -40,6 +40,11 @@
  * seq, item_id, sheet, row, text_hash, ref), and one row per item in workbook
  * order: seq (number), item id, sheet name, 1-based row (number), text hash
  * (tk_item_text_hash), ref. All other values are text.
+ * A follow-up workbook (kind "followup") has the same identity sheet; its
+ * rows are remediation plans, not checklist items: a row's item id is
+ * "plan-ID" (TK_XLSX_PLAN_ITEM_PREFIX and the plan's id in the database), its
+ * text hash and ref those of the item the plan is about. The database also
+ * records each row's plan (workbook_item.plan_id); ingest goes by that.
  * The custom document properties tenken_token, tenken_campaign ("org/year/kind"),
  * tenken_checklist_hash and tenken_department repeat the essentials.
  *
@@ -67,15 +72,31 @@
 #define TK_XLSX_PROP_CAMPAIGN "tenken_campaign"
 #define TK_XLSX_PROP_CHECKLIST "tenken_checklist_hash"
 #define TK_XLSX_PROP_DEPARTMENT "tenken_department"
+/* Item id of a follow-up row: "plan-" and the plan's id. */
+#define TK_XLSX_PLAN_ITEM_PREFIX "plan-"
 /* Excel's limit on the length of a sheet name (UTF-16 code units). */
 #define TK_XLSX_SHEET_NAME_MAX 31
 
+/* What a follow-up row shows of its remediation plan (read-only). */
+typedef struct tk_xlsx_plan {
+    int64_t id;
+    const char *origin;  /* the answer (and finding) it came from, as shown */
+    const char *content; /* 改善内容 */
+    const char *owner;   /* or NULL */
+    const char *status;  /* the current status as shown */
+    tk_date due;         /* y == 0: none */
+} tk_xlsx_plan;
+
 typedef struct tk_xlsx_row {
-    const tk_item *item;
+    const tk_item *item; /* follow-up: the item the plan is about, with id "plan-ID" */
     int seq;           /* 項番, 1..n through the workbook */
     int row;           /* 1-based row on its sheet */
     const char *roles; /* 対象者 as shown */
     char text_hash[65];
+    const tk_xlsx_plan *plan; /* follow-up rows; NULL otherwise */
+    /* next year's self and audit rows: last year's answer and the plans
+     * still open for the item, as shown (NULL: none) */
+    const char *prev_answer, *prev_plans;
 } tk_xlsx_row;
 
 typedef struct tk_xlsx_sheet {
