@@ -333,6 +333,8 @@ static long dept_index(const tk_strmap *m, const char *code)
     return v ? (long)v - 1 : -1;
 }
 
+static int load_carried(tk_report *rp, tk_store *st, tk_diags *d);
+
 static int load_plans(tk_report *rp, tk_store *st, tk_diags *d)
 {
     const tk_results *r = rp->r;
@@ -547,7 +549,8 @@ int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, t
         free(g);
     }
 
-    if (load_plans(rp, st, d) != 0 || (!o->no_previous && load_previous(rp, st, d) < 0)) {
+    if (load_plans(rp, st, d) != 0 || load_carried(rp, st, d) != 0 ||
+        (!o->no_previous && load_previous(rp, st, d) < 0)) {
         tk_report_free(rp);
         return TK_EXIT_FAILURE;
     }
@@ -1203,6 +1206,52 @@ static void committee_items(tk_pdf *p, const tk_report *rp, tk_arena *a, int *se
     free(v);
 }
 
+/* Plans of earlier years' campaigns of this organisation and kind: how many,
+ * how many are still open, how many of those are overdue today. */
+static int load_carried(tk_report *rp, tk_store *st, tk_diags *d)
+{
+    sqlite3 *db = tk_store_sqlite(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT c.year, COUNT(*), "
+                           " SUM(p.status NOT IN ('done','risk-accepted')), "
+                           " SUM(p.status NOT IN ('done','risk-accepted') AND p.due IS NOT NULL AND p.due < ?) "
+                           "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
+                           "WHERE c.org = ? AND c.kind = ? AND c.year < ? GROUP BY c.year ORDER BY c.year",
+                           -1, &q, NULL) != SQLITE_OK) {
+        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    char today[TK_DATE_ISO_SIZE];
+    tk_date_iso(rp->today, today);
+    sqlite3_bind_text(q, 1, today, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, rp->r->org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, rp->r->kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 4, rp->r->year);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (rp->ncarried == cap) {
+            cap = cap ? cap * 2 : 4;
+            struct tk_report_carried *n = tk_arena_alloc(rp->arena, cap * sizeof *n);
+            if (rp->ncarried)
+                memcpy(n, rp->carried, rp->ncarried * sizeof *n);
+            rp->carried = n;
+        }
+        struct tk_report_carried *c = &rp->carried[rp->ncarried++];
+        c->year = sqlite3_column_int(q, 0);
+        c->total = (size_t)sqlite3_column_int64(q, 1);
+        c->open = (size_t)sqlite3_column_int64(q, 2);
+        c->overdue = (size_t)sqlite3_column_int64(q, 3);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
 static int month_key(tk_date d) { return d.y * 12 + d.m - 1; }
 
 static void committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec)
@@ -1220,6 +1269,15 @@ static void committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *se
                                      "件です（%s 現在）。",
                                      pc.total, pc.open + pc.late, pc.late, rp->date_both),
                      &(tk_pdf_style){.first_indent = true});
+    /* closure rate: closed (完了, リスク受容) of all */
+    size_t closed = 0;
+    for (size_t i = 0; i < rp->nplans; i++)
+        closed += tk_plan_status_closed(rp->plans[i].status);
+    char rate[16];
+    tk_pdf_paragraph(p,
+                     tk_arena_printf(a, "完了率（完了・リスク受容の割合）は %s%% です（%zu / %zu 件）。",
+                                     tk_fmt1(100.0 * (double)closed / (double)pc.total, rate), closed, pc.total),
+                     NULL);
     /* by status */
     size_t by_status[TK_PLAN_NSTATUS] = {0};
     for (size_t i = 0; i < rp->nplans; i++)
@@ -1329,6 +1387,27 @@ static void committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *se
         tk_pdf_table_end(t);
     }
     note(p, "要対応は、否定的な回答に改善計画がない、「該当しない」の理由がないなど、点検票の記入が足りない項目の数です。");
+    /* what earlier years left open */
+    if (rp->ncarried) {
+        tk_pdf_heading(p, 2, "前年度以前から持ち越した改善計画");
+        const char *heads[] = {"年度", "計画", "未完了", "うち期限超過"};
+        double w[] = {50, 24, 24, 30};
+        tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT};
+        tk_pdf_table *t = table(p, 4, w, heads, al);
+        for (size_t i = 0; i < rp->ncarried; i++) {
+            char fy[TK_FY_LABEL_SIZE];
+            tk_fiscal_year_label(rp->carried[i].year, fy, sizeof fy);
+            const char *cells[4] = {tk_arena_strdup(a, fy), zu(a, rp->carried[i].total), zu(a, rp->carried[i].open),
+                                    zu(a, rp->carried[i].overdue)};
+            tk_pdf_cell_style st[4] = {{0}};
+            if (rp->carried[i].overdue)
+                st[3].color = C_WARN;
+            tk_pdf_table_row(t, cells, st);
+        }
+        tk_pdf_table_end(t);
+        note(p, "前年度以前の点検・監査で立てた改善計画のうち、この報告書の作成日に完了していないものです。改善計画の進捗確認票と"
+                "今年度の点検で進捗を確かめています。");
+    }
 }
 
 static void committee_previous(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec)

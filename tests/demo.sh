@@ -71,3 +71,14 @@ echo "== $NEXT 年度: 前年度の回答と継続中の改善計画を載せた
 TENKEN_TODAY=2027-06-30 "$TENKEN" ingest -q "$OUT/filled/$NEXT-self"
 printf '  %s 年度の計画で完了していないもの: ' "$YEAR"; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 1
 "$TENKEN" generate --org "$ORG" --year "$NEXT" --kind followup --deadline 2027-12-24 --out "$OUT" --force
+TENKEN_TODAY=2027-07-15 "$TENKEN" report committee --org "$ORG" --year "$NEXT" --force
+
+echo "== 期限を過ぎた改善計画 (2028 年 4 月 1 日時点) =="
+TENKEN_TODAY=2028-04-01 "$TENKEN" plans --org "$ORG" --status overdue | head -n 6
+echo
+echo "demo: 書き出したもの (out/)"
+echo "  点検票:             $OUT/$ORG/$YEAR-self/ , $OUT/$ORG/$YEAR-audit/ , $OUT/$ORG/$YEAR-followup/ , $OUT/$ORG/$NEXT-self/"
+echo "  委員会への報告書:   $OUT/$ORG/$YEAR-self/委員会報告書.pdf , $OUT/$ORG/$NEXT-self/委員会報告書.pdf"
+echo "  部署別の結果通知:   $OUT/$ORG/$YEAR-self/部署別報告/"
+echo "  集計表:             $OUT/$ORG/$YEAR-self/集計表.xlsx"
+echo "  データベース:       $OUT/tenken.db"

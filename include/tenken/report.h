@@ -115,6 +115,12 @@ typedef struct tk_report {
 
     size_t flagged;            /* cells flagged 要対応, all departments */
     tk_report_plan *plans;     /* by department code, then due date */
+    /* plans of earlier years' campaigns (same organisation and kind), by year */
+    struct tk_report_carried {
+        int year;
+        size_t total, open, overdue;
+    } *carried;
+    size_t ncarried;
     size_t nplans;
     size_t *poff;              /* plans of department d: poff[d] .. poff[d + 1] */
 
