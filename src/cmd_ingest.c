@@ -1,9 +1,13 @@
 /* cmd_ingest.c — tenken ingest and tenken status. */
 #include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tenken/cli.h"
@@ -61,20 +65,262 @@ static void collect(const char *arg, char ***files, size_t *n, size_t *cap, tk_d
     qsort(*files + start, *n - start, sizeof **files, name_cmp);
 }
 
+/* Take in one file and say what happened: problems to err (each naming the
+ * file and the cell), the result and the 要対応 notes to out unless quiet. */
+static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const tk_ingest_opts *o, bool quiet, FILE *out,
+                                         FILE *err)
+{
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_file(st, file, o, &r, &d);
+    if (r.outcome == TK_INGEST_REFUSED || r.outcome == TK_INGEST_FAILED)
+        tk_diags_print(&d, err);
+    else if (!quiet)
+        tk_diags_print(&d, out);
+    switch (r.outcome) {
+    case TK_INGEST_ACCEPTED:
+        if (quiet)
+            break;
+        if (!strcmp(r.kind, "followup")) {
+            fprintf(out, "%s: 取り込みました (%s、%d 年度 改善計画の進捗確認、報告 %zu / %zu、計画の変更 %zu (うち完了 %zu、延期 %zu)%s)\n",
+                    file, r.department_name, r.year, r.answered, r.items, r.plans, r.plans_closed, r.plans_postponed,
+                    r.superseded ? "、前回の提出を置き換え" : "");
+            break;
+        }
+        char carried[128] = "";
+        if (r.carried_closed || r.carried_kept)
+            snprintf(carried, sizeof carried, "、前年度までの改善計画 完了 %zu・継続 %zu", r.carried_closed, r.carried_kept);
+        fprintf(out, "%s: 取り込みました (%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", file, r.department_name,
+                r.year, r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
+        break;
+    case TK_INGEST_SAME:
+        if (!quiet)
+            fprintf(out, "%s: 同じファイルを取り込み済みです (変更なし)\n", file);
+        break;
+    case TK_INGEST_CHECKED:
+        if (!quiet)
+            fprintf(out, "%s: 問題ありません (--dry-run のため取り込んでいません。回答 %zu / %zu、要対応 %zu)\n", file, r.answered,
+                    r.items, r.flagged);
+        break;
+    case TK_INGEST_REFUSED:
+        fprintf(err, "%s: 問題が %zu 件あるため取り込みませんでした。直して提出し直してください\n", file, d.errors);
+        break;
+    case TK_INGEST_FAILED:
+        fprintf(err, "%s: 取り込みに失敗しました\n", file);
+        break;
+    }
+    tk_diags_free(&d);
+    return r.outcome;
+}
+
+/* Worker processes: with many files, reading and checking them is spread
+ * over the CPUs; each file is still one transaction of its own (SQLite
+ * serialises the writers), and the messages come out in the files' order. */
+static size_t ingest_jobs(long asked, size_t nfiles)
+{
+    if (asked > 0)
+        return (size_t)asked;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1)
+        cpus = 1;
+    if (cpus > 8)
+        cpus = 8;
+    return nfiles >= 8 ? (size_t)cpus : 1;
+}
+
+typedef struct rec_head {
+    uint32_t index;
+    int32_t outcome;
+    uint32_t outlen, errlen;
+} rec_head;
+
+static bool write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static void worker(const char *dbp, char **files, size_t n, size_t k, size_t jobs, const tk_ingest_opts *o, bool quiet,
+                   int fd)
+{
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(dbp, &d);
+    tk_diags_free(&d);
+    for (size_t i = k; i < n; i += jobs) {
+        char *ob = NULL, *eb = NULL;
+        size_t ol = 0, el = 0;
+        FILE *out = open_memstream(&ob, &ol), *err = open_memstream(&eb, &el);
+        enum tk_ingest_outcome oc = TK_INGEST_FAILED;
+        if (st && out && err)
+            oc = ingest_one(st, files[i], o, quiet, out, err);
+        else if (err)
+            fprintf(err, "%s: データベースを開けないため取り込めませんでした\n", files[i]);
+        if (out)
+            fclose(out);
+        if (err)
+            fclose(err);
+        rec_head h = {(uint32_t)i, (int32_t)oc, (uint32_t)ol, (uint32_t)el};
+        bool ok = write_all(fd, &h, sizeof h) && write_all(fd, ob ? ob : "", ol) && write_all(fd, eb ? eb : "", el);
+        free(ob);
+        free(eb);
+        if (!ok)
+            break;
+    }
+    tk_store_close(st);
+}
+
+static bool read_all(int fd, void *p, size_t n)
+{
+    char *c = p;
+    while (n) {
+        ssize_t r = read(fd, c, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        c += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+static int ingest_parallel(const char *dbp, char **files, size_t n, const tk_ingest_opts *o, bool quiet, size_t jobs,
+                           size_t count[5])
+{
+    if (jobs > n)
+        jobs = n;
+    char **outs = tk_xcalloc(n, sizeof *outs), **errs = tk_xcalloc(n, sizeof *errs);
+    int *outcome = tk_xcalloc(n, sizeof *outcome);
+    for (size_t i = 0; i < n; i++)
+        outcome[i] = -1;
+    int *fds = tk_xcalloc(jobs, sizeof *fds);
+    pid_t *pids = tk_xcalloc(jobs, sizeof *pids);
+    fflush(stdout);
+    fflush(stderr);
+    size_t started = 0;
+    for (size_t k = 0; k < jobs; k++) {
+        int p[2];
+        if (pipe(p) != 0)
+            break;
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(p[0]);
+            close(p[1]);
+            break;
+        }
+        if (pid == 0) {
+            close(p[0]);
+            for (size_t q = 0; q < k; q++)
+                close(fds[q]);
+            worker(dbp, files, n, k, jobs, o, quiet, p[1]);
+            close(p[1]);
+            _exit(0);
+        }
+        close(p[1]);
+        fds[k] = p[0];
+        pids[k] = pid;
+        started++;
+    }
+    /* collect every worker's records (poll: none may block on a full pipe) */
+    size_t open_fds = started;
+    while (open_fds) {
+        struct pollfd pf[64];
+        size_t map[64], np = 0;
+        for (size_t k = 0; k < started; k++)
+            if (fds[k] >= 0) {
+                pf[np].fd = fds[k];
+                pf[np].events = POLLIN;
+                map[np++] = k;
+            }
+        if (poll(pf, (nfds_t)np, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (size_t q = 0; q < np; q++) {
+            if (!(pf[q].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            rec_head h;
+            int fd = fds[map[q]];
+            if (!read_all(fd, &h, sizeof h) || h.index >= n) {
+                close(fd);
+                fds[map[q]] = -1;
+                open_fds--;
+                continue;
+            }
+            char *ob = tk_xmalloc((size_t)h.outlen + 1), *eb = tk_xmalloc((size_t)h.errlen + 1);
+            if (!read_all(fd, ob, h.outlen) || !read_all(fd, eb, h.errlen)) {
+                free(ob);
+                free(eb);
+                close(fd);
+                fds[map[q]] = -1;
+                open_fds--;
+                continue;
+            }
+            ob[h.outlen] = eb[h.errlen] = '\0';
+            outs[h.index] = ob;
+            errs[h.index] = eb;
+            outcome[h.index] = h.outcome;
+        }
+    }
+    for (size_t k = 0; k < started; k++) {
+        int status;
+        while (waitpid(pids[k], &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    int rc = started == jobs ? 0 : -1;
+    for (size_t i = 0; i < n; i++) {
+        if (outcome[i] < 0) {
+            fprintf(stderr, "%s: 取り込みの途中で処理が止まりました。もう一度取り込んでください\n", files[i]);
+            count[TK_INGEST_FAILED]++;
+            continue;
+        }
+        fputs(errs[i], stderr);
+        fputs(outs[i], stdout);
+        count[outcome[i]]++;
+        free(outs[i]);
+        free(errs[i]);
+    }
+    free(outs);
+    free(errs);
+    free(outcome);
+    free(fds);
+    free(pids);
+    return rc;
+}
+
 int tk_cmd_ingest(const tk_command *c, int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"jobs", required_argument, NULL, 'j'},
                                              {"dry-run", no_argument, NULL, 'n'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *db = NULL;
+    long jobs_opt = 0;
     tk_ingest_opts o = {0};
     bool quiet = false;
     int ch, bad = 0;
     while ((ch = tk_cli_getopt(c, argc, argv, "nqh", longopts, &bad)) != -1 && !bad) {
         switch (ch) {
         case 'd': db = optarg; break;
+        case 'j':
+            if (!tk_parse_int(optarg, 1, 64, &jobs_opt))
+                return tk_cli_usage_error(c, "--jobs「%s」は 1 から 64 の数です", optarg);
+            break;
         case 'n': o.dry_run = true; break;
         case 'q': quiet = true; break;
         case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
@@ -108,61 +354,25 @@ int tk_cmd_ingest(const tk_command *c, int argc, char **argv)
         return TK_EXIT_FAILURE;
     }
     tk_diags_free(&d);
-    size_t accepted = 0, same = 0, refused = 0, failed = 0, checked = 0;
-    for (size_t i = 0; i < n; i++) {
-        tk_diags_init(&d);
-        tk_ingest_result r;
-        tk_ingest_file(st, files[i], &o, &r, &d);
-        /* problems, each naming file and cell; the 要対応 notes unless --quiet */
-        if (r.outcome == TK_INGEST_REFUSED || r.outcome == TK_INGEST_FAILED)
-            tk_diags_print(&d, stderr);
-        else if (!quiet)
-            tk_diags_print(&d, stdout);
-        switch (r.outcome) {
-        case TK_INGEST_ACCEPTED:
-            accepted++;
-            if (quiet)
-                break;
-            if (!strcmp(r.kind, "followup")) {
-                printf("%s: 取り込みました (%s、%d 年度 改善計画の進捗確認、報告 %zu / %zu、計画の変更 %zu (うち完了 %zu、延期 %zu)%s)\n",
-                       files[i], r.department_name, r.year, r.answered, r.items, r.plans, r.plans_closed, r.plans_postponed,
-                       r.superseded ? "、前回の提出を置き換え" : "");
-                break;
-            }
-            char carried[128] = "";
-            if (r.carried_closed || r.carried_kept)
-                snprintf(carried, sizeof carried, "、前年度までの改善計画 完了 %zu・継続 %zu", r.carried_closed, r.carried_kept);
-            printf("%s: 取り込みました (%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", files[i], r.department_name, r.year,
-                   r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
-            break;
-        case TK_INGEST_SAME:
-            same++;
-            if (!quiet)
-                printf("%s: 同じファイルを取り込み済みです (変更なし)\n", files[i]);
-            break;
-        case TK_INGEST_CHECKED:
-            checked++;
-            if (!quiet)
-                printf("%s: 問題ありません (--dry-run のため取り込んでいません。回答 %zu / %zu、要対応 %zu)\n", files[i], r.answered, r.items,
-                       r.flagged);
-            break;
-        case TK_INGEST_REFUSED:
-            refused++;
-            fprintf(stderr, "%s: 問題が %zu 件あるため取り込みませんでした。直して提出し直してください\n", files[i], d.errors);
-            break;
-        case TK_INGEST_FAILED:
-            failed++;
-            fprintf(stderr, "%s: 取り込みに失敗しました\n", files[i]);
-            break;
-        }
-        tk_diags_free(&d);
+    size_t count[5] = {0};
+    size_t jobs = ingest_jobs(jobs_opt, n);
+    if (jobs > 1) {
+        tk_store_close(st);
+        st = NULL;
+        if (ingest_parallel(dbp, files, n, &o, quiet, jobs, count) != 0)
+            count[TK_INGEST_FAILED]++;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            count[ingest_one(st, files[i], &o, quiet, stdout, stderr)]++;
     }
     tk_store_close(st);
+    size_t refused = count[TK_INGEST_REFUSED], failed = count[TK_INGEST_FAILED], same = count[TK_INGEST_SAME];
     if (o.dry_run)
-        printf("ingest: %zu ファイル中、問題なし %zu、変更なし %zu、拒否 %zu、失敗 %zu (--dry-run: 何も取り込んでいません)\n", n, checked, same,
-               refused, failed);
+        printf("ingest: %zu ファイル中、問題なし %zu、変更なし %zu、拒否 %zu、失敗 %zu (--dry-run: 何も取り込んでいません)\n", n,
+               count[TK_INGEST_CHECKED], same, refused, failed);
     else
-        printf("ingest: %zu ファイル中、取り込み %zu、変更なし %zu、拒否 %zu、失敗 %zu\n", n, accepted, same, refused, failed);
+        printf("ingest: %zu ファイル中、取り込み %zu、変更なし %zu、拒否 %zu、失敗 %zu\n", n, count[TK_INGEST_ACCEPTED], same, refused,
+               failed);
     for (size_t i = 0; i < n; i++)
         free(files[i]);
     free(files);

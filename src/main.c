@@ -37,7 +37,7 @@ static const tk_command COMMANDS[] = {
      "未定義の役割、全部署が担う役割の漏れ など) を検証し、問題をすべて FILE:LINE: の形で表示します。\n"},
     {"generate", tk_cmd_generate, "部署ごとの点検票 (Excel) と配布一覧を作る", "使い方: tenken generate --org ID --year 2026 [--kind self|audit|followup] [--deadline 2027-01-29]\n       [--department CODE]... [--out DIR] [--db FILE] [--template FILE] [--jobs N] [--force] [-q]\n\n部署ごとに、その部署が担う役割 (職員等、情報セキュリティ管理者、情報システム管理者 など) に\n関係する点検項目だけを載せた Excel の点検票を作ります。出力先は OUT/ID/2026-self/ (監査は\n2026-audit/) で、ファイル名は「部署コード_部署名.xlsx」、あわせて配布一覧.csv (部署、ファイル、\nトークン、項目数、提出期限) を書き出します。調査 (組織・年度・種類) と点検票ごとのトークン・\n項目はデータベースに記録し、回収 (tenken ingest) の照合に使います。\n\n  --org ID          組織の ID (checklists/ID/) またはフォルダのパス\n  --year 年度       西暦の年度 (2026 = 令和8年度)\n  --kind 種類       self (自己点検、既定)、audit (監査)、followup (改善計画の進捗確認票: 未完了の改善計画が\n                    ある部署ごとに、進捗状況・実施内容・完了日・延期の理由を記入してもらう)\n  --deadline 日付   提出期限 (2027-01-29、令和9年1月29日 など)。表紙に和暦と西暦で表示します\n  --department 部署 この部署だけ作る (部署コードまたは部署名、繰り返し可)\n  --out DIR         出力先 (既定: out)\n  --db FILE         データベース (既定: 環境変数 TENKEN_DB、なければ out/tenken.db)\n  --template FILE   ひな形 (既定: templates/self.xml または templates/audit.xml)\n  --jobs N          同時に作る点検票の数 (既定: CPU の数)\n  --force           既にある調査・ファイルを作り直す。作り直した部署の以前のトークンは無効になります\n  -q, --quiet       進み具合と結果の要約を表示しない\n"},
     {"ingest", tk_cmd_ingest, "記入された点検票を検査して取り込む",
-     "使い方: tenken ingest FILE|DIR... [--db FILE] [--dry-run] [-q]\n"
+     "使い方: tenken ingest FILE|DIR... [--db FILE] [--dry-run] [--jobs N] [-q]\n"
      "\n"
      "部署から返ってきた点検票 (.xlsx) を一セルずつ検査し、問題がなければデータベースに取り込みます。\n"
      "フォルダを指定すると、その中の .xlsx をすべて取り込みます。tenken が発行した点検票か (トークン、\n"
@@ -49,6 +49,8 @@ static const tk_command COMMANDS[] = {
      "\n"
      "  --db FILE     データベース (既定: 環境変数 TENKEN_DB、なければ out/tenken.db)\n"
      "  --dry-run     検査だけを行い、取り込まない\n"
+     "  --jobs N      同時に検査するファイルの数 (既定: 8 ファイル以上なら CPU の数)。取り込みはファイルごとに\n"
+     "                一つのトランザクションのままで、表示はファイルの順です\n"
      "  -q, --quiet   取り込んだファイルごとの表示をしない (問題と要約は表示する)\n"
      "\n"
      "終了コードは、すべて取り込めた (または取り込み済みだった) とき 0、拒否したファイルがあるとき 1。\n"},

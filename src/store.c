@@ -310,6 +310,15 @@ static int migrate(tk_store *s, tk_diags *d)
     }
     if (exec(s, "BEGIN IMMEDIATE", d, "更新") != 0)
         return -1;
+    /* another process may have brought the file up to date while we waited
+     * for the write lock: read the version again under it */
+    int now = tk_store_schema_version(s);
+    if (now == NMIGRATIONS) {
+        exec(s, "COMMIT", d, "更新");
+        return 0;
+    }
+    if (now > v)
+        v = now;
     char appid_sql[64];
     snprintf(appid_sql, sizeof appid_sql, "PRAGMA application_id = %d", TK_APPLICATION_ID);
     if (v == 0 && (exec(s, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", d, "初期化") != 0 ||

@@ -295,6 +295,41 @@ static void test_revoked_workbook_is_refused(void **state)
     tk_diags_free(&d);
 }
 
+/* The command with worker processes: the same outcome as one by one, the
+ * messages in the files' order. */
+static void test_command_with_workers_takes_in_each_file_once(void **state)
+{
+    (void)state;
+    const char *bin = getenv("TENKEN");
+    if (!have_openpyxl() || !bin)
+        skip();
+    /* four versions of two departments' answers: eight files, each new */
+    assert_int_equal(sh("for s in 21 22 23 24; do /usr/bin/python3 tests/fill_workbooks.py --seed $s %s/w$s '%s' '%s' >/dev/null || exit 1; "
+                        "done; mkdir -p %s/many && for s in 21 22 23 24; do "
+                        "for f in %s/w$s/*.xlsx; do cp \"$f\" \"%s/many/$s-$(basename \"$f\")\"; done; done",
+                        dir, issued02, issued03, dir, dir, dir),
+                     0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s ingest --jobs 2 %s/many --db %s > %s/par.txt 2>&1", bin, dir, db, dir);
+    assert_int_equal(system(cmd), 0);
+    tk_buf out;
+    char path[256];
+    snprintf(path, sizeof path, "%s/par.txt", dir);
+    assert_int_equal(tk_file_read(path, 1u << 20, &out), 0);
+    assert_non_null(strstr(out.data, "ingest: 8 ファイル中、取り込み 8、変更なし 0、拒否 0、失敗 0"));
+    /* in the files' order: 21-… before 22-… */
+    const char *a = strstr(out.data, "/21-"), *b = strstr(out.data, "/22-");
+    assert_true(a && b && a < b);
+    tk_buf_free(&out);
+    /* the same again changes nothing */
+    snprintf(cmd, sizeof cmd, "%s ingest -q --jobs 2 %s/many --db %s > %s/par2.txt 2>&1", bin, dir, db, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/par2.txt", dir);
+    assert_int_equal(tk_file_read(path, 1u << 20, &out), 0);
+    assert_non_null(strstr(out.data, "取り込み 0、変更なし 8"));
+    tk_buf_free(&out);
+}
+
 /* kill -9 while files are being taken in: every submission in the database
  * is whole, and the file is sound. */
 static void test_kill_during_ingest_leaves_database_consistent(void **state)
@@ -358,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_values_are_checked_cell_by_cell),
         cmocka_unit_test(test_other_files_are_refused_clearly),
         cmocka_unit_test(test_revoked_workbook_is_refused),
+        cmocka_unit_test(test_command_with_workers_takes_in_each_file_once),
         cmocka_unit_test(test_kill_during_ingest_leaves_database_consistent),
     };
     return cmocka_run_group_tests_name("ingest", tests, setup, teardown);
