@@ -627,8 +627,6 @@ static void vocab_add(run *r, const char *name, const char *canon)
         return;
     const char *cn = canon ? canon : nn;
     push_str(r->a, &r->v.names, &r->v.nnames, &r->v.capnames, nn);
-    size_t capc = r->v.capnames;
-    (void)capc;
     /* canon[] grows in step with names[] */
     const char **nc = tk_arena_alloc(r->a, r->v.capnames * sizeof *nc);
     if (r->v.nnames > 1)
@@ -946,7 +944,7 @@ static bool ends_with_particle(const char *s, size_t len)
 }
 
 /* Does physical line L continue logical line P? */
-static bool continues(const lline *P, const char *L, size_t llen, const tk_marker *lmk, bool lmarked)
+static bool continues(const lline *P, const char *L, const tk_marker *lmk, bool lmarked)
 {
     if (lmarked && lmk->style != TK_MK_BULLET)
         return false;
@@ -969,7 +967,6 @@ static bool continues(const lline *P, const char *L, size_t llen, const tk_marke
             return tk_cp_is_hiragana(pc) || (tk_cp_is_katakana(pc) && tk_cp_is_katakana(lc));
         return true;
     }
-    (void)llen;
     return false;
 }
 
@@ -2265,7 +2262,7 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
             continue;
         tk_marker m;
         bool marked = is_marker_line(pl[i].s, pl[i].len, &m);
-        if (nll > 0 && continues(&ll[nll - 1], pl[i].s, pl[i].len, &m, marked)) {
+        if (nll > 0 && continues(&ll[nll - 1], pl[i].s, &m, marked)) {
             lline *P = &ll[nll - 1];
             int32_t a = last_cp(P->raw.data, P->raw.len), b = first_cp(pl[i].s);
             if (a < 0x80 && b < 0x80 && a != ' ' && is_alpha(a) && is_alpha(b))
@@ -2301,7 +2298,6 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
     node *top = root;
     bool *used_marker = tk_xcalloc(nll ? nll : 1, sizeof *used_marker);
     const char *pending_title = NULL;
-    int depth = 0;
     for (size_t i = 0; i < nll; i++) {
         lline *L = &ll[i];
         if (L->has_marker) {
@@ -2335,7 +2331,6 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
                     attach_child(&r, parent, c);
                     top = c;
                     used_marker[i] = true;
-                    depth = d;
                     continue;
                 }
             }
@@ -2373,7 +2368,6 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
         }
         attach_para(&r, top, t, L->line);
     }
-    (void)depth;
 
     /* one part only: it numbers nothing, drop it from refs */
     if (count_parts(root) == 1) {
