@@ -370,6 +370,12 @@ tk_store *tk_store_open(const char *path, tk_diags *d)
     if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, &err) != SQLITE_OK)
         tk_diag_warn(d, path, 0, "WAL モードにできません: %s", err ? err : "");
     sqlite3_free(err);
+    /* In WAL mode NORMAL keeps every commit atomic and the file consistent
+     * through a crash of the process (kill -9) or of the machine; what a
+     * power cut can cost is the last transactions before it, which a
+     * department's file can simply be taken in again for. It spares one
+     * fsync per ingested file. */
+    exec(s, "PRAGMA synchronous = NORMAL", d, "設定");
     return s;
 }
 
