@@ -68,3 +68,29 @@ const char *tk_cli_db_path(const char *opt)
 }
 
 const char *tk_cli_out_dir(const char *opt) { return opt && *opt ? opt : "out"; }
+
+int tk_cli_parse_year(const tk_command *c, const char *arg, long *year)
+{
+    if (tk_parse_int(arg, 1868, 9999, year))
+        return TK_EXIT_OK;
+    return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", arg);
+}
+
+const char *tk_cli_org_id(const char *org)
+{
+    size_t n = strlen(org);
+    while (n > 1 && org[n - 1] == '/')
+        n--;
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++)
+        if (org[i] == '/')
+            start = i + 1;
+    if (start == 0 && n == strlen(org))
+        return org;
+    /* a path: its last name, kept in a small rotating buffer */
+    static char buf[4][256];
+    static int k;
+    char *b = buf[k++ & 3];
+    snprintf(b, sizeof buf[0], "%.*s", (int)(n - start), org + start);
+    return b;
+}

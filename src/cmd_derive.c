@@ -123,20 +123,7 @@ int tk_cmd_derive(const tk_command *c, int argc, char **argv)
             dir = tk_path_join(a, base && *base ? base : "checklists", org);
         }
     }
-    const char *org_id = org;
-    if (org_is_path) {
-        const char *slash = strrchr(org, '/');
-        while (slash && slash[1] == '\0' && slash > org) {
-            /* trailing slash: take the folder name before it */
-            const char *p = slash - 1;
-            while (p > org && *p != '/')
-                p--;
-            org_id = tk_arena_strndup(a, *p == '/' ? p + 1 : p, (size_t)(slash - (*p == '/' ? p + 1 : p)));
-            slash = NULL;
-        }
-        if (slash)
-            org_id = slash + 1;
-    }
+    const char *org_id = tk_arena_strdup(a, tk_cli_org_id(org));
     const char *out_path = output ? output : tk_path_join(a, dir, "checklist.xml");
     const char *org_path = tk_path_join(a, dir, "org.xml");
     const char *schemas = tk_data_path(a, "checklists");

@@ -451,8 +451,8 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
         switch (ch) {
         case 'o': org = optarg; break;
         case 'y':
-            if (!tk_parse_int(optarg, 1868, 9999, &year))
-                return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", optarg);
+            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK)
+                return TK_EXIT_USAGE;
             break;
         case 'k': kind = optarg; break;
         case 'f': format = optarg; break;
@@ -472,10 +472,7 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
     bool csv = !strcmp(format, "csv");
     if (!csv && strcmp(format, "text"))
         return tk_cli_usage_error(c, "--format は text か csv です (「%s」)", format);
-    /* the organisation's id as recorded: the folder name when a path is given */
-    const char *slash = strrchr(org, '/');
-    if (slash && slash[1])
-        org = slash + 1;
+    org = tk_cli_org_id(org);
 
     tk_diags d;
     tk_diags_init(&d);

@@ -193,7 +193,7 @@ static int load(const tk_command *c, const plan_args *a, tk_plan_list *l)
     tk_diags d;
     tk_diags_init(&d);
     tk_store *st = tk_store_open(dbp, &d);
-    const char *org = strrchr(a->org, '/') && strrchr(a->org, '/')[1] ? strrchr(a->org, '/') + 1 : a->org;
+    const char *org = tk_cli_org_id(a->org);
     tk_plan_query q = {.org = org, .year = (int)a->year, .department = a->department, .filter = f, .today = tk_date_today()};
     int rc = st ? tk_plans_list(st, &q, l, &d) : -1;
     tk_store_close(st);
@@ -219,8 +219,8 @@ static int parse_common(const tk_command *c, int argc, char **argv, plan_args *a
         switch (ch) {
         case 'g': a->org = optarg; break;
         case 'y':
-            if (!tk_parse_int(optarg, 1868, 9999, &a->year))
-                return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", optarg);
+            if (tk_cli_parse_year(c, optarg, &a->year) != TK_EXIT_OK)
+                return TK_EXIT_USAGE;
             break;
         case 'p': a->department = optarg; break;
         case 's': a->status = optarg; break;

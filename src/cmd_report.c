@@ -21,9 +21,7 @@ enum what { W_COMMITTEE, W_DEPARTMENTS, W_SUMMARY };
 /* Default output under OUT/ORG/YEAR-KIND/, next to the issued workbooks. */
 static char *default_output(tk_arena *a, const char *out, const char *org, long year, const char *kind, enum what w)
 {
-    const char *slash = strrchr(org, '/');
-    if (slash && slash[1])
-        org = slash + 1;
+    org = tk_cli_org_id(org);
     const char *name = w == W_COMMITTEE ? "委員会報告書.pdf" : w == W_DEPARTMENTS ? "部署別報告" : "集計表.xlsx";
     return tk_arena_printf(a, "%s/%s/%ld-%s/%s", tk_cli_out_dir(out), org, year, kind, name);
 }
@@ -67,9 +65,9 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         switch (ch) {
         case 'g': org = optarg; break;
         case 'y':
-            if (!tk_parse_int(optarg, 1868, 9999, &year)) {
+            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK) {
                 free(deps);
-                return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", optarg);
+                return TK_EXIT_USAGE;
             }
             break;
         case 'k': kind = optarg; break;

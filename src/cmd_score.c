@@ -23,9 +23,7 @@ int tk_cli_load_results(const tk_command *c, const char *org, long year, const c
         return tk_cli_usage_error(c, "--year で年度を指定してください (例: --year 2026)");
     if (strcmp(kind, "self") && strcmp(kind, "audit"))
         return tk_cli_usage_error(c, "--kind は self か audit です (「%s」)", kind);
-    const char *slash = strrchr(org, '/');
-    if (slash && slash[1])
-        org = slash + 1;
+    org = tk_cli_org_id(org);
     const char *dbp = tk_cli_db_path(db);
     if (!tk_file_exists(dbp)) {
         fprintf(stderr, "%s: データベースがありません。先に tenken generate と tenken ingest を実行してください\n", dbp);
@@ -90,8 +88,8 @@ int tk_cmd_score(const tk_command *c, int argc, char **argv)
         switch (ch) {
         case 'o': org = optarg; break;
         case 'y':
-            if (!tk_parse_int(optarg, 1868, 9999, &year))
-                return tk_cli_usage_error(c, "--year「%s」は年度 (西暦、例: 2026) ではありません", optarg);
+            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK)
+                return TK_EXIT_USAGE;
             break;
         case 'k': kind = optarg; break;
         case 'b': bys = optarg; break;

@@ -24,6 +24,12 @@ void tk_cli_print_usage(const tk_command *c, FILE *out);
  * missing value (the message is already printed). Call with optind = 1. */
 int tk_cli_getopt(const tk_command *c, int argc, char **argv, const char *shortopts, const struct option *longopts,
                   int *bad);
+/* --year: a fiscal year 1868..9999. TK_EXIT_OK, or the usage error printed
+ * and TK_EXIT_USAGE. */
+int tk_cli_parse_year(const tk_command *c, const char *arg, long *year);
+/* The organisation's id as the database records it: --org as given, or the
+ * folder's name when --org is a path ("checklists/shime/" -> "shime"). */
+const char *tk_cli_org_id(const char *org);
 /* --db FILE, else $TENKEN_DB, else out/tenken.db */
 const char *tk_cli_db_path(const char *opt);
 /* --out DIR, else out */
