@@ -68,7 +68,9 @@ demo: deps all
 bench: deps all
 	@sh tests/bench.sh $(BUILD)/tenken
 
-check-clients: deps all
+check-clients: deps
+	@sh tests/deps.sh clients
+	@$(MAKE) --no-print-directory all
 	@sh tests/check-clients.sh $(BUILD)/tenken
 
 install: all
