@@ -198,7 +198,15 @@ static void unescape_x(const char *s, size_t n, tk_buf *out)
     tk_buf_reset(out);
     size_t i = 0;
     while (i < n) {
-        long u = s[i] == '_' ? xesc_at(s + i, n - i) : -1;
+        /* the run up to the next '_' as it is */
+        const char *us = memchr(s + i, '_', n - i);
+        size_t run = us ? (size_t)(us - (s + i)) : n - i;
+        if (run) {
+            tk_buf_append(out, s + i, run);
+            i += run;
+            continue;
+        }
+        long u = xesc_at(s + i, n - i);
         if (u < 0) {
             tk_buf_putc(out, s[i]);
             i++;
@@ -636,6 +644,7 @@ typedef struct xev {
      * value, end of value */
     const xmlChar **attrs;
     int nattrs;
+    bool main_ns; /* ns is SpreadsheetML's main namespace (either flavour) */
 } xev;
 
 /* 0 go on; 1 stop, all is well; -1 stop, a problem was reported. */
@@ -649,6 +658,9 @@ typedef struct sax_st {
     xmlParserCtxtPtr ctxt;
     int level; /* open elements */
     int stop;
+    /* the parser interns names: once a URI pointer is known to be (or not
+     * to be) the main namespace, a pointer compare says it again */
+    const xmlChar *ns_yes, *ns_no;
     bool depth_err, dtd_node;
     tk_buf text; /* a NUL-terminated copy of the current characters */
 } sax_st;
@@ -657,6 +669,22 @@ static void sax_halt(sax_st *st)
 {
     if (st->ctxt)
         xmlStopParser(st->ctxt);
+}
+
+static bool sax_main_ns(sax_st *st, const xmlChar *uri)
+{
+    if (!uri)
+        return false;
+    if (uri == st->ns_yes)
+        return true;
+    if (uri == st->ns_no)
+        return false;
+    bool yes = ns_is((const char *)uri, NS_MAIN_T, NS_MAIN_S);
+    if (yes)
+        st->ns_yes = uri;
+    else
+        st->ns_no = uri;
+    return yes;
 }
 
 static void sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
@@ -675,7 +703,7 @@ static void sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, co
         return;
     }
     xev e = {.kind = EV_START, .local = (const char *)local, .ns = (const char *)uri, .depth = st->level,
-             .attrs = attrs, .nattrs = nattrs};
+             .attrs = attrs, .nattrs = nattrs, .main_ns = sax_main_ns(st, uri)};
     st->level++;
     st->stop = st->fn(st->h, &e);
     if (st->stop)
@@ -689,7 +717,8 @@ static void sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix, cons
     if (st->stop || st->depth_err || st->dtd_node)
         return;
     st->level--;
-    xev e = {.kind = EV_END, .local = (const char *)local, .ns = (const char *)uri, .depth = st->level};
+    xev e = {.kind = EV_END, .local = (const char *)local, .ns = (const char *)uri, .depth = st->level,
+             .main_ns = sax_main_ns(st, uri)};
     st->stop = st->fn(st->h, &e);
     if (st->stop)
         sax_halt(st);
@@ -921,7 +950,7 @@ static bool attr_small(const xev *e, const char *name, char *out, size_t n, bool
 
 static bool el_main(const xev *e, const char *local)
 {
-    return ns_is(e->ns, NS_MAIN_T, NS_MAIN_S) && strcmp(e->local, local) == 0;
+    return e->main_ns && strcmp(e->local, local) == 0;
 }
 
 /* The root element must be this one; report otherwise. */
@@ -1869,7 +1898,8 @@ static const char *sh_text(sh_h *h, const acc *a, int *rc)
         return NULL;
     }
     unescape_x(bstr(&a->b), a->b.len, &h->tmp);
-    size_t n = count_cp(h->tmp.data, h->tmp.len);
+    /* no more code points than bytes: count only when it could matter */
+    size_t n = h->tmp.len > max ? count_cp(h->tmp.data, h->tmp.len) : h->tmp.len;
     if (n > max) {
         char ref[16];
         tk_cell_ref(h->c_row, h->c_col, ref);
