@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <xlsxwriter.h>
 
@@ -1328,7 +1329,18 @@ int tk_xlsx_write(const tk_xlsx_spec *s, const char *path, tk_diags *d)
     w.first_row0 = w.header_row0 + 1;
     tk_template_list_column(w.t, &w.col_answer);
 
-    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+    /* libxlsxwriter writes every part to a temporary file before zipping it:
+     * in memory (/dev/shm) when the machine has it, unless TMPDIR says where */
+    char *tmpdir = NULL;
+    const char *env = getenv("TMPDIR");
+    if (env && *env)
+        tmpdir = (char *)env;
+    else {
+        struct stat sb;
+        if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & S_IWOTH))
+            tmpdir = (char *)"/dev/shm";
+    }
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = tmpdir, .use_zip64 = LXW_FALSE};
     w.wb = workbook_new_opt(path, &opt);
     if (!w.wb) {
         tk_diag_error(d, path, 0, "点検票を作成できません (メモリ不足またはファイルを作れません)");
