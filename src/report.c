@@ -1249,6 +1249,50 @@ static int load_carried(tk_report *rp, tk_store *st, tk_diags *d)
         tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
         return -1;
     }
+    /* the open plans themselves, for each department's report */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT c.year, p.department_code, COALESCE(ci.ref, ''), p.content, p.owner, p.due, p.status "
+                           "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
+                           "LEFT JOIN campaign_item ci ON ci.campaign_id = c.id AND ci.item_id = p.item_id "
+                           "WHERE c.org = ? AND c.kind = ? AND c.year < ? AND p.status NOT IN ('done','risk-accepted') "
+                           "ORDER BY p.department_code, COALESCE(p.due, '9999'), p.id",
+                           -1, &q, NULL) != SQLITE_OK) {
+        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_bind_text(q, 1, rp->r->org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, rp->r->kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 3, rp->r->year);
+    cap = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (rp->ncplans == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct tk_report_carried_plan *n = tk_arena_alloc(rp->arena, cap * sizeof *n);
+            if (rp->ncplans)
+                memcpy(n, rp->cplans, rp->ncplans * sizeof *n);
+            rp->cplans = n;
+        }
+        struct tk_report_carried_plan *c = &rp->cplans[rp->ncplans++];
+        const char *t;
+        c->year = sqlite3_column_int(q, 0);
+        c->dept_code = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 1)) ? t : "");
+        c->ref = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 2)) ? t : "");
+        c->content = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 3)) ? t : "");
+        c->owner = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 4)) ? t : "");
+        t = (const char *)sqlite3_column_text(q, 5);
+        c->due = t ? tk_arena_strdup(rp->arena, t) : NULL;
+        enum tk_plan_status stt;
+        if (!tk_plan_status_parse((const char *)sqlite3_column_text(q, 6), &stt))
+            stt = TK_PLAN_NOT_STARTED;
+        c->status = (int)stt;
+        tk_date due;
+        c->days_overdue = c->due && tk_date_parse(c->due, &due) ? tk_plan_days_overdue(stt, due, rp->today) : 0;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
+        return -1;
+    }
     return 0;
 }
 
@@ -1721,6 +1765,37 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
             const tk_res_item *it = &r->items[cl->item];
             const char *cells[2] = {it->ref, item_cell(a, it)};
             tk_pdf_table_row(t, cells, NULL);
+        }
+        tk_pdf_table_end(t);
+    }
+
+    /* plans from earlier years this department has not closed yet */
+    size_t ncarry = 0;
+    for (size_t i = 0; i < rp->ncplans; i++)
+        ncarry += !strcmp(rp->cplans[i].dept_code, r->depts[d].code);
+    if (ncarry) {
+        heading_n(p, a, sec, TX("dept-carried", "前年度以前からの未完了の改善計画"));
+        tk_pdf_paragraph(p,
+                         tk_arena_printf(a, "前年度以前の点検で立て、まだ完了していない改善計画が %zu 件あります。進捗を改善計画の進捗確認票で報告してください。",
+                                         ncarry),
+                         &(tk_pdf_style){.first_indent = true});
+        const char *heads[] = {"年度", "該当条項", "改善内容", "担当者・完了予定日・状況"};
+        double w[] = {16, 26, 82, 50};
+        tk_pdf_table *t = table(p, 4, w, heads, NULL);
+        for (size_t i = 0; i < rp->ncplans; i++) {
+            const struct tk_report_carried_plan *c = &rp->cplans[i];
+            if (strcmp(c->dept_code, r->depts[d].code))
+                continue;
+            const char *state = tk_plan_status_label((enum tk_plan_status)c->status);
+            const char *who = tk_arena_printf(a, "%s%s%s%s%s", *c->owner ? c->owner : "", *c->owner ? "\n" : "",
+                                              c->due ? c->due : "期限なし",
+                                              c->days_overdue ? tk_arena_printf(a, "（%d 日超過）", c->days_overdue) : "",
+                                              tk_arena_printf(a, "\n%s", state));
+            const char *cells[4] = {tk_arena_printf(a, "%d", c->year), c->ref, c->content, who};
+            tk_pdf_cell_style st[4] = {{0}};
+            if (c->days_overdue)
+                st[3].color = C_WARN;
+            tk_pdf_table_row(t, cells, st);
         }
         tk_pdf_table_end(t);
     }

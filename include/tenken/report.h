@@ -121,6 +121,13 @@ typedef struct tk_report {
         size_t total, open, overdue;
     } *carried;
     size_t ncarried;
+    /* the open ones among them, by department code, for the department reports */
+    struct tk_report_carried_plan {
+        int year, days_overdue;
+        const char *dept_code, *ref, *content, *owner, *due;
+        int status; /* enum tk_plan_status */
+    } *cplans;
+    size_t ncplans;
     size_t nplans;
     size_t *poff;              /* plans of department d: poff[d] .. poff[d + 1] */
 
