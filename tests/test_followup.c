@@ -865,6 +865,22 @@ static void test_next_year_answers_close_or_keep_open_plans(void **state)
                        "AND w.revoked_at IS NULL AND wi.plan_id = %ld";
     assert_int_equal(count(rows, b), 1);
     assert_int_equal(count(rows, a), 0);
+    /* department 02's 2027 report lists B among the plans it carries open */
+    const char *bin = getenv("TENKEN");
+    if (bin && system("command -v pdftotext >/dev/null 2>&1") == 0) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "%s report departments --org shime --year 2027 --department 02 --db %s -o %s/rep2027 --force -q && "
+                 "pdftotext -layout %s/rep2027/*.pdf %s/rep2027.txt",
+                 bin, db, dir, dir, dir);
+        assert_int_equal(system(cmd), 0);
+        char path[256];
+        snprintf(path, sizeof path, "%s/rep2027.txt", dir);
+        tk_buf txt;
+        assert_int_equal(tk_file_read(path, 1u << 22, &txt), 0);
+        assert_non_null(strstr(txt.data, "前年度以前からの未完了の改善計画"));
+        tk_buf_free(&txt);
+    }
     unsetenv("TENKEN_TODAY");
     free(item_a);
     free(item_b);
