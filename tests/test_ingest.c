@@ -96,6 +96,7 @@ static long count(const char *sql)
 {
     sqlite3 *h;
     assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -345,6 +346,7 @@ static void test_kill_during_ingest_leaves_database_consistent(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
+            setpgid(0, 0); /* one group: the kill takes the sqlite3 helper too */
             tk_diags d;
             tk_diags_init(&d);
             for (int k = 0; k < 50; k++) {
@@ -362,11 +364,14 @@ static void test_kill_during_ingest_leaves_database_consistent(void **state)
         }
         struct timespec ts = {0, (long)(30 + round * 45) * 1000000L};
         nanosleep(&ts, NULL);
+        setpgid(pid, pid);
+        kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
         sqlite3 *h;
         assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        sqlite3_busy_timeout(h, 10000);
         sqlite3_stmt *q;
         assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_step(q), SQLITE_ROW);
