@@ -119,11 +119,14 @@ static int to_xlsx(const tk_plan_list *l, const char *path, bool force, const ch
         fprintf(stderr, "%s: 既に存在します。上書きするには --force を指定してください\n", path);
         return TK_EXIT_INPUT;
     }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld.xlsx", path, (long)getpid());
-    lxw_workbook *wb = workbook_new(tmp);
+    tk_arena *a = tk_arena_new();
+    char *tmp = tk_file_tmp_beside(a, path);
+    lxw_workbook *wb = tmp ? workbook_new(tmp) : NULL;
     if (!wb) {
-        fprintf(stderr, "%s: 書き出せません\n", path);
+        fprintf(stderr, "%s: 書き出せません: %s\n", path, tmp ? "Excel ブックを作れません" : strerror(errno));
+        if (tmp)
+            unlink(tmp);
+        tk_arena_free(a);
         return TK_EXIT_FAILURE;
     }
     lxw_worksheet *ws = workbook_add_worksheet(wb, "改善計画");
@@ -164,12 +167,22 @@ static int to_xlsx(const tk_plan_list *l, const char *path, bool force, const ch
     worksheet_fit_to_pages(ws, 1, 0);
     worksheet_repeat_rows(ws, 2, 2);
     lxw_error e = workbook_close(wb);
-    if (e != LXW_NO_ERROR || rename(tmp, path) != 0) {
-        remove(tmp);
+    int rc = TK_EXIT_OK;
+    if (e != LXW_NO_ERROR) {
+        unlink(tmp);
         fprintf(stderr, "%s: 書き出せません (%s)\n", path, lxw_strerror(e));
-        return TK_EXIT_FAILURE;
+        rc = TK_EXIT_FAILURE;
+    } else if (tk_file_commit(tmp, path, force) != 0) {
+        if (errno == EEXIST) {
+            fprintf(stderr, "%s: 既に存在します。上書きするには --force を指定してください\n", path);
+            rc = TK_EXIT_INPUT;
+        } else {
+            fprintf(stderr, "%s: 書き出せません: %s\n", path, strerror(errno));
+            rc = TK_EXIT_FAILURE;
+        }
     }
-    return TK_EXIT_OK;
+    tk_arena_free(a);
+    return rc;
 }
 
 typedef struct plan_args {

@@ -462,21 +462,6 @@ static void formats(xw *x)
     format_set_font_name(x->tdelta, font);
 }
 
-/* rename(2) that never replaces: link(2) refuses a name that appeared
- * meanwhile; file systems without hard links fall back to a check. */
-static int no_clobber_rename(const char *tmp, const char *path)
-{
-    if (link(tmp, path) == 0)
-        return 0;
-    if (errno == EEXIST)
-        return -1;
-    if (tk_file_exists(path)) {
-        errno = EEXIST;
-        return -1;
-    }
-    return rename(tmp, path);
-}
-
 int tk_report_write_summary(const tk_report *rp, const char *path, bool force, tk_diags *d)
 {
     if (!force && tk_file_exists(path)) {
@@ -490,19 +475,9 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
         tk_arena_free(x.a);
         return TK_EXIT_FAILURE;
     }
-    char *tmp = tk_arena_printf(x.a, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
+    char *tmp = tk_file_tmp_beside(x.a, path);
+    if (!tmp) {
         tk_diag_error(d, path, 0, "一時ファイルを作れません: %s", strerror(errno));
-        tk_arena_free(x.a);
-        return TK_EXIT_FAILURE;
-    }
-    /* mkstemp makes 0600; give the workbook the mode any new file gets */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || close(fd) != 0) {
-        tk_diag_error(d, path, 0, "一時ファイルを用意できません: %s", strerror(errno));
-        unlink(tmp);
         tk_arena_free(x.a);
         return TK_EXIT_FAILURE;
     }
@@ -530,7 +505,7 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
     if (err != LXW_NO_ERROR) {
         tk_diag_error(d, path, 0, "集計表を書き込めません: %s", lxw_strerror(err));
         rc = TK_EXIT_FAILURE;
-    } else if (force ? rename(tmp, path) != 0 : no_clobber_rename(tmp, path) != 0) {
+    } else if (tk_file_commit(tmp, path, force) != 0) {
         if (errno == EEXIST) {
             tk_diag_error(d, path, 0, "ファイルが既にあります。上書きするには --force を指定してください");
             rc = TK_EXIT_INPUT;
@@ -539,7 +514,8 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
             rc = TK_EXIT_FAILURE;
         }
     }
-    unlink(tmp); /* after rename it is gone; after link it is the extra name */
+    if (rc != TK_EXIT_OK)
+        unlink(tmp); /* tk_file_commit removes it; a failed close leaves it */
     tk_arena_free(x.a);
     return rc;
 }

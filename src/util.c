@@ -409,6 +409,46 @@ char *tk_path_join(tk_arena *a, const char *dir, const char *name)
     return tk_arena_printf(a, "%s/%s", dir, name);
 }
 
+int tk_file_commit(const char *tmp, const char *path, bool force)
+{
+    int rc;
+    if (force) {
+        rc = rename(tmp, path);
+    } else if (link(tmp, path) == 0) {
+        rc = 0;
+    } else if (errno == EEXIST) {
+        rc = -1;
+    } else if (tk_file_exists(path)) {
+        /* a file system without hard links: a check, then rename */
+        errno = EEXIST;
+        rc = -1;
+    } else {
+        rc = rename(tmp, path);
+    }
+    int e = errno;
+    unlink(tmp); /* after rename it is gone; after link it is the extra name */
+    errno = e;
+    return rc;
+}
+
+char *tk_file_tmp_beside(tk_arena *a, const char *path)
+{
+    char *tmp = tk_arena_printf(a, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return NULL;
+    /* mkstemp makes 0600; give the file the mode any new file gets */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return NULL;
+    }
+    return tmp;
+}
+
 int tk_file_write_atomic(const char *path, const void *data, size_t len, bool force)
 {
     if (!force && tk_file_exists(path)) {
@@ -444,8 +484,12 @@ int tk_file_write_atomic(const char *path, const void *data, size_t len, bool fo
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) != 0)
-        goto fail;
+    if (tk_file_commit(tmp, path, force) != 0) {
+        int e = errno;
+        free(tmp);
+        errno = e;
+        return -1;
+    }
     free(tmp);
     return 0;
 fail : {

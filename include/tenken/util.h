@@ -65,6 +65,14 @@ int tk_mkdirs(const char *path);
  * rename(2), so no reader ever sees half a file. Refuses (returns -1 with
  * errno EEXIST) when path exists and !force. */
 int tk_file_write_atomic(const char *path, const void *data, size_t len, bool force);
+/* For writers that need a file name (libxlsxwriter): an empty temporary
+ * file beside path with the mode a new file gets, its name in the arena;
+ * NULL with errno on failure. Finish with tk_file_commit. */
+char *tk_file_tmp_beside(tk_arena *a, const char *path);
+/* Move the finished temporary file to path: rename(2) when force, else a
+ * link(2) that refuses a name that exists (EEXIST), even one that appeared
+ * meanwhile. The temporary name is gone afterwards either way. 0 or -1/errno. */
+int tk_file_commit(const char *tmp, const char *path, bool force);
 /* Directory part of a path, into an arena. */
 char *tk_path_dirname(tk_arena *a, const char *path);
 char *tk_path_join(tk_arena *a, const char *dir, const char *name);
