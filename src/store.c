@@ -205,12 +205,11 @@ static const char *const SQL[ST_COUNT] = {
                             "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL ORDER BY w.department_code",
 };
 
-#define STORE_CACHE 48
+#define STORE_CACHE 128
 
 struct tk_store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *st[ST_COUNT];
     bool in_tx;
     /* statements of other modules (submit, results, plans), by SQL text */
     const char *cache_sql[STORE_CACHE];
@@ -222,28 +221,18 @@ static void db_error(tk_store *s, tk_diags *d, const char *what)
     tk_diag_error(d, s->path, 0, "データベースを%sできません: %s", what, sqlite3_errmsg(s->db));
 }
 
-static sqlite3_stmt *stmt(tk_store *s, enum stmt which, tk_diags *d)
-{
-    if (!s->st[which]) {
-        if (sqlite3_prepare_v3(s->db, SQL[which], -1, SQLITE_PREPARE_PERSISTENT, &s->st[which], NULL) != SQLITE_OK) {
-            db_error(s, d, "読み書き");
-            s->st[which] = NULL;
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(s->st[which]);
-        sqlite3_clear_bindings(s->st[which]);
-    }
-    return s->st[which];
-}
+/* store.c's own statements live in the same cache as everyone else's */
+static sqlite3_stmt *stmt(tk_store *s, enum stmt which, tk_diags *d) { return tk_store_prepare(s, SQL[which], d); }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void tk_store_bind_text(struct sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, i);
 }
+
+
 
 static int exec(tk_store *s, const char *sql, tk_diags *d, const char *what)
 {
@@ -385,10 +374,11 @@ void tk_store_close(tk_store *s)
         return;
     if (s->in_tx)
         tk_store_rollback(s);
-    for (int i = 0; i < ST_COUNT; i++)
-        sqlite3_finalize(s->st[i]);
     for (int i = 0; i < STORE_CACHE; i++)
         sqlite3_finalize(s->cache_st[i]);
+    /* nothing prepared on this handle outlives it */
+    for (sqlite3_stmt *q; (q = sqlite3_next_stmt(s->db, NULL)) != NULL;)
+        sqlite3_finalize(q);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -402,7 +392,8 @@ struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d)
 {
     int free_slot = -1;
     for (int i = 0; i < STORE_CACHE; i++) {
-        if (s->cache_sql[i] && strcmp(s->cache_sql[i], sql) == 0) {
+        /* literals: the same pointer, almost always */
+        if (s->cache_sql[i] && (s->cache_sql[i] == sql || strcmp(s->cache_sql[i], sql) == 0)) {
             sqlite3_reset(s->cache_st[i]);
             sqlite3_clear_bindings(s->cache_st[i]);
             return s->cache_st[i];
@@ -416,7 +407,8 @@ struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d)
         return NULL;
     }
     if (free_slot < 0)
-        return q; /* cache full: the caller's statement, finalized by tk_store_done */
+        return q; /* cache full (more distinct statements than tenken has): the
+                   * caller's own, finalized by tk_store_done or at close */
     s->cache_sql[free_slot] = sql;
     s->cache_st[free_slot] = q;
     return q;
@@ -517,9 +509,9 @@ int tk_store_campaign_find(tk_store *s, const char *org, int year, const char *k
     sqlite3_stmt *st = stmt(s, ST_CAMPAIGN_FIND, d);
     if (!st)
         return -1;
-    bind_text(st, 1, org);
+    tk_store_bind_text(st, 1, org);
     sqlite3_bind_int(st, 2, year);
-    bind_text(st, 3, kind);
+    tk_store_bind_text(st, 3, kind);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
@@ -546,14 +538,14 @@ int64_t tk_store_campaign_put(tk_store *s, const tk_campaign_new *c, tk_diags *d
     if (!st)
         return -1;
     for (int pass = 0; pass < 2; pass++) {
-        bind_text(st, 1, c->org);
+        tk_store_bind_text(st, 1, c->org);
         sqlite3_bind_int(st, 2, c->year);
-        bind_text(st, 3, c->kind);
-        bind_text(st, 4, c->checklist_hash);
-        bind_text(st, 5, c->org_name);
-        bind_text(st, 6, c->deadline);
-        bind_text(st, 7, c->template_ref);
-        bind_text(st, 8, now);
+        tk_store_bind_text(st, 3, c->kind);
+        tk_store_bind_text(st, 4, c->checklist_hash);
+        tk_store_bind_text(st, 5, c->org_name);
+        tk_store_bind_text(st, 6, c->deadline);
+        tk_store_bind_text(st, 7, c->template_ref);
+        tk_store_bind_text(st, 8, now);
         int rc = sqlite3_step(st);
         if (pass == 0) {
             if (rc == SQLITE_ROW) {
@@ -586,16 +578,16 @@ int tk_store_item_put(tk_store *s, int64_t campaign_id, const tk_store_item *it,
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
-    bind_text(st, 2, it->item_id);
+    tk_store_bind_text(st, 2, it->item_id);
     sqlite3_bind_int(st, 3, it->seq);
-    bind_text(st, 4, it->ref);
-    bind_text(st, 5, it->level);
-    bind_text(st, 6, it->roles);
-    bind_text(st, 7, it->chapter);
-    bind_text(st, 8, it->sheet);
-    bind_text(st, 9, it->text);
-    bind_text(st, 10, it->context);
-    bind_text(st, 11, it->text_hash);
+    tk_store_bind_text(st, 4, it->ref);
+    tk_store_bind_text(st, 5, it->level);
+    tk_store_bind_text(st, 6, it->roles);
+    tk_store_bind_text(st, 7, it->chapter);
+    tk_store_bind_text(st, 8, it->sheet);
+    tk_store_bind_text(st, 9, it->text);
+    tk_store_bind_text(st, 10, it->context);
+    tk_store_bind_text(st, 11, it->text_hash);
     sqlite3_bind_double(st, 12, it->weight > 0 ? it->weight : 1.0);
     return step_done(s, st, d);
 }
@@ -652,7 +644,7 @@ int tk_store_scale_put(tk_store *s, int64_t campaign_id, int seq, const char *va
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
     sqlite3_bind_int(st, 2, seq);
-    bind_text(st, 3, value);
+    tk_store_bind_text(st, 3, value);
     if (excluded)
         sqlite3_bind_null(st, 4);
     else
@@ -670,8 +662,8 @@ int tk_store_scale_put_status(tk_store *s, int64_t campaign_id, int seq, const c
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
     sqlite3_bind_int(st, 2, seq);
-    bind_text(st, 3, value);
-    bind_text(st, 4, plan_status);
+    tk_store_bind_text(st, 3, value);
+    tk_store_bind_text(st, 4, plan_status);
     return step_done(s, st, d);
 }
 
@@ -682,9 +674,9 @@ int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, 
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
-    bind_text(st, 2, code);
-    bind_text(st, 3, name);
-    bind_text(st, 4, roles ? roles : "");
+    tk_store_bind_text(st, 2, code);
+    tk_store_bind_text(st, 3, name);
+    tk_store_bind_text(st, 4, roles ? roles : "");
     return step_done(s, st, d);
 }
 
@@ -697,7 +689,7 @@ int tk_store_workbook_active(tk_store *s, int64_t campaign_id, const char *depar
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
-    bind_text(st, 2, department_code);
+    tk_store_bind_text(st, 2, department_code);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
@@ -717,12 +709,12 @@ int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workboo
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
-    bind_text(st, 2, w->department_code);
-    bind_text(st, 3, w->token);
-    bind_text(st, 4, w->file);
+    tk_store_bind_text(st, 2, w->department_code);
+    tk_store_bind_text(st, 3, w->token);
+    tk_store_bind_text(st, 4, w->file);
     sqlite3_bind_int(st, 5, w->items);
-    bind_text(st, 6, w->sha256);
-    bind_text(st, 7, w->created_at);
+    tk_store_bind_text(st, 6, w->sha256);
+    tk_store_bind_text(st, 7, w->created_at);
     if (step_done(s, st, d) != 0)
         return -1;
     return sqlite3_last_insert_rowid(s->db);
@@ -736,10 +728,10 @@ int tk_store_workbook_item_add(tk_store *s, int64_t workbook_id, int seq, const 
         return -1;
     sqlite3_bind_int64(st, 1, workbook_id);
     sqlite3_bind_int(st, 2, seq);
-    bind_text(st, 3, item_id);
-    bind_text(st, 4, sheet);
+    tk_store_bind_text(st, 3, item_id);
+    tk_store_bind_text(st, 4, sheet);
     sqlite3_bind_int(st, 5, row);
-    bind_text(st, 6, text_hash);
+    tk_store_bind_text(st, 6, text_hash);
     sqlite3_bind_int64(st, 7, plan_id);
     return step_done(s, st, d);
 }
@@ -750,7 +742,7 @@ int tk_store_workbook_revoke(tk_store *s, int64_t workbook_id, int64_t replaced_
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, workbook_id);
-    bind_text(st, 2, when);
+    tk_store_bind_text(st, 2, when);
     sqlite3_bind_int64(st, 3, replaced_by);
     return step_done(s, st, d);
 }

@@ -155,13 +155,6 @@ void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t 
     free(scale);
 }
 
-static void bind_opt(sqlite3_stmt *q, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
-}
 
 static bool same_text(const unsigned char *a, const char *b)
 {
@@ -199,10 +192,10 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
         if (!q)
             return -1;
         sqlite3_bind_text(q, 1, content, -1, SQLITE_TRANSIENT);
-        bind_opt(q, 2, a->owner);
-        bind_opt(q, 3, a->due);
-        bind_opt(q, 4, a->value);
-        bind_opt(q, 5, a->finding);
+        tk_store_bind_text(q, 2, a->owner);
+        tk_store_bind_text(q, 3, a->due);
+        tk_store_bind_text(q, 4, a->value);
+        tk_store_bind_text(q, 5, a->finding);
         sqlite3_bind_int64(q, 6, sub_id);
         sqlite3_bind_text(q, 7, now, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(q, 8, id);
@@ -239,11 +232,11 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
         sqlite3_bind_text(q, 3, a->item_id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 4, a->finding ? "finding" : "answer", -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 5, sub_id);
-        bind_opt(q, 6, a->value);
-        bind_opt(q, 7, a->finding);
+        tk_store_bind_text(q, 6, a->value);
+        tk_store_bind_text(q, 7, a->finding);
         sqlite3_bind_text(q, 8, content, -1, SQLITE_TRANSIENT);
-        bind_opt(q, 9, a->owner);
-        bind_opt(q, 10, a->due);
+        tk_store_bind_text(q, 9, a->owner);
+        tk_store_bind_text(q, 10, a->due);
         sqlite3_bind_text(q, 11, now, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 12, now, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) != SQLITE_DONE)
@@ -259,7 +252,7 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
                 return -1;
             sqlite3_bind_int64(q, 1, id);
             sqlite3_bind_text(q, 2, now, -1, SQLITE_TRANSIENT);
-            bind_opt(q, 3, a->due);
+            tk_store_bind_text(q, 3, a->due);
             sqlite3_bind_int64(q, 4, sub_id);
             if (sqlite3_step(q) != SQLITE_DONE)
                 result = -1;
@@ -418,10 +411,10 @@ static int apply_followup(tk_store *st, const tk_followup_rec *r, int64_t sub_id
     if (!q)
         return -1;
     sqlite3_bind_text(q, 1, tk_plan_status_key(ch->to), -1, SQLITE_STATIC);
-    bind_opt(q, 2, *newdue ? newdue : NULL);
+    tk_store_bind_text(q, 2, *newdue ? newdue : NULL);
     sqlite3_bind_int(q, 3, closing);
-    bind_opt(q, 4, *date ? date : NULL);
-    bind_opt(q, 5, ch->note);
+    tk_store_bind_text(q, 4, *date ? date : NULL);
+    tk_store_bind_text(q, 5, ch->note);
     sqlite3_bind_text(q, 6, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 7, r->plan_id);
     int rc = sqlite3_step(q);
@@ -437,8 +430,8 @@ static int apply_followup(tk_store *st, const tk_followup_rec *r, int64_t sub_id
     sqlite3_bind_int64(q, 1, r->plan_id);
     sqlite3_bind_text(q, 2, *date ? date : now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 3, tk_plan_status_key(ch->to), -1, SQLITE_STATIC);
-    bind_opt(q, 4, blank_text(ch->note) ? NULL : ch->note);
-    bind_opt(q, 5, blank_text(ch->reason) ? NULL : ch->reason);
+    tk_store_bind_text(q, 4, blank_text(ch->note) ? NULL : ch->note);
+    tk_store_bind_text(q, 5, blank_text(ch->reason) ? NULL : ch->reason);
     sqlite3_bind_int64(q, 6, sub_id);
     rc = sqlite3_step(q);
     tk_store_done(st, q);
@@ -566,7 +559,7 @@ static int carry_over(tk_store *st, const tk_submission_new *s, int64_t sub_id, 
                 sqlite3_reset(close);
                 sqlite3_bind_int64(close, 1, c->id);
                 sqlite3_bind_text(close, 2, today, -1, SQLITE_TRANSIENT);
-                bind_opt(close, 3, a->evidence);
+                tk_store_bind_text(close, 3, a->evidence);
                 sqlite3_bind_text(close, 4, now, -1, SQLITE_TRANSIENT);
                 if (sqlite3_step(close) != SQLITE_DONE) {
                     result = -1;
@@ -682,16 +675,16 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
         sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_text(q, 2, a->item_id, -1, SQLITE_TRANSIENT);
-        bind_opt(q, 3, a->value);
-        bind_opt(q, 4, a->evidence);
-        bind_opt(q, 5, a->note);
-        bind_opt(q, 6, a->finding);
-        bind_opt(q, 7, a->advice);
-        bind_opt(q, 8, a->plan);
-        bind_opt(q, 9, a->owner);
-        bind_opt(q, 10, a->due);
-        bind_opt(q, 11, a->flag);
-        bind_opt(q, 12, a->cell);
+        tk_store_bind_text(q, 3, a->value);
+        tk_store_bind_text(q, 4, a->evidence);
+        tk_store_bind_text(q, 5, a->note);
+        tk_store_bind_text(q, 6, a->finding);
+        tk_store_bind_text(q, 7, a->advice);
+        tk_store_bind_text(q, 8, a->plan);
+        tk_store_bind_text(q, 9, a->owner);
+        tk_store_bind_text(q, 10, a->due);
+        tk_store_bind_text(q, 11, a->flag);
+        tk_store_bind_text(q, 12, a->cell);
         if (sqlite3_step(q) != SQLITE_DONE) {
             tk_store_done(st, q);
             goto fail_db;
@@ -820,7 +813,7 @@ long tk_store_open_plans(tk_store *st, const char *org, const char *kind, int ma
         return -1;
     sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, max_year);
-    bind_opt(q, 3, kind);
+    tk_store_bind_text(q, 3, kind);
     long n = 0;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {

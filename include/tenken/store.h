@@ -63,6 +63,8 @@ struct sqlite3 *tk_store_sqlite(tk_store *s);
  * failure, with a diagnostic. */
 struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d);
 void tk_store_done(tk_store *s, struct sqlite3_stmt *q);
+/* Bind text, or NULL when v is NULL. */
+void tk_store_bind_text(struct sqlite3_stmt *st, int i, const char *v);
 /* The schema version of the open file (TK_STORE_SCHEMA_VERSION after open). */
 int tk_store_schema_version(tk_store *s);
 
