@@ -512,9 +512,8 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     }
     char sha[65];
     tk_sha256_hex(raw.data, raw.len, sha);
-    tk_buf_free(&raw);
 
-    c.x = tk_xlsx_open(path, NULL, d);
+    c.x = tk_xlsx_open_mem(path, raw.data, raw.len, NULL, d);
     if (!c.x)
         goto done;
     int idx = tk_xlsx_sheet_index(c.x, TK_XLSX_IDENTITY_SHEET);
@@ -805,6 +804,7 @@ done:
     tk_strmap_free(&c.cover);
     tk_strmap_free(&c.cover_vals);
     tk_xlsx_close(c.x);
+    tk_buf_free(&raw);
     tk_arena_free(c.a);
     if (rc != 0 && res->outcome != TK_INGEST_FAILED)
         res->outcome = TK_INGEST_REFUSED;

@@ -335,9 +335,15 @@ int tk_file_read(const char *path, size_t max, tk_buf *out)
         errno = EFBIG;
         return -1;
     }
-    char chunk[65536];
+    /* read straight into the buffer, sized for the whole file when it has a
+     * size (one more byte to see the end), grown for a pipe or a file that
+     * grows meanwhile */
+    buf_reserve(out, S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536);
+    out->data[0] = '\0';
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (out->cap - out->len < 2)
+            buf_reserve(out, out->cap);
+        ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -355,7 +361,8 @@ int tk_file_read(const char *path, size_t max, tk_buf *out)
             errno = EFBIG;
             return -1;
         }
-        tk_buf_append(out, chunk, (size_t)n);
+        out->len += (size_t)n;
+        out->data[out->len] = '\0';
     }
     close(fd);
     if (!out->data)

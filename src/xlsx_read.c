@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <libdeflate.h>
 #include <unzip.h>
 
 #include "tenken/jdate.h"
@@ -51,6 +52,8 @@ typedef struct entry {
     char *name;
     unz64_file_pos pos;
     uint64_t csize, usize;
+    unsigned long crc;
+    unsigned long method; /* 0 stored, 8 deflate */
 } entry;
 
 typedef struct sheet {
@@ -64,8 +67,19 @@ typedef struct prop {
     char *name, *value;
 } prop;
 
+/* The file in memory, as minizip's I/O. */
+typedef struct memzip {
+    const char *data;
+    size_t len, pos;
+} memzip;
+
 struct tk_xlsx {
     char *path;
+    const char *data; /* the whole file */
+    size_t len;
+    char *own;        /* data, when tk_xlsx_open read it */
+    memzip mz;
+    struct libdeflate_decompressor *inflater;
     unzFile uz;
     tk_xlsx_limits lim;
     tk_arena *arena;
@@ -135,6 +149,8 @@ static tk_xlsx_limits fill_limits(const tk_xlsx_limits *in)
         l.max_cell_chars = TK_XLSX_DEFAULT_MAX_CELL_CHARS;
     if (!l.max_rows)
         l.max_rows = TK_XLSX_DEFAULT_MAX_ROWS;
+    if (!l.whole_part_bytes)
+        l.whole_part_bytes = TK_XLSX_DEFAULT_WHOLE_PART_BYTES;
     return l;
 }
 
@@ -152,11 +168,10 @@ static void acc_reset(acc *a)
     a->over = false;
 }
 
-static void acc_add(acc *a, const char *s)
+static void acc_add(acc *a, const char *s, size_t n)
 {
     if (a->over)
         return;
-    size_t n = strlen(s);
     if (n > a->cap || a->b.len > a->cap - n) {
         a->over = true;
         return;
@@ -431,6 +446,8 @@ static bool scan_entries(tk_xlsx *x, tk_diags *d)
         e->name = tk_arena_strdup(x->arena, name);
         e->csize = fi.compressed_size;
         e->usize = fi.uncompressed_size;
+        e->crc = fi.crc;
+        e->method = fi.compression_method;
         rc = unzGoToNextFile(x->uz);
     }
     if (rc != UNZ_OK && rc != UNZ_END_OF_LIST_OF_FILE) {
@@ -639,7 +656,8 @@ typedef struct xev {
     const char *local; /* element local name (start, end) */
     const char *ns;    /* namespace URI or NULL */
     int depth;         /* 0 for the root element */
-    const char *text;  /* text */
+    const char *text;  /* EV_TEXT: the characters (not NUL-terminated) */
+    size_t len;        /* and their length in bytes */
     /* EV_START: SAX2 attributes, 5 pointers each: local name, prefix, URI,
      * value, end of value */
     const xmlChar **attrs;
@@ -662,7 +680,6 @@ typedef struct sax_st {
      * to be) the main namespace, a pointer compare says it again */
     const xmlChar *ns_yes, *ns_no;
     bool depth_err, dtd_node;
-    tk_buf text; /* a NUL-terminated copy of the current characters */
 } sax_st;
 
 static void sax_halt(sax_st *st)
@@ -729,9 +746,7 @@ static void sax_chars(void *ctx, const xmlChar *ch, int len)
     sax_st *st = ctx;
     if (st->stop || st->depth_err || st->dtd_node)
         return;
-    tk_buf_reset(&st->text);
-    tk_buf_append(&st->text, (const char *)ch, (size_t)len);
-    xev e = {.kind = EV_TEXT, .depth = st->level, .text = st->text.data};
+    xev e = {.kind = EV_TEXT, .depth = st->level, .text = (const char *)ch, .len = (size_t)len};
     st->stop = st->fn(st->h, &e);
     if (st->stop)
         sax_halt(st);
@@ -769,11 +784,158 @@ static void sax_error(void *ctx, xmlErrorPtr e)
     on_xml_error(st->ps, e);
 }
 
-/* Stream entry e through fn. True when the part was read without a problem
- * (including a stop asked for by fn with 1). The part is inflated in pieces
- * and pushed into libxml2's SAX2 parser: nothing of it is kept but the
- * piece at hand. */
-static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
+static void sax_handler(xmlSAXHandler *sax)
+{
+    memset(sax, 0, sizeof *sax);
+    sax->initialized = XML_SAX2_MAGIC;
+    sax->startElementNs = sax_start;
+    sax->endElementNs = sax_end;
+    sax->characters = sax_chars;
+    sax->ignorableWhitespace = sax_chars;
+    sax->cdataBlock = sax_chars;
+    sax->internalSubset = sax_subset;
+    sax->externalSubset = sax_subset;
+    sax->reference = sax_reference;
+    sax->getEntity = sax_get_entity;
+    sax->serror = sax_error;
+}
+
+/* What became of one part. */
+typedef struct part_end {
+    bool over_cap;   /* inflated beyond the limit */
+    const char *zip; /* the zip's fault ("CRC が一致しません" ...), or NULL */
+    bool read_err;   /* libxml2 gave up (ps->xml_msg says why, if it said) */
+    int stop;        /* what fn said last */
+    bool depth_err, dtd_node;
+} part_end;
+
+/* Report what went wrong with part en, if anything; true when all is well
+ * (including a stop asked for by fn with 1). */
+static bool part_report(tk_xlsx *x, const entry *en, const pstream *ps, const part_end *pe, tk_diags *d)
+{
+    if (pe->over_cap) {
+        XERR(d, x->path, en->name,
+             "%s の展開後のサイズが上限 (%zu バイト) を超えました。ZIP 爆弾の疑いがあるため読みません", en->name,
+             x->lim.max_part_bytes);
+        return false;
+    }
+    if (pe->zip) {
+        XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s: %s)", en->name, pe->zip);
+        return false;
+    }
+    if (ps->sniff == SN_DOCTYPE || pe->dtd_node) {
+        XERR(d, x->path, en->name,
+             "%s に DOCTYPE 宣言があります。安全のため DOCTYPE (実体宣言) を含む XML は読みません", en->name);
+        return false;
+    }
+    if (ps->sniff == SN_BAD) {
+        XERR(d, x->path, en->name, "%s は XML ではありません (先頭が XML 宣言でも要素でもありません)", en->name);
+        return false;
+    }
+    if (pe->depth_err) {
+        XERR(d, x->path, en->name, "%s の要素の入れ子が深すぎます (上限 %d 段)", en->name, TK_XLSX_MAX_DEPTH);
+        return false;
+    }
+    if (pe->read_err) {
+        if (ps->xml_err)
+            XERR(d, x->path, en->name, "%s の XML の形式が正しくありません (%d 行目: %s)", en->name, ps->xml_line,
+                 ps->xml_msg);
+        else
+            XERR(d, x->path, en->name, "%s を XML として読めません", en->name);
+        return false;
+    }
+    return pe->stop >= 0;
+}
+
+static void part_end_of(const sax_st *st, part_end *pe)
+{
+    pe->stop = st->stop;
+    pe->depth_err = st->depth_err;
+    pe->dtd_node = st->dtd_node;
+}
+
+/* Inflate entry en whole into *out (en->usize bytes): the compressed bytes
+ * are read in place from the file in memory and inflated with libdeflate in
+ * one step, the size and the CRC checked against the directory. NULL when
+ * all is well, else what is wrong. */
+static const char *inflate_whole(tk_xlsx *x, const entry *en, char **out)
+{
+    *out = NULL;
+    if (unzGoToFilePos64(x->uz, &en->pos) != UNZ_OK || unzOpenCurrentFile2(x->uz, NULL, NULL, 1) != UNZ_OK)
+        return "開けません";
+    ZPOS64_T at = unzGetCurrentFileZStreamPos64(x->uz);
+    unzCloseCurrentFile(x->uz);
+    if (at > x->len || en->csize > x->len - at)
+        return "ファイルの終わりを越えています";
+    const char *src = x->data + at;
+    char *buf = tk_xmalloc(en->usize ? en->usize : 1);
+    if (en->method == 0) {
+        if (en->csize != en->usize) {
+            free(buf);
+            return "サイズが一致しません";
+        }
+        memcpy(buf, src, en->usize);
+    } else {
+        size_t got = 0;
+        enum libdeflate_result r =
+            libdeflate_deflate_decompress(x->inflater, src, en->csize, buf, en->usize, &got);
+        if (r != LIBDEFLATE_SUCCESS || got != en->usize) {
+            free(buf);
+            return r == LIBDEFLATE_BAD_DATA ? "展開できません" : "サイズが一致しません";
+        }
+    }
+    if (libdeflate_crc32(0, buf, en->usize) != en->crc) {
+        free(buf);
+        return "CRC が一致しません";
+    }
+    *out = buf;
+    return NULL;
+}
+
+/* Entry en, small enough to be held whole: inflated in one step, screened,
+ * then parsed from memory by libxml2's SAX2 parser. */
+static bool parse_whole(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
+{
+    pstream ps;
+    memset(&ps, 0, sizeof ps);
+    ps.x = x;
+    ps.sniff = SN_START;
+    part_end pe;
+    memset(&pe, 0, sizeof pe);
+    char *data;
+    pe.zip = inflate_whole(x, en, &data);
+    if (pe.zip)
+        return part_report(x, en, &ps, &pe, d);
+    sniff_feed(&ps, (const unsigned char *)data, en->usize);
+    if (ps.sniff >= SN_BAD) {
+        free(data);
+        return part_report(x, en, &ps, &pe, d);
+    }
+    sax_st st;
+    memset(&st, 0, sizeof st);
+    st.ps = &ps;
+    st.fn = fn;
+    st.h = h;
+    st.ctxt = xmlCreateMemoryParserCtxt(data, (int)en->usize);
+    if (!st.ctxt) {
+        pe.read_err = true;
+    } else {
+        sax_handler(st.ctxt->sax);
+        st.ctxt->userData = &st;
+        xmlCtxtUseOptions(st.ctxt, XML_PARSE_NONET);
+        xmlParseDocument(st.ctxt);
+        part_end_of(&st, &pe);
+        if (!st.stop && !st.depth_err && !st.dtd_node && !st.ctxt->wellFormed)
+            pe.read_err = true;
+        xmlFreeParserCtxt(st.ctxt);
+    }
+    free(data);
+    return part_report(x, en, &ps, &pe, d);
+}
+
+/* Entry en, too large to be held whole: inflated in pieces and pushed into
+ * libxml2's SAX2 push parser; nothing of it is kept but the piece at hand. */
+static bool parse_stream(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
 {
     if (unzGoToFilePos64(x->uz, &en->pos) != UNZ_OK || unzOpenCurrentFile(x->uz) != UNZ_OK) {
         XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s を開けません)", en->name);
@@ -784,36 +946,25 @@ static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags 
     ps.x = x;
     ps.cap = x->lim.max_part_bytes;
     ps.sniff = SN_START;
+    part_end pe;
+    memset(&pe, 0, sizeof pe);
 
     sax_st st;
     memset(&st, 0, sizeof st);
     st.ps = &ps;
     st.fn = fn;
     st.h = h;
-    tk_buf_init(&st.text);
     xmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = sax_start;
-    sax.endElementNs = sax_end;
-    sax.characters = sax_chars;
-    sax.ignorableWhitespace = sax_chars;
-    sax.cdataBlock = sax_chars;
-    sax.internalSubset = sax_subset;
-    sax.externalSubset = sax_subset;
-    sax.reference = sax_reference;
-    sax.getEntity = sax_get_entity;
-    sax.serror = sax_error;
+    sax_handler(&sax);
 
-    bool read_err = false;
     char buf[65536];
     int n = ps_read(&ps, buf, 4);
     if (n < 0) {
-        read_err = true;
+        pe.read_err = true;
     } else {
         st.ctxt = xmlCreatePushParserCtxt(&sax, &st, buf, n, en->name);
         if (!st.ctxt) {
-            read_err = true;
+            pe.read_err = true;
         } else {
             xmlCtxtUseOptions(st.ctxt, XML_PARSE_NONET);
             for (;;) {
@@ -821,31 +972,28 @@ static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags 
                     break;
                 n = ps_read(&ps, buf, (int)sizeof buf);
                 if (n < 0) {
-                    read_err = true;
+                    pe.read_err = true;
                     break;
                 }
                 if (xmlParseChunk(st.ctxt, buf, n, n == 0) != 0 && !st.stop) {
-                    read_err = true;
+                    pe.read_err = true;
                     break;
                 }
                 if (n == 0)
                     break;
             }
             if (!st.stop && !st.depth_err && !st.dtd_node && !st.ctxt->wellFormed)
-                read_err = true;
+                pe.read_err = true;
             xmlFreeParserCtxt(st.ctxt);
         }
     }
-    tk_buf_free(&st.text);
-    int stop = st.stop;
-    bool depth_err = st.depth_err, dtd_node = st.dtd_node;
+    part_end_of(&st, &pe);
 
     /* Inflate what is left (bounded) so the size and the CRC are checked
      * even when the XML stopped early. */
     if (!ps.zerr && !ps.over_cap) {
-        char buf[16384];
         for (;;) {
-            int n = unzReadCurrentFile(x->uz, buf, sizeof buf);
+            n = unzReadCurrentFile(x->uz, buf, sizeof buf);
             if (n < 0) {
                 ps.zerr = n;
                 break;
@@ -860,41 +1008,20 @@ static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags 
         }
     }
     int crc = unzCloseCurrentFile(x->uz);
+    pe.over_cap = ps.over_cap;
+    if (ps.zerr || crc != UNZ_OK || ps.total != en->usize)
+        pe.zip = ps.zerr ? "展開できません" : crc == UNZ_CRCERROR ? "CRC が一致しません" : "サイズが一致しません";
+    return part_report(x, en, &ps, &pe, d);
+}
 
-    bool ok = stop >= 0;
-    if (ps.over_cap) {
-        XERR(d, x->path, en->name,
-             "%s の展開後のサイズが上限 (%zu バイト) を超えました。ZIP 爆弾の疑いがあるため読みません", en->name,
-             x->lim.max_part_bytes);
-        return false;
-    }
-    if (ps.zerr || crc != UNZ_OK || ps.total != en->usize) {
-        XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s: %s)", en->name,
-             ps.zerr ? "展開できません" : crc == UNZ_CRCERROR ? "CRC が一致しません" : "サイズが一致しません");
-        return false;
-    }
-    if (ps.sniff == SN_DOCTYPE || dtd_node) {
-        XERR(d, x->path, en->name,
-             "%s に DOCTYPE 宣言があります。安全のため DOCTYPE (実体宣言) を含む XML は読みません", en->name);
-        return false;
-    }
-    if (ps.sniff == SN_BAD) {
-        XERR(d, x->path, en->name, "%s は XML ではありません (先頭が XML 宣言でも要素でもありません)", en->name);
-        return false;
-    }
-    if (depth_err) {
-        XERR(d, x->path, en->name, "%s の要素の入れ子が深すぎます (上限 %d 段)", en->name, TK_XLSX_MAX_DEPTH);
-        return false;
-    }
-    if (read_err) {
-        if (ps.xml_err)
-            XERR(d, x->path, en->name, "%s の XML の形式が正しくありません (%d 行目: %s)", en->name, ps.xml_line,
-                 ps.xml_msg);
-        else
-            XERR(d, x->path, en->name, "%s を XML として読めません", en->name);
-        return false;
-    }
-    return ok;
+/* Read entry en through fn. True when the part was read without a problem
+ * (including a stop asked for by fn with 1). Parts up to whole_part_bytes
+ * are held whole for speed; larger ones are streamed. */
+static bool parse_part(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
+{
+    if (en->usize <= x->lim.whole_part_bytes)
+        return parse_whole(x, en, fn, h, d);
+    return parse_stream(x, en, fn, h, d);
 }
 
 /* The value of attribute local (in namespace uri, or none when NULL) of a
@@ -1143,7 +1270,7 @@ static int sst_ev(void *hp, const xev *e)
     }
     if (e->kind == EV_TEXT) {
         if (h->in_t)
-            acc_add(&h->cur, e->text);
+            acc_add(&h->cur, e->text, e->len);
         return 0;
     }
     bool start = e->kind == EV_START;
@@ -1302,7 +1429,7 @@ static int cp_ev(void *hp, const xev *e)
     }
     if (e->kind == EV_TEXT) {
         if (h->in_prop)
-            acc_add(&h->val, e->text);
+            acc_add(&h->val, e->text, e->len);
         return 0;
     }
     if (e->depth != 1 || !ns_is(e->ns, NS_CUSTOM_T, NS_CUSTOM_S) || strcmp(e->local, "property") != 0)
@@ -1483,7 +1610,8 @@ static const entry *identify(tk_xlsx *x, tk_diags *d)
     return NULL;
 }
 
-static bool check_file(const char *path, const tk_xlsx_limits *L, tk_diags *d)
+/* The file, before it is read: a regular file of a size within bounds. */
+static bool check_path(const char *path, const tk_xlsx_limits *L, tk_diags *d)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -1494,23 +1622,26 @@ static bool check_file(const char *path, const tk_xlsx_limits *L, tk_diags *d)
         XERR(d, path, NULL, "通常のファイルではありません。Excel ブック (.xlsx) を指定してください");
         return false;
     }
-    if (st.st_size == 0) {
-        XERR(d, path, NULL, "ファイルが空です (0 バイト)。Excel ブック (.xlsx) を指定してください");
-        return false;
-    }
     if ((uintmax_t)st.st_size > (uintmax_t)L->max_file_bytes) {
         XERR(d, path, NULL, "ファイルが大きすぎます (%jd バイト、上限 %zu バイト)", (intmax_t)st.st_size,
              L->max_file_bytes);
         return false;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        XERR(d, path, NULL, "ファイルを開けません: %s", strerror(errno));
+    return true;
+}
+
+/* The bytes: not empty, within bounds, a zip and not something else. */
+static bool check_bytes(const char *path, const unsigned char *h, size_t len, const tk_xlsx_limits *L, tk_diags *d)
+{
+    if (len == 0) {
+        XERR(d, path, NULL, "ファイルが空です (0 バイト)。Excel ブック (.xlsx) を指定してください");
         return false;
     }
-    unsigned char h[8] = {0};
-    size_t n = fread(h, 1, sizeof h, f);
-    fclose(f);
+    if (len > L->max_file_bytes) {
+        XERR(d, path, NULL, "ファイルが大きすぎます (%zu バイト、上限 %zu バイト)", len, L->max_file_bytes);
+        return false;
+    }
+    size_t n = len < 8 ? len : 8;
     static const unsigned char cfb[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
     if (n == 8 && memcmp(h, cfb, 8) == 0) {
         XERR(d, path, NULL,
@@ -1519,7 +1650,7 @@ static bool check_file(const char *path, const tk_xlsx_limits *L, tk_diags *d)
     }
     bool zip = n >= 4 && h[0] == 'P' && h[1] == 'K' &&
                ((h[2] == 3 && h[3] == 4) || (h[2] == 5 && h[3] == 6) || (h[2] == 7 && h[3] == 8));
-    if (zip && h[2] == 5 && st.st_size < 100) {
+    if (zip && h[2] == 5 && len < 100) {
         /* Only an end-of-directory record: a zip with nothing in it. */
         XERR(d, path, NULL, "ZIP の中身が空です。Excel ブック (.xlsx) ではありません");
         return false;
@@ -1540,21 +1671,94 @@ static bool check_file(const char *path, const tk_xlsx_limits *L, tk_diags *d)
     return true;
 }
 
-tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
+/* minizip reads the file from memory. */
+static voidpf mz_open(voidpf opaque, const void *name, int mode)
 {
-    tk_xlsx_limits L = fill_limits(lim);
-    if (!check_file(path, &L, d))
-        return NULL;
-    unzFile uz = unzOpen64(path);
-    if (!uz) {
-        XERR(d, path, NULL,
-             "ZIP 形式として壊れています (中央ディレクトリを読めません。ファイルが途中で切れているか、壊れています)");
+    (void)name;
+    (void)mode;
+    memzip *m = opaque;
+    m->pos = 0;
+    return m;
+}
+
+static uLong mz_read(voidpf opaque, voidpf stream, void *buf, uLong size)
+{
+    (void)opaque;
+    memzip *m = stream;
+    size_t n = m->len - m->pos < size ? m->len - m->pos : (size_t)size;
+    memcpy(buf, m->data + m->pos, n);
+    m->pos += n;
+    return (uLong)n;
+}
+
+static uLong mz_write(voidpf opaque, voidpf stream, const void *buf, uLong size)
+{
+    (void)opaque;
+    (void)stream;
+    (void)buf;
+    (void)size;
+    return 0;
+}
+
+static ZPOS64_T mz_tell(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    return ((memzip *)stream)->pos;
+}
+
+static long mz_seek(voidpf opaque, voidpf stream, ZPOS64_T off, int origin)
+{
+    (void)opaque;
+    memzip *m = stream;
+    size_t base = origin == ZLIB_FILEFUNC_SEEK_SET ? 0 : origin == ZLIB_FILEFUNC_SEEK_CUR ? m->pos : m->len;
+    if (off > m->len - base)
+        return -1;
+    m->pos = base + (size_t)off;
+    return 0;
+}
+
+static int mz_close(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    (void)stream;
+    return 0;
+}
+
+static int mz_error(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    (void)stream;
+    return 0;
+}
+
+/* Open the file in data (len bytes); own is freed with the handle. */
+static tk_xlsx *open_bytes(const char *path, const char *data, size_t len, char *own, const tk_xlsx_limits *L,
+                           tk_diags *d)
+{
+    if (!check_bytes(path, (const unsigned char *)data, len, L, d)) {
+        free(own);
         return NULL;
     }
     tk_xlsx *x = tk_xcalloc(1, sizeof *x);
     x->path = tk_xstrdup(path);
-    x->uz = uz;
-    x->lim = L;
+    x->data = data;
+    x->len = len;
+    x->own = own;
+    x->lim = *L;
+    x->mz = (memzip){data, len, 0};
+    zlib_filefunc64_def io = {mz_open, mz_read, mz_write, mz_tell, mz_seek, mz_close, mz_error, &x->mz};
+    x->uz = unzOpen2_64(path, &io);
+    if (!x->uz) {
+        XERR(d, path, NULL,
+             "ZIP 形式として壊れています (中央ディレクトリを読めません。ファイルが途中で切れているか、壊れています)");
+        tk_xlsx_close(x);
+        return NULL;
+    }
+    x->inflater = libdeflate_alloc_decompressor();
+    if (!x->inflater) {
+        fputs("tenken: メモリが不足しました\n", stderr);
+        abort();
+    }
     x->arena = tk_arena_new();
     tk_buf_init(&x->sst);
     size_t before = d->errors;
@@ -1646,12 +1850,37 @@ done:
     return x;
 }
 
+tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
+{
+    tk_xlsx_limits L = fill_limits(lim);
+    if (!check_path(path, &L, d))
+        return NULL;
+    tk_buf b;
+    if (tk_file_read(path, L.max_file_bytes, &b) != 0) {
+        if (errno == EFBIG)
+            XERR(d, path, NULL, "ファイルが大きすぎます (上限 %zu バイト)", L.max_file_bytes);
+        else
+            XERR(d, path, NULL, "ファイルを読めません: %s", strerror(errno));
+        return NULL;
+    }
+    return open_bytes(path, b.data, b.len, b.data, &L, d);
+}
+
+tk_xlsx *tk_xlsx_open_mem(const char *path, const void *data, size_t len, const tk_xlsx_limits *lim, tk_diags *d)
+{
+    tk_xlsx_limits L = fill_limits(lim);
+    return open_bytes(path, data, len, NULL, &L, d);
+}
+
 void tk_xlsx_close(tk_xlsx *x)
 {
     if (!x)
         return;
     if (x->uz)
         unzClose(x->uz);
+    if (x->inflater)
+        libdeflate_free_decompressor(x->inflater);
+    free(x->own);
     free(x->entries);
     free(x->sheets);
     free(x->props);
@@ -2067,9 +2296,9 @@ static int sh_ev(void *hp, const xev *e)
     }
     if (e->kind == EV_TEXT) {
         if (h->sub == 1)
-            acc_add(&h->v, e->text);
+            acc_add(&h->v, e->text, e->len);
         else if (h->sub == 2)
-            acc_add(&h->is, e->text);
+            acc_add(&h->is, e->text, e->len);
         return 0;
     }
     bool start = e->kind == EV_START;

@@ -57,6 +57,21 @@ static int group_teardown(void **state)
     return rmdir(g_dir);
 }
 
+/* Every test runs twice: parts read whole (the default for parts up to
+ * 8 MiB) and parts streamed in pieces (what larger parts get). */
+static bool g_stream;
+
+static tk_xlsx *xopen(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
+{
+    tk_xlsx_limits l;
+    memset(&l, 0, sizeof l);
+    if (lim)
+        l = *lim;
+    if (g_stream)
+        l.whole_part_bytes = 1;
+    return tk_xlsx_open(path, &l, d);
+}
+
 /* g_dir/name in a rotating static buffer (a few live at once). */
 static const char *tmp_path(const char *name)
 {
@@ -310,7 +325,7 @@ static void expect_open_fails_lim(const char *path, const tk_xlsx_limits *lim, c
     tk_diags d;
     tk_diags_init(&d);
     double t0 = now_s();
-    tk_xlsx *x = tk_xlsx_open(path, lim, &d);
+    tk_xlsx *x = xopen(path, lim, &d);
     double dt = now_s() - t0;
     if (x) {
         tk_xlsx_close(x);
@@ -331,7 +346,7 @@ static void expect_sheet_fails_lim(const char *path, const tk_xlsx_limits *lim, 
 {
     tk_diags d;
     tk_diags_init(&d);
-    tk_xlsx *x = tk_xlsx_open(path, lim, &d);
+    tk_xlsx *x = xopen(path, lim, &d);
     if (!x) {
         tk_diags_print(&d, stderr);
         fail_msg("%s should open", path);
@@ -360,7 +375,7 @@ static void expect_sheet_fails(const char *path, const char *needle, got *g)
 /* Open, read sheet i into g; both must succeed. */
 static tk_xlsx *open_ok(const char *path, tk_diags *d)
 {
-    tk_xlsx *x = tk_xlsx_open(path, NULL, d);
+    tk_xlsx *x = xopen(path, NULL, d);
     if (!x) {
         tk_diags_print(d, stderr);
         fail_msg("%s should open", path);
@@ -710,6 +725,55 @@ static void test_openpyxl_fixture(void **state)
     assert_int_equal(d.count, 0);
     tk_xlsx_close(x);
     tk_diags_free(&d);
+}
+
+/* A file already in memory reads as the same file on disk; the memory is
+ * the caller's and stays as it was. */
+static void test_open_from_memory(void **state)
+{
+    (void)state;
+    const char *path = "tests/fixtures/openpyxl_basic.xlsx";
+    tk_buf raw;
+    read_whole(path, &raw);
+    tk_buf copy;
+    tk_buf_init(&copy);
+    tk_buf_append(&copy, raw.data, raw.len);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_xlsx_limits l;
+    memset(&l, 0, sizeof l);
+    l.whole_part_bytes = g_stream ? 1 : 0;
+    tk_xlsx *m = tk_xlsx_open_mem("メモリ上.xlsx", raw.data, raw.len, &l, &d);
+    assert_non_null(m);
+    assert_string_equal(tk_xlsx_path(m), "メモリ上.xlsx");
+    tk_xlsx *x = open_ok(path, &d);
+    assert_int_equal(tk_xlsx_sheet_count(m), tk_xlsx_sheet_count(x));
+    got a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    read_ok(m, 0, &a, &d);
+    read_ok(x, 0, &b, &d);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_int_equal(a.v[i].row, b.v[i].row);
+        assert_int_equal(a.v[i].col, b.v[i].col);
+        assert_int_equal(a.v[i].type, b.v[i].type);
+        assert_string_equal(a.v[i].text, b.v[i].text);
+    }
+    got_free(&a);
+    got_free(&b);
+    tk_xlsx_close(m);
+    tk_xlsx_close(x);
+    assert_int_equal(raw.len, copy.len);
+    assert_memory_equal(raw.data, copy.data, raw.len);
+    /* the checks of the bytes are the same: empty, not a zip */
+    assert_null(tk_xlsx_open_mem("空.xlsx", "", 0, NULL, &d));
+    assert_true(has_diag(&d, "ファイルが空です"));
+    assert_null(tk_xlsx_open_mem("文.xlsx", "<html>", 6, NULL, &d));
+    assert_true(has_diag(&d, "XML か HTML"));
+    tk_diags_free(&d);
+    tk_buf_free(&raw);
+    tk_buf_free(&copy);
 }
 
 static void test_openpyxl_1904_dates(void **state)
@@ -1418,7 +1482,7 @@ static void test_refuses_malformed_xml_and_reports_every_part(void **state)
     book_write(path, &b);
     tk_diags d;
     tk_diags_init(&d);
-    assert_null(tk_xlsx_open(path, NULL, &d));
+    assert_null(xopen(path, NULL, &d));
     assert_diag(&d, "xl/sharedStrings.xml の XML の形式が正しくありません");
     assert_diag(&d, "numFmtId が正しくありません");
     assert_diags_named(&d, path);
@@ -1466,7 +1530,7 @@ static void test_refuses_targets_outside_the_workbook(void **state)
     book_write(p, &b);
     tk_diags d;
     tk_diags_init(&d);
-    assert_null(tk_xlsx_open(p, NULL, &d));
+    assert_null(xopen(p, NULL, &d));
     assert_diag(&d, "state=\"invisible\" が不明です");
     assert_diag(&d, "シート名 a が重複しています");
     assert_diag(&d, "シート B に参照 (r:id) がありません");
@@ -1523,6 +1587,7 @@ int main(void)
         cmocka_unit_test(test_limits_are_applied),
         cmocka_unit_test(test_openpyxl_fixture),
         cmocka_unit_test(test_libreoffice_fixture),
+        cmocka_unit_test(test_open_from_memory),
         cmocka_unit_test(test_openpyxl_1904_dates),
         cmocka_unit_test(test_rich_text_and_phonetic_runs),
         cmocka_unit_test(test_cell_types_and_positions_without_r),
@@ -1549,7 +1614,9 @@ int main(void)
         cmocka_unit_test(test_refuses_targets_outside_the_workbook),
         cmocka_unit_test(test_refuses_encrypted_entries_and_too_many_rows),
     };
-    int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    int rc = cmocka_run_group_tests_name("parts read whole", tests, group_setup, group_teardown);
+    g_stream = true;
+    rc |= cmocka_run_group_tests_name("parts streamed", tests, group_setup, group_teardown);
     tk_buf_free(&g_bomb);
     return rc;
 }

@@ -51,6 +51,7 @@
 #define TK_XLSX_DEFAULT_MAX_ENTRIES ((size_t)1000)
 #define TK_XLSX_DEFAULT_MAX_CELL_CHARS ((size_t)32767)
 #define TK_XLSX_DEFAULT_MAX_ROWS ((size_t)100000)
+#define TK_XLSX_DEFAULT_WHOLE_PART_BYTES ((size_t)8 * 1024 * 1024)
 /* The ratio check applies only to entries larger than this once inflated:
  * small parts (printer settings, empty sheets) legitimately compress a lot. */
 #define TK_XLSX_RATIO_MIN_BYTES ((size_t)1024 * 1024)
@@ -72,6 +73,11 @@ typedef struct tk_xlsx_limits {
     size_t max_entries;     /* entries in the zip; default 1000 */
     size_t max_cell_chars;  /* characters (code points) of one cell; default 32767 */
     size_t max_rows;        /* <row> elements of one sheet; default 100000 */
+    /* Not a limit but a trade: a part of at most this many bytes once
+     * inflated is inflated in one step (libdeflate) and parsed from memory,
+     * which is faster; a larger one is streamed through zlib and libxml2's
+     * push parser in pieces, never held whole. Default 8 MiB. */
+    size_t whole_part_bytes;
 } tk_xlsx_limits;
 
 /* Open the workbook at path. Reads the zip directory, xl/workbook.xml and its
@@ -84,6 +90,10 @@ typedef struct tk_xlsx_limits {
  * suspicious compression ratio, a part with a DOCTYPE, malformed XML, sheet
  * targets outside xl/ ...). */
 tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *diags);
+/* The same for a file already read into memory (path names it in messages):
+ * data must stay as it is until tk_xlsx_close. */
+tk_xlsx *tk_xlsx_open_mem(const char *path, const void *data, size_t len, const tk_xlsx_limits *lim,
+                          tk_diags *diags);
 /* Release everything; NULL is allowed. */
 void tk_xlsx_close(tk_xlsx *x);
 
