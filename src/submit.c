@@ -513,12 +513,35 @@ static int carry_over(tk_store *st, const tk_submission_new *s, int64_t sub_id, 
                              "INSERT INTO plan_log (plan_id, at, status, due, note, submission_id, source) "
                              "SELECT id, ?2, status, due, ?3, ?4, 'inspection' FROM plan WHERE id = ?1",
                              d);
-    int result = find && close && log ? 0 : -1;
+    /* the items that have any such plan, in one query: most have none */
+    sqlite3_stmt *any = prep(st,
+                             "SELECT DISTINCT p.item_id FROM plan p JOIN campaign c ON c.id = p.campaign_id "
+                             "JOIN campaign me ON me.id = ?1 "
+                             "WHERE c.org = me.org AND c.kind = me.kind AND c.year < me.year "
+                             " AND p.department_code = ?2 AND p.status IN ('not-started','in-progress','postponed')",
+                             d);
+    int result = find && close && log && any ? 0 : -1;
+    tk_strmap open = {0};
+    tk_arena *ids = tk_arena_new();
+    if (any) {
+        sqlite3_bind_int64(any, 1, s->campaign_id);
+        sqlite3_bind_text(any, 2, s->department_code, -1, SQLITE_TRANSIENT);
+        int rc;
+        while ((rc = sqlite3_step(any)) == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(any, 0);
+            if (t) {
+                const char *id = tk_arena_strdup(ids, (const char *)t);
+                tk_strmap_set(&open, id, id);
+            }
+        }
+        if (rc != SQLITE_DONE)
+            result = -1;
+    }
     carried *found = NULL;
     size_t cap = 0;
-    for (size_t i = 0; result == 0 && i < s->nanswers; i++) {
+    for (size_t i = 0; result == 0 && open.n && i < s->nanswers; i++) {
         const tk_answer_rec *a = &s->answers[i];
-        if (!a->value)
+        if (!a->value || !tk_strmap_get(&open, a->item_id))
             continue;
         char *note = answer_note(a->value);
         /* the plans first, then the changes: a running query does not see
@@ -582,6 +605,9 @@ static int carry_over(tk_store *st, const tk_submission_new *s, int64_t sub_id, 
         free(note);
     }
     free(found);
+    tk_strmap_free(&open);
+    tk_arena_free(ids);
+    tk_store_done(st, any);
     tk_store_done(st, find);
     tk_store_done(st, close);
     tk_store_done(st, log);

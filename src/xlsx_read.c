@@ -1077,7 +1077,7 @@ static bool attr_small(const xev *e, const char *name, char *out, size_t n, bool
 
 static bool el_main(const xev *e, const char *local)
 {
-    return e->main_ns && strcmp(e->local, local) == 0;
+    return e->main_ns && e->local[0] == local[0] && strcmp(e->local, local) == 0;
 }
 
 /* The root element must be this one; report otherwise. */
@@ -1934,6 +1934,34 @@ const char *tk_xlsx_custom_property_value(const tk_xlsx *x, size_t i)
 /* ------------------------------------------------------------------ */
 /* sheets                                                               */
 
+/* Cell types (the t attribute). */
+enum { CT_N, CT_S, CT_STR, CT_INLINE, CT_B, CT_E, CT_D };
+
+static int cell_type(const char *v, size_t n)
+{
+    if (n == 1) {
+        switch (v[0]) {
+        case 'n':
+            return CT_N;
+        case 's':
+            return CT_S;
+        case 'b':
+            return CT_B;
+        case 'e':
+            return CT_E;
+        case 'd':
+            return CT_D;
+        default:
+            return -1;
+        }
+    }
+    if (n == 3 && memcmp(v, "str", 3) == 0)
+        return CT_STR;
+    if (n == 9 && memcmp(v, "inlineStr", 9) == 0)
+        return CT_INLINE;
+    return -1;
+}
+
 typedef struct sh_h {
     tk_xlsx *x;
     tk_diags *d;
@@ -1949,7 +1977,7 @@ typedef struct sh_h {
     /* the current cell */
     bool in_c, c_ok;
     int c_row, c_col;
-    char t[16];
+    int t; /* CT_ */
     long s;
     bool has_f, has_v, has_is, in_is;
     int sub; /* collecting text: 0 none, 1 <v>, 2 <is>'s <t> */
@@ -2144,18 +2172,16 @@ static int sh_finish_cell(sh_h *h)
     if (!h->c_ok)
         return 0;
     tk_xlsx *x = h->x;
-    const char *t = h->t;
     tk_cell c;
     memset(&c, 0, sizeof c);
     c.row = h->c_row;
     c.col = h->c_col;
     c.has_formula = h->has_f;
     c.text = "";
-    char ref[16];
-    tk_cell_ref(h->c_row, h->c_col, ref);
+    char ref[16]; /* written when a message needs it */
     int rc = 0;
     const char *v = bstr(&h->v.b);
-    if (strcmp(t, "inlineStr") == 0) {
+    if (h->t == CT_INLINE) {
         if (!h->has_is && !h->has_v)
             return 0;
         const char *s = sh_text(h, h->has_is ? &h->is : &h->v, &rc);
@@ -2163,7 +2189,7 @@ static int sh_finish_cell(sh_h *h)
             return rc;
         c.type = TK_CELL_STRING;
         c.text = s;
-    } else if (!h->has_v || (h->v.b.len == 0 && !h->v.over && strcmp(t, "str") != 0)) {
+    } else if (!h->has_v || (h->v.b.len == 0 && !h->v.over && h->t != CT_STR)) {
         /* no value, or an empty <v/>: nothing to deliver, except a formula
          * not yet calculated, which the caller must hear of (a formula where
          * a value belongs) */
@@ -2171,56 +2197,76 @@ static int sh_finish_cell(sh_h *h)
             return 0;
         c.type = TK_CELL_EMPTY;
     } else if (h->v.over) {
+        tk_cell_ref(h->c_row, h->c_col, ref);
         return sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字を超えています。%zu 文字以内にしてください",
                           ref, x->lim.max_cell_chars, x->lim.max_cell_chars);
-    } else if (strcmp(t, "s") == 0) {
+    } else if (h->t == CT_S) {
         long idx;
-        if (!parse_uint(v, &idx) || (size_t)idx >= x->nsst)
+        if (!parse_uint(v, &idx) || (size_t)idx >= x->nsst) {
+            tk_cell_ref(h->c_row, h->c_col, ref);
             return sh_problem(h, h->c_row, h->c_col, "セル %s の共有文字列の番号 \"%.40s\" が範囲外です (共有文字列は %zu 個)",
                               ref, v, x->nsst);
+        }
         const char *s = x->sst.data + x->sst_off[idx];
         size_t n = count_cp(s, strlen(s));
-        if (n > x->lim.max_cell_chars)
+        if (n > x->lim.max_cell_chars) {
+            tk_cell_ref(h->c_row, h->c_col, ref);
             return sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字あります。%zu 文字以内にしてください",
                               ref, n, x->lim.max_cell_chars);
+        }
         c.type = TK_CELL_STRING;
         c.text = s;
-    } else if (strcmp(t, "str") == 0) {
+    } else if (h->t == CT_STR) {
         const char *s = sh_text(h, &h->v, &rc);
         if (!s)
             return rc;
         c.type = TK_CELL_STRING;
         c.text = s;
-    } else if (strcmp(t, "n") == 0) {
-        if (!parse_number(v, &c.number))
+    } else if (h->t == CT_N) {
+        if (!parse_number(v, &c.number)) {
+            tk_cell_ref(h->c_row, h->c_col, ref);
             return sh_problem(h, h->c_row, h->c_col, "セル %s の数値 \"%.40s\" を読めません", ref, v);
+        }
         c.type = TK_CELL_NUMBER;
         c.text = v;
         c.is_date = h->s >= 0 && (size_t)h->s < x->nxf && x->xf_date[h->s];
-    } else if (strcmp(t, "b") == 0) {
+    } else if (h->t == CT_B) {
         if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
             c.number = 1;
             c.text = "TRUE";
         } else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0) {
             c.text = "FALSE";
         } else {
+            tk_cell_ref(h->c_row, h->c_col, ref);
             return sh_problem(h, h->c_row, h->c_col, "セル %s の真偽値 \"%.40s\" を読めません", ref, v);
         }
         c.type = TK_CELL_BOOL;
-    } else if (strcmp(t, "e") == 0) {
+    } else if (h->t == CT_E) {
         const char *s = sh_text(h, &h->v, &rc);
         if (!s)
             return rc;
         c.type = TK_CELL_ERROR;
         c.text = s;
-    } else { /* "d", checked at the start of the cell */
-        if (!parse_iso_date(v, x->date1904, &c.number))
+    } else { /* CT_D */
+        if (!parse_iso_date(v, x->date1904, &c.number)) {
+            tk_cell_ref(h->c_row, h->c_col, ref);
             return sh_problem(h, h->c_row, h->c_col, "セル %s の日付 \"%.40s\" を読めません", ref, v);
+        }
         c.type = TK_CELL_NUMBER;
         c.text = v;
         c.is_date = true;
     }
     return h->cb(&c, h->user) ? 0 : 1;
+}
+
+/* An attribute value into a small buffer, NUL-terminated; false (and as
+ * much as fits) when it is longer. */
+static bool small_copy(const xmlChar *v, size_t n, char *out, size_t size)
+{
+    size_t k = n < size ? n : size - 1;
+    memcpy(out, v, k);
+    out[k] = '\0';
+    return n < size;
 }
 
 static int sh_start_cell(sh_h *h, const xev *e)
@@ -2233,17 +2279,34 @@ static int sh_start_cell(sh_h *h, const xev *e)
     h->s = 0;
     acc_reset(&h->v);
     acc_reset(&h->is);
+    /* r, s and t in one pass (attributes without a namespace) */
+    const xmlChar *rv = NULL, *sv = NULL, *tv = NULL;
+    size_t rn = 0, sn = 0, tn = 0;
+    for (int i = 0; i < e->nattrs; i++) {
+        const xmlChar **at = e->attrs + 5 * i;
+        if (at[2] || !at[0][0] || at[0][1])
+            continue;
+        size_t n = (size_t)(at[4] - at[3]);
+        if (at[0][0] == 'r') {
+            rv = at[3];
+            rn = n;
+        } else if (at[0][0] == 's') {
+            sv = at[3];
+            sn = n;
+        } else if (at[0][0] == 't') {
+            tv = at[3];
+            tn = n;
+        }
+    }
     char buf[16];
-    bool present;
     int crow = h->row, ccol = h->col + 1;
-    if (!attr_small(e, "r", buf, sizeof buf, &present) ||
-        (present && !tk_cell_parse_ref(buf, &crow, &ccol))) {
+    if (rv && (!small_copy(rv, rn, buf, sizeof buf) || !tk_cell_parse_ref(buf, &crow, &ccol))) {
         h->c_ok = false;
         return sh_problem(h, 0, 0, "行 %d のセル参照 r=\"%s\" が正しくありません", h->row, buf);
     }
     h->c_row = crow;
     h->c_col = ccol;
-    if (!present && ccol > MAX_COL) {
+    if (!rv && ccol > MAX_COL) {
         h->c_ok = false;
         return sh_problem(h, h->row, 0, "行 %d のセルが列 XFD を超えています", h->row);
     }
@@ -2261,21 +2324,14 @@ static int sh_start_cell(sh_h *h, const xev *e)
         return sh_problem(h, crow, ccol, "セル %s が %s の後にあります (セルの順序が正しくありません)", ref, prev);
     }
     h->col = ccol;
-    if (!attr_small(e, "t", h->t, sizeof h->t, &present)) {
+    h->t = tv ? cell_type((const char *)tv, tn) : CT_N;
+    if (h->t < 0) {
         h->c_ok = false;
-        return sh_problem(h, crow, ccol, "セルの型 t が正しくありません");
+        if (!small_copy(tv, tn, buf, sizeof buf))
+            return sh_problem(h, crow, ccol, "セルの型 t が正しくありません");
+        return sh_problem(h, crow, ccol, "セルの型 t=\"%s\" が不明です", buf);
     }
-    if (!present)
-        snprintf(h->t, sizeof h->t, "n");
-    static const char *const types[] = {"n", "s", "str", "inlineStr", "b", "e", "d"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        known = known || strcmp(h->t, types[i]) == 0;
-    if (!known) {
-        h->c_ok = false;
-        return sh_problem(h, crow, ccol, "セルの型 t=\"%s\" が不明です", h->t);
-    }
-    if (!attr_small(e, "s", buf, sizeof buf, &present) || (present && !parse_uint(buf, &h->s))) {
+    if (sv && (!small_copy(sv, sn, buf, sizeof buf) || !parse_uint(buf, &h->s))) {
         h->c_ok = false;
         return sh_problem(h, crow, ccol, "セルの書式番号 s=\"%s\" が正しくありません", buf);
     }
