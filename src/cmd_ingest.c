@@ -2,10 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -151,14 +153,16 @@ static bool write_all(int fd, const void *p, size_t n)
     return true;
 }
 
-static void worker(const char *dbp, char **files, size_t n, size_t k, size_t jobs, const tk_ingest_opts *o, bool quiet,
+/* The workers take the next file as they become free (files differ in
+ * size), from a counter they share. */
+static void worker(const char *dbp, char **files, size_t n, atomic_size_t *next, const tk_ingest_opts *o, bool quiet,
                    int fd)
 {
     tk_diags d;
     tk_diags_init(&d);
     tk_store *st = tk_store_open(dbp, &d);
     tk_diags_free(&d);
-    for (size_t i = k; i < n; i += jobs) {
+    for (size_t i; (i = atomic_fetch_add(next, 1)) < n;) {
         char *ob = NULL, *eb = NULL;
         size_t ol = 0, el = 0;
         FILE *out = open_memstream(&ob, &ol), *err = open_memstream(&eb, &el);
@@ -207,6 +211,16 @@ static int ingest_parallel(const char *dbp, char **files, size_t n, const tk_ing
         outcome[i] = -1;
     int *fds = tk_xcalloc(jobs, sizeof *fds);
     pid_t *pids = tk_xcalloc(jobs, sizeof *pids);
+    atomic_size_t *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (next == MAP_FAILED) {
+        free(outs);
+        free(errs);
+        free(outcome);
+        free(fds);
+        free(pids);
+        return -1;
+    }
+    atomic_init(next, 0);
     fflush(stdout);
     fflush(stderr);
     size_t started = 0;
@@ -224,7 +238,7 @@ static int ingest_parallel(const char *dbp, char **files, size_t n, const tk_ing
             close(p[0]);
             for (size_t q = 0; q < k; q++)
                 close(fds[q]);
-            worker(dbp, files, n, k, jobs, o, quiet, p[1]);
+            worker(dbp, files, n, next, o, quiet, p[1]);
             close(p[1]);
             _exit(0);
         }
@@ -298,6 +312,7 @@ static int ingest_parallel(const char *dbp, char **files, size_t n, const tk_ing
     free(outcome);
     free(fds);
     free(pids);
+    munmap(next, sizeof *next);
     return rc;
 }
 

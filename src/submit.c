@@ -86,14 +86,30 @@ int tk_store_issued_items(tk_store *st, int64_t workbook_id, tk_issued_item **it
         }
         tk_issued_item *it = &(*items)[(*n)++];
         it->seq = sqlite3_column_int(q, 0);
-        it->item_id = dup_col(q, 1);
-        it->sheet = dup_col(q, 2);
         it->row = sqlite3_column_int(q, 3);
-        it->text_hash = dup_col(q, 4);
-        it->ref = dup_col(q, 5);
-        it->text = dup_col(q, 6);
-        it->context = dup_col(q, 7);
         it->plan_id = sqlite3_column_int64(q, 8);
+        /* the row's six strings in one allocation, item_id first */
+        static const int cols[6] = {1, 2, 4, 5, 6, 7};
+        const unsigned char *t[6];
+        size_t len[6], total = 0;
+        for (int k = 0; k < 6; k++) {
+            t[k] = sqlite3_column_text(q, cols[k]);
+            len[k] = t[k] ? (size_t)sqlite3_column_bytes(q, cols[k]) : 0;
+            total += len[k] + 1;
+        }
+        char *mem = tk_xmalloc(total), *out[6];
+        for (int k = 0; k < 6; k++) {
+            out[k] = t[k] ? mem : NULL;
+            memcpy(mem, t[k] ? (const char *)t[k] : "", len[k]);
+            mem[len[k]] = '\0';
+            mem += len[k] + 1;
+        }
+        it->item_id = out[0] ? out[0] : mem - total; /* item_id is NOT NULL */
+        it->sheet = out[1];
+        it->text_hash = out[2];
+        it->ref = out[3];
+        it->text = out[4];
+        it->context = out[5];
     }
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
@@ -139,14 +155,8 @@ int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer *
 void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t n, tk_scale_answer *scale, size_t nscale)
 {
     (void)wb;
-    for (size_t i = 0; i < n; i++) {
-        free(items[i].item_id);
-        free(items[i].sheet);
-        free(items[i].text_hash);
-        free(items[i].ref);
-        free(items[i].text);
-        free(items[i].context);
-    }
+    for (size_t i = 0; i < n; i++)
+        free(items[i].item_id); /* and the row's other strings with it */
     free(items);
     for (size_t i = 0; i < nscale; i++) {
         free(scale[i].value);

@@ -892,6 +892,174 @@ static const char *inflate_whole(tk_xlsx *x, const entry *en, char **out)
     return NULL;
 }
 
+/* Character references to characters beyond ASCII (&#23550;), which some
+ * writers (openpyxl) use for every Japanese character, are turned into the
+ * UTF-8 bytes they stand for before libxml2 reads a part held whole: in
+ * content and in attribute values the two are the same XML (XML 1.0, 4.1),
+ * and libxml2 reads literal text many times faster than one reference (and
+ * one callback) per character. Only where they mean the same: in content
+ * and in quoted attribute values, never in names, comments, processing
+ * instructions or CDATA sections; only code points from U+0080 that XML
+ * allows (never markup, a line end or whitespace that attribute values
+ * normalise, never what libxml2 would refuse); only in UTF-8. A declaration
+ * (<!X...) or anything unfinished leaves the rest as it is. */
+/* The first s (m > 0 bytes) in b[0..n), or NULL (memmem is not C11). */
+static const char *mem_find(const char *b, size_t n, const char *s, size_t m)
+{
+    const char *p = b, *end = b + n;
+    while (m <= (size_t)(end - p)) {
+        const char *q = memchr(p, s[0], (size_t)(end - p) - m + 1);
+        if (!q)
+            return NULL;
+        if (memcmp(q, s, m) == 0)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+static inline int ref_at(const char *p, size_t n, uint32_t *cp)
+{
+    if (n < 4 || p[1] != '#')
+        return 0;
+    size_t i;
+    uint32_t v = 0;
+    if (p[2] != 'x') {
+        size_t lim = n < 9 ? n : 9; /* "&#" and at most 7 digits */
+        for (i = 2; i < lim && (unsigned)(p[i] - '0') < 10; i++)
+            v = v * 10 + (uint32_t)(p[i] - '0');
+        if (i == 2)
+            return 0;
+    } else {
+        size_t lim = n < 9 ? n : 9; /* "&#x" and at most 6 digits */
+        int h;
+        for (i = 3; i < lim && (h = hexval(p[i])) >= 0; i++)
+            v = v * 16 + (uint32_t)h;
+        if (i == 3)
+            return 0;
+    }
+    if (i >= n || p[i] != ';')
+        return 0;
+    if (v < 0x80 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE || v == 0xFFFF)
+        return 0;
+    *cp = v;
+    return (int)(i + 1);
+}
+
+/* At b[*r] == '&': the character it stands for at b[*w], or the '&'. */
+static inline void ref_step(char *b, size_t n, size_t *r, size_t *w)
+{
+    uint32_t cp;
+    int len = ref_at(b + *r, n - *r, &cp);
+    if (!len) {
+        b[(*w)++] = b[(*r)++];
+        return;
+    }
+    char *o = b + *w;
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        *w += 2;
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        *w += 3;
+    } else {
+        o[0] = (char)(0xF0 | (cp >> 18));
+        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (cp & 0x3F));
+        *w += 4;
+    }
+    *r += (size_t)len;
+}
+
+/* Decode in place (the result is never longer); the new length. */
+static size_t decode_refs(char *b, size_t n)
+{
+    if (!mem_find(b, n, "&#", 2))
+        return n;
+    size_t r = 0, w = 0;
+    while (r < n) {
+        char ch = b[r];
+        if (ch == '&') {
+            ref_step(b, n, &r, &w);
+            continue;
+        }
+        if (ch != '<') {
+            b[w++] = b[r++];
+            continue;
+        }
+        if (r + 1 < n && (b[r + 1] == '!' || b[r + 1] == '?')) {
+            /* a comment, CDATA section or processing instruction, as it is */
+            const char *close = NULL;
+            size_t from = 0;
+            if (n - r >= 4 && memcmp(b + r, "<!--", 4) == 0) {
+                close = "-->";
+                from = r + 4;
+            } else if (n - r >= 9 && memcmp(b + r, "<![CDATA[", 9) == 0) {
+                close = "]]>";
+                from = r + 9;
+            } else if (b[r + 1] == '?') {
+                close = "?>";
+                from = r + 2;
+            }
+            const char *end = close ? mem_find(b + from, n - from, close, strlen(close)) : NULL;
+            size_t to = end ? (size_t)(end - b) + strlen(close) : n;
+            memmove(b + w, b + r, to - r);
+            w += to - r;
+            r = to;
+            if (!end)
+                break;
+            continue;
+        }
+        /* a tag: references only inside its quoted values */
+        b[w++] = b[r++];
+        while (r < n) {
+            ch = b[r];
+            b[w++] = b[r++];
+            if (ch == '>')
+                break;
+            if (ch != '"' && ch != '\'')
+                continue;
+            while (r < n && b[r] != ch) {
+                if (b[r] == '&')
+                    ref_step(b, n, &r, &w);
+                else
+                    b[w++] = b[r++];
+            }
+            if (r < n)
+                b[w++] = b[r++];
+        }
+    }
+    return w;
+}
+
+/* Whether a part that begins with b[0..n) declares no encoding but UTF-8. */
+static bool decl_utf8(const char *b, size_t n)
+{
+    size_t i = n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    if (n - i < 6 || memcmp(b + i, "<?xml", 5) != 0 || !strchr(" \t\r\n", b[i + 5]))
+        return true;
+    const char *end = mem_find(b + i, n - i < 512 ? n - i : 512, "?>", 2);
+    if (!end)
+        return false;
+    const char *enc = mem_find(b + i, (size_t)(end - (b + i)), "encoding", 8);
+    if (!enc)
+        return true;
+    enc += 8;
+    while (enc < end && strchr(" \t\r\n=", *enc))
+        enc++;
+    if (enc >= end || (*enc != '"' && *enc != '\''))
+        return false;
+    const char *close = memchr(enc + 1, *enc, (size_t)(end - enc - 1));
+    if (!close)
+        return false;
+    size_t len = (size_t)(close - enc - 1);
+    return (len == 5 && strncasecmp(enc + 1, "UTF-8", 5) == 0) || (len == 4 && strncasecmp(enc + 1, "UTF8", 4) == 0);
+}
+
 /* Entry en, small enough to be held whole: inflated in one step, screened,
  * then parsed from memory by libxml2's SAX2 parser. */
 static bool parse_whole(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
@@ -911,12 +1079,15 @@ static bool parse_whole(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags
         free(data);
         return part_report(x, en, &ps, &pe, d);
     }
+    size_t len = en->usize;
+    if (ps.enc == ENC_UTF8 && decl_utf8(data, len))
+        len = decode_refs(data, len);
     sax_st st;
     memset(&st, 0, sizeof st);
     st.ps = &ps;
     st.fn = fn;
     st.h = h;
-    st.ctxt = xmlCreateMemoryParserCtxt(data, (int)en->usize);
+    st.ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
     if (!st.ctxt) {
         pe.read_err = true;
     } else {

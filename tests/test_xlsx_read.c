@@ -1394,6 +1394,103 @@ static void test_reads_utf16_parts(void **state)
     tk_buf_free(&s);
 }
 
+/* Character references (openpyxl writes every Japanese character as one)
+ * mean the same whether the part is read whole (where they are turned into
+ * UTF-8 before libxml2 reads them) or streamed: in content and attribute
+ * values; literal in CDATA; never markup; never turning bad XML good. */
+static void test_character_references(void **state)
+{
+    (void)state;
+    const char *wb = XMLDECL "<workbook xmlns=\"" NS "\" xmlns:r=\"" RNS "\"><sheets>"
+                             "<sheet name=\"&#22238;&#x7B54;\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+    const char *sheet =
+        XMLDECL "<!-- &#23550; in a comment --><?pi &#23550;?>"
+                "<worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\">"
+                "<c r=\"A1\" t=\"inlineStr\"><is><t>&#23550;&#x7B56;&#22522;&#28310; 6.1(8)&#9312;</t></is></c>"
+                "<c r=\"B1\" t=\"inlineStr\"><is><t>&#60;b&#62; &amp; &#38;#23550; &#x1F600;</t></is></c>"
+                "<c r=\"C1\" t=\"inlineStr\"><is><t><![CDATA[&#23550;]]>&#23550;</t></is></c>"
+                "<c r=\"D1\" t=\"inlineStr\"><is><t>&#00023550;&#X5BFE;</t></is></c>"
+                "<c r=\"E1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">&#10;&#12354;&#13;</t></is></c>"
+                "</row></sheetData></worksheet>";
+    book b = {.workbook = wb, .sheet = sheet};
+    const char *p = tmp_path("refs.xlsx");
+    book_write(p, &b);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_xlsx *x = open_ok(p, &d);
+    assert_string_equal(tk_xlsx_sheet_name(x, 0), "回答");
+    got g;
+    memset(&g, 0, sizeof g);
+    /* &#X5BFE; (capital X) is no reference: libxml2 refuses the part */
+    assert_false(tk_xlsx_read_sheet(x, 0, collect, &g, &d));
+    assert_true(has_diag(&d, "XML の形式が正しくありません"));
+    got_free(&g);
+    tk_xlsx_close(x);
+    tk_diags_free(&d);
+
+    char *fixed = tk_xstrdup(sheet);
+    char *bad = strstr(fixed, "&#X5BFE;");
+    memcpy(bad, "&#x5BFE;", 8);
+    b.sheet = fixed;
+    book_write(p, &b);
+    tk_diags_init(&d);
+    x = open_ok(p, &d);
+    memset(&g, 0, sizeof g);
+    read_ok(x, 0, &g, &d);
+    assert_string_cell(&g, "A1", "対策基準 6.1(8)①");
+    assert_string_cell(&g, "B1", "<b> & &#23550; \xF0\x9F\x98\x80");
+    assert_string_cell(&g, "C1", "&#23550;対");
+    assert_string_cell(&g, "D1", "対対");
+    assert_string_cell(&g, "E1", "\nあ\r");
+    got_free(&g);
+    tk_xlsx_close(x);
+    tk_diags_free(&d);
+    free(fixed);
+
+    /* a reference where a name belongs, or to what is no character, stays
+     * an error */
+    const char *bad_sheets[] = {
+        "<worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t&#23550;>x</t&#23550;></is></c>"
+        "</row></sheetData></worksheet>",
+        "<worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\"><c r=\"A1\" &#23550;=\"1\"><v>1</v></c>"
+        "</row></sheetData></worksheet>",
+        "<worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&#xD800;</t></is></c>"
+        "</row></sheetData></worksheet>",
+        "<worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&#xFFFE;</t></is></c>"
+        "</row></sheetData></worksheet>",
+        "<worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&#23550</t></is></c>"
+        "</row></sheetData></worksheet>",
+    };
+    for (size_t i = 0; i < sizeof bad_sheets / sizeof *bad_sheets; i++) {
+        book bb = {.sheet = bad_sheets[i]};
+        book_write(p, &bb);
+        tk_diags_init(&d);
+        x = open_ok(p, &d);
+        memset(&g, 0, sizeof g);
+        if (tk_xlsx_read_sheet(x, 0, collect, &g, &d))
+            fail_msg("bad sheet %zu was read", i);
+        assert_true(has_diag(&d, "XML の形式が正しくありません"));
+        got_free(&g);
+        tk_xlsx_close(x);
+        tk_diags_free(&d);
+    }
+
+    /* a part in another encoding keeps its references as they are */
+    const char *latin =
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\">"
+        "<c r=\"A1\" t=\"inlineStr\"><is><t>&#233;t\xE9 &#23550;</t></is></c></row></sheetData></worksheet>";
+    book bl = {.sheet = latin};
+    book_write(p, &bl);
+    tk_diags_init(&d);
+    x = open_ok(p, &d);
+    memset(&g, 0, sizeof g);
+    read_ok(x, 0, &g, &d);
+    assert_string_cell(&g, "A1", "été 対");
+    got_free(&g);
+    tk_xlsx_close(x);
+    tk_diags_free(&d);
+}
+
 static void test_refuses_a_cell_of_40000_characters(void **state)
 {
     (void)state;
@@ -1608,6 +1705,7 @@ int main(void)
         cmocka_unit_test(test_refuses_billion_laughs),
         cmocka_unit_test(test_refuses_external_entities),
         cmocka_unit_test(test_reads_utf16_parts),
+        cmocka_unit_test(test_character_references),
         cmocka_unit_test(test_refuses_a_cell_of_40000_characters),
         cmocka_unit_test(test_refuses_deep_nesting),
         cmocka_unit_test(test_refuses_malformed_xml_and_reports_every_part),

@@ -62,7 +62,8 @@ typedef struct tk_issued_workbook {
 
 typedef struct tk_issued_item {
     int seq, row;
-    char *item_id, *sheet, *text_hash, *ref, *text, *context; /* context may be NULL */
+    /* one allocation per row, starting at item_id; context may be NULL */
+    char *item_id, *sheet, *text_hash, *ref, *text, *context;
     int64_t plan_id; /* follow-up rows: the plan; 0 otherwise */
 } tk_issued_item;
 
