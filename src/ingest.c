@@ -97,11 +97,17 @@ static void warn(ctx *c, const char *place, const char *fmt, ...)
     free(m);
 }
 
+/* "sheet!A1" (one for every row read: no printf) */
 static const char *place(ctx *c, const char *sheet, int row, int col)
 {
     char ref[16];
     tk_cell_ref(row, col, ref);
-    return tk_arena_printf(c->a, "%s!%s", sheet, ref);
+    size_t ls = strlen(sheet), lr = strlen(ref);
+    char *p = tk_arena_alloc(c->a, ls + lr + 2);
+    memcpy(p, sheet, ls);
+    p[ls] = '!';
+    memcpy(p + ls + 1, ref, lr + 1);
+    return p;
 }
 
 static bool col_from_letters(const char *s, int *col)
@@ -223,9 +229,11 @@ static bool cover_cell(const tk_cell *cell, void *user)
     ctx *c = w->c;
     char ref[16];
     tk_cell_ref(cell->row, cell->col, ref);
-    const char *want = tk_arena_printf(c->a, "%s\x1f%s", w->sheet, ref);
+    size_t ls = strlen(w->sheet);
     for (size_t i = 0; i < c->cover.cap; i++) {
-        if (!c->cover.keys[i] || strcmp(c->cover.vals[i], want))
+        /* the entry is "SHEET\x1fCELL" */
+        const char *v = c->cover.vals[i];
+        if (!c->cover.keys[i] || strncmp(v, w->sheet, ls) || v[ls] != '\x1f' || strcmp(v + ls + 1, ref))
             continue;
         const char *where = tk_arena_printf(c->a, "%s!%s", w->sheet, ref);
         if (cell->has_formula) {

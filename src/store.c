@@ -232,6 +232,14 @@ void tk_store_bind_text(struct sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
+void tk_store_bind_borrowed(struct sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 
 
 static int exec(tk_store *s, const char *sql, tk_diags *d, const char *what)
@@ -435,6 +443,7 @@ void tk_store_done(tk_store *s, struct sqlite3_stmt *q)
     for (int i = 0; i < STORE_CACHE; i++) {
         if (s->cache_st[i] == q) {
             sqlite3_reset(q);
+            sqlite3_clear_bindings(q); /* nothing borrowed outlives its use */
             return;
         }
     }

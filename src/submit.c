@@ -710,17 +710,17 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
         const tk_answer_rec *a = &s->answers[i];
         sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_text(q, 2, a->item_id, -1, SQLITE_TRANSIENT);
-        tk_store_bind_text(q, 3, a->value);
-        tk_store_bind_text(q, 4, a->evidence);
-        tk_store_bind_text(q, 5, a->note);
-        tk_store_bind_text(q, 6, a->finding);
-        tk_store_bind_text(q, 7, a->advice);
-        tk_store_bind_text(q, 8, a->plan);
-        tk_store_bind_text(q, 9, a->owner);
-        tk_store_bind_text(q, 10, a->due);
-        tk_store_bind_text(q, 11, a->flag);
-        tk_store_bind_text(q, 12, a->cell);
+        tk_store_bind_borrowed(q, 2, a->item_id);
+        tk_store_bind_borrowed(q, 3, a->value);
+        tk_store_bind_borrowed(q, 4, a->evidence);
+        tk_store_bind_borrowed(q, 5, a->note);
+        tk_store_bind_borrowed(q, 6, a->finding);
+        tk_store_bind_borrowed(q, 7, a->advice);
+        tk_store_bind_borrowed(q, 8, a->plan);
+        tk_store_bind_borrowed(q, 9, a->owner);
+        tk_store_bind_borrowed(q, 10, a->due);
+        tk_store_bind_borrowed(q, 11, a->flag);
+        tk_store_bind_borrowed(q, 12, a->cell);
         if (sqlite3_step(q) != SQLITE_DONE) {
             tk_store_done(st, q);
             goto fail_db;

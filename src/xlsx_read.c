@@ -267,7 +267,13 @@ void tk_cell_ref(int row, int col, char out[16])
     int k = 0;
     while (n > 0)
         out[k++] = letters[--n];
-    snprintf(out + k, (size_t)(16 - k), "%d", row);
+    char digits[8];
+    int m = 0;
+    for (int r = row; r > 0; r /= 10)
+        digits[m++] = (char)('0' + r % 10);
+    while (m > 0)
+        out[k++] = digits[--m];
+    out[k] = '\0';
 }
 
 bool tk_cell_parse_ref(const char *ref, int *row, int *col)
@@ -950,7 +956,23 @@ static inline int ref_at(const char *p, size_t n, uint32_t *cp)
 static inline void ref_step(char *b, size_t n, size_t *r, size_t *w)
 {
     uint32_t cp;
-    int len = ref_at(b + *r, n - *r, &cp);
+    int len;
+    const unsigned char *p = (const unsigned char *)b + *r;
+    unsigned d0, d1, d2, d3, d4;
+    /* the common case, a kanji or kana: "&#" and five digits */
+    if (n - *r >= 8 && p[1] == '#' && p[7] == ';' && (d0 = p[2] - '0') < 10 && (d1 = p[3] - '0') < 10 &&
+        (d2 = p[4] - '0') < 10 && (d3 = p[5] - '0') < 10 && (d4 = p[6] - '0') < 10 &&
+        (cp = d0 * 10000 + d1 * 1000 + d2 * 100 + d3 * 10 + d4) >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) &&
+        cp < 0xFFFE) {
+        char *o = b + *w;
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        *w += 3;
+        *r += 8;
+        return;
+    }
+    len = ref_at(b + *r, n - *r, &cp);
     if (!len) {
         b[(*w)++] = b[(*r)++];
         return;

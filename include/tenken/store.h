@@ -65,6 +65,9 @@ struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d)
 void tk_store_done(tk_store *s, struct sqlite3_stmt *q);
 /* Bind text, or NULL when v is NULL. */
 void tk_store_bind_text(struct sqlite3_stmt *st, int i, const char *v);
+/* The same without a copy, for rows written in bulk: v must stay as it is
+ * until the statement has been stepped (tk_store_done clears bindings). */
+void tk_store_bind_borrowed(struct sqlite3_stmt *st, int i, const char *v);
 /* The schema version of the open file (TK_STORE_SCHEMA_VERSION after open). */
 int tk_store_schema_version(tk_store *s);
 
