@@ -583,7 +583,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     if (d->errors > c.errors_before)
         goto done;
 
-    if (tk_store_issued_items(st, is.wb.workbook_id, &is.items, &is.nitems, d) < 0 ||
+    if (tk_store_issued_items(st, is.wb.campaign_id, is.wb.workbook_id, &is.items, &is.nitems, d) < 0 ||
         tk_store_campaign_scale(st, is.wb.campaign_id, &is.scale, &is.nscale, d) < 0) {
         res->outcome = TK_INGEST_FAILED;
         goto done;

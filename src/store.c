@@ -214,7 +214,20 @@ struct tk_store {
     /* statements of other modules (submit, results, plans), by SQL text */
     const char *cache_sql[STORE_CACHE];
     sqlite3_stmt *cache_st[STORE_CACHE];
+    /* one module's data kept with the handle (submit.c's campaign wording) */
+    void *keep;
+    void (*keep_free)(void *);
 };
+
+void *tk_store_kept(tk_store *s) { return s->keep; }
+
+void tk_store_keep(tk_store *s, void *p, void (*free_fn)(void *))
+{
+    if (s->keep && s->keep_free && s->keep != p)
+        s->keep_free(s->keep);
+    s->keep = p;
+    s->keep_free = free_fn;
+}
 
 static void db_error(tk_store *s, tk_diags *d, const char *what)
 {
@@ -396,6 +409,7 @@ void tk_store_close(tk_store *s)
         return;
     if (s->in_tx)
         tk_store_rollback(s);
+    tk_store_keep(s, NULL, NULL);
     for (int i = 0; i < STORE_CACHE; i++)
         sqlite3_finalize(s->cache_st[i]);
     /* nothing prepared on this handle outlives it */

@@ -63,16 +63,92 @@ int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook
     return result;
 }
 
-int tk_store_issued_items(tk_store *st, int64_t workbook_id, tk_issued_item **items, size_t *n, tk_diags *d)
+/* The wording of a campaign's items (ref, text, context), kept with the
+ * handle: parallel ingest workers would otherwise read it again for every
+ * file, since each commit of another worker empties SQLite's page cache.
+ * Every use checks each item's text hash against the workbook's row and
+ * reads the campaign again when one differs. */
+typedef struct wording {
+    const char *ref, *text, *context, *text_hash;
+} wording;
+
+typedef struct wording_cache {
+    int64_t campaign_id;
+    tk_arena *a;
+    tk_strmap by_item; /* item_id -> wording */
+} wording_cache;
+
+static void wording_free(void *p)
+{
+    wording_cache *w = p;
+    if (!w)
+        return;
+    tk_strmap_free(&w->by_item);
+    tk_arena_free(w->a);
+    free(w);
+}
+
+static const char *arena_col(tk_arena *a, sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? tk_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i)) : NULL;
+}
+
+static wording_cache *wording_load(tk_store *st, int64_t campaign_id, tk_diags *d)
+{
+    sqlite3_stmt *q = prep(st, "SELECT item_id, ref, text, context, text_hash FROM campaign_item WHERE campaign_id = ?", d);
+    if (!q)
+        return NULL;
+    wording_cache *w = tk_xcalloc(1, sizeof *w);
+    w->campaign_id = campaign_id;
+    w->a = tk_arena_new();
+    sqlite3_bind_int64(q, 1, campaign_id);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *id = arena_col(w->a, q, 0);
+        if (!id)
+            continue;
+        wording *e = tk_arena_alloc(w->a, sizeof *e);
+        e->ref = arena_col(w->a, q, 1);
+        e->text = arena_col(w->a, q, 2);
+        e->context = arena_col(w->a, q, 3);
+        e->text_hash = arena_col(w->a, q, 4);
+        tk_strmap_set(&w->by_item, id, e);
+    }
+    tk_store_done(st, q);
+    if (rc != SQLITE_DONE) {
+        db_error(st, d, "読み出し");
+        wording_free(w);
+        return NULL;
+    }
+    tk_store_keep(st, w, wording_free);
+    return w;
+}
+
+/* Each row's wording from w; false when one is missing or its hash differs. */
+static bool wording_fill(const wording_cache *w, tk_issued_item *items, size_t n, bool strict)
+{
+    for (size_t i = 0; i < n; i++) {
+        const wording *e = tk_strmap_get(&w->by_item, items[i].item_id);
+        if (e && strict && strcmp(e->text_hash ? e->text_hash : "", items[i].text_hash))
+            e = NULL;
+        if (!e && strict)
+            return false;
+        items[i].ref = e ? e->ref : NULL;
+        items[i].text = e ? e->text : NULL;
+        items[i].context = e ? e->context : NULL;
+    }
+    return true;
+}
+
+int tk_store_issued_items(tk_store *st, int64_t campaign_id, int64_t workbook_id, tk_issued_item **items, size_t *n,
+                          tk_diags *d)
 {
     *items = NULL;
     *n = 0;
     sqlite3_stmt *q = prep(st,
-                           "SELECT wi.seq, wi.item_id, wi.sheet, wi.row, wi.text_hash, ci.ref, ci.text, ci.context, "
-                           "COALESCE(wi.plan_id, 0) "
-                           "FROM workbook_item wi JOIN workbook w ON w.id = wi.workbook_id "
-                           "JOIN campaign_item ci ON ci.campaign_id = w.campaign_id AND ci.item_id = wi.item_id "
-                           "WHERE wi.workbook_id = ? ORDER BY wi.seq",
+                           "SELECT seq, item_id, sheet, row, text_hash, COALESCE(plan_id, 0) FROM workbook_item "
+                           "WHERE workbook_id = ? ORDER BY seq",
                            d);
     if (!q)
         return -1;
@@ -85,37 +161,58 @@ int tk_store_issued_items(tk_store *st, int64_t workbook_id, tk_issued_item **it
             *items = tk_xrealloc(*items, cap * sizeof **items);
         }
         tk_issued_item *it = &(*items)[(*n)++];
+        memset(it, 0, sizeof *it);
         it->seq = sqlite3_column_int(q, 0);
         it->row = sqlite3_column_int(q, 3);
-        it->plan_id = sqlite3_column_int64(q, 8);
-        /* the row's six strings in one allocation, item_id first */
-        static const int cols[6] = {1, 2, 4, 5, 6, 7};
-        const unsigned char *t[6];
-        size_t len[6], total = 0;
-        for (int k = 0; k < 6; k++) {
+        it->plan_id = sqlite3_column_int64(q, 5);
+        /* the row's strings in one allocation, item_id first */
+        static const int cols[3] = {1, 2, 4};
+        const unsigned char *t[3];
+        size_t len[3], total = 0;
+        for (int k = 0; k < 3; k++) {
             t[k] = sqlite3_column_text(q, cols[k]);
             len[k] = t[k] ? (size_t)sqlite3_column_bytes(q, cols[k]) : 0;
             total += len[k] + 1;
         }
-        char *mem = tk_xmalloc(total), *out[6];
-        for (int k = 0; k < 6; k++) {
-            out[k] = t[k] ? mem : NULL;
+        char *mem = tk_xmalloc(total), *out[3];
+        for (int k = 0; k < 3; k++) {
+            out[k] = mem;
             memcpy(mem, t[k] ? (const char *)t[k] : "", len[k]);
             mem[len[k]] = '\0';
             mem += len[k] + 1;
         }
-        it->item_id = out[0] ? out[0] : mem - total; /* item_id is NOT NULL */
+        it->item_id = out[0];
         it->sheet = out[1];
         it->text_hash = out[2];
-        it->ref = out[3];
-        it->text = out[4];
-        it->context = out[5];
     }
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
         db_error(st, d, "読み出し");
+        tk_store_issued_free(NULL, *items, *n, NULL, 0);
+        *items = NULL;
+        *n = 0;
         return -1;
     }
+    wording_cache *w = tk_store_kept(st);
+    if (!w || w->campaign_id != campaign_id || !wording_fill(w, *items, *n, true)) {
+        w = wording_load(st, campaign_id, d);
+        if (!w) {
+            tk_store_issued_free(NULL, *items, *n, NULL, 0);
+            *items = NULL;
+            *n = 0;
+            return -1;
+        }
+        wording_fill(w, *items, *n, false);
+    }
+    /* as the join did: a row without the campaign's item is not returned */
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if ((*items)[i].text)
+            (*items)[k++] = (*items)[i];
+        else
+            free((*items)[i].item_id);
+    }
+    *n = k;
     return 0;
 }
 
@@ -156,7 +253,7 @@ void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t 
 {
     (void)wb;
     for (size_t i = 0; i < n; i++)
-        free(items[i].item_id); /* and the row's other strings with it */
+        free(items[i].item_id); /* and the row's sheet and text hash with it */
     free(items);
     for (size_t i = 0; i < nscale; i++) {
         free(scale[i].value);

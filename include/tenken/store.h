@@ -68,6 +68,10 @@ void tk_store_bind_text(struct sqlite3_stmt *st, int i, const char *v);
 /* The same without a copy, for rows written in bulk: v must stay as it is
  * until the statement has been stepped (tk_store_done clears bindings). */
 void tk_store_bind_borrowed(struct sqlite3_stmt *st, int i, const char *v);
+/* Data a module keeps with the handle between calls (a cache), freed with
+ * free_fn when replaced or when the handle is closed. One slot. */
+void *tk_store_kept(tk_store *s);
+void tk_store_keep(tk_store *s, void *p, void (*free_fn)(void *));
 /* The schema version of the open file (TK_STORE_SCHEMA_VERSION after open). */
 int tk_store_schema_version(tk_store *s);
 

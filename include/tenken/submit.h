@@ -62,8 +62,12 @@ typedef struct tk_issued_workbook {
 
 typedef struct tk_issued_item {
     int seq, row;
-    /* one allocation per row, starting at item_id; context may be NULL */
-    char *item_id, *sheet, *text_hash, *ref, *text, *context;
+    /* item_id, sheet and text_hash: one allocation per row, at item_id.
+     * ref, text and context (NULL when none): the campaign's wording, kept
+     * with the store handle, valid until its next tk_store_issued_items or
+     * its close. */
+    char *item_id, *sheet, *text_hash;
+    const char *ref, *text, *context;
     int64_t plan_id; /* follow-up rows: the plan; 0 otherwise */
 } tk_issued_item;
 
@@ -78,7 +82,8 @@ typedef struct tk_scale_answer {
 int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook *out, tk_diags *d);
 /* The workbook's rows in order, with the campaign's wording. Caller frees
  * with tk_store_issued_free. */
-int tk_store_issued_items(tk_store *st, int64_t workbook_id, tk_issued_item **items, size_t *n, tk_diags *d);
+int tk_store_issued_items(tk_store *st, int64_t campaign_id, int64_t workbook_id, tk_issued_item **items, size_t *n,
+                          tk_diags *d);
 int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer **scale, size_t *n, tk_diags *d);
 void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t n, tk_scale_answer *scale, size_t nscale);
 
