@@ -117,19 +117,21 @@ static bool ns_is(const char *ns, const char *a, const char *b)
 }
 
 /* Parse an unsigned decimal of at most 9 digits, nothing else. */
-static bool parse_uint(const char *s, long *out)
+static bool parse_uint_n(const char *s, size_t n, long *out)
 {
-    if (!s || !*s || strlen(s) > 9)
+    if (!s || n == 0 || n > 9)
         return false;
     long v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
             return false;
-        v = v * 10 + (*p - '0');
+        v = v * 10 + (s[i] - '0');
     }
     *out = v;
     return true;
 }
+
+static bool parse_uint(const char *s, long *out) { return s && parse_uint_n(s, strnlen(s, 10), out); }
 
 static tk_xlsx_limits fill_limits(const tk_xlsx_limits *in)
 {
@@ -2524,8 +2526,9 @@ static int sh_start_cell(sh_h *h, const xev *e)
             return sh_problem(h, crow, ccol, "セルの型 t が正しくありません");
         return sh_problem(h, crow, ccol, "セルの型 t=\"%s\" が不明です", buf);
     }
-    if (sv && (!small_copy(sv, sn, buf, sizeof buf) || !parse_uint(buf, &h->s))) {
+    if (sv && !parse_uint_n((const char *)sv, sn, &h->s)) {
         h->c_ok = false;
+        small_copy(sv, sn, buf, sizeof buf);
         return sh_problem(h, crow, ccol, "セルの書式番号 s=\"%s\" が正しくありません", buf);
     }
     return 0;
