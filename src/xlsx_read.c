@@ -1,15 +1,21 @@
-/* xlsx_read.c — strict, streaming reader of returned .xlsx workbooks.
+/* xlsx_read.c — strict reader of returned .xlsx workbooks.
  *
  * Layout: tk_xlsx_open checks the file, then the zip's central directory
- * (limits, names, sizes, ratios) before inflating anything; each XML part is
- * then streamed through parse_part, which inflates it with minizip piece by
- * piece under a byte counter, screens its prolog for a DOCTYPE before
- * libxml2 sees a byte, and feeds libxml2's SAX2 push parser. Small event handlers
- * (element start, element end, text) pick out what each part has to say.
+ * (limits, names, sizes, ratios) before inflating anything. Each XML part is
+ * then read through parse_part: a part of up to whole_part_bytes (8 MiB) is
+ * inflated in one step with libdeflate straight from the file in memory
+ * (size and CRC checked against the directory), screened for a DOCTYPE,
+ * its character references to non-ASCII characters turned into UTF-8, and
+ * parsed from memory by libxml2's SAX2 parser; a larger part is streamed:
+ * inflated by minizip piece by piece under a byte counter, screened, and
+ * pushed into libxml2's SAX2 push parser, never held whole. Small event
+ * handlers (element start, element end, text) pick out what each part has
+ * to say.
  */
 #include "tenken/xlsx_read.h"
 
 #include <errno.h>
+#include <libdeflate.h>
 #include <libxml/xmlerror.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -22,7 +28,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <libdeflate.h>
 #include <unzip.h>
 
 #include "tenken/jdate.h"

@@ -1,17 +1,20 @@
-/* xlsx_read.h — a small, strict, streaming reader of the workbooks that
- * departments send back (.xlsx, SpreadsheetML transitional or strict).
+/* xlsx_read.h — a small, strict reader of the workbooks that departments
+ * send back (.xlsx, SpreadsheetML transitional or strict).
  *
  * Every file is hostile until checked. The zip is read with minizip and every
- * XML part with libxml2's xmlTextReader over the part as it is inflated (no
- * DOM, no copy of the part in memory). Nothing is trusted:
- *  - the file must be a regular file of at most max_file_bytes;
+ * XML part with libxml2's SAX2 parser (no DOM): a part of up to
+ * whole_part_bytes once inflated is inflated in one step with libdeflate and
+ * parsed from memory; a larger one is streamed, inflated piece by piece into
+ * libxml2's push parser and never held whole. Nothing is trusted:
+ *  - the file must be a regular file (or bytes in memory) of at most
+ *    max_file_bytes;
  *  - the zip's central directory is checked before anything is inflated: at
  *    most max_entries entries, none encrypted, none compressed with anything
  *    but stored/deflate, none larger than max_part_bytes once inflated, and
  *    none with a suspicious compression ratio (see tk_xlsx_limits);
  *  - inflating stops at the size the directory declares and at
  *    max_part_bytes, whichever comes first, and the CRC and the size are
- *    checked at the end of every part read;
+ *    checked for every part read;
  *  - XML is parsed with XML_PARSE_NONET and without XML_PARSE_NOENT or DTD
  *    loading; any part with a DOCTYPE is refused before libxml2 sees it; the
  *    element depth is limited (TK_XLSX_MAX_DEPTH) and libxml2's own limits on
@@ -28,12 +31,12 @@
  * by the handle and valid until tk_xlsx_close. A tk_cell and its text are
  * valid only during the callback that receives it: copy what you keep.
  *
- * A handle is not thread-safe (it has one zip cursor). While a part is
- * parsed, libxml2's structured error handler of the calling thread is set to
- * the reader's own and reset to none afterwards (as xmlutil.c does).
+ * A handle is not thread-safe (it has one zip cursor). libxml2's errors go to
+ * the parser context's own handler, never to the global one.
  *
- * Limitations: a DOCTYPE is refused even when harmless; only UTF-8 and
- * UTF-16 parts are read; relationship targets are taken literally (no
+ * Limitations: a DOCTYPE is refused even when harmless; a part declared in
+ * another encoding than UTF-8 or UTF-16 is read as libxml2 reads it (Latin-1
+ * and what iconv knows); relationship targets are taken literally (no
  * percent-decoding), so a part name with %XX is reported as missing.
  */
 #ifndef TENKEN_XLSX_READ_H
