@@ -1491,6 +1491,81 @@ static void test_character_references(void **state)
     tk_diags_free(&d);
 }
 
+/* Both ways of reading a part agree on any text made of the pieces that
+ * matter to the references' decoding (a differential fuzz): the same cells,
+ * or both refuse. */
+typedef struct both {
+    bool ok;
+    got g;
+} both;
+
+static void read_with(const char *p, size_t whole, both *out)
+{
+    tk_xlsx_limits l;
+    memset(&l, 0, sizeof l);
+    l.whole_part_bytes = whole;
+    tk_diags d;
+    tk_diags_init(&d);
+    memset(out, 0, sizeof *out);
+    tk_xlsx *x = tk_xlsx_open(p, &l, &d);
+    out->ok = x && tk_xlsx_read_sheet(x, 0, collect, &out->g, &d);
+    tk_xlsx_close(x);
+    tk_diags_free(&d);
+}
+
+static void test_references_read_the_same_both_ways(void **state)
+{
+    (void)state;
+    static const char *const piece[] = {
+        "&#23550;", "&#x7B56;", "&#9312;", "&#60;", "&#62;", "&#38;", "&amp;", "&lt;", "&#128512;", "&#x1F600;",
+        "&#00023550;", "&#1234567;", "&#0;", "&#xD800;", "&#xFFFE;", "&#65535;", "&#127;", "&#128;", "&#10;",
+        "&#", "&#x", "&#;", "&", ";", "#", "x", "<![CDATA[", "]]>", "<!--", "-->", "-", "<?p ", "?>", "\"", "'",
+        ">", "<", "/", "=", " ", "\n", "対", "a", "<b>", "</b>", "<t>", "</t>", "<!X>", "1",
+    };
+    const size_t npiece = sizeof piece / sizeof *piece;
+    uint32_t seed = 20261123;
+    const char *p = tmp_path("both.xlsx");
+    size_t agreed_ok = 0, agreed_bad = 0;
+    for (int round = 0; round < 400; round++) {
+        tk_buf body;
+        tk_buf_init(&body);
+        bool in_attr = round % 3 == 0;
+        tk_buf_puts(&body, "<worksheet xmlns=\"" NS "\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"");
+        tk_buf_puts(&body, in_attr ? " x=\"" : "><is><t>");
+        int n = 1 + (int)(seed % 12);
+        for (int i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            tk_buf_puts(&body, piece[(seed >> 8) % npiece]);
+        }
+        tk_buf_puts(&body, in_attr ? "\"><is><t>x</t></is></c>" : "</t></is></c>");
+        tk_buf_puts(&body, "</row></sheetData></worksheet>");
+        book b = {.sheet = body.data};
+        book_write(p, &b);
+        both w, st;
+        read_with(p, 0, &w);
+        read_with(p, 1, &st);
+        if (w.ok != st.ok)
+            fail_msg("round %d: read whole %s, streamed %s: %s", round, w.ok ? "ok" : "refused",
+                     st.ok ? "ok" : "refused", body.data);
+        if (w.ok) {
+            assert_int_equal(w.g.n, st.g.n);
+            for (size_t i = 0; i < w.g.n; i++)
+                if (strcmp(w.g.v[i].text, st.g.v[i].text))
+                    fail_msg("round %d: \"%s\" read whole, \"%s\" streamed: %s", round, w.g.v[i].text, st.g.v[i].text,
+                             body.data);
+            agreed_ok++;
+        } else {
+            agreed_bad++;
+        }
+        got_free(&w.g);
+        got_free(&st.g);
+        tk_buf_free(&body);
+    }
+    /* both kinds of outcome were exercised */
+    assert_true(agreed_ok > 20);
+    assert_true(agreed_bad > 20);
+}
+
 static void test_refuses_a_cell_of_40000_characters(void **state)
 {
     (void)state;
@@ -1715,6 +1790,10 @@ int main(void)
     int rc = cmocka_run_group_tests_name("parts read whole", tests, group_setup, group_teardown);
     g_stream = true;
     rc |= cmocka_run_group_tests_name("parts streamed", tests, group_setup, group_teardown);
+    const struct CMUnitTest both_ways[] = {
+        cmocka_unit_test(test_references_read_the_same_both_ways),
+    };
+    rc |= cmocka_run_group_tests_name("both ways", both_ways, group_setup, group_teardown);
     tk_buf_free(&g_bomb);
     return rc;
 }
