@@ -154,7 +154,11 @@ static bool write_all(int fd, const void *p, size_t n)
 }
 
 /* The workers take the next file as they become free (files differ in
- * size), from a counter they share. */
+ * size), from a counter they share in memory mapped for all of them: an
+ * atomic that works across processes only when it needs no lock. */
+#if ATOMIC_LONG_LOCK_FREE != 2
+#error "atomic_size_t must be lock-free to be shared between processes"
+#endif
 static void worker(const char *dbp, char **files, size_t n, atomic_size_t *next, const tk_ingest_opts *o, bool quiet,
                    int fd)
 {
