@@ -235,7 +235,7 @@ static bool cover_cell(const tk_cell *cell, void *user)
         const char *v = c->cover.vals[i];
         if (!c->cover.keys[i] || strncmp(v, w->sheet, ls) || v[ls] != '\x1f' || strcmp(v + ls + 1, ref))
             continue;
-        const char *where = tk_arena_printf(c->a, "%s!%s", w->sheet, ref);
+        const char *where = place(c, w->sheet, cell->row, cell->col);
         if (cell->has_formula) {
             err(c, where, "数式が入力されています。値を入力してください");
             continue;

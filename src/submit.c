@@ -63,6 +63,14 @@ int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook
     return result;
 }
 
+/* What a row owns (the wording is the store handle's). */
+static void issued_row_free(tk_issued_item *it)
+{
+    free(it->item_id);
+    free(it->sheet);
+    free(it->text_hash);
+}
+
 /* The wording of a campaign's items (ref, text, context), kept with the
  * handle: parallel ingest workers would otherwise read it again for every
  * file, since each commit of another worker empties SQLite's page cache.
@@ -163,45 +171,22 @@ int tk_store_issued_items(tk_store *st, int64_t campaign_id, int64_t workbook_id
         tk_issued_item *it = &(*items)[(*n)++];
         memset(it, 0, sizeof *it);
         it->seq = sqlite3_column_int(q, 0);
+        it->item_id = dup_col(q, 1);
+        it->sheet = dup_col(q, 2);
         it->row = sqlite3_column_int(q, 3);
+        it->text_hash = dup_col(q, 4);
         it->plan_id = sqlite3_column_int64(q, 5);
-        /* the row's strings in one allocation, item_id first */
-        static const int cols[3] = {1, 2, 4};
-        const unsigned char *t[3];
-        size_t len[3], total = 0;
-        for (int k = 0; k < 3; k++) {
-            t[k] = sqlite3_column_text(q, cols[k]);
-            len[k] = t[k] ? (size_t)sqlite3_column_bytes(q, cols[k]) : 0;
-            total += len[k] + 1;
-        }
-        char *mem = tk_xmalloc(total), *out[3];
-        for (int k = 0; k < 3; k++) {
-            out[k] = mem;
-            memcpy(mem, t[k] ? (const char *)t[k] : "", len[k]);
-            mem[len[k]] = '\0';
-            mem += len[k] + 1;
-        }
-        it->item_id = out[0];
-        it->sheet = out[1];
-        it->text_hash = out[2];
     }
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
         db_error(st, d, "読み出し");
-        tk_store_issued_free(NULL, *items, *n, NULL, 0);
-        *items = NULL;
-        *n = 0;
-        return -1;
+        goto fail;
     }
     wording_cache *w = tk_store_kept(st);
     if (!w || w->campaign_id != campaign_id || !wording_fill(w, *items, *n, true)) {
         w = wording_load(st, campaign_id, d);
-        if (!w) {
-            tk_store_issued_free(NULL, *items, *n, NULL, 0);
-            *items = NULL;
-            *n = 0;
-            return -1;
-        }
+        if (!w)
+            goto fail;
         wording_fill(w, *items, *n, false);
     }
     /* as the join did: a row without the campaign's item is not returned */
@@ -210,10 +195,15 @@ int tk_store_issued_items(tk_store *st, int64_t campaign_id, int64_t workbook_id
         if ((*items)[i].text)
             (*items)[k++] = (*items)[i];
         else
-            free((*items)[i].item_id);
+            issued_row_free(&(*items)[i]);
     }
     *n = k;
     return 0;
+fail:
+    tk_store_issued_free(NULL, *items, *n, NULL, 0);
+    *items = NULL;
+    *n = 0;
+    return -1;
 }
 
 int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer **scale, size_t *n, tk_diags *d)
@@ -253,7 +243,7 @@ void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t 
 {
     (void)wb;
     for (size_t i = 0; i < n; i++)
-        free(items[i].item_id); /* and the row's sheet and text hash with it */
+        issued_row_free(&items[i]);
     free(items);
     for (size_t i = 0; i < nscale; i++) {
         free(scale[i].value);

@@ -966,41 +966,20 @@ static inline void ref_step(char *b, size_t n, size_t *r, size_t *w)
     int len;
     const unsigned char *p = (const unsigned char *)b + *r;
     unsigned d0, d1, d2, d3, d4;
-    /* the common case, a kanji or kana: "&#" and five digits */
+    /* the common case, a kanji or kana: "&#" and five digits, read without
+     * a loop; anything else by ref_at */
     if (n - *r >= 8 && p[1] == '#' && p[7] == ';' && (d0 = p[2] - '0') < 10 && (d1 = p[3] - '0') < 10 &&
         (d2 = p[4] - '0') < 10 && (d3 = p[5] - '0') < 10 && (d4 = p[6] - '0') < 10 &&
         (cp = d0 * 10000 + d1 * 1000 + d2 * 100 + d3 * 10 + d4) >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) &&
-        cp < 0xFFFE) {
-        char *o = b + *w;
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        *w += 3;
-        *r += 8;
-        return;
-    }
-    len = ref_at(b + *r, n - *r, &cp);
+        cp < 0xFFFE)
+        len = 8;
+    else
+        len = ref_at(b + *r, n - *r, &cp);
     if (!len) {
         b[(*w)++] = b[(*r)++];
         return;
     }
-    char *o = b + *w;
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        *w += 2;
-    } else if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        *w += 3;
-    } else {
-        o[0] = (char)(0xF0 | (cp >> 18));
-        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[3] = (char)(0x80 | (cp & 0x3F));
-        *w += 4;
-    }
+    *w += tk_utf8_encode(cp, b + *w);
     *r += (size_t)len;
 }
 
@@ -1093,12 +1072,8 @@ static bool decl_utf8(const char *b, size_t n)
  * then parsed from memory by libxml2's SAX2 parser. */
 static bool parse_whole(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
 {
-    pstream ps;
-    memset(&ps, 0, sizeof ps);
-    ps.x = x;
-    ps.sniff = SN_START;
-    part_end pe;
-    memset(&pe, 0, sizeof pe);
+    pstream ps = {.x = x, .sniff = SN_START};
+    part_end pe = {0};
     char *data;
     pe.zip = inflate_whole(x, en, &data);
     if (pe.zip)
@@ -1111,11 +1086,7 @@ static bool parse_whole(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags
     size_t len = en->usize;
     if (ps.enc == ENC_UTF8 && decl_utf8(data, len))
         len = decode_refs(data, len);
-    sax_st st;
-    memset(&st, 0, sizeof st);
-    st.ps = &ps;
-    st.fn = fn;
-    st.h = h;
+    sax_st st = {.ps = &ps, .fn = fn, .h = h};
     st.ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
     if (!st.ctxt) {
         pe.read_err = true;
@@ -1141,19 +1112,9 @@ static bool parse_stream(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diag
         XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s を開けません)", en->name);
         return false;
     }
-    pstream ps;
-    memset(&ps, 0, sizeof ps);
-    ps.x = x;
-    ps.cap = x->lim.max_part_bytes;
-    ps.sniff = SN_START;
-    part_end pe;
-    memset(&pe, 0, sizeof pe);
-
-    sax_st st;
-    memset(&st, 0, sizeof st);
-    st.ps = &ps;
-    st.fn = fn;
-    st.h = h;
+    pstream ps = {.x = x, .cap = x->lim.max_part_bytes, .sniff = SN_START};
+    part_end pe = {0};
+    sax_st st = {.ps = &ps, .fn = fn, .h = h};
     xmlSAXHandler sax;
     sax_handler(&sax);
 

@@ -62,10 +62,9 @@ typedef struct tk_issued_workbook {
 
 typedef struct tk_issued_item {
     int seq, row;
-    /* item_id, sheet and text_hash: one allocation per row, at item_id.
-     * ref, text and context (NULL when none): the campaign's wording, kept
-     * with the store handle, valid until its next tk_store_issued_items or
-     * its close. */
+    /* item_id, sheet and text_hash are the row's own; ref, text and context
+     * (NULL when none) are the campaign's wording, kept with the store
+     * handle, valid until its next tk_store_issued_items or its close. */
     char *item_id, *sheet, *text_hash;
     const char *ref, *text, *context;
     int64_t plan_id; /* follow-up rows: the plan; 0 otherwise */

@@ -36,6 +36,8 @@ void tk_buf_putc(tk_buf *b, char c);
 void tk_buf_printf(tk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append one Unicode scalar value as UTF-8. */
 void tk_buf_put_cp(tk_buf *b, uint32_t cp);
+/* Code point cp (at most U+10FFFF) as UTF-8 into out; the number of bytes. */
+size_t tk_utf8_encode(uint32_t cp, char out[4]);
 /* Hand the bytes to the caller (free with free()); the buffer is left empty. */
 char *tk_buf_steal(tk_buf *b);
 
