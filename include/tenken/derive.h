@@ -80,8 +80,10 @@ typedef struct tk_derive_report {
     size_t nroles;
     tk_derive_note *unmapped;  /* subjects that map to no role */
     size_t nunmapped;
-    tk_derive_note *unplaced;  /* obligation sentences not in any item */
+    tk_derive_note *unplaced;  /* obligation sentences not in any item (warnings) */
     size_t nunplaced;
+    tk_derive_note *unclassified; /* lines derive could not classify */
+    size_t nunclassified;
     size_t fallback_roles;     /* items given the fallback role */
     size_t kept_previous;      /* ids carried over from --previous by text */
     size_t kept_previous_ref;  /* ids carried over by ref with changed text */
