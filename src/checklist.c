@@ -133,6 +133,12 @@ tk_item *tk_checklist_add_item(tk_checklist *c, tk_section *section, const tk_it
     it->guidance = proto->guidance ? tk_arena_strdup(a, proto->guidance) : NULL;
     it->weight = proto->weight > 0 ? proto->weight : 1.0;
     it->line = proto->line;
+    it->out_of_scope = proto->out_of_scope;
+    it->reviewed = proto->reviewed;
+    it->review_date = proto->review_date ? tk_arena_strdup(a, proto->review_date) : NULL;
+    it->review_hash = proto->review_hash ? tk_arena_strdup(a, proto->review_hash) : NULL;
+    it->derived_role = proto->derived_role ? tk_arena_strdup(a, proto->derived_role) : NULL;
+    it->derived_weight = proto->derived_weight > 0 ? proto->derived_weight : 0;
     it->xml_line = proto->xml_line;
     it->section = section;
     it->chapter = chapter_of(c, section);
@@ -178,7 +184,10 @@ void tk_checklist_rehash(tk_checklist *c)
         tk_buf_printf(&b, "%s\x1f%s\x1f%s\x1f", it->id, it->ref, tk_level_name(it->level));
         for (size_t r = 0; r < it->nroles; r++)
             tk_buf_printf(&b, "%s ", it->roles[r]);
-        tk_buf_printf(&b, "\x1f%s\x1f%s\x1f%g\x1e", it->text, it->context ? it->context : "", it->weight);
+        tk_buf_printf(&b, "\x1f%s\x1f%s\x1f%g", it->text, it->context ? it->context : "", it->weight);
+        if (it->out_of_scope)
+            tk_buf_puts(&b, "\x1fscope=out");
+        tk_buf_putc(&b, '\x1e');
     }
     tk_sha256_hex(b.data ? b.data : "", b.len, c->hash);
     tk_buf_free(&b);
@@ -207,9 +216,21 @@ static void write_item(xmlTextWriterPtr w, const tk_item *it)
         xmlTextWriterWriteFormatAttribute(w, BAD_CAST "line", "%ld", it->line);
     if (it->weight != 1.0)
         xmlTextWriterWriteFormatAttribute(w, BAD_CAST "weight", "%g", it->weight);
+    if (it->out_of_scope)
+        xmlTextWriterWriteAttribute(w, BAD_CAST "scope", BAD_CAST "out");
     if (it->context)
         xmlTextWriterWriteElement(w, BAD_CAST "context", BAD_CAST it->context);
     xmlTextWriterWriteElement(w, BAD_CAST "text", BAD_CAST it->text);
+    if (it->reviewed) {
+        xmlTextWriterStartElement(w, BAD_CAST "review");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "date", BAD_CAST(it->review_date ? it->review_date : ""));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "text-sha256", BAD_CAST(it->review_hash ? it->review_hash : ""));
+        if (it->derived_role && *it->derived_role)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "derived-role", BAD_CAST it->derived_role);
+        if (it->derived_weight > 0)
+            xmlTextWriterWriteFormatAttribute(w, BAD_CAST "derived-weight", "%g", it->derived_weight);
+        xmlTextWriterEndElement(w);
+    }
     if (it->guidance)
         xmlTextWriterWriteElement(w, BAD_CAST "guidance", BAD_CAST it->guidance);
     xmlTextWriterEndElement(w);
@@ -412,8 +433,35 @@ static void load_section(tk_checklist *c, tk_section *parent, xmlNodePtr node, c
                 else
                     it.weight = w;
             }
+            const char *scope = attr(c->arena, n, "scope");
+            it.out_of_scope = scope && !strcmp(scope, "out");
             for (xmlNodePtr k = n->children; k; k = k->next) {
-                if (is_elem(k, "text"))
+                if (is_elem(k, "review")) {
+                    it.reviewed = true;
+                    it.review_date = attr(c->arena, k, "date");
+                    it.review_hash = attr(c->arena, k, "text-sha256");
+                    const char *dr = attr(c->arena, k, "derived-role");
+                    if (dr) {
+                        /* one space between ids, as written */
+                        size_t nr = 0;
+                        const char **v = split_list(c->arena, dr, &nr);
+                        tk_buf b;
+                        tk_buf_init(&b);
+                        for (size_t r = 0; r < nr; r++)
+                            tk_buf_printf(&b, "%s%s", r ? " " : "", v[r]);
+                        it.derived_role = nr ? tk_arena_strdup(c->arena, b.data) : NULL;
+                        tk_buf_free(&b);
+                    }
+                    const char *dw = attr(c->arena, k, "derived-weight");
+                    if (dw) {
+                        char *end;
+                        double w = strtod(dw, &end);
+                        if (*end || !(w > 0) || w > 1000)
+                            tk_diag_error(d, path, xmlGetLineNo(k), "derived-weight「%s」は 0 より大きく 1000 以下の数でなければなりません", dw);
+                        else
+                            it.derived_weight = w;
+                    }
+                } else if (is_elem(k, "text"))
                     it.text = content(c->arena, k);
                 else if (is_elem(k, "context"))
                     it.context = content(c->arena, k);
@@ -573,6 +621,8 @@ bool tk_department_holds(const tk_department *d, const char *role_id)
 
 bool tk_item_applies(const tk_item *it, const tk_department *d)
 {
+    if (it->out_of_scope)
+        return false;
     for (size_t r = 0; r < it->nroles; r++)
         if (tk_department_holds(d, it->roles[r]))
             return true;

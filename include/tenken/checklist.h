@@ -45,6 +45,17 @@ typedef struct tk_item {
     tk_section *section; /* enclosing section */
     const char *chapter; /* title of the top-level section it belongs to */
     size_t index;        /* position in document order, 0-based */
+    /* The secretariat's decisions (tenken review). roles, weight and
+     * out_of_scope are always the effective values; the review fields say
+     * that a person reviewed the item and what derive had proposed where they
+     * changed it. XML: <item scope="out"> and <review date= text-sha256=
+     * derived-role= derived-weight=/> (see checklists/checklist.rng). */
+    bool out_of_scope;        /* 対象外: kept, never issued */
+    bool reviewed;            /* a <review> element */
+    const char *review_date;  /* YYYY-MM-DD when reviewed, else NULL */
+    const char *review_hash;  /* tk_item_text_hash(text, context) at the review */
+    const char *derived_role; /* derive's roles (space-separated) where the reviewer changed them, else NULL */
+    double derived_weight;    /* derive's weight where the reviewer changed it, else 0 */
 } tk_item;
 
 struct tk_section {
@@ -106,7 +117,9 @@ tk_item *tk_checklist_add_item(tk_checklist *c, tk_section *section, const tk_it
 void tk_checklist_free(tk_checklist *c);
 /* Remove sections that hold no item (headings of definitions and the like). */
 void tk_checklist_prune(tk_checklist *c);
-/* Recompute c->hash over ids, refs, levels, roles, texts and weights. */
+/* Recompute c->hash over ids, refs, levels, roles, texts, weights and scope
+ * (an in-scope item hashes as before scope existed; the review element is
+ * not part of the hash: it changes nothing that is issued). */
 void tk_checklist_rehash(tk_checklist *c);
 
 /* Serialise to XML (UTF-8, indented). Caller frees out. */
@@ -132,7 +145,8 @@ const char *tk_org_dir(tk_arena *a, const char *org_arg);
 /* Lookups. */
 const tk_role *tk_org_role(const tk_org *o, const char *id);
 bool tk_department_holds(const tk_department *d, const char *role_id);
-/* Does the department answer this item (holds any of its roles)? */
+/* Does the department answer this item (in scope, and the department holds
+ * any of its roles)? */
 bool tk_item_applies(const tk_item *it, const tk_department *d);
 
 #endif
