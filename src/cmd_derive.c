@@ -7,6 +7,7 @@
 #include "tenken/checklist.h"
 #include "tenken/cli.h"
 #include "tenken/derive.h"
+#include "tenken/review.h"
 #include "tenken/text.h"
 #include "tenken/util.h"
 #include "tenken/xmlutil.h"
@@ -68,6 +69,42 @@ static void print_review(const tk_checklist *c, const tk_derive_report *rep, con
         printf("  項目にできなかった義務文 (要確認):\n");
         for (size_t i = 0; i < rep->nunplaced; i++)
             printf("    %ld 行目: %s\n", rep->unplaced[i].line, rep->unplaced[i].text);
+    }
+}
+
+/* A wording on one line: context and text joined by 「／」. */
+static void put_wording(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n')
+            fputs(" ／ ", stdout);
+        else
+            putchar(*s);
+    }
+}
+
+/* What became of the secretariat's review (tenken review) of --previous. */
+static void print_carry(const tk_review_carry *k)
+{
+    if (k->carried)
+        printf("  前回の確認結果を引き継いだ項目 %zu\n", k->carried);
+    if (k->nchanged) {
+        printf("  文言が変わったため再確認が必要な項目 %zu (tenken review で確かめてください):\n", k->nchanged);
+        for (size_t i = 0; i < k->nchanged; i++) {
+            printf("    %s (%s)\n      前回: ", k->changed[i].ref, k->changed[i].id);
+            put_wording(k->changed[i].old_text);
+            printf("\n      今回: ");
+            put_wording(k->changed[i].new_text);
+            putchar('\n');
+        }
+    }
+    if (k->nvanished) {
+        printf("  確認済みだったがなくなった項目 %zu:\n", k->nvanished);
+        for (size_t i = 0; i < k->nvanished; i++) {
+            printf("    %s (%s): ", k->vanished[i].ref, k->vanished[i].id);
+            put_wording(k->vanished[i].old_text);
+            putchar('\n');
+        }
     }
 }
 
@@ -172,6 +209,9 @@ int tk_cmd_derive(const tk_command *c, int argc, char **argv)
         rc = diags.errors ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
         goto done;
     }
+    /* the secretariat's reviewed decisions travel where the wording is unchanged */
+    tk_review_carry carry;
+    tk_checklist_carry_review(cl, prev, &carry);
     tk_buf xml;
     tk_checklist_to_xml(cl, &xml);
     char *outdir = tk_path_dirname(a, out_path);
@@ -182,8 +222,10 @@ int tk_cmd_derive(const tk_command *c, int argc, char **argv)
         goto done;
     }
     tk_buf_free(&xml);
-    if (!quiet)
+    if (!quiet) {
         print_review(cl, &rep, out_path);
+        print_carry(&carry);
+    }
     if (!orgm && !output) {
         tk_org *proposal = tk_derive_propose_org(&rep, org_id, name ? name : "");
         tk_buf ox;
