@@ -150,7 +150,7 @@ void tk_checklist_carry_review(tk_checklist *derived, const tk_checklist *previo
 enum rcol { C_ID, C_REF, C_LINE, C_CONTEXT, C_TEXT, C_LEVEL, C_ROLE, C_SCOPE, C_WEIGHT, C_CONFIRM, C_MEMO, C_PREV, C_COUNT };
 static const char *const COL_HEAD[C_COUNT] = {"ID",   "該当条項", "行", "前提 (文脈)", "本文",     "義務の種類",
                                               "役割", "点検対象", "重み", "確認",       "確認メモ", "前回の確認"};
-static const double COL_WIDTH[C_COUNT] = {13, 13, 6, 30, 58, 9, 26, 10, 7, 7, 26, 24};
+static const double COL_WIDTH[C_COUNT] = {15, 12, 6, 30, 58, 9, 26, 9, 7, 7, 24, 22};
 static bool col_input(int c) { return c == C_ROLE || c == C_SCOPE || c == C_WEIGHT || c == C_CONFIRM || c == C_MEMO; }
 
 #define SCOPE_IN "対象"
@@ -381,7 +381,7 @@ static void write_items(RW *w, tk_arena *a, lxw_worksheet *ws, const tk_review_s
             lines = l3;
         if (l4 > lines)
             lines = l4;
-        double h = lines * w->size * 1.35 + 4;
+        double h = lines * w->size * 1.25 + 4;
         ck(w, worksheet_set_row(ws, (lxw_row_t)r, h > 409 ? 409 : h, NULL), "row");
     }
     if (c->nitems) {
@@ -440,7 +440,9 @@ static void write_roles(RW *w, tk_arena *a, lxw_worksheet *ws, const tk_review_s
         ck(w, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL), "column");
         str(w, ws, 1, k, heads[k], w->head);
     }
-    str(w, ws, 0, 0, "役割一覧 (org.xml)。点検項目シートの役割には ID を入力します (別名・名称も読めます)", w->note);
+    ck(w, worksheet_merge_range(ws, 0, 0, 0, 4, "役割一覧 (org.xml)。点検項目シートの役割には ID を「、」で区切って入力します (別名・名称も読めます)", w->note),
+       "note");
+    ck(w, worksheet_set_row(ws, 0, w->size * 2.2, NULL), "row");
     const tk_org *o = s->org;
     for (size_t i = 0; o && i < o->nroles; i++) {
         const tk_role *r = &o->roles[i];
@@ -453,6 +455,11 @@ static void write_roles(RW *w, tk_arena *a, lxw_worksheet *ws, const tk_review_s
         for (size_t d = 0; d < o->ndepartments; d++)
             held += tk_department_holds(&o->departments[d], r->id);
         ck(w, worksheet_write_number(ws, (lxw_row_t)row, 4, (double)held, w->cell_c), "cell");
+        int lines = text_lines(r->id, widths[0]);
+        int l1 = text_lines(r->name, widths[1]), l2 = text_lines(roles_joined(a, r->aliases, r->naliases, "、"), widths[2]);
+        lines = l1 > lines ? l1 : lines;
+        lines = l2 > lines ? l2 : lines;
+        ck(w, worksheet_set_row(ws, (lxw_row_t)row, lines * w->size * 1.25 + 4, NULL), "row");
     }
     if (o && o->nroles)
         ck(w, worksheet_autofilter(ws, 1, 0, (lxw_row_t)(1 + o->nroles), 4), "autofilter");
