@@ -26,7 +26,9 @@ static const tk_command COMMANDS[] = {
      "  --org ID         組織の ID (checklists/ID/) またはフォルダのパス\n"
      "  --name 組織名    組織の名称 (checklist.xml に記録)\n"
      "  -o, --output F   書き出し先 (既定: checklists/ID/checklist.xml)\n"
-     "  --previous OLD   前年度の checklist.xml。本文が同じ項目は番号が変わっても同じ id を保ちます\n"
+     "  --previous OLD   前年度の checklist.xml。本文が同じ項目は番号が変わっても同じ id を保ち、\n"
+     "                   tenken review の確認結果 (役割・対象外・重み) を引き継ぎます。文言が変わった\n"
+     "                   確認済みの項目は、再確認が必要な項目として表示します\n"
      "  --force          既存のファイルを上書きする\n"
      "  -q, --quiet      確認用の要約を表示しない\n"},
     {"check", tk_cmd_check, "checklist.xml と org.xml を検証する",
