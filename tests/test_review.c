@@ -300,6 +300,37 @@ static void test_review_carry_with_no_previous_changes_nothing(void **state)
     tk_checklist_free(now);
 }
 
+/* All the text of one sheet, cells joined by "|" (rows by "\n"). */
+typedef struct sheet_text {
+    tk_buf b;
+    int row;
+} sheet_text;
+
+static bool collect(const tk_cell *c, void *user)
+{
+    sheet_text *t = user;
+    tk_buf_puts(&t->b, c->row != t->row ? "\n" : "|");
+    t->row = c->row;
+    tk_buf_puts(&t->b, c->text);
+    return true;
+}
+
+static char *read_sheet(const char *path, const char *sheet)
+{
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_xlsx *x = tk_xlsx_open(path, NULL, &d);
+    assert_non_null(x);
+    int i = tk_xlsx_sheet_index(x, sheet);
+    assert_true(i >= 0);
+    sheet_text t = {.row = 0};
+    tk_buf_init(&t.b);
+    assert_true(tk_xlsx_read_sheet(x, (size_t)i, collect, &t, &d));
+    tk_xlsx_close(x);
+    tk_diags_free(&d);
+    return tk_buf_steal(&t.b);
+}
+
 /* ---- the workbook ---- */
 
 static void test_review_writes_workbook_with_identity(void **state)
@@ -352,6 +383,26 @@ static void test_review_workbook_without_source_text_says_so(void **state)
     char err[128];
     snprintf(err, sizeof err, "%s/err.txt", dir);
     assert_true(file_has(err, "読めない"));
+    snprintf(err, sizeof err, "%s/nosource.xlsx", dir);
+    char *t = read_sheet(err, "要確認の行");
+    assert_non_null(strstr(t, "policy.txt を読めない"));
+    free(t);
+}
+
+/* An obligation sentence before the first heading is no item: listed. */
+static void test_review_workbook_lists_lines_to_check(void **state)
+{
+    (void)state;
+    char o2[160];
+    snprintf(o2, sizeof o2, "%s/unplaced", dir);
+    assert_int_equal(sh("mkdir -p %s && cp %s %s/checklist.xml && cp %s/org.xml %s/", o2, original, o2, org, o2), 0);
+    assert_int_equal(sh("(echo '職員等は、パスワードを他人に教えてはならない。'; cat %s/policy.txt) > %s/policy.txt", org, o2), 0);
+    char out[192];
+    snprintf(out, sizeof out, "%s/unplaced.xlsx", dir);
+    assert_int_equal(sh("%s review --org %s -o %s -q", bin(), o2, out), 0);
+    char *t = read_sheet(out, "要確認の行");
+    assert_non_null(strstr(t, "\n行|種類|本文\n1|義務文が項目になっていない|職員等は、パスワードを他人に教えてはならない。"));
+    free(t);
 }
 
 /* ---- applying ---- */
@@ -660,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_review_carry_with_no_previous_changes_nothing),
         cmocka_unit_test(test_review_writes_workbook_with_identity),
         cmocka_unit_test(test_review_workbook_without_source_text_says_so),
+        cmocka_unit_test(test_review_workbook_lists_lines_to_check),
         cmocka_unit_test(test_review_apply_changes_role),
         cmocka_unit_test(test_review_apply_untouched_workbook_changes_nothing),
         cmocka_unit_test(test_review_apply_confirmed_item_is_marked_reviewed),
