@@ -11,6 +11,7 @@
 #include "tenken/submit.h"
 #include "tenken/text.h"
 #include "tenken/util.h"
+#include "tenken/xlsx_identity.h"
 #include "tenken/xlsx_read.h"
 #include "tenken/xlsx_write.h"
 
@@ -57,15 +58,11 @@ typedef struct ctx {
     tk_diags *d;
     size_t errors_before;
     /* identity sheet */
-    tk_strmap kv;     /* key -> value */
+    tk_xlsx_identity id; /* keys and rows as read */
     tk_strmap cover;  /* cover.KEY -> "SHEET\x1fCELL" */
     int col[F_COUNT]; /* 1-based column, 0 when the template has none */
     irow *rows;
-    size_t nrows, caprows;
-    /* identity sheet parse state */
-    bool in_table;
-    int cur_row;
-    cellv cur[8];
+    size_t nrows;
     /* item sheet read state: the current sheet's item rows by row number */
     irow **byrow;
     size_t nbyrow;
@@ -139,58 +136,31 @@ static const char *cell_text(const cellv *v) { return v->present && v->text ? v-
 
 /* ---- the identity sheet ---- */
 
-static void flush_identity_row(ctx *c)
+/* The cover inputs and the item rows of the identity sheet as read
+ * (tk_xlsx_identity_read). */
+static void take_identity(ctx *c)
 {
-    if (!c->cur_row)
-        return;
-    const char *k = cell_text(&c->cur[0]);
-    if (!c->in_table) {
-        if (!strcmp(k, "seq")) {
-            c->in_table = true;
-        } else if (*k) {
-            if (tk_str_starts(k, "cover.") && c->cur[2].present) {
-                tk_strmap_set(&c->cover, tk_arena_strdup(c->a, k + 6),
-                              tk_arena_printf(c->a, "%s\x1f%s", cell_text(&c->cur[1]), cell_text(&c->cur[2])));
-            }
-            tk_strmap_set(&c->kv, tk_arena_strdup(c->a, k), tk_arena_strdup(c->a, cell_text(&c->cur[1])));
-        }
-    } else if (c->cur[0].present) {
-        if (c->nrows == c->caprows) {
-            c->caprows = c->caprows ? c->caprows * 2 : 256;
-            irow *nr = tk_arena_alloc(c->a, c->caprows * sizeof *nr);
-            if (c->nrows)
-                memcpy(nr, c->rows, c->nrows * sizeof *nr);
-            c->rows = nr;
-        }
-        irow *r = &c->rows[c->nrows++];
+    for (size_t i = 0; i < c->id.kv3.cap; i++) {
+        const char *k = c->id.kv3.keys[i];
+        if (k && tk_str_starts(k, "cover."))
+            tk_strmap_set(&c->cover, k + 6, tk_arena_printf(c->a, "%s\x1f%s", tk_xlsx_identity_get(&c->id, k), (const char *)c->id.kv3.vals[i]));
+    }
+    c->nrows = c->id.nrows;
+    c->rows = tk_arena_alloc(c->a, (c->nrows ? c->nrows : 1) * sizeof *c->rows);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const tk_xlsx_identity_row *ir = &c->id.rows[i];
+        irow *r = &c->rows[i];
         memset(r, 0, sizeof *r);
-        r->seq = c->cur[0].type == TK_CELL_NUMBER ? (int)c->cur[0].number : int_of(cell_text(&c->cur[0]));
-        r->item_id = tk_arena_strdup(c->a, cell_text(&c->cur[1]));
-        r->sheet = tk_arena_strdup(c->a, cell_text(&c->cur[2]));
-        r->row = c->cur[3].type == TK_CELL_NUMBER ? (int)c->cur[3].number : int_of(cell_text(&c->cur[3]));
-        r->text_hash = tk_arena_strdup(c->a, cell_text(&c->cur[4]));
-        r->ref = tk_arena_strdup(c->a, cell_text(&c->cur[5]));
+        r->seq = int_of(ir->cell[0]);
+        r->item_id = ir->cell[1];
+        r->sheet = ir->cell[2];
+        r->row = int_of(ir->cell[3]);
+        r->text_hash = ir->cell[4];
+        r->ref = ir->cell[5];
     }
-    memset(c->cur, 0, sizeof c->cur);
 }
 
-static bool identity_cell(const tk_cell *cell, void *user)
-{
-    ctx *c = user;
-    if (cell->row != c->cur_row) {
-        flush_identity_row(c);
-        c->cur_row = cell->row;
-    }
-    if (cell->col >= 1 && cell->col <= 8)
-        keep_cell(c, &c->cur[cell->col - 1], cell);
-    return true;
-}
-
-static const char *kv(ctx *c, const char *key)
-{
-    const char *v = tk_strmap_get(&c->kv, key);
-    return v ? v : "";
-}
+static const char *kv(ctx *c, const char *key) { return tk_xlsx_identity_get(&c->id, key); }
 
 /* ---- item sheets ---- */
 
@@ -524,16 +494,16 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     c.x = tk_xlsx_open_mem(path, raw.data, raw.len, NULL, d);
     if (!c.x)
         goto done;
-    int idx = tk_xlsx_sheet_index(c.x, TK_XLSX_IDENTITY_SHEET);
-    if (idx < 0) {
+    int found_id = tk_xlsx_identity_read(c.x, c.a, &c.id, d);
+    if (found_id == 0) {
         tk_diag_error(d, path, 0,
                       "tenken が発行した点検票ではありません (識別用の隠しシート「%s」がありません)。配布した点検票に記入して提出してください",
                       TK_XLSX_IDENTITY_SHEET);
         goto done;
     }
-    if (!tk_xlsx_read_sheet(c.x, (size_t)idx, identity_cell, &c, d))
+    if (found_id < 0)
         goto done;
-    flush_identity_row(&c);
+    take_identity(&c);
     if (strcmp(kv(&c, "format"), TK_XLSX_IDENTITY_FORMAT) || int_of(kv(&c, "version")) != TK_XLSX_IDENTITY_VERSION) {
         tk_diag_error(d, path, 0, "識別シート「%s」の形式が正しくありません (format「%s」、version「%s」)。tenken が発行した点検票を使ってください",
                       TK_XLSX_IDENTITY_SHEET, kv(&c, "format"), kv(&c, "version"));
@@ -620,7 +590,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
 
     /* where the answers are */
     for (int f = 0; f < F_COUNT; f++) {
-        const char *letters = tk_strmap_get(&c.kv, tk_arena_printf(c.a, "column.%s", FIELD_KEY[f]));
+        const char *letters = tk_strmap_get(&c.id.kv, tk_arena_printf(c.a, "column.%s", FIELD_KEY[f]));
         if (letters && *letters && !col_from_letters(letters, &c.col[f]))
             tk_diag_error(d, path, 0, "識別シートの column.%s「%s」が列名ではありません", FIELD_KEY[f], letters);
     }
@@ -808,7 +778,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     rc = 0;
 done:
     tk_store_issued_free(&is.wb, is.items, is.nitems, is.scale, is.nscale);
-    tk_strmap_free(&c.kv);
+    tk_xlsx_identity_free(&c.id);
     tk_strmap_free(&c.cover);
     tk_strmap_free(&c.cover_vals);
     tk_xlsx_close(c.x);

@@ -1,6 +1,7 @@
 /* xlsx_identity.c — the hidden identity sheet, read into keys and rows. */
 #include "tenken/xlsx_identity.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "tenken/xlsx_write.h"
@@ -51,7 +52,12 @@ static bool on_cell(const tk_cell *cell, void *user)
         flush(r);
         r->cur_row = cell->row;
     }
-    if (cell->col >= 1 && cell->col <= TK_XLSX_IDENTITY_COLS)
+    if (cell->col < 1 || cell->col > TK_XLSX_IDENTITY_COLS)
+        return true;
+    /* a whole number as digits, however the writer spelled it ("12", "12.0", "1.2E1") */
+    if (cell->type == TK_CELL_NUMBER && cell->number == floor(cell->number) && fabs(cell->number) < 1e15)
+        r->cur[cell->col - 1] = tk_arena_printf(r->a, "%.0f", cell->number);
+    else
         r->cur[cell->col - 1] = tk_arena_strdup(r->a, cell->text ? cell->text : "");
     return true;
 }

@@ -22,7 +22,8 @@
 
 typedef struct tk_xlsx_identity_row {
     int sheet_row; /* 1-based row on the identity sheet */
-    /* cell texts of columns A.. ("" when absent); numbers as written */
+    /* cell texts of columns A.. ("" when absent); a whole number as its
+     * digits ("12" however the writer spelled it), other numbers as written */
     const char *cell[TK_XLSX_IDENTITY_COLS];
 } tk_xlsx_identity_row;
 
