@@ -939,7 +939,10 @@ int tk_review_apply(tk_checklist *c, const tk_org *org, const char *path, const 
         /* 役割 */
         const char *roles_text = trimmed(a, ctext(&w->f[C_ROLE]));
         const char *bad = NULL;
-        if (!*roles_text) {
+        if (tk_utf8_count(roles_text) > 1000) {
+            err(&r, row, C_ROLE + 1, "役割が %zu 文字あります。「役割一覧」シートの ID を「、」で区切って 1000 文字以内で入力してください",
+                tk_utf8_count(roles_text));
+        } else if (!*roles_text) {
             err(&r, row, C_ROLE + 1, "項目 %s (%s) の役割が空です。「役割一覧」シートの ID を一つ以上、「、」で区切って入力してください", it->id, it->ref);
         } else if (!parse_roles(a, org, roles_text, &de->roles, &bad, &de->nroles)) {
             err(&r, row, C_ROLE + 1, "役割「%.40s」は org.xml にありません。「役割一覧」シートの ID (別名・名称も可) を「、」で区切って入力してください", bad);

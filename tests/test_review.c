@@ -564,7 +564,7 @@ static void test_review_apply_refuses_bad_scope_weight_and_formula(void **state)
     char e[128];
     snprintf(e, sizeof e, "%s/values.xlsx", dir);
     edit(e, "'scope:tk-30eada7045=たぶん' 'weight:tk-972cce409b=0' 'formula:tk-ca1c6b9dd9==1+1' 'weight:tk-7585256edc=101' "
-            "'confirm:tk-037f104a39=はい' 'long:tk-48300340f0=5000'");
+            "'confirm:tk-037f104a39=はい' 'long:tk-48300340f0=5000' \"role:tk-685ae99320=$(printf '職員等、%.0s' $(seq 300))\"");
     refused(e, "点検項目!H5:", "点検対象が「たぶん」");
     char err[128];
     snprintf(err, sizeof err, "%s/err.txt", dir);
@@ -574,6 +574,7 @@ static void test_review_apply_refuses_bad_scope_weight_and_formula(void **state)
     assert_true(file_has(err, "点検項目!I8: エラー: 重みが「101」"));
     assert_true(file_has(err, "点検項目!J9: エラー: 確認が「はい」"));
     assert_true(file_has(err, "点検項目!K10: エラー: 確認メモが 5000 文字"));
+    assert_true(file_has(err, "点検項目!G4: エラー: 役割が 1200 文字"));
 }
 
 static void test_review_apply_refuses_foreign_files(void **state)
