@@ -5,6 +5,13 @@
  * export, recognise the policy's own numbering and build a section tree,
  * then make one item per provision that obliges someone, with its ref in the
  * policy's style, its level, its role and a stable id.
+ *
+ * src/derive.c runs the stages in this order; each lives in its own file:
+ * derive_input.c (decoding, lines, artefacts, joining), derive_marker.c
+ * (numbering markers), derive_tree.c (the section tree and refs),
+ * derive_sentence.c (sentences, obligation forms), derive_roles.c (roles
+ * and subjects), derive_items.c (items), derive_ids.c (stable ids); what they
+ * share is in src/derive_internal.h.
  */
 #ifndef TENKEN_DERIVE_H
 #define TENKEN_DERIVE_H
