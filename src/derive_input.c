@@ -206,8 +206,12 @@ pline *tk_dv_read_lines(run *r, const tk_buf *text, size_t *nlines_out)
                     cap *= 2;
                     pl = tk_xrealloc(pl, cap * sizeof *pl);
                 }
-                size_t tl;
+                size_t tl, ind = 0;
+                for (size_t k = 0; k < l && (p[k] == ' ' || p[k] == '\t'); k++)
+                    ind += p[k] == '\t' ? 4 : 1;
                 const char *t = trim_a(r->a, p, l, &tl);
+                pl[nlines].indent = (int)ind;
+                pl[nlines].heading = false;
                 pl[nlines].s = t;
                 pl[nlines].len = tl;
                 pl[nlines].no = no;
@@ -227,6 +231,13 @@ pline *tk_dv_read_lines(run *r, const tk_buf *text, size_t *nlines_out)
     if (too_long) {
         free(pl);
         return NULL;
+    }
+    r->nphys = nlines;
+    r->lclass = tk_arena_alloc(r->a, nlines + 1);
+    r->lref = tk_arena_alloc(r->a, (nlines + 1) * sizeof *r->lref);
+    for (size_t i = 0; i <= nlines; i++) {
+        r->lclass[i] = (unsigned char)(i > 0 && pl[i - 1].drop ? TK_LC_BLANK : TK_LC_UNSET);
+        r->lref[i] = NULL;
     }
     *nlines_out = nlines;
     return pl;
@@ -387,14 +398,17 @@ void tk_dv_drop_artefacts(run *r, pline *pl, size_t nlines)
         if (is_toc_line(pl[i].s, pl[i].len) || !strcmp(n, "目次") || !strcmp(n, "(目次)") || !strcmp(n, "【目次】")) {
             pl[i].drop = true;
             rep->dropped_toc++;
+            tk_dv_class_set(r, pl[i].no, pl[i].no, TK_LC_TOC, NULL, false);
         } else if (is_page_number(pl[i].s, pl[i].len)) {
             pl[i].drop = true;
             rep->dropped_pages++;
+            tk_dv_class_set(r, pl[i].no, pl[i].no, TK_LC_ARTEFACT, NULL, false);
         } else if (is_caption(n)) {
             /* <志免町情報セキュリティ体制>: the caption of a figure that the
              * text export lost; it belongs to no provision */
             pl[i].drop = true;
             rep->dropped_headers++;
+            tk_dv_class_set(r, pl[i].no, pl[i].no, TK_LC_ARTEFACT, NULL, false);
         }
     }
     /* running headers and footers: the same short unnumbered line again and again */
@@ -415,11 +429,111 @@ void tk_dv_drop_artefacts(run *r, pline *pl, size_t nlines)
             } else if (cnt >= 3) {
                 pl[i].drop = true;
                 rep->dropped_headers++;
+                tk_dv_class_set(r, pl[i].no, pl[i].no, TK_LC_ARTEFACT, NULL, false);
             }
         }
     }
     tk_strmap_free(&counts);
 }
+/* ------------------------------------------------------------------ */
+/* markup                                                              */
+
+/* A line of one punctuation character repeated (===, ----, ~~~): a title's
+ * underline in reStructuredText or Markdown. */
+static bool is_underline(const char *s, size_t len)
+{
+    if (len < 3 || !strchr("=-~^*+#`'\"._:", s[0]))
+        return false;
+    for (size_t i = 1; i < len; i++)
+        if (s[i] != s[0])
+            return false;
+    return true;
+}
+
+static void drop_as(run *r, pline *p, enum tk_line_class cls)
+{
+    p->drop = true;
+    tk_dv_class_set(r, p->no, p->no, cls, NULL, false);
+}
+
+/* Removes every occurrence of mark (** or __) from the arena string. */
+static void strip_mark(pline *p, const char *mark)
+{
+    char *s = (char *)p->s, *w = s;
+    size_t ml = strlen(mark);
+    for (const char *q = s; *q;) {
+        if (strncmp(q, mark, ml) == 0) {
+            q += ml;
+            continue;
+        }
+        *w++ = *q++;
+    }
+    *w = '\0';
+    p->len = (size_t)(w - s);
+}
+
+void tk_dv_read_markup(run *r, pline *pl, size_t nlines)
+{
+    int directive_indent = -1;
+    enum tk_line_class directive_cls = TK_LC_COMMENTARY;
+    for (size_t i = 0; i < nlines; i++) {
+        pline *p = &pl[i];
+        if (p->len == 0)
+            continue;
+        /* the block of a directive: the lines indented under it */
+        if (directive_indent >= 0) {
+            if (p->indent > directive_indent) {
+                drop_as(r, p, directive_cls);
+                continue;
+            }
+            directive_indent = -1;
+        }
+        if (p->drop)
+            continue;
+        if (tk_str_starts(p->s, ".. ")) {
+            bool note = strstr(p->s, "::") && !strstr(p->s, "contents::") && !strstr(p->s, "toctree::") &&
+                        !strstr(p->s, "image::") && !strstr(p->s, "figure::");
+            directive_cls = note || !strstr(p->s, "::") ? TK_LC_COMMENTARY : TK_LC_ARTEFACT;
+            drop_as(r, p, directive_cls);
+            directive_indent = p->indent;
+            continue;
+        }
+        if (is_underline(p->s, p->len)) {
+            if (i > 0 && !pl[i - 1].drop && pl[i - 1].len > 0 && !is_underline(pl[i - 1].s, pl[i - 1].len))
+                pl[i - 1].heading = true;
+            drop_as(r, p, TK_LC_ARTEFACT);
+            continue;
+        }
+        if (p->s[0] == ':' && p->len > 2) {
+            const char *q = strchr(p->s + 1, ':');
+            if (q && (q[1] == ' ' || q[1] == '\0') && q - p->s < 40) {
+                drop_as(r, p, TK_LC_DESCRIPTION); /* a field list: :施行日: 令和6年4月1日 */
+                continue;
+            }
+        }
+        if (p->s[0] == '|' && p->s[p->len - 1] == '|' && !is_toc_line(p->s, p->len)) {
+            drop_as(r, p, TK_LC_DESCRIPTION); /* a row of a Markdown table */
+            continue;
+        }
+        size_t h = 0;
+        while (h < p->len && p->s[h] == '#')
+            h++;
+        if (h >= 1 && h <= 6 && h < p->len && p->s[h] == ' ') {
+            while (h < p->len && p->s[h] == ' ')
+                h++;
+            p->s += h;
+            p->len -= h;
+            p->heading = true;
+        }
+        if (strstr(p->s, "**"))
+            strip_mark(p, "**");
+        if (strstr(p->s, "__"))
+            strip_mark(p, "__");
+        if (p->len == 0)
+            drop_as(r, p, TK_LC_ARTEFACT);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* line joining                                                        */
 
@@ -464,13 +578,65 @@ static bool ends_with_particle(const char *s, size_t len)
            c == 0xFF08 || c == 0x300C;
 }
 
-/* Does physical line L continue logical line P? */
-static bool continues(const lline *P, const char *L, const tk_marker *lmk, bool lmarked)
+/* A line that starts a sentence of its own (また、なお、ただし、…). */
+static bool opens_sentence(const char *s)
+{
+    static const char *open[] = {"また、", "また，", "なお、", "なお，", "ただし、", "ただし，", "さらに、", "この場合", "前項", "次の", "以下の"};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
+        if (tk_str_starts(s, open[i]))
+            return true;
+    return false;
+}
+
+/* A line that ends the way an entry of a list does (…に関する事項). */
+static bool ends_list_entry(const char *s, size_t len)
+{
+    static const char *end[] = {"事項", "こと", "等", "もの"};
+    for (size_t i = 0; i < sizeof end / sizeof end[0]; i++) {
+        size_t l = strlen(end[i]);
+        if (len >= l && memcmp(s + len - l, end[i], l) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The width at which the export wrapped the text: the width most lines
+ * that do not end a sentence come close to, when enough of them do; 0 when
+ * the text was not wrapped (a paragraph a line). */
+static size_t wrap_width(const pline *pl, size_t nlines)
+{
+    enum { MAXW = 240 };
+    size_t count[MAXW + 1] = {0}, wide = 0;
+    for (size_t i = 0; i < nlines; i++) {
+        if (pl[i].drop || ends_sentence(pl[i].s, pl[i].len))
+            continue;
+        size_t w = tk_text_width(pl[i].s);
+        if (w < 40 || w > MAXW)
+            continue;
+        count[w]++;
+        wide++;
+    }
+    size_t best = 0, bestn = 0;
+    for (size_t w = 44; w <= MAXW; w++) {
+        size_t n = count[w] + count[w - 1] + count[w - 2] + count[w - 3] + count[w - 4];
+        if (n >= bestn) {
+            bestn = n;
+            best = w;
+        }
+    }
+    return bestn >= 12 && bestn * 4 >= wide ? best : 0;
+}
+
+/* Does physical line L continue logical line P? wrap: the export's wrap
+ * width, or 0. */
+static bool continues(const lline *P, const char *L, const tk_marker *lmk, bool lmarked, size_t wrap)
 {
     if (lmarked && lmk->style != TK_MK_BULLET)
         return false;
     if (lmarked && lmk->style == TK_MK_BULLET && first_cp(L) != 0x30FB)
         return false;
+    if (lmarked && P->has_marker && P->mk.style == TK_MK_BULLET)
+        return false; /* ・ after ・: the next entry of a list */
     const char *ps = P->raw.data;
     size_t plen = P->raw.len;
     if (ends_sentence(ps, plen))
@@ -484,6 +650,10 @@ static bool continues(const lline *P, const char *L, const tk_marker *lmk, bool 
     if (ends_with_particle(ps, plen))
         return true;
     if (P->last_width >= WRAP_WIDTH) {
+        /* a numbered line as wide as the export wraps is a provision that
+         * goes on, not a heading (「⑤ 差出人が不明な…電子メールを受」) */
+        if (wrap && P->last_width + 6 >= wrap && !opens_sentence(L) && !ends_list_entry(ps, plen))
+            return true;
         if (P->first_is_head && P->nphys == 1)
             return tk_cp_is_hiragana(pc) || (tk_cp_is_katakana(pc) && tk_cp_is_katakana(lc));
         return true;
@@ -495,12 +665,13 @@ lline *tk_dv_join_lines(run *r, const pline *pl, size_t nlines, size_t *nll_out)
 {
     size_t nll = 0, capll = 256;
     lline *ll = tk_xmalloc(capll * sizeof *ll);
+    size_t wrap = wrap_width(pl, nlines);
     for (size_t i = 0; i < nlines; i++) {
         if (pl[i].drop)
             continue;
         tk_marker m;
         bool marked = is_marker_line(pl[i].s, pl[i].len, &m);
-        if (nll > 0 && continues(&ll[nll - 1], pl[i].s, &m, marked)) {
+        if (nll > 0 && !pl[i].heading && !ll[nll - 1].heading && continues(&ll[nll - 1], pl[i].s, &m, marked, wrap)) {
             lline *P = &ll[nll - 1];
             int32_t a = last_cp(P->raw.data, P->raw.len), b = first_cp(pl[i].s);
             if (a < 0x80 && b < 0x80 && a != ' ' && is_alpha(a) && is_alpha(b))
@@ -508,6 +679,7 @@ lline *tk_dv_join_lines(run *r, const pline *pl, size_t nlines, size_t *nll_out)
             tk_buf_append(&P->raw, pl[i].s, pl[i].len);
             P->last_width = tk_text_width(pl[i].s);
             P->nphys++;
+            P->last = pl[i].no;
             r->rep->joined++;
             continue;
         }
@@ -518,7 +690,8 @@ lline *tk_dv_join_lines(run *r, const pline *pl, size_t nlines, size_t *nll_out)
         lline *L = &ll[nll++];
         tk_buf_init(&L->raw);
         tk_buf_append(&L->raw, pl[i].s, pl[i].len);
-        L->line = pl[i].no;
+        L->line = L->last = pl[i].no;
+        L->heading = pl[i].heading;
         L->has_marker = marked;
         if (marked)
             L->mk = m;

@@ -37,7 +37,9 @@
 
 /* The role vocabulary: templates/derive.xml and the roles to map to. */
 typedef struct vocab {
-    const char *fallback;
+    const char *fallback;   /* the role of provisions that name none */
+    const char **fallbacks; /* templates/derive.xml's choices for it, in order */
+    size_t nfallbacks, capfallbacks;
     const char **names; /* role names and aliases (match form) */
     const char **canon; /* canonical id for each name */
     size_t nnames, capnames;
@@ -69,7 +71,7 @@ struct node {
     tk_marker mk;
     const char *text;  /* kept form of the marker line's text */
     const char *title; /* article title (（目的）) or part title */
-    long line;
+    long line, last;   /* first and last physical line of its marker line */
     node *parent;
     entry *entries; /* children in order */
     size_t nentries, capentries;
@@ -77,6 +79,7 @@ struct node {
     int nbullets;   /* bullet children so far (to number them) */
     int bullet_no;  /* this node's number among bullet siblings */
     bool is_heading;
+    bool forced_heading; /* the markup says it is a heading (## 3. …) */
     bool has_child_nodes;
     const char *ref;
     tk_section *section;
@@ -87,15 +90,18 @@ struct node {
 struct entry {
     node *child;      /* a marked node, or NULL for a paragraph */
     const char *text; /* paragraph (kept form) */
-    long line;
+    long line, last;  /* first and last physical line */
+    bool commentary;  /* 【解説】, （例）, ※ and what follows them: no rule */
+    bool heading;     /* an unnumbered heading of the markup (## 教育及び訓練) */
     int para_no; /* 1-based among paragraphs of the parent */
 };
 
 /* A logical line: physical lines joined again, with its marker. */
 typedef struct lline {
     tk_buf raw; /* joined text as in the file */
-    long line;
+    long line, last; /* first and last physical line joined into it */
     bool has_marker;
+    bool heading; /* marked as a heading by the markup */
     tk_marker mk;
     size_t last_width;  /* width of the last physical line joined */
     size_t nphys;       /* physical lines joined into it */
@@ -112,6 +118,11 @@ typedef struct run {
     vocab v;
     tk_checklist *c;
     bool doc_basic; /* the whole document is a 基本方針 */
+    /* the class of every physical line (1-based; [0] unused) and the ref of
+     * the item it belongs to: the coverage account (--explain) */
+    unsigned char *lclass;
+    const char **lref;
+    size_t nphys;
     /* item bookkeeping for ids */
     const char **item_keys;
     size_t nitem_keys, capitem_keys;
@@ -128,6 +139,8 @@ typedef struct pline {
     size_t len;
     long no;
     bool drop;
+    int indent;   /* columns of white space before the text */
+    bool heading; /* a Markdown heading (## 3. …) or an underlined one */
 } pline;
 
 /* A sentence in kept and match form. */
@@ -241,6 +254,11 @@ pline *tk_dv_read_lines(run *r, const tk_buf *text, size_t *nlines);
 /* Marks what is not the policy dropped: table of contents, page numbers,
  * captions, running headers and footers. */
 void tk_dv_drop_artefacts(run *r, pline *pl, size_t nlines);
+/* Reads the markup of Markdown and reStructuredText exports: # headings
+ * and underlined titles become headings, **emphasis** is dropped, the
+ * underlines, field lists and tables are artefacts and the blocks of
+ * directives (.. note::) commentary. */
+void tk_dv_read_markup(run *r, pline *pl, size_t nlines);
 /* The logical lines: the lines not dropped, those broken by the export
  * joined again, each with its numbering marker. Free with tk_dv_free_lines. */
 lline *tk_dv_join_lines(run *r, const pline *pl, size_t nlines, size_t *nll);
@@ -305,6 +323,16 @@ int tk_dv_style_rank(enum tk_marker_style s);
 /* derive_sentence.c: split kept text at 。 outside brackets (and at line
  * ends); each sentence kept and in match form. */
 size_t tk_dv_split_sentences(run *r, const char *text, sentence **out);
+
+/* derive_sentence.c: does the sentence end in a plain verb that may oblige
+ * (〜する。〜行う。), not a state, a passive or a definition? */
+bool tk_dv_plain_verb_sentence(const char *norm);
+/* derive_items.c: classify physical lines first..last (where unclassified,
+ * or always with force). */
+void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force);
+/* derive_class.c: what the stages left unclassified, by its words and its
+ * section; the counts per class into the report. */
+void tk_dv_classify_rest(run *r, const node *root, const lline *ll, size_t nll, const bool *used_marker);
 
 /* derive_roles.c */
 /* The subject roles of a match-form sentence (ROLEは, ROLE又はROLEは). */

@@ -27,10 +27,30 @@ static bool in_basic(run *r, const node *n)
     return r->doc_basic;
 }
 
+/* A lead-in (「次の事項を遵守しなければならない」「以下を全て含む…」「下記事項を
+ * 明記した…」「次に掲げる…」「…は次のとおりとする」, or a line ending in a colon)
+ * announces the items under it. */
 static bool is_lead_in(const char *norm_last)
 {
-    return contains(norm_last, "次の") || contains(norm_last, "以下の") || contains(norm_last, "下記の") ||
-           contains(norm_last, "次に掲げる") || ends_with(norm_last, ":") || ends_with(norm_last, "：");
+    static const char *words[] = {"次の", "次に掲げる", "次に定める", "次を", "以下の", "以下を", "以下に掲げる",
+                                  "以下に定める", "下記の", "下記事項", "下記に", "下記を", "左記の", "次のとおり",
+                                  "以下のとおり", "各号"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (contains(norm_last, words[i]))
+            return true;
+    return ends_with(norm_last, ":") || ends_with(norm_last, "：");
+}
+
+/* A lead-in whose list describes rather than obliges: the threats a policy
+ * assumes, the remit of a body (審議する、所掌する), what a scope covers. */
+static bool is_descriptive_lead(const char *norm_last)
+{
+    static const char *words[] = {"脅威", "リスクを想定", "審議する", "所掌する", "つかさどる", "掌る",
+                                  "次のとおりとする", "以下のとおりとする", "次のとおりである", "をいう"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (contains(norm_last, words[i]))
+            return true;
+    return false;
 }
 
 static bool node_is_section(const node *n)
@@ -49,82 +69,167 @@ static void note_add(run *r, tk_derive_note **arr, size_t *n, long line, const c
     (*n)++;
 }
 
-/* The roles the sentences of an item (ss) or of its lead-in (cs) name as
- * subject; else the actors they name that are no role (noted as unmapped). */
-static size_t subjects_of(run *r, const sentence *ss, size_t ns, const sentence *cs, size_t ncs, bool basic,
-                          bool enumerated, long line, const char **roles)
+/* ------------------------------------------------------------------ */
+/* the coverage account                                                */
+
+/* Gives physical lines first..last class cls (and ref) where no stage has
+ * classified them yet; force overrides what was there. */
+void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force)
 {
-    size_t nroles = 0;
-    for (size_t i = 0; i < ns && !nroles; i++)
-        if (tk_obligation_level(ss[i].norm, basic, enumerated) >= 0)
-            nroles = tk_dv_sentence_subjects(&r->v, ss[i].norm, roles, 8);
-    for (size_t i = 0; i < ns && !nroles; i++)
-        nroles = tk_dv_sentence_subjects(&r->v, ss[i].norm, roles, 8);
-    for (size_t i = 0; i < ncs && !nroles; i++)
-        nroles = tk_dv_sentence_subjects(&r->v, cs[i].norm, roles, 8);
-    if (!nroles) {
-        for (size_t i = 0; i < ns && !nroles; i++) {
-            const char *actor = tk_dv_unknown_actor(r, ss[i].norm);
-            if (!actor)
-                continue;
-            bool standard = false;
-            for (size_t k = 0; k < r->v.nstd && !standard; k++)
-                standard = !strcmp(r->v.std[k], actor);
-            if (r->v.staff && !standard && tk_dv_is_generic_doer(r, actor)) {
-                /* 「情報資産を利用する者は、」: whoever does it, i.e. every member of staff */
-                roles[nroles++] = r->v.staff;
-            } else {
-                roles[nroles++] = actor;
-                note_add(r, &r->rep->unmapped, &r->rep->nunmapped, line, actor);
-            }
-        }
+    for (long i = first; i <= last; i++) {
+        if (i < 1 || (size_t)i > r->nphys)
+            continue;
+        if (!force && r->lclass[i] != TK_LC_UNSET)
+            continue;
+        if (r->lclass[i] == TK_LC_BLANK || r->lclass[i] == TK_LC_TOC || r->lclass[i] == TK_LC_ARTEFACT)
+            continue;
+        r->lclass[i] = (unsigned char)cls;
+        r->lref[i] = ref;
     }
-    return nroles;
 }
 
-static void emit_item(walker *w, tk_section *sec, const node *owner, const char *ref, const char *text,
-                      const char *context, long line, bool enumerated)
+/* The lines of a provision node: its marker line and its paragraphs. */
+static void class_node(run *r, const node *n, enum tk_line_class cls, const char *ref)
+{
+    tk_dv_class_set(r, n->line, n->last, cls, ref, true);
+    for (size_t i = 0; i < n->nentries; i++)
+        if (!n->entries[i].child && !n->entries[i].commentary && !n->entries[i].heading)
+            tk_dv_class_set(r, n->entries[i].line, n->entries[i].last, cls, ref, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* levels and subjects                                                 */
+
+/* A lead-in in force over the items under it, with the lead-ins around it. */
+typedef struct lead {
+    const char *text;        /* kept; the items' context */
+    const struct lead *outer;
+    int level;               /* what its announcing sentence obliges, or -1 */
+    bool descriptive;        /* its list describes; no rule */
+    bool direct;             /* the items under it are its list (not sub-items of one) */
+} lead;
+
+/* Does the sentence name who acts (a role, or an actor as topic)? */
+static bool has_actor_subject(run *r, const char *norm)
+{
+    const char *roles[8];
+    return tk_dv_sentence_subjects(&r->v, norm, roles, 8) > 0 || tk_dv_unknown_actor(r, norm) != NULL;
+}
+
+/* The level of one sentence: its obligation form; in a 対策基準 or 規程 a
+ * plain 「〜する。」 whose actor is named (in the sentence, or by the title
+ * of its section: 「(4) 情報システム管理者」) is a duty too. */
+static int sentence_level(run *r, const node *owner, const sentence *s, bool basic, bool enumerated)
+{
+    int lv = tk_obligation_level(s->norm, basic, enumerated);
+    if (lv < 0 && !basic && tk_dv_plain_verb_sentence(s->norm)) {
+        const char *roles[1];
+        if (has_actor_subject(r, s->norm) || (owner && tk_dv_roles_from_headings(r, owner, roles, 1)))
+            lv = TK_LEVEL_MUST;
+    }
+    return lv;
+}
+
+/* The first level any sentence of text states, or -1; skip: a sentence not
+ * to count (the announcing one of a lead-in), or NULL. */
+static int text_level(run *r, const node *owner, const sentence *ss, size_t ns, bool basic, bool enumerated, const char *skip)
+{
+    for (size_t i = 0; i < ns; i++) {
+        if (skip && !strcmp(ss[i].norm, skip))
+            continue;
+        int lv = sentence_level(r, owner, &ss[i], basic, enumerated);
+        if (lv >= 0)
+            return lv;
+    }
+    return -1;
+}
+
+/* Known roles the sentences name as subject (the obliging ones first). */
+static size_t known_subjects(run *r, const sentence *ss, size_t ns, bool basic, const char **roles)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ns && !n; i++)
+        if (sentence_level(r, NULL, &ss[i], basic, true) >= 0)
+            n = tk_dv_sentence_subjects(&r->v, ss[i].norm, roles, 8);
+    for (size_t i = 0; i < ns && !n; i++)
+        n = tk_dv_sentence_subjects(&r->v, ss[i].norm, roles, 8);
+    return n;
+}
+
+/* An actor the sentences name as topic that is no known role: the staff
+ * role when it means whoever does the thing (「…を送信する者は」), else the
+ * actor itself, noted as unmapped. */
+static size_t unknown_subjects(run *r, const sentence *ss, size_t ns, long line, const char **roles)
+{
+    for (size_t i = 0; i < ns; i++) {
+        const char *actor = tk_dv_unknown_actor(r, ss[i].norm);
+        if (!actor)
+            continue;
+        bool standard = false;
+        for (size_t k = 0; k < r->v.nstd && !standard; k++)
+            standard = !strcmp(r->v.std[k], actor);
+        if (r->v.staff && !standard && tk_dv_is_generic_doer(r, actor)) {
+            roles[0] = r->v.staff;
+        } else {
+            roles[0] = actor;
+            note_add(r, &r->rep->unmapped, &r->rep->nunmapped, line, actor);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Who must act: the item's own subject, then the nearest lead-in's, then
+ * the outer lead-ins', then the section's (「(9) CSIRT の設置・役割」); never
+ * a sibling's. The fallback role only where nothing names one. */
+static size_t item_roles(run *r, const node *owner, const sentence *ss, size_t ns, const lead *ld, bool basic,
+                         long line, const char *ref, const char **roles)
+{
+    size_t n = known_subjects(r, ss, ns, basic, roles);
+    if (!n)
+        n = unknown_subjects(r, ss, ns, line, roles);
+    for (const lead *l = ld; l && !n; l = l->outer) {
+        sentence *cs;
+        size_t ncs = tk_dv_split_sentences(r, l->text, &cs);
+        n = known_subjects(r, cs, ncs, basic, roles);
+        if (!n)
+            n = unknown_subjects(r, cs, ncs, line, roles);
+    }
+    if (!n)
+        n = tk_dv_roles_from_headings(r, owner, roles, 8);
+    if (!n) {
+        roles[n++] = r->v.fallback;
+        note_add(r, &r->rep->fallback_items, &r->rep->nfallback_items, line, ref);
+        r->rep->fallback_roles++;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* items                                                               */
+
+/* Makes an item of text (a provision node's or a paragraph's) when it, or
+ * the lead-in it stands under, obliges someone; returns its ref or NULL. */
+static const char *emit_item(walker *w, tk_section *sec, const node *owner, const char *ref, const char *text,
+                             const lead *ld, long line)
 {
     run *r = w->r;
     bool basic = in_basic(r, owner);
+    bool listed = ld && ld->direct;
     sentence *ss;
     size_t ns = tk_dv_split_sentences(r, text, &ss);
-    int level = -1;
-    for (size_t i = 0; i < ns && level < 0; i++)
-        level = tk_obligation_level(ss[i].norm, basic, enumerated);
-    sentence *cs = NULL;
-    size_t ncs = context ? tk_dv_split_sentences(r, context, &cs) : 0;
-    if (level < 0 && context) {
-        for (size_t i = 0; i < ncs && level < 0; i++)
-            level = tk_obligation_level(cs[i].norm, basic, false);
-    }
+    int level = text_level(r, owner, ss, ns, basic, listed, NULL);
+    if (level < 0 && listed && !ld->descriptive)
+        level = ld->level;
     if (level < 0)
-        return;
+        return NULL;
 
-    /* who must act */
-    const char *roles[8];
-    size_t nroles = subjects_of(r, ss, ns, cs, ncs, basic, enumerated, line, roles);
-    if (!nroles && w->prev_parent == owner->parent && w->nprev_roles && owner->kind == N_MARKED &&
-        !node_is_section(owner)) {
-        for (size_t i = 0; i < w->nprev_roles && i < 8; i++)
-            roles[nroles++] = w->prev_roles[i];
-    }
-    if (!nroles)
-        nroles = tk_dv_roles_from_headings(r, owner, roles, 8);
-    if (!nroles) {
-        roles[nroles++] = r->v.fallback;
-        r->rep->fallback_roles++;
-    }
-    w->prev_roles = tk_arena_alloc(r->a, nroles * sizeof(char *));
-    memcpy(w->prev_roles, roles, nroles * sizeof(char *));
-    w->nprev_roles = nroles;
-    w->prev_parent = owner->parent;
-
-    /* a ref is unique: a second provision under one number gets 「-2」 */
     const char *uref = ref;
     bool existed;
     for (int k = 2; tk_strmap_put(&w->refs, uref, uref, &existed), existed; k++)
         uref = tk_arena_printf(r->a, "%s-%d", ref, k);
+    const char *roles[8];
+    size_t nroles = item_roles(r, owner, ss, ns, ld, basic, line, uref, roles);
 
     tk_item it;
     memset(&it, 0, sizeof it);
@@ -134,25 +239,31 @@ static void emit_item(walker *w, tk_section *sec, const node *owner, const char 
     it.roles = roles;
     it.nroles = nroles;
     it.text = text;
-    it.context = context;
+    it.context = listed ? ld->text : NULL;
     it.weight = 1.0;
     it.line = line;
     tk_checklist_add_item(r->c, sec, &it);
     r->rep->by_level[level]++;
     for (size_t i = 0; i < ns; i++)
         tk_strmap_put(&w->placed, ss[i].norm, "", &existed);
-    for (size_t i = 0; i < ncs; i++)
-        tk_strmap_put(&w->placed, cs[i].norm, "", &existed);
+    if (listed) {
+        sentence *cs;
+        size_t ncs = tk_dv_split_sentences(r, ld->text, &cs);
+        for (size_t i = 0; i < ncs; i++)
+            tk_strmap_put(&w->placed, cs[i].norm, "", &existed);
+    }
+    return uref;
 }
 
-/* Text of a provision node: its line and the unmarked paragraphs under it. */
+/* Text of a provision node: its line and the unmarked paragraphs under it
+ * (commentary left out). */
 static const char *provision_text(run *r, const node *n)
 {
     tk_buf b;
     tk_buf_init(&b);
     tk_buf_puts(&b, n->text ? n->text : "");
     for (size_t i = 0; i < n->nentries; i++) {
-        if (n->entries[i].child)
+        if (n->entries[i].child || n->entries[i].commentary || n->entries[i].heading)
             continue;
         if (b.len)
             tk_buf_putc(&b, '\n');
@@ -170,6 +281,39 @@ static const char *last_sentence_norm(run *r, const char *text)
     return ns ? ss[ns - 1].norm : "";
 }
 
+/* A lead-in over the items that follow: its level is that of its
+ * announcing (last) sentence, or of the lead-in it stands under. */
+static lead make_lead(run *r, const node *owner, const char *text, const lead *outer)
+{
+    lead l = {.text = text, .outer = outer, .level = -1, .direct = true};
+    bool basic = in_basic(r, owner);
+    sentence *ss;
+    size_t ns = tk_dv_split_sentences(r, text, &ss);
+    if (ns)
+        l.level = sentence_level(r, owner, &ss[ns - 1], basic, outer && outer->direct);
+    if (l.level < 0)
+        l.level = text_level(r, owner, ss, ns, basic, false, NULL);
+    l.descriptive = (ns && is_descriptive_lead(ss[ns - 1].norm)) || (outer && outer->descriptive);
+    return l;
+}
+
+/* Does the lead-in also oblige by a sentence other than its announcing one
+ * (「…許可できるようにしなければならない。なお、…次の方法により…」)? */
+static bool lead_is_duty_too(run *r, const node *owner, const char *text)
+{
+    sentence *ss;
+    size_t ns = tk_dv_split_sentences(r, text, &ss);
+    if (ns < 2)
+        return false;
+    /* 「…を定める。その内容は次のとおりとする。」: the sentence before one that
+     * points back (その、これら) belongs to the lead-in */
+    size_t own = ns - 1;
+    const char *last = ss[ns - 1].norm;
+    if (tk_str_starts(last, "その") || tk_str_starts(last, "これら") || tk_str_starts(last, "これは"))
+        own--;
+    return own > 0 && text_level(r, owner, ss, own, in_basic(r, owner), false, NULL) >= 0;
+}
+
 static void walk(walker *w, node *n, tk_section *sec);
 
 static tk_section *open_section(walker *w, node *c, tk_section *sec)
@@ -180,28 +324,61 @@ static tk_section *open_section(walker *w, node *c, tk_section *sec)
     tk_section *s = tk_checklist_add_section(r->c, sec, c->ref, title ? title : "");
     r->rep->sections++;
     c->section = s;
+    /* 第5条 職員は、…: an article's line may hold its first 項, not a title */
+    if (!(c->kind == N_MARKED && c->mk.style == TK_MK_ARTICLE && c->text && *c->text))
+        tk_dv_class_set(r, c->line, c->last, TK_LC_HEADING, c->ref, false);
     return s;
 }
 
-static void provision(walker *w, node *c, tk_section *sec, const char *lead)
+static bool has_item_children(const node *c)
+{
+    for (size_t i = 0; i < c->nentries; i++)
+        if (c->entries[i].child && !node_is_section(c->entries[i].child))
+            return true;
+    return false;
+}
+
+/* A provision node and what stands under it. */
+static void provision(walker *w, node *c, tk_section *sec, const lead *ld)
 {
     run *r = w->r;
     const char *text = provision_text(r, c);
-    bool has_items = false;
-    for (size_t i = 0; i < c->nentries; i++)
-        if (c->entries[i].child && !node_is_section(c->entries[i].child))
-            has_items = true;
-    bool c_is_lead = has_items && is_lead_in(last_sentence_norm(r, text));
-    if (!c_is_lead)
-        emit_item(w, sec, c, c->ref, text, lead, c->line, lead != NULL);
+    bool is_lead = has_item_children(c) && is_lead_in(last_sentence_norm(r, text));
+    lead mine = {0}, below = {0};
+    if (is_lead) {
+        mine = make_lead(r, c, text, ld);
+        const char *ref = NULL;
+        if (lead_is_duty_too(r, c, text))
+            ref = emit_item(w, sec, c, c->ref, text, ld, c->line);
+        class_node(r, c, ref ? TK_LC_ITEM : mine.descriptive ? TK_LC_DESCRIPTION : TK_LC_CONTEXT, ref ? ref : c->ref);
+    } else {
+        const char *ref = emit_item(w, sec, c, c->ref, text, ld, c->line);
+        if (ref)
+            class_node(r, c, TK_LC_ITEM, ref);
+        /* sub-items of an item stand in the list's scope for their roles only */
+        below = ld ? *ld : (lead){0};
+        below.direct = false;
+    }
+    const lead *cur = is_lead ? &mine : ld ? &below : NULL;
+    lead later = {0};
     for (size_t i = 0; i < c->nentries; i++) {
-        node *cc = c->entries[i].child;
-        if (!cc)
+        entry *e = &c->entries[i];
+        if (!e->child) {
+            if (e->commentary || e->heading) {
+                tk_dv_class_set(r, e->line, e->last, e->heading ? TK_LC_HEADING : TK_LC_COMMENTARY, c->ref, false);
+            } else if (i > 0 && c->entries[i - 1].child && is_lead_in(last_sentence_norm(r, e->text))) {
+                /* a lead-in between the entries of a list: of those after it */
+                later = make_lead(r, c, e->text, ld);
+                cur = &later;
+                tk_dv_class_set(r, e->line, e->last, later.descriptive ? TK_LC_DESCRIPTION : TK_LC_CONTEXT, c->ref,
+                                true);
+            }
             continue;
-        if (node_is_section(cc))
-            walk(w, cc, open_section(w, cc, sec));
+        }
+        if (node_is_section(e->child))
+            walk(w, e->child, open_section(w, e->child, sec));
         else
-            provision(w, cc, sec, c_is_lead ? text : NULL);
+            provision(w, e->child, sec, cur);
     }
 }
 
@@ -215,29 +392,65 @@ static bool has_numbered_kou(const node *n)
     return false;
 }
 
+/* A paragraph (or an article's own text) at the level of a section: an
+ * item, or the lead-in of the provisions after it (*ld set), or the
+ * announcement of the subsections after it (a description). */
+static void paragraph(walker *w, node *n, tk_section *sec, const char *ref, const char *text, long line, long last,
+                      bool next_items, bool next_section, lead *ld, bool *has_lead)
+{
+    run *r = w->r;
+    bool lead_in = is_lead_in(last_sentence_norm(r, text));
+    *has_lead = false;
+    if (lead_in && (next_items || next_section)) {
+        const char *iref = lead_is_duty_too(r, n, text) ? emit_item(w, sec, n, ref, text, NULL, line) : NULL;
+        if (next_items) {
+            *ld = make_lead(r, n, text, NULL);
+            *has_lead = true;
+        }
+        tk_dv_class_set(r, line, last,
+                        iref ? TK_LC_ITEM : next_items && !ld->descriptive ? TK_LC_CONTEXT : TK_LC_DESCRIPTION,
+                        iref ? iref : ref, true);
+        return;
+    }
+    const char *iref = emit_item(w, sec, n, ref, text, NULL, line);
+    if (iref)
+        tk_dv_class_set(r, line, last, TK_LC_ITEM, iref, true);
+}
+
+static bool entry_is_items(const node *n, size_t i)
+{
+    return i < n->nentries && n->entries[i].child && !node_is_section(n->entries[i].child);
+}
+
+static bool entry_is_section(const node *n, size_t i)
+{
+    return i < n->nentries && n->entries[i].child && node_is_section(n->entries[i].child);
+}
+
 static void walk(walker *w, node *n, tk_section *sec)
 {
     run *r = w->r;
-    const char *lead = NULL;
+    lead ld = {0};
+    bool has_lead = false;
+    bool article = n->kind == N_MARKED && n->mk.style == TK_MK_ARTICLE;
     /* an article's own text is its first 項 */
-    if (n->kind == N_MARKED && n->mk.style == TK_MK_ARTICLE && n->text && *n->text) {
+    if (article && n->text && *n->text) {
         const char *ref = has_numbered_kou(n) ? tk_arena_printf(r->a, "%s第1項", n->ref) : n->ref;
-        const char *ls = last_sentence_norm(r, n->text);
-        bool next_items = n->nentries > 0 && n->entries[0].child && !node_is_section(n->entries[0].child);
-        if (next_items && is_lead_in(ls))
-            lead = n->text;
-        else
-            emit_item(w, sec, n, ref, n->text, NULL, n->line, false);
+        paragraph(w, n, sec, ref, n->text, n->line, n->last, entry_is_items(n, 0), false, &ld, &has_lead);
     }
     /* unnumbered paragraphs of an article are its 項 in order; an article of
      * one paragraph is cited by the article alone */
-    bool article = n->kind == N_MARKED && n->mk.style == TK_MK_ARTICLE;
     int kou = article && n->text && *n->text ? 1 : 0;
     bool single_kou = article && !has_numbered_kou(n) && kou + n->nparas <= 1;
     for (size_t i = 0; i < n->nentries; i++) {
         entry *e = &n->entries[i];
+        if (!e->child && (e->commentary || e->heading)) {
+            tk_dv_class_set(r, e->line, e->last, e->heading ? TK_LC_HEADING : TK_LC_COMMENTARY, n->ref, false);
+            has_lead = false;
+            continue;
+        }
         if (!e->child) {
-            lead = NULL;
+            has_lead = false;
             if (n->kind == N_ROOT)
                 continue; /* preamble: nothing to number it by */
             const char *ref = n->ref ? n->ref : "";
@@ -247,25 +460,20 @@ static void walk(walker *w, node *n, tk_section *sec)
                 ref = n->ref;
             else if (n->nparas >= 2)
                 ref = tk_arena_printf(r->a, "%s 第%d段落", ref, e->para_no);
-            bool next_items = i + 1 < n->nentries && n->entries[i + 1].child &&
-                              !node_is_section(n->entries[i + 1].child);
-            if (next_items && is_lead_in(last_sentence_norm(r, e->text))) {
-                lead = e->text;
-                continue;
-            }
-            emit_item(w, sec, n, ref, e->text, NULL, e->line, false);
+            paragraph(w, n, sec, ref, e->text, e->line, e->last, entry_is_items(n, i + 1), entry_is_section(n, i + 1),
+                      &ld, &has_lead);
             continue;
         }
         node *c = e->child;
         if (c->kind == N_PART && !*c->ref) {
             /* the only part of the document numbers nothing: no section */
-            lead = NULL;
+            has_lead = false;
             walk(w, c, sec);
         } else if (node_is_section(c)) {
-            lead = NULL;
+            has_lead = false;
             walk(w, c, open_section(w, c, sec));
         } else {
-            provision(w, c, sec, lead);
+            provision(w, c, sec, has_lead ? &ld : NULL);
         }
     }
 }

@@ -114,7 +114,6 @@ static bool is_bullet(int32_t cp)
     case 0x25AA: /* ▪ */
     case 0x25B6: /* ▶ */
     case 0x25BA: /* ► */
-    case 0x203B: /* ※ */
     case 0xF0A7: /* Symbol-font bullet from Word exports */
     case 0xF06C:
         return true;
@@ -342,6 +341,10 @@ static bool marker_at(const int32_t *cps, const size_t *offs, size_t n, size_t i
         /* 「○○市」 is a placeholder name, not two bullets */
         m->style = TK_MK_BULLET;
         j++;
+    } else if (c == '#' && j + 2 < n && cps[j + 1] == '.' && cps[j + 2] == ' ') {
+        /* reStructuredText's auto-numbered list: #. */
+        m->style = TK_MK_BULLET;
+        j += 2;
     } else if ((c == '-' || c == '*' || c == '+' || c == 0x2010 || c == 0x2212) && j + 1 < n && cps[j + 1] == ' ') {
         m->style = TK_MK_BULLET;
         j++;

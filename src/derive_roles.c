@@ -69,7 +69,9 @@ bool tk_dv_load_vocab(run *r, const char **std_names, const char **std_canon, si
         const char *t = tk_arena_strdup(a, txt ? (const char *)txt : "");
         xmlFree(txt);
         if (!strcmp((const char *)n->name, "fallback-role")) {
-            r->v.fallback = t;
+            if (!r->v.fallback)
+                r->v.fallback = t;
+            push_str(a, &r->v.fallbacks, &r->v.nfallbacks, &r->v.capfallbacks, t);
         } else if (!strcmp((const char *)n->name, "actor-suffix")) {
             push_str(a, &r->v.suffixes, &ns, &cap_s, norm_a(a, t));
         } else if (!strcmp((const char *)n->name, "part-word")) {
@@ -142,86 +144,143 @@ static size_t find_roles(const vocab *v, const char *s, match *out, size_t max)
     return n;
 }
 
-static bool is_connector(const char *s, size_t a, size_t b)
+
+/* Where the topic of a match-form sentence ends: at the first role named
+ * as topic (ROLEは), else at the first 「は、」 outside brackets; 0 when the
+ * sentence has none, or its topic is a condition (…場合には、…については、). */
+static size_t topic_end(const char *s, const match *m, size_t nm)
 {
-    static const char *conn[] = {"又は", "及び", "並びに", "若しくは", "、", "・", "や", "と", "もしくは", "または", "および"};
-    size_t l = b - a;
-    for (size_t i = 0; i < sizeof conn / sizeof conn[0]; i++)
-        if (strlen(conn[i]) == l && memcmp(s + a, conn[i], l) == 0)
-            return true;
-    return false;
+    size_t end = 0;
+    for (size_t k = 0; k < nm && !end; k++) {
+        const char *after = s + m[k].end;
+        if (tk_str_starts(after, "は") && !tk_str_starts(after, "はじめ"))
+            end = m[k].end;
+    }
+    if (!end) {
+        int depth = 0;
+        for (size_t i = 0; s[i] && i < 100 * 3; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '(' || tk_str_starts(s + i, "「"))
+                depth++;
+            else if ((c == ')' || tk_str_starts(s + i, "」")) && depth > 0)
+                depth--;
+            else if (depth == 0 && i > 0 && (tk_str_starts(s + i, "は、") || tk_str_starts(s + i, "は,"))) {
+                end = i;
+                break;
+            } else if (depth == 0 && tk_str_starts(s + i, "。")) {
+                break;
+            }
+        }
+    }
+    if (!end)
+        return 0;
+    static const char *condition[] = {"ついて", "おいて", "際して", "場合", "場合に", "とき", "ときに", "ため", "には",
+                                      "では", "とは", "又", "際", "際に", "後", "前", "上で", "うち", "ほか", "以外"};
+    for (size_t i = 0; i < sizeof condition / sizeof condition[0]; i++) {
+        size_t l = strlen(condition[i]);
+        if (end >= l && memcmp(s + end - l, condition[i], l) == 0)
+            return 0;
+    }
+    return end;
 }
 
-/* The subject roles of a sentence: the first role named as topic (ROLEは),
- * with the roles joined to it by 又は / 及び / 、. */
+/* Does s[a..b) hold only a connector between two names? */
+static size_t connector_at(const char *s, size_t i)
+{
+    static const char *conn[] = {"又は", "及び", "並びに", "若しくは", "もしくは", "または", "および", "、", ",", "・", "や"};
+    for (size_t k = 0; k < sizeof conn / sizeof conn[0]; k++)
+        if (tk_str_starts(s + i, conn[k]))
+            return strlen(conn[k]);
+    return 0;
+}
+
+static size_t add_role(const char **roles, size_t n, size_t max, const char *canon)
+{
+    for (size_t q = 0; q < n; q++)
+        if (strcmp(roles[q], canon) == 0)
+            return n;
+    if (n < max)
+        roles[n++] = canon;
+    return n;
+}
+
+/* The subject roles of a sentence: the topic (before は) split at its
+ * connectors (、又は、及び、並びに) outside brackets; each part that ends in a
+ * role names one (「A及び事故を起こした部門のBは」 names A and B; 「…を委託し、
+ * 又は委託しようとするBは」 names B). A role after the topic (「…をCISOへ報告」)
+ * is no subject. */
 size_t tk_dv_sentence_subjects(const vocab *v, const char *s, const char **roles, size_t max)
 {
     match m[32];
     size_t nm = find_roles(v, s, m, 32);
-    for (size_t k = 0; k < nm; k++) {
-        const char *after = s + m[k].end;
-        bool topic = tk_str_starts(after, "は") && !tk_str_starts(after, "はじめ");
-        /* 「CISO が定める」 is no subject; 「CISO 及び統括…は」 is */
-        if (!topic)
+    if (!nm)
+        return 0;
+    size_t end = topic_end(s, m, nm);
+    if (!end) {
+        /* 「情報セキュリティ管理者が所管する…を定める。」: the role that opens
+         * the sentence with が */
+        if (m[0].pos == 0 && tk_str_starts(s + m[0].end, "が") && max)
+            roles[0] = m[0].canon;
+        return m[0].pos == 0 && tk_str_starts(s + m[0].end, "が") ? 1 : 0;
+    }
+    size_t n = 0, seg = 0;
+    int depth = 0;
+    for (size_t i = 0; i <= end;) {
+        size_t cl = i < end && depth == 0 ? connector_at(s, i) : 0;
+        if (i == end || cl) {
+            /* the part s[seg..i): the longest role that ends where it ends */
+            const char *best = NULL;
+            size_t bestlen = 0;
+            for (size_t k = 0; k < nm; k++)
+                if (m[k].end == i && m[k].pos >= seg && m[k].end - m[k].pos > bestlen) {
+                    best = m[k].canon;
+                    bestlen = m[k].end - m[k].pos;
+                }
+            if (best)
+                n = add_role(roles, n, max, best);
+            if (i == end)
+                break;
+            i += cl;
+            seg = i;
             continue;
-        size_t first = k;
-        while (first > 0 && is_connector(s, m[first - 1].end, m[first].pos))
-            first--;
-        size_t n = 0;
-        for (size_t j = first; j <= k && n < max; j++) {
-            bool dup = false;
-            for (size_t q = 0; q < n; q++)
-                dup |= strcmp(roles[q], m[j].canon) == 0;
-            if (!dup)
-                roles[n++] = m[j].canon;
         }
-        return n;
+        unsigned char c = (unsigned char)s[i];
+        if (c == '(' || tk_str_starts(s + i, "「"))
+            depth++;
+        else if ((c == ')' || tk_str_starts(s + i, "」")) && depth > 0)
+            depth--;
+        i++;
+        while (i < end && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
     }
-    /* 「情報セキュリティ管理者又は担当者は、」: the roles named in the topic */
-    const char *ha = strstr(s, "は、");
-    if (ha && (size_t)(ha - s) <= 40 * 3) {
-        size_t n = 0;
-        for (size_t k = 0; k < nm && m[k].end <= (size_t)(ha - s) && n < max; k++) {
-            bool dup = false;
-            for (size_t q = 0; q < n; q++)
-                dup |= strcmp(roles[q], m[k].canon) == 0;
-            if (!dup)
-                roles[n++] = m[k].canon;
-        }
-        return n;
-    }
-    return 0;
+    return n;
 }
 
-/* A topic (Xは、) that names an actor but no known role. */
+/* A topic (Xは、) that names an actor but no known role: the last part of
+ * the topic (after its last 、), when it ends like an actor. */
 const char *tk_dv_unknown_actor(run *r, const char *s)
 {
-    const char *ha = strstr(s, "は、");
-    if (!ha || ha == s)
+    size_t end = topic_end(s, NULL, 0);
+    if (!end)
         return NULL;
-    size_t len = (size_t)(ha - s);
-    if (tk_utf8_count(tk_arena_strndup(r->a, s, len)) > 24)
+    const char *topic = tk_arena_strndup(r->a, s, end);
+    const char *last = topic;
+    for (const char *p = topic; (p = strstr(p, "、")) != NULL; p += strlen("、"))
+        last = p + strlen("、");
+    if (!*last || tk_utf8_count(last) > 40 || contains(last, "。"))
         return NULL;
-    const char *topic = tk_arena_strndup(r->a, s, len);
-    if (contains(topic, "、") || contains(topic, "。"))
-        return NULL;
-    static const char *not_actor_end[] = {"ついて", "おいて", "際して", "場合", "とき", "ため", "には", "では", "とは", "又"};
-    for (size_t i = 0; i < sizeof not_actor_end / sizeof not_actor_end[0]; i++)
-        if (ends_with(topic, not_actor_end[i]))
-            return NULL;
     bool actor = false;
     for (size_t i = 0; i < r->v.nsuffixes && !actor; i++)
-        actor = ends_with(topic, r->v.suffixes[i]);
+        actor = ends_with(last, r->v.suffixes[i]);
     /* an ASCII acronym (CSIRT, CISO) names a body */
     size_t caps = 0;
-    for (const char *p = topic; *p; p++)
+    for (const char *p = last; *p; p++)
         caps += (*p >= 'A' && *p <= 'Z');
-    if (caps >= 2 && caps == strlen(topic))
+    if (caps >= 2 && caps == strlen(last))
         actor = true;
-    return actor ? topic : NULL;
+    return actor ? last : NULL;
 }
 
-/* 「…を利用する者」「メールアドレス保有者」: anyone who does the thing. */
 bool tk_dv_is_generic_doer(const run *r, const char *topic)
 {
     size_t n = strlen(topic);
@@ -249,14 +308,28 @@ static const char *title_name(run *r, const char *norm_title)
 size_t tk_dv_roles_from_headings(run *r, const node *n, const char **roles, size_t max)
 {
     for (; n; n = n->parent) {
-        if (n->kind != N_MARKED || !n->is_heading || !n->text)
+        const char *title = NULL;
+        if (n->kind == N_MARKED && n->mk.style == TK_MK_ARTICLE)
+            title = n->title;
+        else if (n->kind == N_MARKED && (n->is_heading || tk_dv_style_rank(n->mk.style)))
+            title = n->text;
+        else if (n->kind == N_PART)
+            title = n->title;
+        if (!title || !*title)
             continue;
-        const char *t = title_name(r, norm_a(r->a, n->text));
+        const char *t = norm_a(r->a, title);
         match m[4];
         size_t nm = find_roles(&r->v, t, m, 4);
-        if (nm == 1 && m[0].pos == 0 && m[0].end == strlen(t)) {
-            roles[0] = m[0].canon;
-            (void)max;
+        if (nm < 1 || m[0].pos != 0)
+            continue;
+        /* 「情報システム管理者」「(9) CSIRT の設置・役割」「職員等の遵守事項」 */
+        const char *after = t + m[0].end;
+        while (*after == ' ')
+            after++;
+        if (!*after || *after == '(' || tk_str_starts(after, "の") || tk_str_starts(after, "は") ||
+            tk_str_starts(after, "における") || tk_str_starts(after, "に係る")) {
+            if (max)
+                roles[0] = m[0].canon;
             return 1;
         }
     }
@@ -425,11 +498,60 @@ static void roles_of_policy(run *r, node *root, const lline *ll, size_t nll, con
     tk_buf_free(&all);
 }
 
+/* Is the role (by its name or an alias) named in the policy text? */
+static bool role_named(const run *r, const char *canon, const char *all)
+{
+    for (size_t i = 0; i < r->v.nnames; i++)
+        if (!strcmp(r->v.canon[i], canon) && strstr(all, r->v.names[i]))
+            return true;
+    return false;
+}
+
+/* The role of provisions that name none: the first of templates/derive.xml's
+ * choices that the policy names (and org.xml defines); else, saying so, the
+ * first role of org.xml (or of the policy) that the policy names. */
+static void choose_fallback(run *r, const lline *ll, size_t nll)
+{
+    tk_derive_report *rep = r->rep;
+    const tk_org *org = r->opts ? r->opts->org : NULL;
+    tk_buf all;
+    tk_buf_init(&all);
+    for (size_t i = 0; i < nll; i++) {
+        tk_text_norm(ll[i].raw.data, ll[i].raw.len, &all);
+        tk_buf_putc(&all, '\n');
+    }
+    const char *text = all.data ? all.data : "";
+    const char *chosen = NULL;
+    for (size_t i = 0; i < r->v.nfallbacks && !chosen; i++) {
+        const char *cn = canon_of(&r->v, norm_a(r->a, r->v.fallbacks[i]));
+        if (cn && role_named(r, cn, text) && (!org || tk_org_role(org, cn)))
+            chosen = cn;
+    }
+    rep->fallback_named = chosen != NULL;
+    if (!chosen) {
+        rep->fallback_wanted = r->v.fallback;
+        if (org) {
+            for (size_t i = 0; i < org->nroles && !chosen; i++)
+                if (role_named(r, org->roles[i].id, text))
+                    chosen = org->roles[i].id;
+            if (!chosen && org->nroles)
+                chosen = org->roles[0].id;
+        } else {
+            for (size_t i = 0; i < r->v.nfound && !chosen; i++)
+                if (role_named(r, r->v.found[i], text))
+                    chosen = r->v.found[i];
+        }
+    }
+    tk_buf_free(&all);
+    if (chosen)
+        r->v.fallback = chosen;
+    rep->fallback_role = r->v.fallback;
+}
+
 void tk_dv_setup_roles(run *r, node *root, const lline *ll, size_t nll, const char **std_names,
                        const char **std_canon, size_t nstd)
 {
     const tk_derive_opts *opts = r->opts;
-    tk_derive_report *rep = r->rep;
     if (opts && opts->org)
         roles_of_org(r, opts->org);
     else
@@ -448,13 +570,7 @@ void tk_dv_setup_roles(run *r, node *root, const lline *ll, size_t nll, const ch
             if (contains(r->v.found[i], "職員"))
                 r->v.staff = r->v.found[i];
     }
-    rep->fallback_role = r->v.fallback;
-    if (opts && opts->org && !tk_org_role(opts->org, r->v.fallback)) {
-        /* the org names no 統括 role: give subjectless provisions to the
-         * first every-department role's superior, i.e. the first role listed */
-        r->v.fallback = opts->org->nroles ? opts->org->roles[0].id : r->v.fallback;
-        rep->fallback_role = r->v.fallback;
-    }
+    choose_fallback(r, ll, nll);
 }
 
 void tk_dv_report_roles(run *r)

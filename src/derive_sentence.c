@@ -54,6 +54,78 @@ static bool core_ends(const char *s, size_t n, const char *suffix)
     return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
+/* A sentence that says what a word means (「…をいう。」) or what the document
+ * itself is for (「この規程は、…を目的とする。」) obliges no one, whatever
+ * words it contains (「…守らなければならない規則をいう。」). */
+static bool is_definition_or_purpose(const char *core, size_t n)
+{
+    static const char *def_end[] = {"をいう", "という", "を指す", "を意味する", "をいうものとする", "目的とする",
+                                    "目的としている"};
+    for (size_t i = 0; i < sizeof def_end / sizeof def_end[0]; i++)
+        if (core_ends(core, n, def_end[i]))
+            return true;
+    static const char *doc_first[] = {"この", "本"};
+    static const char *doc_kind[] = {"規程", "規則", "要綱", "要領", "基準", "方針", "基本方針", "対策基準",
+                                     "ポリシー", "情報セキュリティポリシー", "情報セキュリティ基本方針",
+                                     "情報セキュリティ対策基準", "指針", "細則", "手順"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!tk_str_starts(core, doc_first[i]))
+            continue;
+        const char *k = core + strlen(doc_first[i]);
+        for (size_t j = 0; j < sizeof doc_kind / sizeof doc_kind[0]; j++) {
+            size_t l = strlen(doc_kind[j]);
+            if (strncmp(k, doc_kind[j], l) == 0 && (tk_str_starts(k + l, "は") || tk_str_starts(k + l, "において")))
+                return !strstr(core, "なければならない") || core_ends(core, n, "ものとする");
+        }
+    }
+    return false;
+}
+
+/* 所掌事務 (「…に関すること。」) list what a body deals with; they are no rule. */
+static bool is_remit(const char *core, size_t n)
+{
+    static const char *remit[] = {"に関すること", "に係ること", "に関する事項", "についてのこと", "に関することを行う"};
+    for (size_t i = 0; i < sizeof remit / sizeof remit[0]; i++)
+        if (core_ends(core, n, remit[i]))
+            return true;
+    return false;
+}
+
+/* The first place any of words occurs in core, or NULL. */
+static const char *first_of(const char *core, const char *const *words, size_t nwords)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < nwords; i++) {
+        const char *q = strstr(core, words[i]);
+        if (q && (!best || q < best))
+            best = q;
+    }
+    return best;
+}
+
+/* A plain verb ending (〜する。〜行う。) that may declare or oblige: not a
+ * state, a passive, a potential or a definition. */
+static bool plain_verb_end(const char *core, size_t n)
+{
+    static const char *not_declare[] = {"という", "をいう", "とする", "である", "ある", "いる", "される", "られる",
+                                        "できる", "なる", "有する", "含む", "基づく", "よる", "おける", "係る",
+                                        "関する", "わたる", "かかる", "属する", "れる", "せる", "いく", "くる",
+                                        "充てる", "置く", "審議する", "所掌する", "つかさどる", "掌る", "統括する",
+                                        "施行する", "準用する", "適用する", "別に定める",
+                                        "組織する", "構成する", "成る", "から成る"};
+    if (n == 0)
+        return false;
+    int32_t lc = last_cp(core, n);
+    bool verb = lc == 0x3046 || lc == 0x304F || lc == 0x3050 || lc == 0x3059 || lc == 0x3064 || lc == 0x306C ||
+                lc == 0x3076 || lc == 0x3080 || lc == 0x308B; /* うくぐすつぬぶむる */
+    if (!verb)
+        return false;
+    for (size_t i = 0; i < sizeof not_declare / sizeof not_declare[0]; i++)
+        if (core_ends(core, n, not_declare[i]))
+            return false;
+    return true;
+}
+
 int tk_obligation_level(const char *s, bool basic, bool enumerated)
 {
     size_t n = sentence_core_len(s);
@@ -61,49 +133,49 @@ int tk_obligation_level(const char *s, bool basic, bool enumerated)
     memcpy(core, s, n);
     core[n] = '\0';
     int level = -1;
-    const char *must_not[] = {"てはならない", "ではならない", "てはいけない", "てはならず"};
-    const char *must[] = {"なければならない", "なくてはならない", "ねばならない", "なければならず", "なければなりません"};
-    const char *pos_must = NULL, *pos_not = NULL;
-    for (size_t i = 0; i < sizeof must_not / sizeof must_not[0]; i++) {
-        const char *q = strstr(core, must_not[i]);
-        if (q && (!pos_not || q < pos_not))
-            pos_not = q;
-    }
-    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
-        const char *q = strstr(core, must[i]);
-        if (q && (!pos_must || q < pos_must))
-            pos_must = q;
-    }
+    /* the endings, and their obvious slips (しなければならなない, してならない) */
+    static const char *must_not[] = {"てはならない", "ではならない", "てはいけない", "てはならず", "てはなら",
+                                     "ではなら", "てならない"};
+    static const char *ban_end[] = {"禁止する", "禁止とする", "禁ずる", "禁じる", "禁止とすること", "禁止すること"};
+    static const char *must[] = {"なければならない", "なくてはならない", "ねばならない", "なければならず",
+                                 "なければなりません", "なければなら", "なくてはなら", "ねばなら"};
+    const char *pos_not = first_of(core, must_not, sizeof must_not / sizeof must_not[0]);
+    for (size_t i = 0; i < sizeof ban_end / sizeof ban_end[0] && !pos_not; i++)
+        if (core_ends(core, n, ban_end[i]))
+            pos_not = core + n - strlen(ban_end[i]); /* 〜を原則禁止する */
+    const char *pos_must = first_of(core, must, sizeof must / sizeof must[0]);
     const char *mono = strstr(core, "ものとする");
     if (mono && (mono - core >= (ptrdiff_t)strlen("できる")) &&
         memcmp(mono - strlen("できる"), "できる", strlen("できる")) == 0)
         mono = NULL; /* 〜できるものとする grants, it does not oblige */
-    if (contains(core, "努めなければならない") || contains(core, "努めるものとする") || core_ends(core, n, "努める") ||
-        core_ends(core, n, "努めること") || core_ends(core, n, "望ましい") || contains(core, "努めなければならず")) {
+    if (is_definition_or_purpose(core, n) || is_remit(core, n)) {
+        level = -1;
+    } else if (contains(core, "努めなければならない") || contains(core, "努めるものとする") || core_ends(core, n, "努める") ||
+               core_ends(core, n, "努めること") || core_ends(core, n, "望ましい") || contains(core, "努めなければならず") ||
+               core_ends(core, n, "努めるものとすること") || core_ends(core, n, "努めなければならないこと")) {
         level = TK_LEVEL_SHOULD;
     } else if (pos_not && (!pos_must || pos_not < pos_must)) {
         level = TK_LEVEL_MUST_NOT;
     } else if (pos_must || mono) {
         level = TK_LEVEL_MUST;
-    } else if (enumerated && (core_ends(core, n, "こと") || core_ends(core, n, "ないこと"))) {
+    } else if (core_ends(core, n, "ないこと") && !core_ends(core, n, "ようにしないこと") &&
+               !core_ends(core, n, "がないこと") && !core_ends(core, n, "のないこと")) {
+        /* 〜しないこと: the government's style of 〜してはならない */
+        level = TK_LEVEL_MUST_NOT;
+    } else if (core_ends(core, n, "こと") && (enumerated || n > strlen("こと"))) {
+        /* 〜すること: a rule sentence in the government's style */
         level = TK_LEVEL_MUST;
-    } else if (basic && n > 0) {
-        static const char *not_declare[] = {"という", "をいう", "とする", "である", "ある", "いる", "される", "られる",
-                                            "できる", "なる", "有する", "含む", "基づく", "よる", "おける", "係る",
-                                            "関する", "わたる", "かかる", "属する", "れる", "せる", "いく", "くる"};
-        int32_t lc = last_cp(core, n);
-        bool verb = lc == 0x3046 || lc == 0x304F || lc == 0x3050 || lc == 0x3059 || lc == 0x3064 || lc == 0x306C ||
-                    lc == 0x3076 || lc == 0x3080 || lc == 0x308B; /* うくぐすつぬぶむる */
-        if (verb) {
-            bool excluded = false;
-            for (size_t i = 0; i < sizeof not_declare / sizeof not_declare[0] && !excluded; i++)
-                excluded = core_ends(core, n, not_declare[i]);
-            if (!excluded)
-                level = TK_LEVEL_DECLARE;
-        }
+    } else if (basic && plain_verb_end(core, n)) {
+        level = TK_LEVEL_DECLARE;
     }
     free(core);
     return level;
+}
+
+bool tk_dv_plain_verb_sentence(const char *s)
+{
+    size_t n = sentence_core_len(s);
+    return plain_verb_end(s, n) && !is_definition_or_purpose(s, n) && !is_remit(s, n);
 }
 
 /* ------------------------------------------------------------------ */

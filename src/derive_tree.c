@@ -48,12 +48,28 @@ static void attach_child(run *r, node *parent, node *child)
         child->bullet_no = ++parent->nbullets;
 }
 
-static void attach_para(run *r, node *parent, const char *text, long line)
+static void attach_para(run *r, node *parent, const char *text, long line, long last, bool commentary)
 {
     entry *e = node_add_entry(r, parent);
     e->text = text;
     e->line = line;
-    e->para_no = ++parent->nparas;
+    e->last = last;
+    e->commentary = commentary;
+    if (!commentary)
+        e->para_no = ++parent->nparas;
+}
+
+/* Does a paragraph open commentary (【解説】, 〔解説〕, （例）, ※, 注:), which
+ * runs on to the next numbered line? */
+static bool opens_commentary(const char *norm)
+{
+    static const char *open[] = {"【解説", "〔解説", "[解説", "(解説", "<解説", "《解説", "解説:", "解説 ",
+                                 "【例", "〔例", "(例)", "[例]", "例:", "【注", "〔注", "(注)", "注:", "※",
+                                 "【参考", "〔参考", "(参考)", "参考:", "【備考", "(備考)", "備考:"};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
+        if (tk_str_starts(norm, open[i]))
+            return true;
+    return !strcmp(norm, "解説");
 }
 
 int tk_dv_style_rank(enum tk_marker_style s)
@@ -218,6 +234,7 @@ static node *marked_node(run *r, node *parent, const lline *L, const char *pendi
     c->text = tk_arena_strdup(r->a, kept.data ? kept.data : "");
     tk_buf_free(&kept);
     c->line = L->line;
+    c->last = L->last;
     if (c->mk.style == TK_MK_ARTICLE && pending_title)
         c->title = pending_title;
     /* 第1条(目的): the title on the article's own line */
@@ -248,7 +265,7 @@ static node *part_node(run *r, node *root, node *top, const tk_marker *next, con
     node *part = node_new(r, N_PART, root);
     part->title = t;
     part->ref = part_label(r, t);
-    part->line = line;
+    part->line = part->last = line;
     attach_child(r, root, part);
     return part;
 }
@@ -258,9 +275,14 @@ node *tk_dv_build_tree(run *r, const lline *ll, size_t nll, bool *used_marker)
     node *root = node_new(r, N_ROOT, NULL);
     node *top = root;
     const char *pending_title = NULL;
+    bool in_commentary = false;
     for (size_t i = 0; i < nll; i++) {
         const lline *L = &ll[i];
         if (L->has_marker) {
+            /* a heading of the markup closes the lists before it */
+            if (L->heading)
+                while (top->kind == N_MARKED && !top->forced_heading)
+                    top = top->parent;
             node *parent = place_marker(top, &L->mk);
             if (parent) {
                 int d = 0;
@@ -268,7 +290,9 @@ node *tk_dv_build_tree(run *r, const lline *ll, size_t nll, bool *used_marker)
                     d++;
                 if (d <= MAX_DEPTH) {
                     top = marked_node(r, parent, L, pending_title);
+                    top->forced_heading = L->heading;
                     pending_title = NULL;
+                    in_commentary = false;
                     used_marker[i] = true;
                     continue;
                 }
@@ -293,10 +317,30 @@ node *tk_dv_build_tree(run *r, const lline *ll, size_t nll, bool *used_marker)
             node *part = part_node(r, root, top, &ll[i + 1].mk, t, L->line);
             if (part) {
                 top = part;
+                in_commentary = false;
                 continue;
             }
         }
-        attach_para(r, top, t, L->line);
+        if (opens_commentary(n))
+            in_commentary = true;
+        /* 「また、次に掲げる事項を…」 between ⑬ and ⑭: a lead-in of the
+         * siblings that follow, not a paragraph of ⑬ */
+        node *at = top;
+        if (!in_commentary && top->kind == N_MARKED && !top->has_child_nodes && next_marked &&
+            same_style(&ll[i + 1].mk, &top->mk) && ll[i + 1].mk.value == top->mk.value + 1 && ends_with(n, "。") &&
+            (strstr(n, "次に掲げる") || strstr(n, "次の") || strstr(n, "以下の") || strstr(n, "下記")))
+            at = top->parent;
+        if (L->heading) {
+            /* an unnumbered heading (### 教育及び訓練): it closes the lists
+             * before it and is text of no provision */
+            while (top->kind == N_MARKED && !top->forced_heading)
+                top = top->parent;
+            attach_para(r, top, t, L->line, L->last, false);
+            top->entries[top->nentries - 1].heading = true;
+            top->nparas--;
+            continue;
+        }
+        attach_para(r, at, t, L->line, L->last, in_commentary);
     }
 
     /* one part only: it numbers nothing, drop it from refs */
@@ -350,7 +394,7 @@ void tk_dv_mark_heading_nodes(node *n)
             free(nt);
         }
         tk_buf_free(&plain);
-        c->is_heading = title && (c->has_child_nodes || c->nparas > 0);
+        c->is_heading = c->forced_heading || (title && (c->has_child_nodes || c->nparas > 0));
     }
 }
 

@@ -146,7 +146,20 @@ static void test_obligation_forms(void **state)
     assert_int_equal(level("向上に努めなければならない。", false, false), TK_LEVEL_SHOULD);
     assert_int_equal(level("向上に努めるものとする。", false, false), TK_LEVEL_SHOULD);
     assert_int_equal(level("パスワードを定期的に変更すること。", false, true), TK_LEVEL_MUST);
-    assert_int_equal(level("パスワードを定期的に変更すること。", false, false), -1);
+    /* the government's style: 〜すること。 is a rule sentence on its own too */
+    assert_int_equal(level("パスワードを定期的に変更すること。", false, false), TK_LEVEL_MUST);
+    assert_int_equal(level("職員等は、机の周りの整理・整頓を行うこと。", false, false), TK_LEVEL_MUST);
+    assert_int_equal(level("USBメモリを接続しないこと。", false, false), TK_LEVEL_MUST_NOT);
+    assert_int_equal(level("情報漏えいを防止するよう努めること。", false, false), TK_LEVEL_SHOULD);
+    assert_int_equal(level("情報システムの運用に関すること。", false, false), -1);
+    assert_int_equal(level("支給以外の端末の使用及び外部持ち出しを原則禁止する。", false, false), TK_LEVEL_MUST_NOT);
+    assert_int_equal(level("私物の端末を業務に使用してならない。", false, false), TK_LEVEL_MUST_NOT);
+    assert_int_equal(level("適正なセキュリティ機能を持つ機材を調達しなければならなない。", false, false), TK_LEVEL_MUST);
+    assert_int_equal(level("不正アクセスを禁止する措置を講じなければならない。", false, false), TK_LEVEL_MUST);
+    /* what a word means, what the document is for: no rule, whatever it says */
+    assert_int_equal(level("職員等が守らなければならない規則をいう。", false, false), -1);
+    assert_int_equal(level("この規程は、情報資産の保護に必要な事項を定めるものとする。", false, false), -1);
+    assert_int_equal(level("この規程は、情報資産を守ることを目的とする。", false, false), -1);
     assert_int_equal(level("利用することができるものとする。", false, false), -1);
 }
 
@@ -229,15 +242,16 @@ static void test_article_style_refs(void **state)
                     "3 所属長は、前項の遵守状況を確認しなければならない。\n";
     derived *d = derive_text(t);
     assert_non_null(d->c);
-    const tk_item *a = item_with(d->c, "必要な事項を定める");
-    assert_string_equal(a->ref, "第1条");
+    /* the purpose of the document obliges no one: classified, not an item */
+    assert_null(item_with(d->c, "必要な事項を定める"));
+    assert_int_equal(d->rep.line_class[3], TK_LC_PURPOSE);
     const tk_item *b = item_with(d->c, "適切に管理しなければ");
     assert_string_equal(b->ref, "第5条第1項");
     const tk_item *c = item_with(d->c, "パスワードを他人に");
     assert_string_equal(c->ref, "第5条第2項第1号");
     assert_non_null(c->context);
     assert_non_null(strstr(c->context, "次に掲げる事項"));
-    assert_int_equal(c->level, TK_LEVEL_MUST);
+    assert_int_equal(c->level, TK_LEVEL_MUST_NOT); /* 〜しないこと */
     const tk_item *e = item_with(d->c, "離席時に");
     assert_string_equal(e->ref, "第5条第2項第2号");
     const tk_item *f = item_with(d->c, "遵守状況を確認");
@@ -260,10 +274,10 @@ static void test_article_title_on_the_article_line(void **state)
                     "2 従業員は、情報資産を私的に利用してはならない。\n";
     derived *d = derive_text(t);
     assert_non_null(d->c);
-    const tk_item *a = item_with(d->c, "定めるものとする");
-    assert_string_equal(a->ref, "第1条");
-    assert_string_equal(a->section->title, "目的");
-    assert_string_equal(item_with(d->c, "遵守しなければ")->ref, "第2条第1項");
+    assert_null(item_with(d->c, "定めるものとする"));
+    const tk_item *a = item_with(d->c, "遵守しなければ");
+    assert_string_equal(a->ref, "第2条第1項");
+    assert_string_equal(a->section->title, "遵守");
     assert_string_equal(item_with(d->c, "私的に")->ref, "第2条第2項");
     derived_free(d);
 }

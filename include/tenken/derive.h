@@ -71,6 +71,26 @@ typedef struct tk_derive_opts {
     const tk_checklist *previous; /* --previous; may be NULL */
 } tk_derive_opts;
 
+/* What each line of the policy is: the coverage account (--explain). Every
+ * physical line ends up in exactly one class. */
+enum tk_line_class {
+    TK_LC_UNSET,        /* (internal: not yet classified) */
+    TK_LC_ITEM,         /* the text of an item */
+    TK_LC_CONTEXT,      /* a lead-in, the context of the items under it */
+    TK_LC_HEADING,      /* a section's title */
+    TK_LC_DEFINITION,   /* 「…をいう。」 and the 定義 section */
+    TK_LC_PURPOSE,      /* 目的・趣旨・適用範囲 */
+    TK_LC_DESCRIPTION,  /* threats, 所掌事務, announcements, other description */
+    TK_LC_COMMENTARY,   /* 解説, 例, 注, ※ */
+    TK_LC_TOC,          /* table of contents */
+    TK_LC_ARTEFACT,     /* page numbers, running headers, captions, markup */
+    TK_LC_BLANK,        /* empty */
+    TK_LC_UNCLASSIFIED, /* an obligation sentence that is no item (warned) */
+    TK_LC_COUNT
+};
+/* The Japanese name of a class (項目、前提、見出し …). */
+const char *tk_line_class_label(enum tk_line_class c);
+
 /* What derive found, for the review summary. Strings live in the arena. */
 typedef struct tk_derive_note {
     long line;
@@ -92,6 +112,15 @@ typedef struct tk_derive_report {
     tk_derive_note *unclassified; /* lines derive could not classify */
     size_t nunclassified;
     size_t fallback_roles;     /* items given the fallback role */
+    tk_derive_note *fallback_items; /* those items: line and ref */
+    size_t nfallback_items;
+    bool fallback_named;       /* the policy (or org.xml) names the fallback role */
+    const char *fallback_wanted; /* the role templates/derive.xml asks for, when the policy has none */
+    /* the coverage account: class and item ref of every physical line
+     * (1-based, [0] unused), and the count per class */
+    unsigned char *line_class;
+    const char **line_ref;
+    size_t class_count[TK_LC_COUNT];
     size_t kept_previous;      /* ids carried over from --previous by text */
     size_t kept_previous_ref;  /* ids carried over by ref with changed text */
     const char *fallback_role;

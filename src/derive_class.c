@@ -1,0 +1,149 @@
+/* derive_class.c — the coverage account: every line of the policy in one
+ * class. The stages before classify what they use (items, lead-ins,
+ * headings, commentary, artefacts); this one reads what is left by its
+ * words and its section: definitions, purpose and scope, descriptions, and
+ * the obligation sentences that became no item (warned). */
+#include "derive_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *tk_line_class_label(enum tk_line_class c)
+{
+    switch (c) {
+    case TK_LC_UNSET: return "未分類";
+    case TK_LC_ITEM: return "項目";
+    case TK_LC_CONTEXT: return "前提";
+    case TK_LC_HEADING: return "見出し";
+    case TK_LC_DEFINITION: return "定義";
+    case TK_LC_PURPOSE: return "目的・範囲";
+    case TK_LC_DESCRIPTION: return "記述";
+    case TK_LC_COMMENTARY: return "解説";
+    case TK_LC_TOC: return "目次";
+    case TK_LC_ARTEFACT: return "体裁";
+    case TK_LC_BLANK: return "空行";
+    case TK_LC_UNCLASSIFIED: return "未分類";
+    case TK_LC_COUNT: break;
+    }
+    return "?";
+}
+
+/* Words of a section title that say what its text is. */
+static enum tk_line_class class_of_title(const char *norm)
+{
+    static const struct {
+        const char *word;
+        enum tk_line_class cls;
+    } titles[] = {
+        {"定義", TK_LC_DEFINITION}, {"用語", TK_LC_DEFINITION},  {"目的", TK_LC_PURPOSE},
+        {"趣旨", TK_LC_PURPOSE},    {"適用範囲", TK_LC_PURPOSE}, {"対象範囲", TK_LC_PURPOSE},
+        {"位置付け", TK_LC_PURPOSE}, {"位置づけ", TK_LC_PURPOSE}, {"脅威", TK_LC_DESCRIPTION},
+        {"附則", TK_LC_DESCRIPTION}, {"所掌", TK_LC_DESCRIPTION}, {"解説", TK_LC_COMMENTARY},
+    };
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (strstr(norm, titles[i].word))
+            return titles[i].cls;
+    return TK_LC_UNSET;
+}
+
+/* The class its nearest titled ancestor gives a line, or TK_LC_UNSET. */
+static enum tk_line_class class_of_section(run *r, const node *n)
+{
+    for (; n; n = n->parent) {
+        const char *t = n->kind == N_PART ? n->title : n->mk.style == TK_MK_ARTICLE ? n->title : n->text;
+        if (n->kind == N_ROOT || !t || !(n->kind == N_PART || n->is_heading || tk_dv_style_rank(n->mk.style) ||
+                                          n->mk.style == TK_MK_ARTICLE))
+            continue;
+        enum tk_line_class c = class_of_title(norm_a(r->a, t));
+        if (c != TK_LC_UNSET)
+            return c;
+    }
+    return TK_LC_UNSET;
+}
+
+/* The class of a line's text by its words alone. */
+static enum tk_line_class class_of_text(run *r, const char *kept)
+{
+    sentence *ss;
+    size_t ns = tk_dv_split_sentences(r, kept, &ss);
+    for (size_t i = 0; i < ns; i++) {
+        const char *s = ss[i].norm;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' '))
+            n--;
+        if (strstr(s, "をいう") || strstr(s, "という。") || tk_str_ends(s, "という") || strstr(s, "とは、"))
+            return TK_LC_DEFINITION;
+        if (strstr(s, "目的とする") || strstr(s, "目的として"))
+            return TK_LC_PURPOSE;
+    }
+    return TK_LC_DESCRIPTION;
+}
+
+/* Each node's lines, by the node's section. */
+static void classify_node(run *r, const node *n, const lline *ll, size_t nll)
+{
+    (void)ll;
+    (void)nll;
+    enum tk_line_class sec = class_of_section(r, n);
+    if (n->kind == N_MARKED && r->lclass[n->line] == TK_LC_UNSET) {
+        bool title = n->is_heading && !(n->mk.style == TK_MK_ARTICLE && n->text && *n->text);
+        enum tk_line_class c = title ? TK_LC_HEADING : sec != TK_LC_UNSET ? sec : class_of_text(r, n->text);
+        tk_dv_class_set(r, n->line, n->last, c, n->ref, false);
+    }
+    for (size_t i = 0; i < n->nentries; i++) {
+        const entry *e = &n->entries[i];
+        if (e->child) {
+            classify_node(r, e->child, ll, nll);
+            continue;
+        }
+        enum tk_line_class c = e->heading      ? TK_LC_HEADING
+                               : e->commentary ? TK_LC_COMMENTARY
+                               : sec != TK_LC_UNSET ? sec
+                                                    : class_of_text(r, e->text);
+        tk_dv_class_set(r, e->line, e->last, c, n->ref, false);
+    }
+}
+
+void tk_dv_classify_rest(run *r, const node *root, const lline *ll, size_t nll, const bool *used_marker)
+{
+    (void)used_marker;
+    for (size_t i = 0; i < root->nentries; i++) {
+        const entry *e = &root->entries[i];
+        if (!e->child && r->lclass[e->line] == TK_LC_UNSET)
+            tk_dv_class_set(r, e->line, e->last, e->commentary ? TK_LC_COMMENTARY : TK_LC_DESCRIPTION, NULL, false);
+        if (e->child && e->child->kind == N_PART)
+            tk_dv_class_set(r, e->child->line, e->child->last ? e->child->last : e->child->line, TK_LC_HEADING,
+                            e->child->ref, false);
+    }
+    classify_node(r, root, ll, nll);
+    /* the obligation sentences no item holds are warned and stay unclassified */
+    for (size_t i = 0; i < r->rep->nunplaced; i++) {
+        long ln = r->rep->unplaced[i].line;
+        if (ln >= 1 && (size_t)ln <= r->nphys && r->lclass[ln] != TK_LC_ITEM && r->lclass[ln] != TK_LC_CONTEXT)
+            r->lclass[ln] = TK_LC_UNCLASSIFIED;
+    }
+    tk_derive_report *rep = r->rep;
+    rep->line_class = r->lclass;
+    rep->line_ref = r->lref;
+    for (size_t i = 1; i <= r->nphys; i++) {
+        if (r->lclass[i] == TK_LC_UNSET)
+            r->lclass[i] = TK_LC_UNCLASSIFIED;
+        rep->class_count[r->lclass[i]]++;
+    }
+    for (size_t i = 1; i <= r->nphys; i++) {
+        if (r->lclass[i] != TK_LC_UNCLASSIFIED)
+            continue;
+        bool warned = false;
+        for (size_t k = 0; k < rep->nunplaced && !warned; k++)
+            warned = rep->unplaced[k].line == (long)i;
+        if (!warned) {
+            tk_derive_note *na = tk_arena_alloc(r->a, (rep->nunclassified + 1) * sizeof *na);
+            if (rep->nunclassified)
+                memcpy(na, rep->unclassified, rep->nunclassified * sizeof *na);
+            na[rep->nunclassified].line = (long)i;
+            na[rep->nunclassified].text = "";
+            rep->unclassified = na;
+            rep->nunclassified++;
+        }
+    }
+}
