@@ -12,6 +12,79 @@
 #include "tenken/util.h"
 #include "tenken/xmlutil.h"
 
+/* The count of lines in each class: the coverage account in one line. */
+static void print_classes(const tk_derive_report *rep)
+{
+    static const enum tk_line_class order[] = {TK_LC_ITEM,       TK_LC_CONTEXT,     TK_LC_HEADING, TK_LC_DEFINITION,
+                                               TK_LC_PURPOSE,    TK_LC_DESCRIPTION, TK_LC_COMMENTARY, TK_LC_TOC,
+                                               TK_LC_ARTEFACT,   TK_LC_BLANK,       TK_LC_UNCLASSIFIED};
+    printf("  行の分類:");
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        printf("%s%s %zu", i ? "、" : " ", tk_line_class_label(order[i]), rep->class_count[order[i]]);
+    printf(" (行ごとの内訳は --explain)\n");
+}
+
+/* The items that name no subject: exactly those given the fallback role. */
+static void print_fallback(const tk_derive_report *rep)
+{
+    if (!rep->nfallback_items)
+        return;
+    if (!rep->fallback_named && rep->fallback_wanted && !strcmp(rep->fallback_wanted, rep->fallback_role))
+        printf("  主体が書かれていない %zu 項目は「%s」に割り当てました。この役割はポリシーの本文になく、org.xml の定義によります (要確認):\n",
+               rep->nfallback_items, rep->fallback_role);
+    else if (!rep->fallback_named && rep->fallback_wanted)
+        printf("  主体が書かれていない %zu 項目: 既定の役割「%s」はこのポリシーにないため、「%s」に割り当てました (要確認):\n",
+               rep->nfallback_items, rep->fallback_wanted, rep->fallback_role);
+    else
+        printf("  主体が書かれていない %zu 項目は「%s」に割り当てました (要確認):\n", rep->nfallback_items,
+               rep->fallback_role);
+    tk_buf b;
+    tk_buf_init(&b);
+    for (size_t i = 0; i < rep->nfallback_items; i++) {
+        tk_buf_printf(&b, "%s%s (%ld 行目)", b.len ? "、" : "    ", rep->fallback_items[i].text,
+                      rep->fallback_items[i].line);
+        if (b.len > 200 || i + 1 == rep->nfallback_items) {
+            puts(b.data);
+            b.len = 0;
+            b.data[0] = '\0';
+        }
+    }
+    tk_buf_free(&b);
+}
+
+/* --explain: every line of the policy with its class and the item it is in. */
+static void print_explain(const tk_derive_report *rep)
+{
+    size_t rw = 4;
+    for (size_t i = 1; i <= rep->lines; i++)
+        if (rep->line_ref[i] && tk_text_width(rep->line_ref[i]) > rw)
+            rw = tk_text_width(rep->line_ref[i]);
+    if (rw > 30)
+        rw = 30;
+    for (size_t i = 1; i <= rep->lines; i++) {
+        tk_buf b;
+        tk_buf_init(&b);
+        tk_buf_printf(&b, "%6zu  ", i);
+        tk_text_pad(&b, tk_line_class_label((enum tk_line_class)rep->line_class[i]), 10);
+        tk_buf_puts(&b, "  ");
+        tk_text_pad(&b, rep->line_ref[i] ? rep->line_ref[i] : "", rw);
+        tk_buf_puts(&b, "  ");
+        const char *t = rep->line_text[i] ? rep->line_text[i] : "";
+        size_t n = 0, cps = 0;
+        while (t[n] && cps < 40) {
+            n++;
+            while (t[n] && ((unsigned char)t[n] & 0xC0) == 0x80)
+                n++;
+            cps++;
+        }
+        tk_buf_append(&b, t, n);
+        if (t[n])
+            tk_buf_puts(&b, "…");
+        puts(b.data);
+        tk_buf_free(&b);
+    }
+}
+
 static void print_review(const tk_checklist *c, const tk_derive_report *rep, const char *out_path)
 {
     printf("derive: %s に %zu 項目を書き出しました (%zu 行、%s、節 %zu)\n", out_path, c->nitems, rep->lines,
@@ -54,9 +127,8 @@ static void print_review(const tk_checklist *c, const tk_derive_report *rep, con
     }
     free(names);
     free(counts);
-    if (rep->fallback_roles)
-        printf("  主体が書かれていない %zu 項目は「%s」に割り当てました (要確認)\n", rep->fallback_roles,
-               rep->fallback_role);
+    print_classes(rep);
+    print_fallback(rep);
     if (rep->kept_previous || rep->kept_previous_ref)
         printf("  前回の checklist から引き継いだ id: 本文一致 %zu、同じ条項番号で文言変更 %zu\n", rep->kept_previous,
                rep->kept_previous_ref);
@@ -113,9 +185,10 @@ int tk_cmd_derive(const tk_command *c, int argc, char **argv)
     static const struct option longopts[] = {{"org", required_argument, NULL, 'g'},  {"name", required_argument, NULL, 'n'},
                                              {"output", required_argument, NULL, 'o'}, {"previous", required_argument, NULL, 'p'},
                                              {"force", no_argument, NULL, 'f'},       {"quiet", no_argument, NULL, 'q'},
+                                             {"explain", no_argument, NULL, 'x'},
                                              {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *org = NULL, *name = NULL, *output = NULL, *previous = NULL;
-    bool force = false, quiet = false;
+    bool force = false, quiet = false, explain = false;
     int ch, bad = 0;
     while ((ch = tk_cli_getopt(c, argc, argv, "o:qh", longopts, &bad)) != -1 && !bad) {
         switch (ch) {
@@ -125,6 +198,7 @@ int tk_cmd_derive(const tk_command *c, int argc, char **argv)
         case 'p': previous = optarg; break;
         case 'f': force = true; break;
         case 'q': quiet = true; break;
+        case 'x': explain = true; break;
         case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
         default: break;
         }
@@ -222,6 +296,8 @@ int tk_cmd_derive(const tk_command *c, int argc, char **argv)
         goto done;
     }
     tk_buf_free(&xml);
+    if (explain)
+        print_explain(&rep);
     if (!quiet) {
         print_review(cl, &rep, out_path);
         print_carry(&carry);

@@ -125,6 +125,7 @@ void tk_dv_classify_rest(run *r, const node *root, const lline *ll, size_t nll, 
     tk_derive_report *rep = r->rep;
     rep->line_class = r->lclass;
     rep->line_ref = r->lref;
+    rep->line_text = r->ltext;
     for (size_t i = 1; i <= r->nphys; i++) {
         if (r->lclass[i] == TK_LC_UNSET)
             r->lclass[i] = TK_LC_UNCLASSIFIED;

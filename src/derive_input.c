@@ -235,6 +235,10 @@ pline *tk_dv_read_lines(run *r, const tk_buf *text, size_t *nlines_out)
     r->nphys = nlines;
     r->lclass = tk_arena_alloc(r->a, nlines + 1);
     r->lref = tk_arena_alloc(r->a, (nlines + 1) * sizeof *r->lref);
+    r->ltext = tk_arena_alloc(r->a, (nlines + 1) * sizeof *r->ltext);
+    r->ltext[0] = "";
+    for (size_t i = 0; i < nlines; i++)
+        r->ltext[i + 1] = pl[i].s;
     for (size_t i = 0; i <= nlines; i++) {
         r->lclass[i] = (unsigned char)(i > 0 && pl[i - 1].drop ? TK_LC_BLANK : TK_LC_UNSET);
         r->lref[i] = NULL;

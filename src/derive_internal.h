@@ -122,6 +122,7 @@ typedef struct run {
      * the item it belongs to: the coverage account (--explain) */
     unsigned char *lclass;
     const char **lref;
+    const char **ltext;
     size_t nphys;
     /* item bookkeeping for ids */
     const char **item_keys;

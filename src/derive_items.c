@@ -170,10 +170,12 @@ static size_t unknown_subjects(run *r, const sentence *ss, size_t ns, long line,
             standard = !strcmp(r->v.std[k], actor);
         if (r->v.staff && !standard && tk_dv_is_generic_doer(r, actor)) {
             roles[0] = r->v.staff;
-        } else {
-            roles[0] = actor;
-            note_add(r, &r->rep->unmapped, &r->rep->nunmapped, line, actor);
+            return 1;
         }
+        note_add(r, &r->rep->unmapped, &r->rep->nunmapped, line, actor);
+        if (r->opts && r->opts->org)
+            return 0; /* org.xml has no such role: the lead-in's, the section's or the fallback */
+        roles[0] = actor;
         return 1;
     }
     return 0;
@@ -314,7 +316,7 @@ static bool lead_is_duty_too(run *r, const node *owner, const char *text)
     return own > 0 && text_level(r, owner, ss, own, in_basic(r, owner), false, NULL) >= 0;
 }
 
-static void walk(walker *w, node *n, tk_section *sec);
+static void walk(walker *w, node *n, tk_section *sec, const lead *outer);
 
 static tk_section *open_section(walker *w, node *c, tk_section *sec)
 {
@@ -376,7 +378,7 @@ static void provision(walker *w, node *c, tk_section *sec, const lead *ld)
             continue;
         }
         if (node_is_section(e->child))
-            walk(w, e->child, open_section(w, e->child, sec));
+            walk(w, e->child, open_section(w, e->child, sec), ld);
         else
             provision(w, e->child, sec, cur);
     }
@@ -396,23 +398,27 @@ static bool has_numbered_kou(const node *n)
  * item, or the lead-in of the provisions after it (*ld set), or the
  * announcement of the subsections after it (a description). */
 static void paragraph(walker *w, node *n, tk_section *sec, const char *ref, const char *text, long line, long last,
-                      bool next_items, bool next_section, lead *ld, bool *has_lead)
+                      bool next_items, bool next_section, const lead *outer, lead *ld, bool *has_lead)
 {
     run *r = w->r;
     bool lead_in = is_lead_in(last_sentence_norm(r, text));
     *has_lead = false;
     if (lead_in && (next_items || next_section)) {
-        const char *iref = lead_is_duty_too(r, n, text) ? emit_item(w, sec, n, ref, text, NULL, line) : NULL;
-        if (next_items) {
-            *ld = make_lead(r, n, text, NULL);
+        const char *iref = lead_is_duty_too(r, n, text) ? emit_item(w, sec, n, ref, text, outer, line) : NULL;
+        lead l = make_lead(r, n, text, outer);
+        /* 「…は、次の措置を講じなければならない。」 over titled sub-items: a
+         * lead-in of what they say; 「次の対策を講じる。」 over the chapters of
+         * a 基本方針 only announces them */
+        bool leads = next_items || (l.level >= 0 && l.level != TK_LEVEL_DECLARE && !l.descriptive);
+        if (leads) {
+            *ld = l;
             *has_lead = true;
         }
-        tk_dv_class_set(r, line, last,
-                        iref ? TK_LC_ITEM : next_items && !ld->descriptive ? TK_LC_CONTEXT : TK_LC_DESCRIPTION,
+        tk_dv_class_set(r, line, last, iref ? TK_LC_ITEM : leads && !l.descriptive ? TK_LC_CONTEXT : TK_LC_DESCRIPTION,
                         iref ? iref : ref, true);
         return;
     }
-    const char *iref = emit_item(w, sec, n, ref, text, NULL, line);
+    const char *iref = emit_item(w, sec, n, ref, text, outer, line);
     if (iref)
         tk_dv_class_set(r, line, last, TK_LC_ITEM, iref, true);
 }
@@ -427,7 +433,7 @@ static bool entry_is_section(const node *n, size_t i)
     return i < n->nentries && n->entries[i].child && node_is_section(n->entries[i].child);
 }
 
-static void walk(walker *w, node *n, tk_section *sec)
+static void walk(walker *w, node *n, tk_section *sec, const lead *outer)
 {
     run *r = w->r;
     lead ld = {0};
@@ -436,7 +442,7 @@ static void walk(walker *w, node *n, tk_section *sec)
     /* an article's own text is its first 項 */
     if (article && n->text && *n->text) {
         const char *ref = has_numbered_kou(n) ? tk_arena_printf(r->a, "%s第1項", n->ref) : n->ref;
-        paragraph(w, n, sec, ref, n->text, n->line, n->last, entry_is_items(n, 0), false, &ld, &has_lead);
+        paragraph(w, n, sec, ref, n->text, n->line, n->last, entry_is_items(n, 0), false, outer, &ld, &has_lead);
     }
     /* unnumbered paragraphs of an article are its 項 in order; an article of
      * one paragraph is cited by the article alone */
@@ -461,19 +467,19 @@ static void walk(walker *w, node *n, tk_section *sec)
             else if (n->nparas >= 2)
                 ref = tk_arena_printf(r->a, "%s 第%d段落", ref, e->para_no);
             paragraph(w, n, sec, ref, e->text, e->line, e->last, entry_is_items(n, i + 1), entry_is_section(n, i + 1),
-                      &ld, &has_lead);
+                      outer, &ld, &has_lead);
             continue;
         }
         node *c = e->child;
         if (c->kind == N_PART && !*c->ref) {
             /* the only part of the document numbers nothing: no section */
             has_lead = false;
-            walk(w, c, sec);
+            walk(w, c, sec, NULL);
         } else if (node_is_section(c)) {
-            has_lead = false;
-            walk(w, c, open_section(w, c, sec));
+            /* a lead-in stays in force over the titled sub-items it leads */
+            walk(w, c, open_section(w, c, sec), has_lead ? &ld : outer);
         } else {
-            provision(w, c, sec, has_lead ? &ld : NULL);
+            provision(w, c, sec, has_lead ? &ld : outer);
         }
     }
 }
@@ -541,7 +547,7 @@ void tk_dv_make_items(run *r, node *root, walker *w)
 {
     memset(w, 0, sizeof *w);
     w->r = r;
-    walk(w, root, &r->c->root);
+    walk(w, root, &r->c->root, NULL);
 }
 
 void tk_dv_walker_free(walker *w)

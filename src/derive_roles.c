@@ -530,7 +530,14 @@ static void choose_fallback(run *r, const lline *ll, size_t nll)
     rep->fallback_named = chosen != NULL;
     if (!chosen) {
         rep->fallback_wanted = r->v.fallback;
-        if (org) {
+        /* the policy names none of them: org.xml's own definition of one */
+        for (size_t i = 0; org && i < r->v.nfallbacks && !chosen; i++)
+            if (tk_org_role(org, r->v.fallbacks[i]))
+                chosen = tk_org_role(org, r->v.fallbacks[i])->id;
+        if (chosen)
+            rep->fallback_wanted = chosen;
+        if (chosen) {
+        } else if (org) {
             for (size_t i = 0; i < org->nroles && !chosen; i++)
                 if (role_named(r, org->roles[i].id, text))
                     chosen = org->roles[i].id;

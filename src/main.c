@@ -15,7 +15,7 @@ static int cmd_version(const tk_command *self, int argc, char **argv);
 
 static const tk_command COMMANDS[] = {
     {"derive", tk_cmd_derive, "ポリシーの本文から点検項目 (checklist.xml) を作る",
-     "使い方: tenken derive POLICY.txt --org ID [--name 組織名] [-o FILE] [--previous OLD.xml] [--force]\n"
+     "使い方: tenken derive POLICY.txt --org ID [--name 組織名] [-o FILE] [--previous OLD.xml] [--explain] [--force]\n"
      "\n"
      "情報セキュリティポリシー (基本方針・対策基準) のテキストを読み、条項ごとに一つの点検項目を\n"
      "作って checklists/ID/checklist.xml に書き出します。文字コードは UTF-8 (BOM 可)、BOM 付き\n"
@@ -26,6 +26,9 @@ static const tk_command COMMANDS[] = {
      "  --org ID         組織の ID (checklists/ID/) またはフォルダのパス\n"
      "  --name 組織名    組織の名称 (checklist.xml に記録)\n"
      "  -o, --output F   書き出し先 (既定: checklists/ID/checklist.xml)\n"
+     "  --explain        ポリシーの行ごとに、分類 (項目・前提・見出し・定義・目的・範囲・記述・解説・\n"
+     "                   目次・体裁・空行・未分類) と属する項目の条項番号を表示します。義務の形の文で\n"
+     "                   項目にならなかったものは「未分類」とし、要確認として一覧します\n"
      "  --previous OLD   前年度の checklist.xml。本文が同じ項目は番号が変わっても同じ id を保ち、\n"
      "                   tenken review の確認結果 (役割・対象外・重み) を引き継ぎます。文言が変わった\n"
      "                   確認済みの項目は、再確認が必要な項目として表示します\n"

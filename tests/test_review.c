@@ -17,7 +17,7 @@
 #include "testutil.h"
 
 static char dir[64];      /* the suite's temporary folder */
-static char org[128];     /* DIR/toride: a copy of checklists/toride */
+static char org[128];     /* DIR/toride: a copy of tests/fixtures/review_toride */
 static char clpath[192];  /* DIR/toride/checklist.xml */
 static char original[192];/* its bytes before any apply */
 static char wb[256];      /* the review workbook */
@@ -63,7 +63,7 @@ static int setup(void **state)
     snprintf(clpath, sizeof clpath, "%s/checklist.xml", org);
     snprintf(original, sizeof original, "%s/original.xml", dir);
     snprintf(wb, sizeof wb, "%s/out/toride/review/点検項目確認_toride.xlsx", dir);
-    if (sh("cp -r checklists/toride %s/ && cp %s %s", dir, clpath, original))
+    if (sh("cp -r tests/fixtures/review_toride %s/toride && cp %s %s", dir, clpath, original))
         return -1;
     return sh("%s review --org %s --out %s/out -q", bin(), org, dir) == 0 ? 0 : -1;
 }
@@ -110,7 +110,7 @@ static char *write_tmp(const tk_checklist *c, char tmpl[64])
 static void test_review_model_round_trips_scope_and_review(void **state)
 {
     (void)state;
-    tk_checklist *c = load("checklists/toride/checklist.xml");
+    tk_checklist *c = load("tests/fixtures/review_toride/checklist.xml");
     tk_item *it = &c->items[0];
     it->out_of_scope = true;
     it->reviewed = true;
@@ -178,7 +178,7 @@ static void test_review_committed_checklists_load_unchanged(void **state)
 static void test_review_rehash_changes_with_scope(void **state)
 {
     (void)state;
-    tk_checklist *c = load("checklists/toride/checklist.xml");
+    tk_checklist *c = load("tests/fixtures/review_toride/checklist.xml");
     char before[65];
     memcpy(before, c->hash, 65);
     c->items[3].out_of_scope = true;
@@ -200,9 +200,9 @@ static void test_review_out_of_scope_item_does_not_apply(void **state)
     (void)state;
     tk_diags d;
     tk_diags_init(&d);
-    tk_org *o = tk_org_load("checklists/toride/org.xml", "checklists", &d);
+    tk_org *o = tk_org_load("tests/fixtures/review_toride/org.xml", "checklists", &d);
     assert_non_null(o);
-    tk_checklist *c = load("checklists/toride/checklist.xml");
+    tk_checklist *c = load("tests/fixtures/review_toride/checklist.xml");
     tk_item *staff = NULL;
     for (size_t i = 0; i < c->nitems && !staff; i++)
         if (c->items[i].nroles == 1 && !strcmp(c->items[i].roles[0], "職員等"))
@@ -222,8 +222,8 @@ static void test_review_out_of_scope_item_does_not_apply(void **state)
 static void test_review_carry_copies_unchanged_lists_changed_and_vanished(void **state)
 {
     (void)state;
-    tk_checklist *prev = load("checklists/toride/checklist.xml");
-    tk_checklist *now = load("checklists/toride/checklist.xml");
+    tk_checklist *prev = load("tests/fixtures/review_toride/checklist.xml");
+    tk_checklist *now = load("tests/fixtures/review_toride/checklist.xml");
     char h0[65], h1[65], h2[65];
     tk_item *p0 = &prev->items[0], *p1 = &prev->items[1], *p2 = &prev->items[2];
     tk_item_text_hash(p0->text, p0->context, h0);
@@ -286,13 +286,13 @@ static void test_review_carry_copies_unchanged_lists_changed_and_vanished(void *
 static void test_review_carry_with_no_previous_changes_nothing(void **state)
 {
     (void)state;
-    tk_checklist *now = load("checklists/toride/checklist.xml");
+    tk_checklist *now = load("tests/fixtures/review_toride/checklist.xml");
     char before[65];
     memcpy(before, now->hash, 65);
     tk_review_carry k;
     tk_checklist_carry_review(now, NULL, &k);
     assert_int_equal(k.carried + k.nchanged + k.nvanished, 0);
-    tk_checklist *same = load("checklists/toride/checklist.xml");
+    tk_checklist *same = load("tests/fixtures/review_toride/checklist.xml");
     tk_checklist_carry_review(now, same, &k); /* nothing reviewed */
     assert_int_equal(k.carried + k.nchanged + k.nvanished, 0);
     assert_string_equal(before, now->hash);
@@ -620,7 +620,7 @@ static void test_review_rederive_keeps_decisions(void **state)
     snprintf(rw, sizeof rw, "%s/review.xlsx", d);
     snprintf(e, sizeof e, "%s/edited.xlsx", d);
     assert_int_equal(sh("%s review --org %s/org -o %s -q", bin(), d, rw), 0);
-    assert_int_equal(sh("/usr/bin/python3 tests/review_edit.py '%s' '%s' 'role:tk-972cce409b=CSIRT'", rw, e), 0);
+    assert_int_equal(sh("/usr/bin/python3 tests/review_edit.py '%s' '%s' 'role:tk-042d7c4899=CSIRT'", rw, e), 0);
     assert_int_equal(sh("%s review --org %s/org --apply %s -q", bin(), d, e), 0);
     /* next year: the same text */
     assert_int_equal(sh("%s derive %s/org/policy.txt --org %s/org --previous %s/org/checklist.xml -o %s/again.xml > %s/out.txt", bin(), d, d, d, d,
@@ -631,7 +631,7 @@ static void test_review_rederive_keeps_decisions(void **state)
     tk_checklist *c = load(path);
     bool seen = false;
     for (size_t i = 0; i < c->nitems; i++) {
-        if (strcmp(c->items[i].id, "tk-972cce409b"))
+        if (strcmp(c->items[i].id, "tk-042d7c4899"))
             continue;
         seen = true;
         assert_int_equal(c->items[i].nroles, 1);
@@ -644,16 +644,16 @@ static void test_review_rederive_keeps_decisions(void **state)
     snprintf(path, sizeof path, "%s/out.txt", d);
     assert_true(file_has(path, "前回の確認結果を引き継いだ項目 1"));
     /* next year: that provision reworded */
-    assert_int_equal(sh("sed 's/地震、落雷、火災等の災害/地震、落雷、火災、津波等の災害/' %s/org/policy.txt > %s/policy2.txt", d, d), 0);
+    assert_int_equal(sh("sed 's/住民情報の流出を防ぐ/住民情報の流出を確実に防ぐ/' %s/org/policy.txt > %s/policy2.txt", d, d), 0);
     assert_int_equal(sh("%s derive %s/policy2.txt --org %s/org --previous %s/org/checklist.xml -o %s/reworded.xml > %s/out.txt", bin(), d, d, d,
                         d, d),
                      0);
     assert_true(file_has(path, "文言が変わったため再確認が必要な項目 1"));
-    assert_true(file_has(path, "3.(3) (tk-972cce409b)"));
+    assert_true(file_has(path, "6.(3)① (tk-042d7c4899)"));
     snprintf(path, sizeof path, "%s/reworded.xml", d);
     c = load(path);
     for (size_t i = 0; i < c->nitems; i++)
-        if (!strcmp(c->items[i].id, "tk-972cce409b")) {
+        if (!strcmp(c->items[i].id, "tk-042d7c4899")) {
             assert_false(c->items[i].reviewed);
             assert_string_equal(c->items[i].roles[0], "統括情報セキュリティ責任者");
         }

@@ -120,6 +120,7 @@ typedef struct tk_derive_report {
      * (1-based, [0] unused), and the count per class */
     unsigned char *line_class;
     const char **line_ref;
+    const char **line_text;    /* the line as read (trimmed) */
     size_t class_count[TK_LC_COUNT];
     size_t kept_previous;      /* ids carried over from --previous by text */
     size_t kept_previous_ref;  /* ids carried over by ref with changed text */
