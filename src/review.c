@@ -275,31 +275,7 @@ static void page_setup(RW *w, tk_arena *a, lxw_worksheet *ws, const char *klass,
 /* Lines a wrapped cell needs: a wide character counts 2 units. */
 static int text_lines(const char *s, double width)
 {
-    double cap = width * 0.92;
-    if (cap < 2)
-        cap = 2;
-    int lines = 1;
-    double used = 0;
-    const char *p = s, *end = s + strlen(s);
-    while (p < end) {
-        const char *start = p;
-        int32_t cp = tk_utf8_next(&p, end);
-        if (cp == '\n') {
-            lines++;
-            used = 0;
-            continue;
-        }
-        char one[5] = {0};
-        size_t n = (size_t)(p - start);
-        memcpy(one, start, n < 4 ? n : 4);
-        double cw = (double)tk_text_width(one);
-        if (used + cw > cap) {
-            lines++;
-            used = 0;
-        }
-        used += cw;
-    }
-    return lines;
+    return tk_text_wrap_lines(s, width * 0.92);
 }
 
 static void str(RW *w, lxw_worksheet *ws, int row, int col, const char *s, lxw_format *f)

@@ -265,6 +265,34 @@ char *tk_text_norm_dup(const char *s)
     return tk_buf_steal(&b);
 }
 
+int tk_text_wrap_lines(const char *s, double cap)
+{
+    if (cap < 2)
+        cap = 2;
+    int lines = 1;
+    double used = 0;
+    const char *p = s, *end = s + strlen(s);
+    while (p < end) {
+        const char *start = p;
+        int32_t cp = tk_utf8_next(&p, end);
+        if (cp == '\n') {
+            lines++;
+            used = 0;
+            continue;
+        }
+        char one[5] = {0};
+        size_t n = (size_t)(p - start);
+        memcpy(one, start, n < 4 ? n : 4);
+        double cw = (double)tk_text_width(one);
+        if (used + cw > cap) {
+            lines++;
+            used = 0;
+        }
+        used += cw;
+    }
+    return lines;
+}
+
 size_t tk_text_width(const char *s)
 {
     const char *p = s, *end = s + strlen(s);

@@ -437,31 +437,7 @@ static int text_lines(const char *s, double width, double size)
 {
     double px = width * 7.0 + 5.0 - 6.0;
     double unit = size * 96.0 / 72.0 / 2.0;
-    double cap = px / unit * 0.92;
-    if (cap < 2)
-        cap = 2;
-    int lines = 1;
-    double used = 0;
-    const char *p = s, *end = s + strlen(s);
-    while (p < end) {
-        const char *start = p;
-        int32_t cp = tk_utf8_next(&p, end);
-        if (cp == '\n') {
-            lines++;
-            used = 0;
-            continue;
-        }
-        char one[5] = {0};
-        size_t n = (size_t)(p - start);
-        memcpy(one, start, n < 4 ? n : 4);
-        double cw = (double)tk_text_width(one);
-        if (used + cw > cap) {
-            lines++;
-            used = 0;
-        }
-        used += cw;
-    }
-    return lines;
+    return tk_text_wrap_lines(s, px / unit * 0.92);
 }
 
 /* Row height in points for a number of lines at a font size. */

@@ -15,6 +15,17 @@ static char *keep(const char *s)
     return tk_buf_steal(&b);
 }
 
+static void test_wrap_lines_count_wide_characters_twice(void **state)
+{
+    (void)state;
+    assert_int_equal(tk_text_wrap_lines("", 10), 1);
+    assert_int_equal(tk_text_wrap_lines("abcdefghij", 10), 1);
+    assert_int_equal(tk_text_wrap_lines("abcdefghijk", 10), 2);
+    assert_int_equal(tk_text_wrap_lines("情報資産管理", 10), 2); /* 12 units */
+    assert_int_equal(tk_text_wrap_lines("職員\n等", 10), 2);
+    assert_int_equal(tk_text_wrap_lines("ab", 0.5), 1); /* at least 2 units a line */
+}
+
 static void test_norm_maps_fullwidth_and_removes_spaces(void **state)
 {
     (void)state;
@@ -121,6 +132,7 @@ static void test_decode_detects_bom_utf16_and_cp932(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wrap_lines_count_wide_characters_twice),
         cmocka_unit_test(test_norm_maps_fullwidth_and_removes_spaces),
         cmocka_unit_test(test_norm_maps_compatibility_and_kangxi_forms),
         cmocka_unit_test(test_norm_reads_minus_after_katakana_as_long_vowel),

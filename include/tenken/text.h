@@ -42,6 +42,9 @@ char *tk_text_norm_dup(const char *s);
 /* Terminal display width: East Asian Wide/Fullwidth count 2, combining
  * marks and controls 0, the rest 1. */
 size_t tk_text_width(const char *s);
+/* Lines s takes when wrapped at cap display-width units (tk_text_width; at
+ * least 2), a line feed starting a new line: how tall a wrapped cell is. */
+int tk_text_wrap_lines(const char *s, double cap);
 /* Print s to a buffer padded with spaces to width w (never truncates). */
 void tk_text_pad(tk_buf *out, const char *s, size_t w);
 
