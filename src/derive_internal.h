@@ -325,6 +325,12 @@ int tk_dv_style_rank(enum tk_marker_style s);
  * ends); each sentence kept and in match form. */
 size_t tk_dv_split_sentences(run *r, const char *text, sentence **out);
 
+/* derive_sentence.c: does the last sentence of a provision announce a list
+ * (次の事項を…、以下を全て含む…、下記事項を…、次に掲げる…、a colon)? And does
+ * it announce one that describes (threats, a remit, a scope) rather than
+ * obliges? */
+bool tk_dv_is_lead_in(const char *norm_last);
+bool tk_dv_is_descriptive_lead(const char *norm_last);
 /* derive_sentence.c: does the sentence end in a plain verb that may oblige
  * (〜する。〜行う。), not a state, a passive or a definition? */
 bool tk_dv_plain_verb_sentence(const char *norm);

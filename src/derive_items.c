@@ -27,32 +27,6 @@ static bool in_basic(run *r, const node *n)
     return r->doc_basic;
 }
 
-/* A lead-in (「次の事項を遵守しなければならない」「以下を全て含む…」「下記事項を
- * 明記した…」「次に掲げる…」「…は次のとおりとする」, or a line ending in a colon)
- * announces the items under it. */
-static bool is_lead_in(const char *norm_last)
-{
-    static const char *words[] = {"次の", "次に掲げる", "次に定める", "次を", "以下の", "以下を", "以下に掲げる",
-                                  "以下に定める", "下記の", "下記事項", "下記に", "下記を", "左記の", "次のとおり",
-                                  "以下のとおり", "各号"};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (contains(norm_last, words[i]))
-            return true;
-    return ends_with(norm_last, ":") || ends_with(norm_last, "：");
-}
-
-/* A lead-in whose list describes rather than obliges: the threats a policy
- * assumes, the remit of a body (審議する、所掌する), what a scope covers. */
-static bool is_descriptive_lead(const char *norm_last)
-{
-    static const char *words[] = {"脅威", "リスクを想定", "審議する", "所掌する", "つかさどる", "掌る",
-                                  "次のとおりとする", "以下のとおりとする", "次のとおりである", "をいう"};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (contains(norm_last, words[i]))
-            return true;
-    return false;
-}
-
 static bool node_is_section(const node *n)
 {
     return n->kind == N_PART || (n->kind == N_MARKED && (tk_dv_style_rank(n->mk.style) || n->is_heading));
@@ -295,7 +269,7 @@ static lead make_lead(run *r, const node *owner, const char *text, const lead *o
         l.level = sentence_level(r, owner, &ss[ns - 1], basic, outer && outer->direct);
     if (l.level < 0)
         l.level = text_level(r, owner, ss, ns, basic, false, NULL);
-    l.descriptive = (ns && is_descriptive_lead(ss[ns - 1].norm)) || (outer && outer->descriptive);
+    l.descriptive = (ns && tk_dv_is_descriptive_lead(ss[ns - 1].norm)) || (outer && outer->descriptive);
     return l;
 }
 
@@ -345,7 +319,7 @@ static void provision(walker *w, node *c, tk_section *sec, const lead *ld)
 {
     run *r = w->r;
     const char *text = provision_text(r, c);
-    bool is_lead = has_item_children(c) && is_lead_in(last_sentence_norm(r, text));
+    bool is_lead = has_item_children(c) && tk_dv_is_lead_in(last_sentence_norm(r, text));
     lead mine = {0}, below = {0};
     if (is_lead) {
         mine = make_lead(r, c, text, ld);
@@ -368,7 +342,7 @@ static void provision(walker *w, node *c, tk_section *sec, const lead *ld)
         if (!e->child) {
             if (e->commentary || e->heading) {
                 tk_dv_class_set(r, e->line, e->last, e->heading ? TK_LC_HEADING : TK_LC_COMMENTARY, c->ref, false);
-            } else if (i > 0 && c->entries[i - 1].child && is_lead_in(last_sentence_norm(r, e->text))) {
+            } else if (i > 0 && c->entries[i - 1].child && tk_dv_is_lead_in(last_sentence_norm(r, e->text))) {
                 /* a lead-in between the entries of a list: of those after it */
                 later = make_lead(r, c, e->text, ld);
                 cur = &later;
@@ -401,7 +375,7 @@ static void paragraph(walker *w, node *n, tk_section *sec, const char *ref, cons
                       bool next_items, bool next_section, const lead *outer, lead *ld, bool *has_lead)
 {
     run *r = w->r;
-    bool lead_in = is_lead_in(last_sentence_norm(r, text));
+    bool lead_in = tk_dv_is_lead_in(last_sentence_norm(r, text));
     *has_lead = false;
     if (lead_in && (next_items || next_section)) {
         const char *iref = lead_is_duty_too(r, n, text) ? emit_item(w, sec, n, ref, text, outer, line) : NULL;

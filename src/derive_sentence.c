@@ -178,6 +178,32 @@ bool tk_dv_plain_verb_sentence(const char *s)
     return plain_verb_end(s, n) && !is_definition_or_purpose(s, n) && !is_remit(s, n);
 }
 
+/* A lead-in (「次の事項を遵守しなければならない」「以下を全て含む…」「下記事項を
+ * 明記した…」「次に掲げる…」「…は次のとおりとする」, or a line ending in a colon)
+ * announces the items under it. */
+bool tk_dv_is_lead_in(const char *norm_last)
+{
+    static const char *words[] = {"次の", "次に掲げる", "次に定める", "次を", "以下の", "以下を", "以下に掲げる",
+                                  "以下に定める", "下記の", "下記事項", "下記に", "下記を", "左記の", "次のとおり",
+                                  "以下のとおり", "各号"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (contains(norm_last, words[i]))
+            return true;
+    return ends_with(norm_last, ":") || ends_with(norm_last, "：");
+}
+
+/* A lead-in whose list describes rather than obliges: the threats a policy
+ * assumes, the remit of a body (審議する、所掌する), what a scope covers. */
+bool tk_dv_is_descriptive_lead(const char *norm_last)
+{
+    static const char *words[] = {"脅威", "リスクを想定", "審議する", "所掌する", "つかさどる", "掌る",
+                                  "次のとおりとする", "以下のとおりとする", "次のとおりである", "をいう"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (contains(norm_last, words[i]))
+            return true;
+    return false;
+}
+
 /* ------------------------------------------------------------------ */
 /* sentences                                                           */
 

@@ -59,6 +59,14 @@ static void attach_para(run *r, node *parent, const char *text, long line, long 
         e->para_no = ++parent->nparas;
 }
 
+/* Does the last sentence of a paragraph announce a list? */
+static bool announces_list(run *r, const char *kept)
+{
+    sentence *ss;
+    size_t ns = tk_dv_split_sentences(r, kept, &ss);
+    return ns && tk_dv_is_lead_in(ss[ns - 1].norm);
+}
+
 /* Does a paragraph open commentary (【解説】, 〔解説〕, （例）, ※, 注:), which
  * runs on to the next numbered line? */
 static bool opens_commentary(const char *norm)
@@ -328,7 +336,7 @@ node *tk_dv_build_tree(run *r, const lline *ll, size_t nll, bool *used_marker)
         node *at = top;
         if (!in_commentary && top->kind == N_MARKED && !top->has_child_nodes && next_marked &&
             same_style(&ll[i + 1].mk, &top->mk) && ll[i + 1].mk.value == top->mk.value + 1 && ends_with(n, "。") &&
-            (strstr(n, "次に掲げる") || strstr(n, "次の") || strstr(n, "以下の") || strstr(n, "下記")))
+            announces_list(r, t))
             at = top->parent;
         if (L->heading) {
             /* an unnumbered heading (### 教育及び訓練): it closes the lists
