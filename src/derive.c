@@ -59,7 +59,7 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
     tk_dv_make_items(&r, root, &w);
     tk_dv_assign_ids(&r);
     tk_dv_collect_unplaced(&w, ll, nll, used_marker);
-    tk_dv_classify_rest(&r, root, ll, nll, used_marker);
+    tk_dv_classify_rest(&r, root);
     tk_dv_walker_free(&w);
     free(used_marker);
     tk_dv_free_lines(ll, nll);

@@ -80,10 +80,8 @@ static enum tk_line_class class_of_text(run *r, const char *kept)
 }
 
 /* Each node's lines, by the node's section. */
-static void classify_node(run *r, const node *n, const lline *ll, size_t nll)
+static void classify_node(run *r, const node *n)
 {
-    (void)ll;
-    (void)nll;
     enum tk_line_class sec = class_of_section(r, n);
     if (n->kind == N_MARKED && r->lclass[n->line] == TK_LC_UNSET) {
         bool title = n->is_heading && !(n->mk.style == TK_MK_ARTICLE && n->text && *n->text);
@@ -93,7 +91,7 @@ static void classify_node(run *r, const node *n, const lline *ll, size_t nll)
     for (size_t i = 0; i < n->nentries; i++) {
         const entry *e = &n->entries[i];
         if (e->child) {
-            classify_node(r, e->child, ll, nll);
+            classify_node(r, e->child);
             continue;
         }
         enum tk_line_class c = e->heading      ? TK_LC_HEADING
@@ -104,9 +102,8 @@ static void classify_node(run *r, const node *n, const lline *ll, size_t nll)
     }
 }
 
-void tk_dv_classify_rest(run *r, const node *root, const lline *ll, size_t nll, const bool *used_marker)
+void tk_dv_classify_rest(run *r, const node *root)
 {
-    (void)used_marker;
     for (size_t i = 0; i < root->nentries; i++) {
         const entry *e = &root->entries[i];
         if (!e->child && r->lclass[e->line] == TK_LC_UNSET)
@@ -115,7 +112,7 @@ void tk_dv_classify_rest(run *r, const node *root, const lline *ll, size_t nll, 
             tk_dv_class_set(r, e->child->line, e->child->last ? e->child->last : e->child->line, TK_LC_HEADING,
                             e->child->ref, false);
     }
-    classify_node(r, root, ll, nll);
+    classify_node(r, root);
     /* the obligation sentences no item holds are warned and stay unclassified */
     for (size_t i = 0; i < r->rep->nunplaced; i++) {
         long ln = r->rep->unplaced[i].line;

@@ -124,14 +124,6 @@ typedef struct run {
     const char **lref;
     const char **ltext;
     size_t nphys;
-    /* item bookkeeping for ids */
-    const char **item_keys;
-    size_t nitem_keys, capitem_keys;
-    /* obligation sentences placed in items, by line */
-    tk_buf placed_norm; /* all item texts (match form) concatenated */
-    const char **last_roles;
-    size_t nlast_roles;
-    const node *last_roles_parent;
 } run;
 
 /* A physical line of the file. */
@@ -161,9 +153,6 @@ typedef struct walker {
     run *r;
     tk_strmap placed;  /* match-form sentences that are in an item */
     tk_strmap refs;    /* refs used */
-    const char **prev_roles;
-    size_t nprev_roles;
-    const node *prev_parent;
 } walker;
 
 /* ------------------------------------------------------------------ */
@@ -339,7 +328,7 @@ bool tk_dv_plain_verb_sentence(const char *norm);
 void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force);
 /* derive_class.c: what the stages left unclassified, by its words and its
  * section; the counts per class into the report. */
-void tk_dv_classify_rest(run *r, const node *root, const lline *ll, size_t nll, const bool *used_marker);
+void tk_dv_classify_rest(run *r, const node *root);
 
 /* derive_roles.c */
 /* The subject roles of a match-form sentence (ROLEは, ROLE又はROLEは). */

@@ -77,6 +77,8 @@ static void class_node(run *r, const node *n, enum tk_line_class cls, const char
 /* A lead-in in force over the items under it, with the lead-ins around it. */
 typedef struct lead {
     const char *text;        /* kept; the items' context */
+    const sentence *ss;      /* its sentences, split once for all its items */
+    size_t ns;
     const struct lead *outer;
     int level;               /* what its announcing sentence obliges, or -1 */
     bool descriptive;        /* its list describes; no rule */
@@ -165,18 +167,15 @@ static size_t item_roles(run *r, const node *owner, const sentence *ss, size_t n
     if (!n)
         n = unknown_subjects(r, ss, ns, line, roles);
     for (const lead *l = ld; l && !n; l = l->outer) {
-        sentence *cs;
-        size_t ncs = tk_dv_split_sentences(r, l->text, &cs);
-        n = known_subjects(r, cs, ncs, basic, roles);
+        n = known_subjects(r, l->ss, l->ns, basic, roles);
         if (!n)
-            n = unknown_subjects(r, cs, ncs, line, roles);
+            n = unknown_subjects(r, l->ss, l->ns, line, roles);
     }
     if (!n)
         n = tk_dv_roles_from_headings(r, owner, roles, 8);
     if (!n) {
         roles[n++] = r->v.fallback;
         note_add(r, &r->rep->fallback_items, &r->rep->nfallback_items, line, ref);
-        r->rep->fallback_roles++;
     }
     return n;
 }
@@ -222,12 +221,8 @@ static const char *emit_item(walker *w, tk_section *sec, const node *owner, cons
     r->rep->by_level[level]++;
     for (size_t i = 0; i < ns; i++)
         tk_strmap_put(&w->placed, ss[i].norm, "", &existed);
-    if (listed) {
-        sentence *cs;
-        size_t ncs = tk_dv_split_sentences(r, ld->text, &cs);
-        for (size_t i = 0; i < ncs; i++)
-            tk_strmap_put(&w->placed, cs[i].norm, "", &existed);
-    }
+    for (size_t i = 0; listed && i < ld->ns; i++)
+        tk_strmap_put(&w->placed, ld->ss[i].norm, "", &existed);
     return uref;
 }
 
@@ -265,6 +260,8 @@ static lead make_lead(run *r, const node *owner, const char *text, const lead *o
     bool basic = in_basic(r, owner);
     sentence *ss;
     size_t ns = tk_dv_split_sentences(r, text, &ss);
+    l.ss = ss;
+    l.ns = ns;
     if (ns)
         l.level = sentence_level(r, owner, &ss[ns - 1], basic, outer && outer->direct);
     if (l.level < 0)

@@ -111,8 +111,7 @@ typedef struct tk_derive_report {
     size_t nunplaced;
     tk_derive_note *unclassified; /* lines derive could not classify */
     size_t nunclassified;
-    size_t fallback_roles;     /* items given the fallback role */
-    tk_derive_note *fallback_items; /* those items: line and ref */
+    tk_derive_note *fallback_items; /* items given the fallback role: line and ref */
     size_t nfallback_items;
     bool fallback_named;       /* the policy (or org.xml) names the fallback role */
     const char *fallback_wanted; /* the role templates/derive.xml asks for, when the policy has none */
