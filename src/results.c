@@ -280,18 +280,11 @@ size_t tk_results_group(const tk_results *r, enum tk_group_by by, tk_group **gro
         }
         case TK_BY_ROLE: {
             /* an item two roles must act on counts for each of them */
-            const char *p = it->roles;
-            while (*p) {
-                while (*p == ' ')
-                    p++;
-                const char *q = p;
-                while (*q && *q != ' ')
-                    q++;
-                if (q > p) {
-                    const char *role = tk_arena_strndup(r->arena, p, (size_t)(q - p));
-                    add_cell(r, c, &group_for(&s, role, role, role, 0)->tally);
-                }
-                p = q;
+            const char *p = it->roles, *word;
+            size_t n;
+            while (tk_word_next(&p, &word, &n)) {
+                const char *role = tk_arena_strndup(r->arena, word, n);
+                add_cell(r, c, &group_for(&s, role, role, role, 0)->tally);
             }
             break;
         }

@@ -35,29 +35,16 @@ static const char *roles_joined(tk_arena *a, const char *const *roles, size_t n,
 static bool same_role_set(const char *x, const char *y)
 {
     for (int pass = 0; pass < 2; pass++) {
-        const char *s = pass ? y : x, *o = pass ? x : y;
-        for (const char *p = s; *p;) {
-            while (*p == ' ')
-                p++;
-            const char *q = p;
-            while (*q && *q != ' ')
-                q++;
-            if (q > p) {
-                bool found = false;
-                size_t n = (size_t)(q - p);
-                for (const char *r = o; *r && !found;) {
-                    while (*r == ' ')
-                        r++;
-                    const char *e = r;
-                    while (*e && *e != ' ')
-                        e++;
-                    found = (size_t)(e - r) == n && !strncmp(r, p, n);
-                    r = e;
-                }
-                if (!found)
-                    return false;
-            }
-            p = q;
+        const char *p = pass ? y : x, *word;
+        size_t n;
+        while (tk_word_next(&p, &word, &n)) {
+            bool found = false;
+            const char *q = pass ? x : y, *other;
+            size_t m;
+            while (!found && tk_word_next(&q, &other, &m))
+                found = m == n && !strncmp(other, word, n);
+            if (!found)
+                return false;
         }
     }
     return true;

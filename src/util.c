@@ -541,6 +541,20 @@ bool tk_str_ends(const char *s, const char *suffix)
     return a >= b && memcmp(s + a - b, suffix, b) == 0;
 }
 
+bool tk_word_next(const char **p, const char **word, size_t *len)
+{
+    const char *s = *p;
+    while (*s == ' ')
+        s++;
+    const char *e = s;
+    while (*e && *e != ' ')
+        e++;
+    *p = e;
+    *word = s;
+    *len = (size_t)(e - s);
+    return e > s;
+}
+
 bool tk_parse_int(const char *s, long min, long max, long *out)
 {
     if (!s || !*s)

@@ -26,6 +26,23 @@ static void test_wrap_lines_count_wide_characters_twice(void **state)
     assert_int_equal(tk_text_wrap_lines("ab", 0.5), 1); /* at least 2 units a line */
 }
 
+static void test_word_next_walks_a_space_separated_list(void **state)
+{
+    (void)state;
+    const char *p = "  職員等 CSIRT  情報システム管理者 ", *w;
+    size_t n;
+    assert_true(tk_word_next(&p, &w, &n));
+    assert_int_equal(n, strlen("職員等"));
+    assert_memory_equal(w, "職員等", n);
+    assert_true(tk_word_next(&p, &w, &n));
+    assert_memory_equal(w, "CSIRT", n);
+    assert_true(tk_word_next(&p, &w, &n));
+    assert_memory_equal(w, "情報システム管理者", n);
+    assert_false(tk_word_next(&p, &w, &n));
+    const char *empty = "";
+    assert_false(tk_word_next(&empty, &w, &n));
+}
+
 static void test_norm_maps_fullwidth_and_removes_spaces(void **state)
 {
     (void)state;
@@ -133,6 +150,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrap_lines_count_wide_characters_twice),
+        cmocka_unit_test(test_word_next_walks_a_space_separated_list),
         cmocka_unit_test(test_norm_maps_fullwidth_and_removes_spaces),
         cmocka_unit_test(test_norm_maps_compatibility_and_kangxi_forms),
         cmocka_unit_test(test_norm_reads_minus_after_katakana_as_long_vowel),

@@ -105,6 +105,9 @@ char *tk_vformat(const char *fmt, va_list ap);
 /* ---- strings ---- */
 bool tk_str_starts(const char *s, const char *prefix);
 bool tk_str_ends(const char *s, const char *suffix);
+/* The next space-separated word of *p (role lists "A B"): sets *word and
+ * *len and moves *p past it; false when no word is left. */
+bool tk_word_next(const char **p, const char **word, size_t *len);
 /* Parse a decimal integer in [min,max]; false if not entirely a number. */
 bool tk_parse_int(const char *s, long min, long max, long *out);
 
