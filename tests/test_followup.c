@@ -40,20 +40,6 @@ static bool ready;                     /* openpyxl there and the 2026 answers ta
 
 /* ---- helpers ---- */
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *cmd = tk_vformat(fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    free(cmd);
-    return rc;
-}
-
-static bool have_openpyxl(void) { return sh("/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1") == 0; }
-
 static long count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static long count(const char *fmt, ...)
 {

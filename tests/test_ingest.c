@@ -22,20 +22,6 @@ static char db[128];
 static char issued02[256], issued03[256];
 static char filled02[256], filled03[256];
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *cmd = tk_vformat(fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    free(cmd);
-    return rc;
-}
-
-static bool have_openpyxl(void) { return sh("/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1") == 0; }
-
 static int issue(bool force)
 {
     const char *deps[] = {"02", "03"};

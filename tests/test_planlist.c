@@ -13,8 +13,6 @@
 
 static char dir[64], db[128];
 
-static int sh(const char *cmd) { return system(cmd); }
-
 static int setup(void **state)
 {
     (void)state;
@@ -22,7 +20,7 @@ static int setup(void **state)
     if (!mkdtemp(dir))
         return -1;
     snprintf(db, sizeof db, "%s/t.db", dir);
-    if (sh("/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1") != 0)
+    if (!have_openpyxl())
         return 0;
     const char *deps[] = {"04"};
     tk_generate_opts o = {.org = "shime", .year = 2026, .departments = deps, .ndepartments = 1, .out_dir = dir, .db_path = db, .jobs = 1};
@@ -34,7 +32,7 @@ static int setup(void **state)
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/fill_workbooks.py --missing-plans 0 --seed 5 %s/filled '%s' >/dev/null", dir,
              r.workbooks[0].file);
-    int rc = sh(cmd);
+    int rc = sh("%s", cmd);
     char filled[512];
     snprintf(filled, sizeof filled, "%s/filled/%s", dir, strrchr(r.workbooks[0].file, '/') + 1);
     tk_generate_result_free(&r);
@@ -53,7 +51,7 @@ static int teardown(void **state)
     (void)state;
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return sh(cmd) == 0 ? 0 : -1;
+    return sh("%s", cmd) == 0 ? 0 : -1;
 }
 
 static long log_count(void)
@@ -96,7 +94,7 @@ static int apply(int64_t id, tk_plan_change ch)
 static void test_plans_are_listed_overdue_first_and_changes_are_logged(void **state)
 {
     (void)state;
-    if (sh("/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1") != 0)
+    if (!have_openpyxl())
         skip();
     tk_date later = {2027, 12, 1};
     tk_plan_list l = list(TK_PLANS_OPEN, later);

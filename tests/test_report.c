@@ -28,18 +28,6 @@ static char db[128];
 static char bin[512];
 static bool have_data; /* openpyxl and the PDF tools are there */
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *cmd = tk_vformat(fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    free(cmd);
-    return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
-}
-
 /* Output (stdout and stderr) of a command, and its exit code. */
 static char *run(int *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *run(int *code, const char *fmt, ...)

@@ -22,26 +22,11 @@ static char clpath[192];  /* DIR/toride/checklist.xml */
 static char original[192];/* its bytes before any apply */
 static char wb[256];      /* the review workbook */
 
-/* Exit status of a shell command. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *cmd = tk_vformat(fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    free(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 static const char *bin(void)
 {
     const char *b = getenv("TENKEN");
     return b && *b ? b : "build/tenken";
 }
-
-static bool have_openpyxl(void) { return sh("/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1") == 0; }
 
 static bool file_has(const char *path, const char *needle)
 {
