@@ -28,6 +28,22 @@ const char *tk_line_class_label(enum tk_line_class c)
     return "?";
 }
 
+/* Gives physical lines first..last class cls (and ref) where no stage has
+ * classified them yet; force overrides what was there. */
+void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force)
+{
+    for (long i = first; i <= last; i++) {
+        if (i < 1 || (size_t)i > r->nphys)
+            continue;
+        if (!force && r->lclass[i] != TK_LC_UNSET)
+            continue;
+        if (r->lclass[i] == TK_LC_BLANK || r->lclass[i] == TK_LC_TOC || r->lclass[i] == TK_LC_ARTEFACT)
+            continue;
+        r->lclass[i] = (unsigned char)cls;
+        r->lref[i] = ref;
+    }
+}
+
 /* Words of a section title that say what its text is. */
 static enum tk_line_class class_of_title(const char *norm)
 {

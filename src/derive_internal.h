@@ -323,7 +323,7 @@ bool tk_dv_is_descriptive_lead(const char *norm_last);
 /* derive_sentence.c: does the sentence end in a plain verb that may oblige
  * (〜する。〜行う。), not a state, a passive or a definition? */
 bool tk_dv_plain_verb_sentence(const char *norm);
-/* derive_items.c: classify physical lines first..last (where unclassified,
+/* derive_class.c: classify physical lines first..last (where unclassified,
  * or always with force). */
 void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force);
 /* derive_class.c: what the stages left unclassified, by its words and its

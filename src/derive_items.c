@@ -43,25 +43,6 @@ static void note_add(run *r, tk_derive_note **arr, size_t *n, long line, const c
     (*n)++;
 }
 
-/* ------------------------------------------------------------------ */
-/* the coverage account                                                */
-
-/* Gives physical lines first..last class cls (and ref) where no stage has
- * classified them yet; force overrides what was there. */
-void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force)
-{
-    for (long i = first; i <= last; i++) {
-        if (i < 1 || (size_t)i > r->nphys)
-            continue;
-        if (!force && r->lclass[i] != TK_LC_UNSET)
-            continue;
-        if (r->lclass[i] == TK_LC_BLANK || r->lclass[i] == TK_LC_TOC || r->lclass[i] == TK_LC_ARTEFACT)
-            continue;
-        r->lclass[i] = (unsigned char)cls;
-        r->lref[i] = ref;
-    }
-}
-
 /* The lines of a provision node: its marker line and its paragraphs. */
 static void class_node(run *r, const node *n, enum tk_line_class cls, const char *ref)
 {
