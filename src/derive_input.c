@@ -696,6 +696,7 @@ lline *tk_dv_join_lines(run *r, const pline *pl, size_t nlines, size_t *nll_out)
         tk_buf_append(&L->raw, pl[i].s, pl[i].len);
         L->line = L->last = pl[i].no;
         L->heading = pl[i].heading;
+        L->indent = pl[i].indent;
         L->has_marker = marked;
         if (marked)
             L->mk = m;

@@ -93,6 +93,7 @@ struct entry {
     long line, last;  /* first and last physical line */
     bool commentary;  /* 【解説】, （例）, ※ and what follows them: no rule */
     bool heading;     /* an unnumbered heading of the markup (## 教育及び訓練) */
+    int indent;       /* columns of white space before it */
     int para_no; /* 1-based among paragraphs of the parent */
 };
 
@@ -102,6 +103,7 @@ typedef struct lline {
     long line, last; /* first and last physical line joined into it */
     bool has_marker;
     bool heading; /* marked as a heading by the markup */
+    int indent;   /* columns of white space before its first line */
     tk_marker mk;
     size_t last_width;  /* width of the last physical line joined */
     size_t nphys;       /* physical lines joined into it */
@@ -333,6 +335,12 @@ void tk_dv_classify_rest(run *r, const node *root);
 /* derive_roles.c */
 /* The subject roles of a match-form sentence (ROLEは, ROLE又はROLEは). */
 size_t tk_dv_sentence_subjects(const vocab *v, const char *s, const char **roles, size_t max);
+/* A sentence with no topic that opens with its actor (ROLEが…). In a lead-in
+ * any such opening counts (「情報セキュリティ管理者が所管する情報資産について
+ * 行うべき管理を定める。」); in an item's own sentence only the agent of a
+ * condition (condition_only: 「職員等が…する場合は、…」), since 「ROLEが提供する
+ * 情報を確認する」 is a relative clause. */
+size_t tk_dv_opening_agent(const vocab *v, const char *s, bool condition_only, const char **roles, size_t max);
 /* A topic (Xは、) that names an actor but no known role, or NULL. */
 const char *tk_dv_unknown_actor(run *r, const char *s);
 /* Does topic mean anyone who does the thing (…を利用する者)? */

@@ -147,10 +147,14 @@ static size_t item_roles(run *r, const node *owner, const sentence *ss, size_t n
     size_t n = known_subjects(r, ss, ns, basic, roles);
     if (!n)
         n = unknown_subjects(r, ss, ns, line, roles);
+    for (size_t i = 0; i < ns && !n; i++)
+        n = tk_dv_opening_agent(&r->v, ss[i].norm, true, roles, 8);
     for (const lead *l = ld; l && !n; l = l->outer) {
         n = known_subjects(r, l->ss, l->ns, basic, roles);
         if (!n)
             n = unknown_subjects(r, l->ss, l->ns, line, roles);
+        for (size_t i = 0; i < l->ns && !n; i++)
+            n = tk_dv_opening_agent(&r->v, l->ss[i].norm, false, roles, 8);
     }
     if (!n)
         n = tk_dv_roles_from_headings(r, owner, roles, 8);
@@ -385,11 +389,28 @@ static bool entry_is_section(const node *n, size_t i)
     return i < n->nentries && n->entries[i].child && node_is_section(n->entries[i].child);
 }
 
+/* Is paragraph e an entry of an unnumbered list under a lead-in indented
+ * lead_indent: indented deeper, or a rule in the government's style (…こと。)?
+ * A lead-in of its own starts no entry; a row of a flattened table (tabs)
+ * is none. */
+static bool is_list_entry(run *r, const entry *e, int lead_indent)
+{
+    if (!e || e->child || e->commentary || e->heading || strchr(e->text, '\t'))
+        return false;
+    const char *last = last_sentence_norm(r, e->text);
+    if (tk_dv_is_lead_in(last))
+        return false;
+    return e->indent > lead_indent || tk_str_ends(last, "こと。") || tk_str_ends(last, "こと");
+}
+
 static void walk(walker *w, node *n, tk_section *sec, const lead *outer)
 {
     run *r = w->r;
     lead ld = {0};
     bool has_lead = false;
+    /* an unnumbered list under a paragraph lead-in: its indent, ref, count */
+    int list_indent = -1, list_no = 0;
+    const char *list_ref = NULL;
     bool article = n->kind == N_MARKED && n->mk.style == TK_MK_ARTICLE;
     /* an article's own text is its first 項 */
     if (article && n->text && *n->text) {
@@ -407,6 +428,14 @@ static void walk(walker *w, node *n, tk_section *sec, const lead *outer)
             has_lead = false;
             continue;
         }
+        if (!e->child && list_ref && is_list_entry(r, e, list_indent)) {
+            const char *iref = emit_item(w, sec, n, tk_arena_printf(r->a, "%s・%d", list_ref, ++list_no), e->text, &ld,
+                                         e->line);
+            if (iref)
+                tk_dv_class_set(r, e->line, e->last, TK_LC_ITEM, iref, true);
+            continue;
+        }
+        list_ref = NULL;
         if (!e->child) {
             has_lead = false;
             if (n->kind == N_ROOT)
@@ -418,8 +447,15 @@ static void walk(walker *w, node *n, tk_section *sec, const lead *outer)
                 ref = n->ref;
             else if (n->nparas >= 2)
                 ref = tk_arena_printf(r->a, "%s 第%d段落", ref, e->para_no);
-            paragraph(w, n, sec, ref, e->text, e->line, e->last, entry_is_items(n, i + 1), entry_is_section(n, i + 1),
-                      outer, &ld, &has_lead);
+            /* 「次の事項を遵守しなければならない。」 over lines without numbers */
+            bool next_list = i + 1 < n->nentries && is_list_entry(r, &n->entries[i + 1], e->indent);
+            paragraph(w, n, sec, ref, e->text, e->line, e->last, entry_is_items(n, i + 1) || next_list,
+                      entry_is_section(n, i + 1), outer, &ld, &has_lead);
+            if (has_lead && next_list && tk_dv_is_lead_in(last_sentence_norm(r, e->text))) {
+                list_ref = ref;
+                list_indent = e->indent;
+                list_no = 0;
+            }
             continue;
         }
         node *c = e->child;

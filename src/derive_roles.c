@@ -216,13 +216,8 @@ size_t tk_dv_sentence_subjects(const vocab *v, const char *s, const char **roles
     if (!nm)
         return 0;
     size_t end = topic_end(s, m, nm);
-    if (!end) {
-        /* 「情報セキュリティ管理者が所管する…を定める。」: the role that opens
-         * the sentence with が */
-        if (m[0].pos == 0 && tk_str_starts(s + m[0].end, "が") && max)
-            roles[0] = m[0].canon;
-        return m[0].pos == 0 && tk_str_starts(s + m[0].end, "が") ? 1 : 0;
-    }
+    if (!end)
+        return 0;
     size_t n = 0, seg = 0;
     int depth = 0;
     for (size_t i = 0; i <= end;) {
@@ -254,6 +249,23 @@ size_t tk_dv_sentence_subjects(const vocab *v, const char *s, const char **roles
             i++;
     }
     return n;
+}
+
+size_t tk_dv_opening_agent(const vocab *v, const char *s, bool condition_only, const char **roles, size_t max)
+{
+    match m[1];
+    if (!max || find_roles(v, s, m, 1) < 1 || m[0].pos != 0 || !tk_str_starts(s + m[0].end, "が"))
+        return 0;
+    /* 「職員等が…アクセスする場合は、…許可を得なければならない」: the agent of
+     * the condition acts */
+    static const char *cond[] = {"場合は、", "場合には、", "ときは、", "際は、", "際には、"};
+    bool conditional = false;
+    for (size_t i = 0; i < sizeof cond / sizeof cond[0]; i++)
+        conditional |= strstr(s + m[0].end, cond[i]) != NULL;
+    if (condition_only && !conditional)
+        return 0;
+    roles[0] = m[0].canon;
+    return 1;
 }
 
 /* A topic (Xは、) that names an actor but no known role: the last part of

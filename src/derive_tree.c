@@ -48,15 +48,17 @@ static void attach_child(run *r, node *parent, node *child)
         child->bullet_no = ++parent->nbullets;
 }
 
-static void attach_para(run *r, node *parent, const char *text, long line, long last, bool commentary)
+static entry *attach_para(run *r, node *parent, const char *text, const lline *L, bool commentary)
 {
     entry *e = node_add_entry(r, parent);
     e->text = text;
-    e->line = line;
-    e->last = last;
+    e->line = L->line;
+    e->last = L->last;
+    e->indent = L->indent;
     e->commentary = commentary;
     if (!commentary)
         e->para_no = ++parent->nparas;
+    return e;
 }
 
 /* Does the last sentence of a paragraph announce a list? */
@@ -343,12 +345,10 @@ node *tk_dv_build_tree(run *r, const lline *ll, size_t nll, bool *used_marker)
              * before it and is text of no provision */
             while (top->kind == N_MARKED && !top->forced_heading)
                 top = top->parent;
-            attach_para(r, top, t, L->line, L->last, false);
-            top->entries[top->nentries - 1].heading = true;
-            top->nparas--;
+            attach_para(r, top, t, L, true)->heading = true;
             continue;
         }
-        attach_para(r, at, t, L->line, L->last, in_commentary);
+        attach_para(r, at, t, L, in_commentary);
     }
 
     /* one part only: it numbers nothing, drop it from refs */

@@ -717,6 +717,169 @@ static void squeeze(const char *s, tk_buf *out)
 /* Every obligation form in the policy stands in some item: the clause that
  * ends in it (twelve characters back, cut at 。, a closing bracket or a
  * numbering mark) must be found in an item's text or context. */
+/* A seed derived in-process with its org.xml (the report is wanted too). */
+static derived *derive_seed(const char *org_id, tk_org **org)
+{
+    char path[256];
+    snprintf(path, sizeof path, "checklists/%s/org.xml", org_id);
+    tk_diags dg;
+    tk_diags_init(&dg);
+    *org = tk_org_load(path, "checklists", &dg);
+    assert_non_null(*org);
+    tk_diags_free(&dg);
+    snprintf(path, sizeof path, "checklists/%s/policy.txt", org_id);
+    tk_buf text;
+    assert_int_equal(tk_file_read(path, 1u << 24, &text), 0);
+    derived *d = derive_with(text.data, text.len, *org, NULL);
+    tk_buf_free(&text);
+    assert_non_null(d->c);
+    return d;
+}
+
+static const tk_item *item_at_line(const tk_checklist *c, long line)
+{
+    for (size_t i = 0; i < c->nitems; i++)
+        if (c->items[i].line == line)
+            return &c->items[i];
+    return NULL;
+}
+
+/* Each example issue 11 names, on the seeds it names. */
+static void test_issue_examples_on_the_seeds(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *org;
+        long line;
+        bool item;
+        const char *level;   /* must, must-not, …; NULL: any */
+        const char *role;    /* one role it must have; NULL: any */
+        const char *role2;   /* a second one */
+        const char *context; /* words of its lead-in; NULL: none asked */
+    } cases[] = {
+        /* enumerated children under 「以下を全て含む…」 */
+        {"shime", 925, true, "must", "情報システム管理者", NULL, "以下を全て含む情報システム関連文書"},
+        {"shime", 926, true, "must", "情報システム管理者", NULL, "以下を全て含む情報システム関連文書"},
+        {"shime", 928, true, "must", "情報システム管理者", NULL, "以下を全て含む実施手順"},
+        {"shime", 929, true, "must", "情報システム管理者", NULL, "以下を全て含む実施手順"},
+        {"shime", 930, true, "must", "情報システム管理者", NULL, "以下を全て含む実施手順"},
+        {"shime", 1210, true, "must", "情報セキュリティ管理者", "情報システム管理者", "以下を全て含む事項"},
+        {"shime", 1213, false, NULL, NULL, NULL, NULL}, /* (エ) heads the 契約項目 below it */
+        /* a lead-in that is a duty of its own, and its children */
+        {"shime", 400, true, "must", NULL, NULL, NULL},
+        {"shime", 402, true, "must", NULL, NULL, "必要な通信だけを許可できるように"},
+        /* forms */
+        {"shime", 493, true, "must-not", NULL, NULL, NULL},
+        {"shime", 540, true, "must", "職員等", NULL, NULL},
+        {"shime", 544, true, "must", "職員等", NULL, NULL},
+        {"shime", 1438, true, "must", "監査を行う者", NULL, NULL},
+        {"kobe-sangyo", 1441, true, "must", "情報基盤管理者", NULL, NULL}, /* しなければならなない */
+        /* roles: a long subject phrase; A及び…のB */
+        {"shime", 358, true, "must", "職員等", NULL, NULL},
+        {"kobe-sangyo", 1164, true, "must", "情報セキュリティ管理者", "情報管理者", NULL},
+        /* wrapped numbered lines under a 遵守事項 lead-in, plain 〜する。 */
+        {"kobe-sangyo", 1847, true, "must", "職員等情報取扱者", NULL, "次の事項を遵守しなければならない"},
+        {"kobe-sangyo", 1851, true, "must", "職員等情報取扱者", NULL, "次の事項を遵守しなければならない"},
+        {"kobe-sangyo", 1855, true, "must", "職員等情報取扱者", NULL, "次の事項を遵守しなければならない"},
+        {"kobe-sangyo", 1869, true, "must", "職員等情報取扱者", NULL, "次の事項を遵守しなければならない"},
+        /* 「下記事項を明記した契約を締結しなければならない。」 ①–⑬ */
+        {"kobe-sangyo", 2265, true, "must", NULL, NULL, "下記事項を明記した契約"},
+        {"kobe-sangyo", 2292, true, "must", NULL, NULL, "下記事項を明記した契約"},
+        /* noise: threats, an announcement of subsections, the purpose */
+        {"shime", 129, false, NULL, NULL, NULL, NULL},
+        {"shime", 133, false, NULL, NULL, NULL, NULL},
+        {"shime", 155, false, NULL, NULL, NULL, NULL},
+        {"shime", 69, false, NULL, NULL, NULL, NULL},
+        {"kobe-sangyo", 116, false, NULL, NULL, NULL, NULL},
+        {"kobe-sangyo", 128, false, NULL, NULL, NULL, NULL},
+    };
+    const char *current = NULL;
+    tk_org *org = NULL;
+    derived *d = NULL;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!current || strcmp(current, cases[i].org)) {
+            if (d) {
+                derived_free(d);
+                tk_org_free(org);
+            }
+            current = cases[i].org;
+            d = derive_seed(current, &org);
+        }
+        const tk_item *it = item_at_line(d->c, cases[i].line);
+        if (!cases[i].item) {
+            if (it)
+                fail_msg("%s line %ld: expected no item, got %s", current, cases[i].line, it->ref);
+            continue;
+        }
+        if (!it)
+            fail_msg("%s line %ld: no item", current, cases[i].line);
+        if (cases[i].level && strcmp(tk_level_name(it->level), cases[i].level))
+            fail_msg("%s line %ld: level %s, expected %s", current, cases[i].line, tk_level_name(it->level),
+                     cases[i].level);
+        if (cases[i].role && !has_role(it, cases[i].role))
+            fail_msg("%s line %ld: no role %s (%s)", current, cases[i].line, cases[i].role, it->roles[0]);
+        if (cases[i].role2 && !has_role(it, cases[i].role2))
+            fail_msg("%s line %ld: no role %s", current, cases[i].line, cases[i].role2);
+        if (cases[i].context && (!it->context || !strstr(it->context, cases[i].context)))
+            fail_msg("%s line %ld: context「%s」, expected「%s」", current, cases[i].line,
+                     it->context ? it->context : "", cases[i].context);
+    }
+    derived_free(d);
+    tk_org_free(org);
+
+    /* a child never takes a sibling's subject: 5.2(2)④ names none, so it is
+     * one of the listed items given the fallback role, not 職員等 of ② */
+    d = derive_seed("shime", &org);
+    const tk_item *training = item_at_line(d->c, 586);
+    assert_non_null(training);
+    assert_false(has_role(training, "職員等"));
+    bool listed = false;
+    for (size_t i = 0; i < d->rep.nfallback_items; i++)
+        listed |= d->rep.fallback_items[i].line == 586;
+    assert_true(listed);
+    derived_free(d);
+    tk_org_free(org);
+
+    /* 神戸's policy has no 統括情報セキュリティ責任者: the fallback is a role it names */
+    d = derive_seed("kobe-sangyo", &org);
+    assert_true(d->rep.fallback_named);
+    assert_string_equal(d->rep.fallback_role, "情報セキュリティ責任者");
+    derived_free(d);
+    tk_org_free(org);
+}
+
+/* The coverage account: every line of each seed in one class, the counts
+ * adding up, and no line that states an obligation left in a class that
+ * says nothing (a description or a heading) without a warning. */
+static void test_every_line_of_the_seeds_is_accounted_for(void **state)
+{
+    (void)state;
+    static const char *forms[] = {"なければならない", "てはならない", "ではならない"};
+    for (size_t k = 0; k < sizeof ORGS / sizeof ORGS[0]; k++) {
+        tk_org *org;
+        derived *d = derive_seed(ORGS[k], &org);
+        size_t total = 0;
+        for (int c = 0; c < TK_LC_COUNT; c++)
+            total += d->rep.class_count[c];
+        assert_int_equal(total, d->rep.lines);
+        assert_int_equal(d->rep.class_count[TK_LC_UNSET], 0);
+        for (size_t i = 1; i <= d->rep.lines; i++) {
+            enum tk_line_class c = (enum tk_line_class)d->rep.line_class[i];
+            if (c != TK_LC_DESCRIPTION && c != TK_LC_HEADING)
+                continue;
+            for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++)
+                if (strstr(d->rep.line_text[i], forms[f]))
+                    fail_msg("%s line %zu (%s) states an obligation: %s", ORGS[k], i, tk_line_class_label(c),
+                             d->rep.line_text[i]);
+        }
+        /* each warned sentence's line is unclassified */
+        for (size_t i = 0; i < d->rep.nunplaced; i++)
+            assert_int_equal(d->rep.line_class[d->rep.unplaced[i].line], TK_LC_UNCLASSIFIED);
+        derived_free(d);
+        tk_org_free(org);
+    }
+}
+
 static void test_every_obligation_of_the_seeds_is_an_item(void **state)
 {
     (void)state;
@@ -860,6 +1023,8 @@ int main(void)
         cmocka_unit_test(test_committed_checklists_are_what_derive_makes),
         cmocka_unit_test(test_every_obligation_of_the_seeds_is_an_item),
         cmocka_unit_test(test_seed_refs_point_at_the_provision),
+        cmocka_unit_test(test_issue_examples_on_the_seeds),
+        cmocka_unit_test(test_every_line_of_the_seeds_is_accounted_for),
     };
     return cmocka_run_group_tests_name("derive", tests, NULL, NULL);
 }
