@@ -207,8 +207,17 @@ pline *tk_dv_read_lines(run *r, const tk_buf *text, size_t *nlines_out)
                     pl = tk_xrealloc(pl, cap * sizeof *pl);
                 }
                 size_t tl, ind = 0;
-                for (size_t k = 0; k < l && (p[k] == ' ' || p[k] == '\t'); k++)
-                    ind += p[k] == '\t' ? 4 : 1;
+                for (size_t k = 0; k < l;) {
+                    if (p[k] == ' ' || p[k] == '\t') {
+                        ind += p[k] == '\t' ? 4 : 1;
+                        k++;
+                    } else if (k + 2 < l && !memcmp(p + k, "\xE3\x80\x80", 3)) {
+                        ind += 2; /* U+3000, the ideographic space */
+                        k += 3;
+                    } else {
+                        break;
+                    }
+                }
                 const char *t = trim_a(r->a, p, l, &tl);
                 pl[nlines].indent = (int)ind;
                 pl[nlines].heading = false;

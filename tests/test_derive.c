@@ -745,6 +745,73 @@ static const tk_item *item_at_line(const tk_checklist *c, long line)
 }
 
 /* Each example issue 11 names, on the seeds it names. */
+static void test_unnumbered_lines_under_a_lead_in_are_its_items(void **state)
+{
+    (void)state;
+    const char *t = "1 職員等の遵守事項\n"
+                    "職員等は、次の事項を遵守しなければならない。\n"
+                    "　パスワードを他人に教えない\n"
+                    "　離席時には端末をロックする\n"
+                    "2 情報システム管理者の遵守事項\n"
+                    "情報システム管理者は、次の事項を遵守しなければならない。\n"
+                    "ログを定期的に点検すること。\n"
+                    "不要なアカウントを削除すること。\n"
+                    "情報資産の分類は次のとおりとする。\n"
+                    "機密性3\t個人情報を含むもの\n";
+    derived *d = derive_text(t);
+    assert_non_null(d->c);
+    const tk_item *a = item_with(d->c, "パスワードを他人に");
+    assert_non_null(a);
+    assert_non_null(a->context);
+    assert_true(has_role(a, "職員等"));
+    assert_int_equal(a->level, TK_LEVEL_MUST);
+    assert_non_null(item_with(d->c, "離席時には"));
+    const tk_item *b = item_with(d->c, "不要なアカウント");
+    assert_non_null(b);
+    assert_non_null(b->context);
+    assert_true(has_role(b, "情報システム管理者"));
+    /* the lead-ins are context, and a table row is no item */
+    assert_null(item_with(d->c, "次の事項を遵守"));
+    assert_null(item_with(d->c, "個人情報を含む"));
+    assert_int_equal(d->rep.line_class[2], TK_LC_CONTEXT);
+    derived_free(d);
+}
+
+static void test_definitions_threats_and_remits_are_classified_not_items(void **state)
+{
+    (void)state;
+    const char *t = "情報セキュリティ対策基準\n"
+                    "1 目的\n"
+                    "この基準は、情報資産を守るために必要な事項を定めるものとする。\n"
+                    "2 定義\n"
+                    "(1) 情報セキュリティポリシー\n"
+                    "職員等が守らなければならない規則をいう。\n"
+                    "3 想定する脅威\n"
+                    "次の脅威を想定し、対策を講じるものとする。\n"
+                    "(1) 不正アクセス\n"
+                    "(2) 災害による業務の停止\n"
+                    "4 委員会\n"
+                    "委員会は、次に掲げる事項を審議する。\n"
+                    "(1) ポリシーの改定に関すること。\n"
+                    "5 遵守\n"
+                    "職員等は、この基準を遵守しなければならない。\n";
+    derived *d = derive_text(t);
+    assert_non_null(d->c);
+    assert_int_equal(d->c->nitems, 1);
+    assert_non_null(item_with(d->c, "この基準を遵守"));
+    assert_int_equal(d->rep.line_class[3], TK_LC_PURPOSE);
+    assert_int_equal(d->rep.line_class[6], TK_LC_DEFINITION);
+    assert_int_equal(d->rep.line_class[9], TK_LC_DESCRIPTION);
+    assert_int_equal(d->rep.line_class[13], TK_LC_DESCRIPTION);
+    assert_int_equal(d->rep.line_class[15], TK_LC_ITEM);
+    /* the lead-in of the threats obliges in its words but makes no item:
+     * warned, never dropped in silence */
+    assert_int_equal(d->rep.nunplaced, 1);
+    assert_int_equal(d->rep.unplaced[0].line, 8);
+    assert_int_equal(d->rep.line_class[8], TK_LC_UNCLASSIFIED);
+    derived_free(d);
+}
+
 static void test_issue_examples_on_the_seeds(void **state)
 {
     (void)state;
@@ -1023,6 +1090,8 @@ int main(void)
         cmocka_unit_test(test_committed_checklists_are_what_derive_makes),
         cmocka_unit_test(test_every_obligation_of_the_seeds_is_an_item),
         cmocka_unit_test(test_seed_refs_point_at_the_provision),
+        cmocka_unit_test(test_unnumbered_lines_under_a_lead_in_are_its_items),
+        cmocka_unit_test(test_definitions_threats_and_remits_are_classified_not_items),
         cmocka_unit_test(test_issue_examples_on_the_seeds),
         cmocka_unit_test(test_every_line_of_the_seeds_is_accounted_for),
     };
