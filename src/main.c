@@ -35,11 +35,14 @@ static const tk_command COMMANDS[] = {
      "  --force          既存のファイルを上書きする\n"
      "  -q, --quiet      確認用の要約を表示しない\n"},
     {"check", tk_cmd_check, "checklist.xml と org.xml を検証する",
-     "使い方: tenken check PATH...\n"
+     "使い方: tenken check [--routing] PATH...\n"
      "\n"
      "PATH は組織のフォルダ (checklists/ID)、checklist.xml、org.xml のいずれかです。スキーマ\n"
      "(checklists/checklist.rng, checklists/org.rng) と、スキーマでは書けない規則 (id と ref の重複、\n"
-     "未定義の役割、全部署が担う役割の漏れ など) を検証し、問題をすべて FILE:LINE: の形で表示します。\n"},
+     "未定義の役割、全部署が担う役割の漏れ など) を検証し、問題をすべて FILE:LINE: の形で表示します。\n"
+     "\n"
+     "  --routing   問題がなければ、部署ごとに配られる項目の数 (部署が担う役割による) と、どの部署にも\n"
+     "              配られない項目 (その役割を担う部署がない) を表示します\n"},
     {"review", tk_cmd_review, "点検項目を確認用のブック (Excel) で直し、checklist.xml に反映する",
      "使い方: tenken review --org ID [-o FILE] [--out DIR] [--force] [-q]\n"
      "       tenken review --org ID --apply FILE [-q]\n"

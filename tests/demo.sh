@@ -26,6 +26,8 @@ for org in shime toride kobe-sangyo amakura ogasawara; do
     echo "  $org: $n 項目 (checklists/$org/checklist.xml と$same)"
 done
 "$TENKEN" check "$OUT"/checklists/*/
+echo "-- 志免町: 部署ごとに配られる項目 (役割による振り分け) --"
+"$TENKEN" check --routing "$OUT/checklists/$ORG" | sed '$d'
 
 echo "== 2. generate: 部署ごとの点検票を作る =="
 "$TENKEN" generate --org "$ORG" --year "$YEAR" --deadline 2027-01-29 --out "$OUT" --force

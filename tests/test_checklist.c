@@ -160,6 +160,39 @@ static void test_doctype_and_entities_are_refused(void **state)
     tk_diags_free(&d);
 }
 
+static void test_check_routing_counts_items_per_department(void **state)
+{
+    (void)state;
+    const char *bin = getenv("TENKEN") && *getenv("TENKEN") ? getenv("TENKEN") : "build/tenken";
+    char dir[] = "/tmp/tenken-routing-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    /* 志免町 with no department holding CSIRT: its items reach no one */
+    assert_int_equal(sh("cp -r checklists/shime %s/shime && sed -i '/<holds role=\"CSIRT\"\\/>/d' %s/shime/org.xml", dir, dir), 0);
+    assert_int_equal(sh("%s check --routing %s/shime > %s/out.txt", bin, dir, dir), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    tk_buf out;
+    assert_int_equal(tk_file_read(path, 1u << 20, &out), 0);
+    assert_non_null(strstr(out.data, "コード  部署"));
+    assert_non_null(strstr(out.data, "企画政策課"));
+    /* the count of CSIRT items, read from the checklist itself */
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_checklist *c = tk_checklist_load("checklists/shime/checklist.xml", "checklists", &d);
+    assert_non_null(c);
+    size_t csirt_only = 0;
+    for (size_t i = 0; i < c->nitems; i++)
+        csirt_only += c->items[i].nroles == 1 && !strcmp(c->items[i].roles[0], "CSIRT");
+    char want[128];
+    snprintf(want, sizeof want, "どの部署にも配られない項目: %zu (役割: CSIRT", csirt_only);
+    assert_true(csirt_only > 0);
+    assert_non_null(strstr(out.data, want));
+    tk_checklist_free(c);
+    tk_diags_free(&d);
+    tk_buf_free(&out);
+    assert_int_equal(sh("rm -rf %s", dir), 0);
+}
+
 static void test_written_checklist_reads_back_the_same(void **state)
 {
     (void)state;
@@ -187,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_schema_errors_name_the_line),
         cmocka_unit_test(test_doctype_and_entities_are_refused),
         cmocka_unit_test(test_written_checklist_reads_back_the_same),
+        cmocka_unit_test(test_check_routing_counts_items_per_department),
     };
     return cmocka_run_group_tests_name("checklist", tests, setup, teardown);
 }
