@@ -37,7 +37,7 @@ static void show_progress(void *user, size_t done, size_t total, const char *dep
 
 int tk_cmd_generate(const tk_command *c, int argc, char **argv)
 {
-    enum { OPT_YEAR = 1000, OPT_KIND, OPT_DEADLINE, OPT_DEPARTMENT, OPT_OUT, OPT_DB, OPT_TEMPLATE, OPT_FORCE, OPT_JOBS, OPT_ORG };
+    enum { OPT_YEAR = 1000, OPT_KIND, OPT_DEADLINE, OPT_DEPARTMENT, OPT_OUT, OPT_DB, OPT_TEMPLATE, OPT_FORCE, OPT_JOBS, OPT_ORG, OPT_ROSTER, OPT_SPLIT };
     static const struct option longopts[] = {
         {"org", required_argument, NULL, OPT_ORG},
         {"year", required_argument, NULL, OPT_YEAR},
@@ -49,6 +49,8 @@ int tk_cmd_generate(const tk_command *c, int argc, char **argv)
         {"template", required_argument, NULL, OPT_TEMPLATE},
         {"force", no_argument, NULL, OPT_FORCE},
         {"jobs", required_argument, NULL, OPT_JOBS},
+        {"roster", required_argument, NULL, OPT_ROSTER},
+        {"split", required_argument, NULL, OPT_SPLIT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -82,14 +84,24 @@ int tk_cmd_generate(const tk_command *c, int argc, char **argv)
             have_year = true;
             break;
         case OPT_KIND:
-            if (strcmp(optarg, "self") && strcmp(optarg, "audit") && strcmp(optarg, "followup")) {
+            if (strcmp(optarg, "self") && strcmp(optarg, "audit") && strcmp(optarg, "followup") && strcmp(optarg, "staff")) {
                 free(deps);
                 return tk_cli_usage_error(c,
-                                          "種類 (--kind)「%s」は使えません。self (自己点検)、audit (監査)、followup (改善計画の進捗確認) "
-                                          "のいずれかを指定してください",
+                                          "種類 (--kind)「%s」は使えません。self (自己点検)、audit (監査)、followup (改善計画の進捗確認)、"
+                                          "staff (職員セルフチェック) のいずれかを指定してください",
                                           optarg);
             }
             o.kind = optarg;
+            break;
+        case OPT_ROSTER:
+            o.roster = optarg;
+            break;
+        case OPT_SPLIT:
+            if (strcmp(optarg, "role") != 0) {
+                free(deps);
+                return tk_cli_usage_error(c, "--split「%s」は使えません。--split role (部署の役割ごとに点検票を分ける) を指定してください", optarg);
+            }
+            o.split_role = true;
             break;
         case OPT_DEADLINE:
             o.deadline = optarg;
@@ -158,11 +170,12 @@ int tk_cmd_generate(const tk_command *c, int argc, char **argv)
             char revoked[128] = "";
             if (res.revoked)
                 snprintf(revoked, sizeof revoked, "。以前に配布した %zu 件のトークンは無効にしました", res.revoked);
-            /* a follow-up's rows are remediation plans */
+            /* a follow-up's rows are remediation plans; a staff round's workbooks are people's */
             const char *rows = o.kind && !strcmp(o.kind, "followup") ? "改善計画" : "項目";
-            printf("generate: %s %s — %zu 部署の%s票 (%s 計 %zu) を %s/ に作成しました (%.2f 秒、%d プロセス)。"
+            const char *whose = o.kind && !strcmp(o.kind, "staff") ? "人" : o.split_role ? "部署・役割" : "部署";
+            printf("generate: %s %s — %zu %sの%s票 (%s 計 %zu) を %s/ に作成しました (%.2f 秒、%d プロセス)。"
                    "配布一覧: %s%s\n",
-                   res.org_name, res.fy_label, res.nworkbooks, res.kind_name, rows, res.items, res.dir, res.seconds,
+                   res.org_name, res.fy_label, res.nworkbooks, whose, res.kind_name, rows, res.items, res.dir, res.seconds,
                    res.jobs, res.distribution, revoked);
         }
         tk_generate_result_free(&res);

@@ -462,7 +462,8 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
     static const struct option longopts[] = {{"org", required_argument, NULL, 'o'},    {"year", required_argument, NULL, 'y'},
                                              {"kind", required_argument, NULL, 'k'},   {"format", required_argument, NULL, 'f'},
                                              {"db", required_argument, NULL, 'd'},     {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+                                             {"missing", no_argument, NULL, 'm'},      {NULL, 0, NULL, 0}};
+    bool missing = false;
     const char *org = NULL, *kind = "self", *format = "text", *db = NULL;
     long year = 0;
     int ch, bad = 0;
@@ -476,6 +477,7 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
         case 'k': kind = optarg; break;
         case 'f': format = optarg; break;
         case 'd': db = optarg; break;
+        case 'm': missing = true; break;
         case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
         default: break;
         }
@@ -486,12 +488,16 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
         return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
     if (!year)
         return tk_cli_usage_error(c, "--year で年度を指定してください (例: --year 2026)");
-    if (strcmp(kind, "self") && strcmp(kind, "audit") && strcmp(kind, "followup"))
-        return tk_cli_usage_error(c, "--kind は self、audit、followup のいずれかです (「%s」)", kind);
+    if (strcmp(kind, "self") && strcmp(kind, "audit") && strcmp(kind, "followup") && strcmp(kind, "staff"))
+        return tk_cli_usage_error(c, "--kind は self、audit、followup、staff のいずれかです (「%s」)", kind);
     bool csv = !strcmp(format, "csv");
     if (!csv && strcmp(format, "text"))
         return tk_cli_usage_error(c, "--format は text か csv です (「%s」)", format);
     org = tk_cli_org_id(org);
+    if (!strcmp(kind, "staff"))
+        return tk_cmd_staff_status(c, org, year, csv, missing, db);
+    if (missing)
+        return tk_cli_usage_error(c, "--missing は職員セルフチェック (--kind staff) でだけ使えます");
 
     tk_diags d;
     tk_diags_init(&d);

@@ -21,8 +21,8 @@ int tk_cli_load_results(const tk_command *c, const char *org, long year, const c
         return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
     if (!year)
         return tk_cli_usage_error(c, "--year で年度を指定してください (例: --year 2026)");
-    if (strcmp(kind, "self") && strcmp(kind, "audit"))
-        return tk_cli_usage_error(c, "--kind は self か audit です (「%s」)", kind);
+    if (strcmp(kind, "self") && strcmp(kind, "audit") && strcmp(kind, "staff"))
+        return tk_cli_usage_error(c, "--kind は self、audit、staff のいずれかです (「%s」)", kind);
     org = tk_cli_org_id(org);
     const char *dbp = tk_cli_db_path(db);
     if (!tk_file_exists(dbp)) {

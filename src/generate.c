@@ -19,6 +19,7 @@
 #include "tenken/checklist.h"
 #include "tenken/jdate.h"
 #include "tenken/plan.h"
+#include "tenken/roster.h"
 #include "tenken/store.h"
 #include "tenken/submit.h"
 #include "tenken/template.h"
@@ -30,7 +31,7 @@
 #define WORKBOOK_MAX_BYTES ((size_t)256 * 1024 * 1024)
 #define FILE_STEM_MAX 80
 #define JOBS_MAX 8
-#define NVARS 13
+#define NVARS 16
 
 typedef struct chapter {
     const char *sheet;   /* Excel sheet name */
@@ -39,6 +40,12 @@ typedef struct chapter {
 
 typedef struct job {
     const tk_department *dept;
+    /* who in the department answers: a person of the roster (staff), one
+     * role the department holds (--split role), or the department (both
+     * NULL); respondent is the person's number or the role, "" otherwise */
+    const tk_person *person;
+    const char *role;
+    const char *respondent;
     char token[33];
     const char *file; /* final path */
     const char *base; /* file name */
@@ -70,6 +77,9 @@ typedef struct gen {
     tk_arena *a;
     const char *kind;
     bool followup;
+    bool staff;           /* one workbook per person of the roster */
+    tk_roster *roster;    /* staff */
+    const char *staff_role;
     /* follow-up: the open plans, in workbook order */
     fu_plan *plans;
     size_t nplans, capplans;
@@ -78,6 +88,7 @@ typedef struct gen {
      * years, "CODE\x1fITEM" -> text as shown (only when last year exists) */
     bool has_previous;
     tk_strmap prev_answer, prev_plans;
+    tk_strmap bases; /* file names taken (lower case) -> job */
     tk_org *org;
     tk_checklist *cl;
     tk_template *tpl;
@@ -105,6 +116,7 @@ typedef struct gen {
 } gen;
 
 static char *set_aside(gen *g, const char *path, bool *err);
+static const char *joined(tk_arena *a, const char *const *v, size_t n);
 
 /* ---- small helpers ---- */
 
@@ -203,18 +215,50 @@ static double now_seconds(void)
 
 /* ---- loading ---- */
 
+/* Staff: the staff role (the template's staff-role names that org.xml has)
+ * and the roster, checked against org.xml. */
+static int load_roster(gen *g)
+{
+    const tk_template *t = g->tpl;
+    g->staff_role = tk_roster_staff_role(g->org, t->roster.staff_role);
+    if (!g->staff_role) {
+        tk_diag_error(g->d, g->org->path, 0,
+                      "職員の役割が org.xml にありません。ひな形 %s の <roster staff-role=\"%s\"> のどれかを役割の ID・名称・別名として定義してください",
+                      t->path, t->roster.staff_role ? t->roster.staff_role : "");
+        return TK_EXIT_INPUT;
+    }
+    tk_roster_headings h = {t->roster.number, t->roster.name, t->roster.department,
+                            t->roster.title,  t->roster.mail, t->roster.roles};
+    g->roster = tk_roster_load(g->o->roster, g->org, g->staff_role, &h, g->d);
+    return g->roster ? TK_EXIT_OK : TK_EXIT_INPUT;
+}
+
 static int load_inputs(gen *g)
 {
     const tk_generate_opts *o = g->o;
     tk_diags *d = g->d;
     g->kind = o->kind && *o->kind ? o->kind : "self";
-    if (strcmp(g->kind, "self") && strcmp(g->kind, "audit") && strcmp(g->kind, "followup")) {
+    if (strcmp(g->kind, "self") && strcmp(g->kind, "audit") && strcmp(g->kind, "followup") && strcmp(g->kind, "staff")) {
         tk_diag_error(d, NULL, 0,
-                      "種類 (--kind)「%s」は使えません。self (自己点検)、audit (監査)、followup (改善計画の進捗確認) のいずれかを指定してください",
+                      "種類 (--kind)「%s」は使えません。self (自己点検)、audit (監査)、followup (改善計画の進捗確認)、"
+                      "staff (職員セルフチェック) のいずれかを指定してください",
                       g->kind);
         return TK_EXIT_USAGE;
     }
     g->followup = !strcmp(g->kind, "followup");
+    g->staff = !strcmp(g->kind, "staff");
+    if (g->staff && (!o->roster || !*o->roster)) {
+        tk_diag_error(d, NULL, 0, "職員セルフチェック (--kind staff) には職員の名簿を --roster 名簿.csv で指定してください");
+        return TK_EXIT_USAGE;
+    }
+    if (!g->staff && o->roster) {
+        tk_diag_error(d, NULL, 0, "--roster は職員セルフチェック (--kind staff) でだけ使えます");
+        return TK_EXIT_USAGE;
+    }
+    if (o->split_role && strcmp(g->kind, "self") && strcmp(g->kind, "audit")) {
+        tk_diag_error(d, NULL, 0, "--split role は部署ごとの点検票 (--kind self、audit) でだけ使えます");
+        return TK_EXIT_USAGE;
+    }
     if (o->year < 1868 || o->year > 9999) {
         tk_diag_error(d, NULL, 0, "年度 (--year) %d が正しくありません。2026 のように西暦で指定してください", o->year);
         return TK_EXIT_USAGE;
@@ -261,6 +305,8 @@ static int load_inputs(gen *g)
     if (g->tpl && strcmp(g->tpl->kind, g->kind) != 0)
         tk_diag_error(d, tpath, 0, "ひな形の種類 (kind=\"%s\") が --kind %s と一致しません", g->tpl->kind, g->kind);
     if (d->errors > before || !g->org || !g->cl || !g->tpl)
+        return TK_EXIT_INPUT;
+    if (g->staff && load_roster(g) != TK_EXIT_OK)
         return TK_EXIT_INPUT;
     const char *slash = strrchr(tpath, '/');
     g->template_ref = tk_arena_printf(g->a, "%s sha256:%s", slash ? slash + 1 : tpath, g->tpl->hash);
@@ -379,12 +425,40 @@ static const tk_department *find_department(const tk_org *o, const char *key)
     return NULL;
 }
 
-static const char *held_roles(gen *g, const tk_item *it, const tk_department *dep)
+/* --split role: an item's row belongs to the first of its roles the
+ * department holds, so that each duty is answered once, by its holder. */
+static const char *split_role_of(const tk_item *it, const tk_department *dep)
+{
+    for (size_t r = 0; r < it->nroles; r++)
+        if (tk_department_holds(dep, it->roles[r]))
+            return it->roles[r];
+    return NULL;
+}
+
+/* Is the item on the job's workbook? */
+static bool job_asks(const job *j, const tk_item *it)
+{
+    if (j->person)
+        return tk_person_answers(j->person, it);
+    if (!tk_item_applies(it, j->dept))
+        return false;
+    const char *r = j->role ? split_role_of(it, j->dept) : NULL;
+    return !j->role || (r && !strcmp(r, j->role));
+}
+
+/* The item's roles held by whoever answers (対象者). */
+static const char *held_roles(gen *g, const tk_item *it, const job *j)
 {
     tk_buf b;
     tk_buf_init(&b);
     for (size_t r = 0; r < it->nroles; r++) {
-        if (!tk_department_holds(dep, it->roles[r]))
+        bool held = false;
+        if (j->person)
+            for (size_t k = 0; k < j->person->nroles && !held; k++)
+                held = !strcmp(j->person->roles[k], it->roles[r]);
+        else
+            held = tk_department_holds(j->dept, it->roles[r]);
+        if (!held)
             continue;
         if (b.len)
             tk_buf_puts(&b, "、");
@@ -398,6 +472,7 @@ static const char *held_roles(gen *g, const tk_item *it, const tk_department *de
 static void set_vars(gen *g, job *j)
 {
     const char *deadline = g->has_deadline ? g->deadline_both : g->tpl->deadline_missing;
+    const tk_person *p = j->person;
     tk_tpl_var v[NVARS] = {
         {"org", g->org->name},
         {"department", j->dept->name},
@@ -411,6 +486,9 @@ static void set_vars(gen *g, job *j)
         {"classification", g->tpl->classification},
         {"kind", g->tpl->name},
         {"items", tk_arena_printf(g->a, "%zu", j->nitems)},
+        {"person", p ? p->name : ""},
+        {"staff-number", p ? p->number : ""},
+        {"position", p && p->title ? p->title : ""},
         {"title", ""},
     };
     memcpy(j->vars, v, sizeof v);
@@ -456,98 +534,198 @@ static int select_departments(gen *g, bool *want)
     return TK_EXIT_OK;
 }
 
-/* The file of a department's workbook; refuses two departments with the
- * same file name. */
+/* The file of a job's workbook: CODE_部署名.xlsx, CODE_部署名_役割.xlsx
+ * (--split role), or CODE_部署名/職員番号_氏名.xlsx (staff); refuses two
+ * workbooks with the same file name. */
 static int job_file(gen *g, job *j)
 {
-    j->base = tk_generate_file_name(g->a, j->dept->code, j->dept->name, ".xlsx");
+    if (j->person) {
+        const char *folder = tk_generate_file_name(g->a, j->dept->code, j->dept->name, "");
+        j->base = tk_path_join(g->a, folder, tk_generate_file_name(g->a, j->person->number, j->person->name, ".xlsx"));
+    } else if (j->role) {
+        j->base = tk_generate_file_name(g->a, j->dept->code, tk_arena_printf(g->a, "%s_%s", j->dept->name, j->role),
+                                        ".xlsx");
+    } else {
+        j->base = tk_generate_file_name(g->a, j->dept->code, j->dept->name, ".xlsx");
+    }
     j->file = tk_path_join(g->a, g->dir, j->base);
-    for (size_t p = 0; p < g->njobs; p++)
-        if (&g->jobs[p] != j && !strcasecmp(g->jobs[p].base, j->base)) {
+    /* file names differ in more than ASCII case (Windows, macOS) */
+    char *key = tk_arena_strdup(g->a, j->base);
+    for (char *p = key; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    bool dup = false;
+    const job *other = tk_strmap_put(&g->bases, key, j, &dup);
+    if (dup) {
+        if (j->person)
+            tk_diag_error(g->d, g->roster->path, j->person->line, "職員番号「%s」と %ld 行目の「%s」のファイル名が同じ「%s」になります。職員番号を変えてください",
+                          j->person->number, other->person ? other->person->line : 0L,
+                          other->person ? other->person->number : "", j->base);
+        else
             tk_diag_error(g->d, g->org->path, j->dept->xml_line, "部署「%s」と「%s」のファイル名が同じ「%s」になります。部署コードを変えてください",
-                          g->jobs[p].dept->name, j->dept->name, j->base);
-            return TK_EXIT_INPUT;
-        }
+                          other->dept->name, j->dept->name, j->base);
+        return TK_EXIT_INPUT;
+    }
     return TK_EXIT_OK;
+}
+
+/* Lay out a job's rows: the items it asks, chapter by chapter, 項番
+ * through the workbook. j->nitems is 0 when it asks none. count and
+ * sheet_of are scratch of g->nchapters entries. */
+static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
+{
+    const tk_checklist *c = g->cl;
+    int first_row = tk_xlsx_first_item_row(g->tpl);
+    memset(count, 0, (g->nchapters ? g->nchapters : 1) * sizeof *count);
+    size_t n = 0;
+    for (size_t i = 0; i < c->nitems; i++)
+        if (job_asks(j, &c->items[i])) {
+            count[g->item_ch[i]]++;
+            n++;
+        }
+    j->nitems = n;
+    if (n == 0)
+        return;
+    for (size_t ch = 0; ch < g->nchapters; ch++)
+        j->nsheets += count[ch] > 0;
+    j->sheets = tk_arena_alloc(g->a, j->nsheets * sizeof *j->sheets);
+    size_t k = 0;
+    for (size_t ch = 0; ch < g->nchapters; ch++) {
+        if (!count[ch])
+            continue;
+        tk_xlsx_sheet *sh = &j->sheets[k];
+        sh->name = g->chapters[ch].sheet;
+        sh->caption = g->chapters[ch].caption;
+        sh->rows = tk_arena_alloc(g->a, count[ch] * sizeof *sh->rows);
+        sh->nrows = 0;
+        sheet_of[ch] = k++;
+    }
+    int seq = 0;
+    for (size_t s = 0; s < j->nsheets; s++) {
+        tk_xlsx_sheet *sh = &j->sheets[s];
+        for (size_t i = 0; i < c->nitems; i++) {
+            const tk_item *it = &c->items[i];
+            if (!count[g->item_ch[i]] || sheet_of[g->item_ch[i]] != s || !job_asks(j, it))
+                continue;
+            tk_xlsx_row *r = &sh->rows[sh->nrows];
+            memset(r, 0, sizeof *r);
+            r->item = it;
+            r->seq = ++seq;
+            r->row = first_row + (int)sh->nrows;
+            r->roles = held_roles(g, it, j);
+            memcpy(r->text_hash, g->item_hash[i], 65);
+            if (g->has_previous) {
+                const char *key = tk_arena_printf(g->a, "%s\x1f%s", j->dept->code, it->id);
+                r->prev_answer = tk_strmap_get(&g->prev_answer, key);
+                r->prev_plans = tk_strmap_get(&g->prev_plans, key);
+            }
+            sh->nrows++;
+        }
+    }
+}
+
+/* A job laid out: its token, file and placeholders. */
+static int finish_job(gen *g, job *j)
+{
+    if (tk_generate_token(j->token) != 0) {
+        tk_diag_error(g->d, NULL, 0, "乱数 (getrandom) を得られません: %s", strerror(errno));
+        return TK_EXIT_FAILURE;
+    }
+    int rc = job_file(g, j);
+    if (rc == TK_EXIT_OK)
+        set_vars(g, j);
+    return rc;
+}
+
+static job *new_job(gen *g, const tk_department *dep)
+{
+    job *j = &g->jobs[g->njobs];
+    memset(j, 0, sizeof *j);
+    j->dept = dep;
+    j->respondent = "";
+    return j;
+}
+
+/* Staff: one workbook per person of the roster (of the departments asked
+ * for). People who hold the same roles see the same rows: their layout is
+ * made once and shared. */
+static int plan_staff(gen *g, const bool *want, size_t *count, size_t *sheet_of)
+{
+    const tk_roster *R = g->roster;
+    g->jobs = tk_arena_alloc(g->a, (R->npeople ? R->npeople : 1) * sizeof *g->jobs);
+    tk_strmap layouts = {0}; /* the person's roles -> a job laid out for them */
+    int rc = TK_EXIT_OK;
+    for (size_t i = 0; i < R->npeople && rc == TK_EXIT_OK; i++) {
+        const tk_person *p = &R->people[i];
+        if (!want[p->dept - g->org->departments])
+            continue;
+        job *j = new_job(g, p->dept);
+        j->person = p;
+        j->respondent = p->number;
+        const char *key = joined(g->a, p->roles, p->nroles);
+        const job *same = tk_strmap_get(&layouts, key);
+        if (same) {
+            j->sheets = same->sheets;
+            j->nsheets = same->nsheets;
+            j->nitems = same->nitems;
+        } else {
+            lay_out(g, j, count, sheet_of);
+        }
+        if (j->nitems == 0) {
+            tk_diag_warn(g->d, R->path, p->line, "職員番号「%s」(%s) が答える項目がないため、点検票を作りません (役割 %s の項目がありません)",
+                         p->number, p->name, key);
+            continue;
+        }
+        if (!same)
+            tk_strmap_set(&layouts, key, j);
+        g->njobs++;
+        rc = finish_job(g, j);
+    }
+    tk_strmap_free(&layouts);
+    if (rc == TK_EXIT_OK && g->njobs == 0) {
+        tk_diag_error(g->d, R->path, 0, "点検票を作る職員がいません");
+        rc = TK_EXIT_INPUT;
+    }
+    return rc;
 }
 
 static int plan_jobs(gen *g)
 {
     const tk_org *org = g->org;
-    const tk_checklist *c = g->cl;
     bool *want = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *want);
     int rc = select_departments(g, want);
     if (rc != TK_EXIT_OK)
         return rc;
-
-    g->jobs = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *g->jobs);
     size_t *count = tk_arena_alloc(g->a, (g->nchapters ? g->nchapters : 1) * sizeof *count);
     size_t *sheet_of = tk_arena_alloc(g->a, (g->nchapters ? g->nchapters : 1) * sizeof *sheet_of);
-    int first_row = tk_xlsx_first_item_row(g->tpl);
+    if (g->staff)
+        return plan_staff(g, want, count, sheet_of);
+
+    size_t cap = 0;
+    for (size_t di = 0; di < org->ndepartments; di++)
+        cap += g->o->split_role ? org->departments[di].nholds : 1;
+    g->jobs = tk_arena_alloc(g->a, (cap ? cap : 1) * sizeof *g->jobs);
     for (size_t di = 0; di < org->ndepartments; di++) {
         if (!want[di])
             continue;
         const tk_department *dep = &org->departments[di];
-        memset(count, 0, (g->nchapters ? g->nchapters : 1) * sizeof *count);
-        size_t n = 0;
-        for (size_t i = 0; i < c->nitems; i++)
-            if (tk_item_applies(&c->items[i], dep)) {
-                count[g->item_ch[i]]++;
-                n++;
-            }
-        if (n == 0) {
+        size_t before = g->njobs;
+        /* one workbook, or one per role the department holds */
+        size_t nparts = g->o->split_role ? dep->nholds : 1;
+        for (size_t k = 0; k < nparts; k++) {
+            job *j = new_job(g, dep);
+            if (g->o->split_role)
+                j->role = j->respondent = dep->holds[k];
+            lay_out(g, j, count, sheet_of);
+            if (j->nitems == 0)
+                continue;
+            g->njobs++;
+            if ((rc = finish_job(g, j)) != TK_EXIT_OK)
+                return rc;
+        }
+        if (g->njobs == before)
             tk_diag_warn(g->d, org->path, dep->xml_line, "部署「%s」が答える項目がないため、点検票を作りません (担う役割の項目がありません)",
                          dep->name);
-            continue;
-        }
-        job *j = &g->jobs[g->njobs++];
-        memset(j, 0, sizeof *j);
-        j->dept = dep;
-        j->nitems = n;
-        for (size_t ch = 0; ch < g->nchapters; ch++)
-            j->nsheets += count[ch] > 0;
-        j->sheets = tk_arena_alloc(g->a, j->nsheets * sizeof *j->sheets);
-        size_t k = 0;
-        for (size_t ch = 0; ch < g->nchapters; ch++) {
-            if (!count[ch])
-                continue;
-            tk_xlsx_sheet *sh = &j->sheets[k];
-            sh->name = g->chapters[ch].sheet;
-            sh->caption = g->chapters[ch].caption;
-            sh->rows = tk_arena_alloc(g->a, count[ch] * sizeof *sh->rows);
-            sh->nrows = 0;
-            sheet_of[ch] = k++;
-        }
-        /* 項番 runs through the workbook in sheet order */
-        int seq = 0;
-        for (size_t s = 0; s < j->nsheets; s++) {
-            tk_xlsx_sheet *sh = &j->sheets[s];
-            for (size_t i = 0; i < c->nitems; i++) {
-                const tk_item *it = &c->items[i];
-                if (!count[g->item_ch[i]] || sheet_of[g->item_ch[i]] != s || !tk_item_applies(it, dep))
-                    continue;
-                tk_xlsx_row *r = &sh->rows[sh->nrows];
-                memset(r, 0, sizeof *r);
-                r->item = it;
-                r->seq = ++seq;
-                r->row = first_row + (int)sh->nrows;
-                r->roles = held_roles(g, it, dep);
-                memcpy(r->text_hash, g->item_hash[i], 65);
-                if (g->has_previous) {
-                    const char *key = tk_arena_printf(g->a, "%s\x1f%s", dep->code, it->id);
-                    r->prev_answer = tk_strmap_get(&g->prev_answer, key);
-                    r->prev_plans = tk_strmap_get(&g->prev_plans, key);
-                }
-                sh->nrows++;
-            }
-        }
-        if (tk_generate_token(j->token) != 0) {
-            tk_diag_error(g->d, NULL, 0, "乱数 (getrandom) を得られません: %s", strerror(errno));
-            return TK_EXIT_FAILURE;
-        }
-        if ((rc = job_file(g, j)) != TK_EXIT_OK)
-            return rc;
-        set_vars(g, j);
     }
     if (g->njobs == 0) {
         tk_diag_error(g->d, org->path, 0, "点検票を作る部署がありません");
@@ -650,6 +828,13 @@ static int load_history(gen *g)
         return tk_store_open_plans(g->store, g->org->id, NULL, g->o->year, keep_open_plan, g, g->d) < 0 ? TK_EXIT_FAILURE
                                                                                                        : TK_EXIT_OK;
     tk_campaign_rec prev;
+    /* last year's answers are a department's; a person's workbook (or one
+     * of a department's per-role workbooks) does not show them */
+    if (g->staff || g->o->split_role) {
+        tk_template_omit_column(g->tpl, TK_COL_PREV_ANSWER);
+        tk_template_omit_column(g->tpl, TK_COL_PREV_PLAN);
+        return TK_EXIT_OK;
+    }
     int found = g->store ? tk_store_campaign_find(g->store, g->org->id, g->o->year - 1, g->kind, &prev, g->d) : 0;
     if (found < 0)
         return TK_EXIT_FAILURE;
@@ -894,6 +1079,20 @@ static int record_followup(gen *g)
     return record_departments(g);
 }
 
+/* The roster as issued (the whole of it, also with --department). */
+static int record_roster(gen *g)
+{
+    if (tk_store_persons_clear(g->store, g->campaign_id, g->d) != 0)
+        return TK_EXIT_FAILURE;
+    for (size_t i = 0; i < g->roster->npeople; i++) {
+        const tk_person *p = &g->roster->people[i];
+        tk_store_person sp = {p->number, p->name, p->dept->code, p->title, p->mail, joined(g->a, p->roles, p->nroles)};
+        if (tk_store_person_put(g->store, g->campaign_id, &sp, g->d) != 0)
+            return TK_EXIT_FAILURE;
+    }
+    return TK_EXIT_OK;
+}
+
 static int record_campaign(gen *g)
 {
     const tk_generate_opts *o = g->o;
@@ -936,12 +1135,17 @@ static int record_campaign(gen *g)
         return TK_EXIT_FAILURE;
     if (tk_store_scale_clear(g->store, g->campaign_id, g->d) != 0)
         return TK_EXIT_FAILURE;
+    /* points as a share of the best answer's */
+    double best = tk_template_points_max(g->tpl);
     for (size_t i = 0; i < g->tpl->nanswers; i++) {
         const tk_tpl_answer *an = &g->tpl->answers[i];
-        if (tk_store_scale_put(g->store, g->campaign_id, (int)i + 1, an->value, an->points, an->excluded, an->negative,
-                               g->d) != 0)
+        if (tk_store_scale_put(g->store, g->campaign_id, (int)i + 1, an->value, an->points / best, an->excluded,
+                               an->negative, g->d) != 0 ||
+            (an->flag && tk_store_scale_set_flag(g->store, g->campaign_id, an->value, an->flag, g->d) != 0))
             return TK_EXIT_FAILURE;
     }
+    if (g->staff && record_roster(g) != TK_EXIT_OK)
+        return TK_EXIT_FAILURE;
     return record_departments(g);
 }
 
@@ -966,7 +1170,7 @@ static int record_workbooks(gen *g)
     for (size_t i = 0; i < g->njobs; i++) {
         job *j = &g->jobs[i];
         int64_t old = 0;
-        int found = tk_store_workbook_active(g->store, g->campaign_id, j->dept->code, &old, g->d);
+        int found = tk_store_workbook_active_for(g->store, g->campaign_id, j->dept->code, j->respondent, &old, g->d);
         if (found < 0)
             return TK_EXIT_FAILURE;
         if (found && tk_store_workbook_revoke(g->store, old, 0, g->now, g->d) != 0)
@@ -978,6 +1182,7 @@ static int record_workbooks(gen *g)
             .items = (int)j->nitems,
             .sha256 = j->sha256,
             .created_at = g->now,
+            .respondent = j->respondent,
         };
         j->workbook_id = tk_store_workbook_add(g->store, g->campaign_id, &w, g->d);
         if (j->workbook_id < 0)
@@ -1037,17 +1242,29 @@ static void csv_field(tk_buf *b, const char *s)
 typedef struct csv_ctx {
     tk_buf *b;
     const char *deadline;
+    const char *dir; /* the campaign's folder: files are named below it */
+    bool staff;
 } csv_ctx;
 
 static bool csv_row(const tk_workbook_rec *w, void *user)
 {
     csv_ctx *c = user;
+    size_t ld = strlen(c->dir);
     const char *slash = strrchr(w->file, '/');
+    const char *name = !strncmp(w->file, c->dir, ld) && w->file[ld] == '/' ? w->file + ld + 1 : slash ? slash + 1 : w->file;
     csv_field(c->b, w->department_code);
     tk_buf_putc(c->b, ',');
     csv_field(c->b, w->department_name);
     tk_buf_putc(c->b, ',');
-    csv_field(c->b, slash ? slash + 1 : w->file);
+    if (c->staff) {
+        csv_field(c->b, w->respondent ? w->respondent : "");
+        tk_buf_putc(c->b, ',');
+        csv_field(c->b, w->person_name ? w->person_name : "");
+        tk_buf_putc(c->b, ',');
+        csv_field(c->b, w->person_mail ? w->person_mail : "");
+        tk_buf_putc(c->b, ',');
+    }
+    csv_field(c->b, name);
     tk_buf_putc(c->b, ',');
     csv_field(c->b, w->token);
     tk_buf_printf(c->b, ",%d,", w->items);
@@ -1062,14 +1279,22 @@ static int write_distribution(gen *g)
     tk_buf b;
     tk_buf_init(&b);
     tk_buf_puts(&b, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
-    const char *heads[6] = {t->dist_code, t->dist_department, t->dist_workbook, t->dist_token, t->dist_items, t->dist_deadline};
-    for (int i = 0; i < 6; i++) {
+    const char *heads[9] = {t->dist_code, t->dist_department, t->dist_workbook, t->dist_token, t->dist_items, t->dist_deadline};
+    size_t nheads = 6;
+    if (g->staff) {
+        /* a mail merge's: the person beside the department */
+        const char *staff[9] = {t->dist_code,   t->dist_department, t->dist_number, t->dist_person,  t->dist_mail,
+                                t->dist_workbook, t->dist_token,    t->dist_items,  t->dist_deadline};
+        memcpy(heads, staff, sizeof staff);
+        nheads = 9;
+    }
+    for (size_t i = 0; i < nheads; i++) {
         if (i)
             tk_buf_putc(&b, ',');
         csv_field(&b, heads[i] ? heads[i] : "");
     }
     tk_buf_puts(&b, "\r\n");
-    csv_ctx c = {&b, g->has_deadline ? g->deadline_iso : ""};
+    csv_ctx c = {&b, g->has_deadline ? g->deadline_iso : "", g->dir, g->staff};
     if (tk_store_workbooks_active(g->store, g->campaign_id, csv_row, &c, g->d) < 0) {
         tk_buf_free(&b);
         return TK_EXIT_FAILURE;
@@ -1131,6 +1356,8 @@ static int write_job(gen *g, job *j, tk_diags *d)
         .checklist_hash = g->cl->hash,
         .department_code = j->dept->code,
         .department_name = j->dept->name,
+        .respondent = j->respondent,
+        .respondent_name = j->person ? j->person->name : NULL,
         .issued_at = g->now,
         .year = g->o->year,
         .campaign_id = g->campaign_id,
@@ -1575,6 +1802,14 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
         tk_diag_error(d, g.dir, 0, "出力先のフォルダを作れません: %s", strerror(errno));
         rc = TK_EXIT_FAILURE;
     }
+    /* staff: a folder per department */
+    for (size_t i = 0; rc == TK_EXIT_OK && g.staff && i < g.njobs; i++) {
+        const char *folder = tk_path_dirname(g.a, g.jobs[i].file);
+        if ((i == 0 || strcmp(folder, tk_path_dirname(g.a, g.jobs[i - 1].file))) && tk_mkdirs(folder) != 0) {
+            tk_diag_error(d, folder, 0, "出力先のフォルダを作れません: %s", strerror(errno));
+            rc = TK_EXIT_FAILURE;
+        }
+    }
     if (rc == TK_EXIT_OK)
         rc = record_campaign(&g);
     for (size_t i = 0; rc == TK_EXIT_OK && i < g.njobs; i++)
@@ -1603,6 +1838,8 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     tk_store_close(g.store);
     tk_strmap_free(&g.prev_answer);
     tk_strmap_free(&g.prev_plans);
+    tk_strmap_free(&g.bases);
+    tk_roster_free(g.roster);
     tk_template_free(g.tpl);
     tk_checklist_free(g.cl);
     tk_org_free(g.org);

@@ -364,6 +364,33 @@ static const char *date_field(ctx *c, const irow *r, int f, tk_date *out)
     return tk_arena_strdup(c->a, tk_date_iso(d, iso));
 }
 
+/* A staff workbook is answered by the person it was issued to: the staff
+ * number typed on its cover (the template's cover input "staff-number")
+ * must be theirs. A file of another person — copied, or answered in
+ * someone else's name — is refused. */
+static void check_person(ctx *c, const issued *is)
+{
+    const char *where = tk_strmap_get(&c->cover, "staff-number");
+    if (!where)
+        return;
+    const char *sep = strchr(where, '\x1f');
+    const char *cell = sep ? tk_arena_printf(c->a, "%.*s!%s", (int)(sep - where), where, sep + 1) : NULL;
+    const char *typed = tk_strmap_get(&c->cover_vals, "staff-number");
+    if (!typed || blank(typed)) {
+        err(c, cell, "職員番号が記入されていません。この点検票は職員番号 %s (%s) の方に配布したものです。ご本人が職員番号を記入してください",
+            is->wb.respondent, is->wb.respondent_name);
+        return;
+    }
+    char *g = tk_text_norm_dup(typed), *w = tk_text_norm_dup(is->wb.respondent);
+    if (strcmp(g, w))
+        err(c, cell,
+            "記入された職員番号「%.40s」は、この点検票の配布先 (職員番号 %s、%s) と異なります。ほかの職員の点検票は受け付けません。"
+            "ご自分に配布された点検票に記入して提出してください",
+            typed, is->wb.respondent, is->wb.respondent_name);
+    free(g);
+    free(w);
+}
+
 /* Check one item row; fill its answer record. Problems go to diags. */
 static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_date fy_start)
 {
@@ -399,8 +426,15 @@ static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_
             out->due = tk_arena_strdup(c->a, tk_date_iso(d, iso));
         }
     }
-    /* 要対応: accepted, but someone must act */
-    if (ans && ans->negative && !out->plan && !(out->finding && c->col[F_PLAN] == 0)) {
+    /* 要対応: accepted, but someone must act. A workbook with no place for
+     * a plan (a staff round's) asks none; an answer's own flag (わからない:
+     * 要研修) comes first. */
+    bool plans = c->col[F_PLAN] || c->col[F_FINDING];
+    if (ans && ans->flag) {
+        out->flag = ans->flag;
+    } else if (ans && ans->negative && !plans) {
+        out->flag = NULL;
+    } else if (ans && ans->negative && !out->plan && !(out->finding && c->col[F_PLAN] == 0)) {
         out->flag = "計画未記入";
     } else if (ans && ans->negative && out->plan && (!out->due || (c->col[F_OWNER] && !out->owner))) {
         out->flag = "計画不備";
@@ -542,6 +576,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     } same[] = {{"org", is.wb.org},
                 {"kind", is.wb.kind},
                 {"department_code", is.wb.department_code},
+                {"respondent", is.wb.respondent},
                 {"checklist_hash", is.wb.checklist_hash}};
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
         if (strcmp(kv(&c, same[i].key), same[i].want))
@@ -663,6 +698,8 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         tk_xlsx_read_sheet(c.x, (size_t)si, cover_cell, &w, d);
     }
     tk_strmap_free(&cover_sheets);
+    if (is.wb.respondent[0] && !strcmp(is.wb.kind, "staff"))
+        check_person(&c, &is);
 
     /* every value */
     tk_date fy_start = {is.wb.year, 4, 1};

@@ -72,7 +72,7 @@ static const tk_command COMMANDS[] = {
      "  --apply FILE    記入済みの確認用ブックを checklist.xml に反映する\n"
      "  --force         既にある確認用ブックを上書きする\n"
      "  -q, --quiet     結果の要約を表示しない\n"},
-    {"generate", tk_cmd_generate, "部署ごとの点検票 (Excel) と配布一覧を作る", "使い方: tenken generate --org ID --year 2026 [--kind self|audit|followup] [--deadline 2027-01-29]\n       [--department CODE]... [--out DIR] [--db FILE] [--template FILE] [--jobs N] [--force] [-q]\n\n部署ごとに、その部署が担う役割 (職員等、情報セキュリティ管理者、情報システム管理者 など) に\n関係する点検項目だけを載せた Excel の点検票を作ります。出力先は OUT/ID/2026-self/ (監査は\n2026-audit/) で、ファイル名は「部署コード_部署名.xlsx」、あわせて配布一覧.csv (部署、ファイル、\nトークン、項目数、提出期限) を書き出します。調査 (組織・年度・種類) と点検票ごとのトークン・\n項目はデータベースに記録し、回収 (tenken ingest) の照合に使います。\n\n  --org ID          組織の ID (checklists/ID/) またはフォルダのパス\n  --year 年度       西暦の年度 (2026 = 令和8年度)\n  --kind 種類       self (自己点検、既定)、audit (監査)、followup (改善計画の進捗確認票: 未完了の改善計画が\n                    ある部署ごとに、進捗状況・実施内容・完了日・延期の理由を記入してもらう)\n  --deadline 日付   提出期限 (2027-01-29、令和9年1月29日 など)。表紙に和暦と西暦で表示します\n  --department 部署 この部署だけ作る (部署コードまたは部署名、繰り返し可)\n  --out DIR         出力先 (既定: out)\n  --db FILE         データベース (既定: 環境変数 TENKEN_DB、なければ out/tenken.db)\n  --template FILE   ひな形 (既定: templates/self.xml または templates/audit.xml)\n  --jobs N          同時に作る点検票の数 (既定: CPU の数)\n  --force           既にある調査・ファイルを作り直す。作り直した部署の以前のトークンは無効になります\n  -q, --quiet       進み具合と結果の要約を表示しない\n"},
+    {"generate", tk_cmd_generate, "部署ごとの点検票 (Excel) と配布一覧を作る", "使い方: tenken generate --org ID --year 2026 [--kind self|audit|followup|staff] [--deadline 2027-01-29]\n       [--roster 名簿.csv] [--split role] [--department CODE]... [--out DIR] [--db FILE] [--template FILE]\n       [--jobs N] [--force] [-q]\n\n部署ごとに、その部署が担う役割 (職員等、情報セキュリティ管理者、情報システム管理者 など) に\n関係する点検項目だけを載せた Excel の点検票を作ります。出力先は OUT/ID/2026-self/ (監査は\n2026-audit/) で、ファイル名は「部署コード_部署名.xlsx」、あわせて配布一覧.csv (部署、ファイル、\nトークン、項目数、提出期限) を書き出します。調査 (組織・年度・種類) と点検票ごとのトークン・\n項目はデータベースに記録し、回収 (tenken ingest) の照合に使います。\n\n  --org ID          組織の ID (checklists/ID/) またはフォルダのパス\n  --year 年度       西暦の年度 (2026 = 令和8年度)\n  --kind 種類       self (自己点検、既定)、audit (監査)、followup (改善計画の進捗確認票: 未完了の改善計画が\n                    ある部署ごとに、進捗状況・実施内容・完了日・延期の理由を記入してもらう)、staff (職員セルフチェック:\n                    名簿の職員一人ごとに、職員等の項目 (と名簿の「役割」の項目) の点検票を\n                    OUT/ID/2026-staff/部署コード_部署名/職員番号_氏名.xlsx に作る)\n  --roster 名簿.csv  staff の職員名簿 (UTF-8 か Shift_JIS の CSV。見出しに 職員番号・氏名・所属、\n                    任意で 役職・メール・役割)。問題があれば行番号とともにすべて示し、何も作りません\n  --split role      self・audit で、部署が担う役割ごとに点検票を分ける (部署コード_部署名_役割.xlsx)。\n                    部署の得点はその部署のすべての点検票の回答から計算します\n  --deadline 日付   提出期限 (2027-01-29、令和9年1月29日 など)。表紙に和暦と西暦で表示します\n  --department 部署 この部署だけ作る (部署コードまたは部署名、繰り返し可)\n  --out DIR         出力先 (既定: out)\n  --db FILE         データベース (既定: 環境変数 TENKEN_DB、なければ out/tenken.db)\n  --template FILE   ひな形 (既定: templates/self.xml または templates/audit.xml)\n  --jobs N          同時に作る点検票の数 (既定: CPU の数)\n  --force           既にある調査・ファイルを作り直す。作り直した部署の以前のトークンは無効になります\n  -q, --quiet       進み具合と結果の要約を表示しない\n"},
     {"ingest", tk_cmd_ingest, "記入された点検票を検査して取り込む",
      "使い方: tenken ingest FILE|DIR... [--db FILE] [--dry-run] [--jobs N] [-q]\n"
      "\n"
@@ -92,11 +92,15 @@ static const tk_command COMMANDS[] = {
      "\n"
      "終了コードは、すべて取り込めた (または取り込み済みだった) とき 0、拒否したファイルがあるとき 1。\n"},
     {"status", tk_cmd_status, "部署ごとの提出状況を表示する",
-     "使い方: tenken status --org ID --year 2026 [--kind self|audit] [--format text|csv] [--db FILE]\n"
+     "使い方: tenken status --org ID --year 2026 [--kind self|audit|followup|staff] [--missing] [--format text|csv] [--db FILE]\n"
      "\n"
      "部署ごとに、配布の有無、提出日時、回答数 / 項目数、要対応の数、改善計画の数、期限を過ぎた\n"
      "改善計画の数、提出回数を表示します。提出期限を過ぎて未提出の部署は「期限超過」と示します。\n"
-     "--format csv は Excel で開ける UTF-8 (BOM 付き) の CSV を出力します。\n"},
+     "--format csv は Excel で開ける UTF-8 (BOM 付き) の CSV を出力します。\n"
+     "\n"
+     "--kind staff (職員セルフチェック) は部署ごとの職員数・回答済み・未回答・回答率と、未回答の職員\n"
+     "(部署、職員番号、氏名、メール、ファイル) を表示します。--missing は未回答の職員だけを、\n"
+     "--format csv は未回答の職員の一覧 (督促のための差し込み印刷用) を出力します。\n"},
     {"score", tk_cmd_score, "部署・章・役割・項目ごとの得点を計算する",
      "使い方: tenken score --org ID --year 2026 [--kind self|audit] [--by department|chapter|role|item|level]\n"
      "                    [--format text|csv|json] [--db FILE]\n"

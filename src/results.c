@@ -101,14 +101,18 @@ int tk_results_load(tk_store *st, const char *org, int year, const char *kind, t
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         goto fail;
-    /* departments, with their active workbook and current submission */
+    /* departments, with their active workbooks and current submissions: a
+     * department with several workbooks (one per role, or per person of a
+     * staff round) has returned when all of them are in */
     cap = 0;
     if (sqlite3_prepare_v2(db,
-                           "SELECT dp.code, dp.name, w.id IS NOT NULL, s.received_at FROM department dp "
+                           "SELECT dp.code, dp.name, count(w.id) > 0, "
+                           " CASE WHEN count(w.id) > 0 AND count(s.id) = count(w.id) THEN max(s.received_at) END "
+                           "FROM department dp "
                            "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code "
                            " AND w.revoked_at IS NULL "
                            "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-                           "WHERE dp.campaign_id = ? ORDER BY dp.code",
+                           "WHERE dp.campaign_id = ? GROUP BY dp.code ORDER BY dp.code",
                            -1, &q, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_int64(q, 1, r->campaign_id);
@@ -138,7 +142,7 @@ int tk_results_load(tk_store *st, const char *org, int year, const char *kind, t
                             "FROM workbook w JOIN workbook_item wi ON wi.workbook_id = w.id "
                             "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
                             "LEFT JOIN answer a ON a.submission_id = s.id AND a.item_id = wi.item_id "
-                            "WHERE w.campaign_id = ? AND w.revoked_at IS NULL ORDER BY w.department_code, wi.seq",
+                            "WHERE w.campaign_id = ? AND w.revoked_at IS NULL ORDER BY w.department_code, w.id, wi.seq",
                             -1, &q, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, r->campaign_id);

@@ -148,6 +148,30 @@ static const char *const MIGRATIONS[] = {
     "  CHECK (plan_status IN ('not-started','in-progress','done','postponed','risk-accepted'));\n"
     "CREATE INDEX plan_department_item ON plan(department_code, item_id);\n"
     "CREATE INDEX plan_log_plan ON plan_log(plan_id);\n",
+    /* 4: the staff self-check (campaign kind 'staff', one workbook per
+     * person of the roster) and per-role department workbooks: a workbook's
+     * respondent within its department ('' for the department itself, a
+     * staff number, or a role id); the flag an answer raises (要研修); the
+     * roster as issued. The kind's CHECK is widened in place (writable_schema:
+     * no row changes; SQLite's "ALTER TABLE", section 7). */
+    "ALTER TABLE workbook ADD COLUMN respondent TEXT NOT NULL DEFAULT '';\n"
+    "DROP INDEX workbook_active;\n"
+    "CREATE UNIQUE INDEX workbook_active ON workbook(campaign_id, department_code, respondent) "
+    "WHERE revoked_at IS NULL;\n"
+    "ALTER TABLE campaign_answer ADD COLUMN flag TEXT;\n"
+    "CREATE TABLE person (\n"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,\n"
+    "  number TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  department_code TEXT NOT NULL,\n"
+    "  title TEXT, mail TEXT,\n"
+    "  roles TEXT NOT NULL,\n"
+    "  PRIMARY KEY (campaign_id, number)\n"
+    ");\n"
+    "PRAGMA writable_schema = ON;\n"
+    "UPDATE sqlite_schema SET sql = replace(sql, '''followup''))', '''followup'',''staff''))') "
+    "WHERE type = 'table' AND name = 'campaign';\n"
+    "PRAGMA writable_schema = OFF;\n",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
@@ -167,6 +191,9 @@ enum stmt {
     ST_WORKBOOK_ITEM_ADD,
     ST_WORKBOOK_REVOKE,
     ST_WORKBOOKS_ACTIVE,
+    ST_SCALE_FLAG,
+    ST_PERSON_PUT,
+    ST_PERSONS_CLEAR,
     ST_COUNT
 };
 
@@ -193,16 +220,24 @@ static const char *const SQL[ST_COUNT] = {
     [ST_DEPARTMENT_PUT] = "INSERT INTO department (campaign_id, code, name, roles) VALUES (?1, ?2, ?3, ?4) "
                           "ON CONFLICT (campaign_id, code) DO UPDATE SET name = excluded.name, roles = excluded.roles",
     [ST_WORKBOOK_ACTIVE] = "SELECT id FROM workbook WHERE campaign_id = ?1 AND department_code = ?2 "
-                           "AND revoked_at IS NULL",
-    [ST_WORKBOOK_ADD] = "INSERT INTO workbook (campaign_id, department_code, token, file, items, sha256, created_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           "AND respondent = ?3 AND revoked_at IS NULL",
+    [ST_WORKBOOK_ADD] = "INSERT INTO workbook (campaign_id, department_code, token, file, items, sha256, created_at, "
+                        "respondent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_WORKBOOK_ITEM_ADD] = "INSERT INTO workbook_item (workbook_id, seq, item_id, sheet, row, text_hash, plan_id) "
                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0))",
     [ST_WORKBOOK_REVOKE] = "UPDATE workbook SET revoked_at = ?2, replaced_by = nullif(?3, 0) WHERE id = ?1",
     [ST_WORKBOOKS_ACTIVE] = "SELECT w.id, w.department_code, coalesce(d.name, ''), w.token, w.file, w.items, "
-                            "coalesce(w.sha256, ''), w.created_at FROM workbook w LEFT JOIN department d "
+                            "coalesce(w.sha256, ''), w.created_at, w.respondent, coalesce(p.name, ''), coalesce(p.mail, '') "
+                            "FROM workbook w LEFT JOIN department d "
                             "ON d.campaign_id = w.campaign_id AND d.code = w.department_code "
-                            "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL ORDER BY w.department_code",
+                            "LEFT JOIN person p ON p.campaign_id = w.campaign_id AND p.number = w.respondent "
+                            "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL ORDER BY w.department_code, w.id",
+    [ST_SCALE_FLAG] = "UPDATE campaign_answer SET flag = ?3 WHERE campaign_id = ?1 AND value = ?2",
+    [ST_PERSON_PUT] = "INSERT INTO person (campaign_id, number, name, department_code, title, mail, roles) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (campaign_id, number) DO UPDATE SET "
+                      "name = excluded.name, department_code = excluded.department_code, title = excluded.title, "
+                      "mail = excluded.mail, roles = excluded.roles",
+    [ST_PERSONS_CLEAR] = "DELETE FROM person WHERE campaign_id = ?1",
 };
 
 #define STORE_CACHE 128
@@ -342,7 +377,17 @@ static int migrate(tk_store *s, tk_diags *d)
             return -1;
         }
     }
+    /* a migration that edits schema text in place (writable_schema) needs
+     * SQLite's schema cookie moved on for the change to be read again */
+    int cookie = 0;
     char sql[128];
+    if (pragma_int(s, "PRAGMA schema_version", &cookie) == 0) {
+        snprintf(sql, sizeof sql, "PRAGMA schema_version = %d", cookie + 1);
+        if (exec(s, sql, d, "更新") != 0) {
+            exec(s, "ROLLBACK", d, "元に戻");
+            return -1;
+        }
+    }
     snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '%d')", NMIGRATIONS);
     if (exec(s, sql, d, "更新") != 0 || exec(s, "COMMIT", d, "更新") != 0) {
         exec(s, "ROLLBACK", d, "元に戻");
@@ -704,6 +749,41 @@ int tk_store_scale_put_status(tk_store *s, int64_t campaign_id, int seq, const c
     return step_done(s, st, d);
 }
 
+int tk_store_scale_set_flag(tk_store *s, int64_t campaign_id, const char *value, const char *flag, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_SCALE_FLAG, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    tk_store_bind_text(st, 2, value);
+    tk_store_bind_text(st, 3, flag);
+    return step_done(s, st, d);
+}
+
+int tk_store_persons_clear(tk_store *s, int64_t campaign_id, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_PERSONS_CLEAR, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    return step_done(s, st, d);
+}
+
+int tk_store_person_put(tk_store *s, int64_t campaign_id, const tk_store_person *p, tk_diags *d)
+{
+    sqlite3_stmt *st = stmt(s, ST_PERSON_PUT, d);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, campaign_id);
+    tk_store_bind_text(st, 2, p->number);
+    tk_store_bind_text(st, 3, p->name);
+    tk_store_bind_text(st, 4, p->department_code);
+    tk_store_bind_text(st, 5, p->title);
+    tk_store_bind_text(st, 6, p->mail);
+    tk_store_bind_text(st, 7, p->roles ? p->roles : "");
+    return step_done(s, st, d);
+}
+
 int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, const char *name, const char *roles,
                             tk_diags *d)
 {
@@ -722,11 +802,18 @@ int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, 
 int tk_store_workbook_active(tk_store *s, int64_t campaign_id, const char *department_code, int64_t *id,
                              tk_diags *d)
 {
+    return tk_store_workbook_active_for(s, campaign_id, department_code, "", id, d);
+}
+
+int tk_store_workbook_active_for(tk_store *s, int64_t campaign_id, const char *department_code,
+                                 const char *respondent, int64_t *id, tk_diags *d)
+{
     sqlite3_stmt *st = stmt(s, ST_WORKBOOK_ACTIVE, d);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
     tk_store_bind_text(st, 2, department_code);
+    tk_store_bind_text(st, 3, respondent ? respondent : "");
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
@@ -752,6 +839,7 @@ int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workboo
     sqlite3_bind_int(st, 5, w->items);
     tk_store_bind_text(st, 6, w->sha256);
     tk_store_bind_text(st, 7, w->created_at);
+    tk_store_bind_text(st, 8, w->respondent ? w->respondent : "");
     if (step_done(s, st, d) != 0)
         return -1;
     return sqlite3_last_insert_rowid(s->db);
@@ -802,6 +890,9 @@ long tk_store_workbooks_active(tk_store *s, int64_t campaign_id, tk_workbook_fn 
             .items = sqlite3_column_int(st, 5),
             .sha256 = (const char *)sqlite3_column_text(st, 6),
             .created_at = (const char *)sqlite3_column_text(st, 7),
+            .respondent = (const char *)sqlite3_column_text(st, 8),
+            .person_name = (const char *)sqlite3_column_text(st, 9),
+            .person_mail = (const char *)sqlite3_column_text(st, 10),
         };
         n++;
         if (fn && !fn(&w, user)) {

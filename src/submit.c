@@ -32,9 +32,11 @@ int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook
 {
     sqlite3_stmt *q = prep(st,
                            "SELECT w.id, c.id, c.org, c.year, c.kind, c.checklist_hash, w.department_code, "
-                           "COALESCE(dp.name, w.department_code), COALESCE(w.revoked_at, ''), COALESCE(c.deadline, '') "
+                           "COALESCE(dp.name, w.department_code), COALESCE(w.revoked_at, ''), COALESCE(c.deadline, ''), "
+                           "w.respondent, COALESCE(p.name, '') "
                            "FROM workbook w JOIN campaign c ON c.id = w.campaign_id "
                            "LEFT JOIN department dp ON dp.campaign_id = c.id AND dp.code = w.department_code "
+                           "LEFT JOIN person p ON p.campaign_id = c.id AND p.number = w.respondent "
                            "WHERE w.token = ?",
                            d);
     if (!q)
@@ -54,6 +56,8 @@ int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook
         copy_col(q, 7, out->department_name, sizeof out->department_name);
         copy_col(q, 8, out->revoked_at, sizeof out->revoked_at);
         copy_col(q, 9, out->deadline, sizeof out->deadline);
+        copy_col(q, 10, out->respondent, sizeof out->respondent);
+        copy_col(q, 11, out->respondent_name, sizeof out->respondent_name);
         result = 1;
     } else if (rc != SQLITE_DONE) {
         db_error(st, d, "読み出し");
@@ -211,7 +215,7 @@ int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer *
     *scale = NULL;
     *n = 0;
     sqlite3_stmt *q = prep(st,
-                           "SELECT value, COALESCE(points, 0), excluded, negative, plan_status FROM campaign_answer "
+                           "SELECT value, COALESCE(points, 0), excluded, negative, plan_status, flag FROM campaign_answer "
                            "WHERE campaign_id = ? ORDER BY seq",
                            d);
     if (!q)
@@ -230,6 +234,7 @@ int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer *
         a->excluded = sqlite3_column_int(q, 2) != 0;
         a->negative = sqlite3_column_int(q, 3) != 0;
         a->plan_status = dup_col(q, 4);
+        a->flag = dup_col(q, 5);
     }
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
@@ -248,6 +253,7 @@ void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t 
     for (size_t i = 0; i < nscale; i++) {
         free(scale[i].value);
         free(scale[i].plan_status);
+        free(scale[i].flag);
     }
     free(scale);
 }

@@ -111,6 +111,8 @@ enum tk_input tk_column_input(enum tk_column_key k)
 static const char *const PLACEHOLDERS[] = {
     "org",           "department", "department-code", "fiscal-year", "fiscal-year-label", "year", "deadline",
     "deadline-wareki", "deadline-iso", "classification", "title",    "kind",              "items",
+    /* a staff workbook's person (empty in the other kinds) */
+    "person", "staff-number", "position",
 };
 
 bool tk_template_known_placeholder(const char *name, bool in_page_header)
@@ -447,6 +449,7 @@ static void load_scale(loader *L, xmlNodePtr n)
         a->excluded = truthy(attr(L, c, "excluded"));
         a->points = a->excluded ? 0 : number(attr(L, c, "points"), 0);
         a->negative = truthy(attr(L, c, "negative"));
+        a->flag = attr(L, c, "flag");
         const char *desc = content(L, c);
         a->description = *desc ? desc : NULL;
         a->xml_line = line;
@@ -602,6 +605,9 @@ static void load_distribution(loader *L, xmlNodePtr n)
     t->dist_token = attr(L, n, "token");
     t->dist_items = attr(L, n, "items");
     t->dist_deadline = attr(L, n, "deadline");
+    t->dist_number = attr(L, n, "number");
+    t->dist_person = attr(L, n, "person");
+    t->dist_mail = attr(L, n, "mail");
     if (t->dist_file && (strchr(t->dist_file, '/') || strchr(t->dist_file, '\\') || !strcmp(t->dist_file, ".") ||
                          !strcmp(t->dist_file, "..")))
         tk_diag_error(L->d, L->path, xmlGetLineNo(n), "配布一覧のファイル名「%s」にフォルダは含められません", t->dist_file);
@@ -735,9 +741,17 @@ tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags
             load_distribution(&L, n);
         } else if (is_elem(n, "plans")) {
             load_plans(&L, n);
+        } else if (is_elem(n, "roster")) {
+            static const char *const keys[] = {"number", "name", "department", "title", "mail", "roles", "staff-role"};
+            const char **slot[] = {&t->roster.number, &t->roster.name, &t->roster.department, &t->roster.title,
+                                   &t->roster.mail,   &t->roster.roles, &t->roster.staff_role};
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+                *slot[k] = attr(&L, n, keys[k]);
         }
     }
     check_kind(&L, root);
+    if (t->kind && !strcmp(t->kind, "staff") && !t->roster.number)
+        tk_diag_error(d, path, xmlGetLineNo(root), "職員セルフチェック (staff) のひな形に名簿の見出し (<roster .../>) がありません");
     if (!t->deadline_missing)
         t->deadline_missing = "";
     if (t->cover_sheet && t->instructions_sheet && !strcasecmp(t->cover_sheet, t->instructions_sheet))
@@ -755,6 +769,15 @@ tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags
         return NULL;
     }
     return t;
+}
+
+double tk_template_points_max(const tk_template *t)
+{
+    double max = 0;
+    for (size_t i = 0; i < t->nanswers; i++)
+        if (!t->answers[i].excluded && t->answers[i].points > max)
+            max = t->answers[i].points;
+    return max > 0 ? max : 1;
 }
 
 void tk_template_free(tk_template *t)

@@ -1202,6 +1202,10 @@ static void write_identity(W *w, lxw_worksheet *ws, const char *cover_cells, int
     kv(w, ws, &row, "template_hash", t->hash);
     kv(w, ws, &row, "department_code", s->department_code);
     kv(w, ws, &row, "department_name", s->department_name);
+    if (s->respondent && *s->respondent) {
+        kv(w, ws, &row, "respondent", s->respondent);
+        kv(w, ws, &row, "respondent_name", s->respondent_name);
+    }
     snprintf(buf, sizeof buf, "%d", total_items);
     kv(w, ws, &row, "items", buf);
     kv(w, ws, &row, "issued_at", s->issued_at);

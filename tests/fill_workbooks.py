@@ -134,7 +134,9 @@ def fill(path, outdir, args, rng):
             sheet, cell = v[1], v[2]
             name = key[len("cover."):]
             wb[sheet][cell] = {"respondent": "係長 山田 太郎", "contact": "内線 1234", "approver": "課長 中村 一郎",
-                               "auditor": "総務課 監査担当 小林", "auditee": "係長 山田 太郎"}.get(name, "記入済み")
+                               "auditor": "総務課 監査担当 小林", "auditee": "係長 山田 太郎",
+                               # a staff workbook's own person types their number
+                               "staff-number": kv.get("respondent", (None, ""))[1]}.get(name, "記入済み")
             if name == "audit-date":
                 wb[sheet][cell] = datetime.datetime(year + 1, 1, 20)
     out = os.path.join(outdir, os.path.basename(path))

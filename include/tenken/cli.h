@@ -4,6 +4,7 @@
 #define TENKEN_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef struct tk_command {
@@ -41,6 +42,10 @@ int tk_cmd_check(const tk_command *self, int argc, char **argv);
 int tk_cmd_generate(const tk_command *self, int argc, char **argv);
 int tk_cmd_ingest(const tk_command *self, int argc, char **argv);
 int tk_cmd_status(const tk_command *self, int argc, char **argv);
+/* tenken status --kind staff (cmd_staff.c): per department the staff, who
+ * answered and who has not; csv: the people not answered (督促);
+ * missing_only: only those. */
+int tk_cmd_staff_status(const tk_command *self, const char *org, long year, bool csv, bool missing_only, const char *db);
 int tk_cmd_score(const tk_command *self, int argc, char **argv);
 int tk_cmd_plans(const tk_command *self, int argc, char **argv);
 int tk_cmd_export(const tk_command *self, int argc, char **argv);

@@ -9,7 +9,19 @@
  * checklist and the departments, and each workbook with its random token,
  * file, items (sheet, row, text hash) and time.
  *
- * Kinds. "self" and "audit" ask the checklist's items. When the database
+ * Kinds. "self" and "audit" ask the checklist's items, one workbook per
+ * department, or with split_role one per department and role it holds (an
+ * item's row goes to the first of its roles the department holds; the
+ * department's score is over all its workbooks). "staff" issues one
+ * workbook per person of a roster (roster.h) holding the items of the roles
+ * the person holds (the staff role, and those of the roster's 役割), in
+ * OUT/ID/YEAR-staff/CODE_部署名/職員番号_氏名.xlsx; the roster is recorded
+ * (table person), each workbook with its person (workbook.respondent), and
+ * the distribution list has the person's number, name and mail address for
+ * a mail merge. Points of the template's scale are recorded scaled to the
+ * best answer (= 1), so scales of any points (1 / 0.5 / 0, 4 / 2 / 0 / -1,
+ * 1..5) score alike; an answer's flag (要研修) is recorded with it.
+ * "self" and "audit" ask the checklist's items. When the database
  * holds the campaign of the same organisation and kind of the year before,
  * each row also shows, read-only, last year's answer of the department and
  * its remediation plans of that kind still open for the item, of any
@@ -67,7 +79,9 @@
 typedef struct tk_generate_opts {
     const char *org;     /* id (checklists/ID/) or folder; required */
     int year;            /* fiscal year (年度), e.g. 2026; required */
-    const char *kind;    /* "self" (default), "audit" or "followup" */
+    const char *kind;    /* "self" (default), "audit", "followup" or "staff" */
+    const char *roster;  /* staff: the roster (CSV, see roster.h); required */
+    bool split_role;     /* self, audit: one workbook per department and role it holds */
     const char *deadline; /* as typed (tk_date_parse); NULL: none */
     const char *const *departments; /* codes or names; none: every department */
     size_t ndepartments;

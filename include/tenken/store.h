@@ -32,6 +32,18 @@
  *            plan_id → plan.id (v3; follow-up rows),
  *            PK(workbook_id, seq), UNIQUE(workbook_id, item_id))
  *
+ * Version 4 (the staff self-check, per-role department workbooks):
+ *   campaign.kind may be 'staff' (one workbook per person of a roster);
+ *   workbook.respondent: who in the department answers the workbook — ''
+ *            for the department itself, a staff number (staff), a role id
+ *            (generate --split role); at most one active workbook per
+ *            (campaign, department, respondent)
+ *   campaign_answer.flag: what an answer raises besides its points
+ *            (わからない: 要研修), or NULL
+ *   person(campaign_id, number, name, department_code, title, mail, roles
+ *            (space separated, the staff role first), PK(campaign_id, number))
+ *            — the roster a staff round was issued from
+ *
  * Every function reports failures to diags in Japanese (naming the database
  * file) and returns -1 (or NULL); nothing exits. Statements are prepared once
  * per handle. A handle is used by one thread at a time.
@@ -45,7 +57,7 @@
 
 #include "tenken/diag.h"
 
-#define TK_STORE_SCHEMA_VERSION 3
+#define TK_STORE_SCHEMA_VERSION 4
 
 typedef struct tk_store tk_store;
 
@@ -138,6 +150,18 @@ int tk_store_scale_put(tk_store *s, int64_t campaign_id, int seq, const char *va
 int tk_store_scale_put_status(tk_store *s, int64_t campaign_id, int seq, const char *value, const char *plan_status,
                               tk_diags *diags);
 
+/* The flag an answer of the scale raises (要研修), set after tk_store_scale_put. */
+int tk_store_scale_set_flag(tk_store *s, int64_t campaign_id, const char *value, const char *flag, tk_diags *diags);
+
+/* A person of a staff round's roster. */
+typedef struct tk_store_person {
+    const char *number, *name, *department_code, *title, *mail;
+    const char *roles; /* space separated */
+} tk_store_person;
+/* Forget the campaign's roster, then put each person. */
+int tk_store_persons_clear(tk_store *s, int64_t campaign_id, tk_diags *diags);
+int tk_store_person_put(tk_store *s, int64_t campaign_id, const tk_store_person *p, tk_diags *diags);
+
 /* Insert or update a department of the campaign (roles space separated). */
 int tk_store_department_put(tk_store *s, int64_t campaign_id, const char *code, const char *name, const char *roles,
                             tk_diags *diags);
@@ -148,12 +172,18 @@ typedef struct tk_workbook_rec {
     int64_t id;
     const char *department_code, *department_name, *token, *file, *sha256, *created_at;
     int items;
+    /* '' or NULL: the department's own; a staff number; a role id */
+    const char *respondent;
+    const char *person_name, *person_mail; /* read back: the person's, '' when none */
 } tk_workbook_rec;
 
 /* The id of the department's active (not revoked) workbook: 1 and *id, 0 when
  * none, -1 on failure. */
 int tk_store_workbook_active(tk_store *s, int64_t campaign_id, const char *department_code, int64_t *id,
                              tk_diags *diags);
+/* The same for one respondent of the department ('' the department itself). */
+int tk_store_workbook_active_for(tk_store *s, int64_t campaign_id, const char *department_code,
+                                 const char *respondent, int64_t *id, tk_diags *diags);
 /* Insert an issued workbook (id, revoked_at, replaced_by ignored). Returns
  * its id, or -1. */
 int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workbook_rec *w, tk_diags *diags);

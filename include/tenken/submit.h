@@ -58,6 +58,8 @@ typedef struct tk_issued_workbook {
     char department_name[256];
     char revoked_at[40]; /* "" while valid */
     char deadline[16];   /* "" when none */
+    char respondent[64]; /* "" the department; a staff number; a role id */
+    char respondent_name[256]; /* the person's name (staff), else "" */
 } tk_issued_workbook;
 
 typedef struct tk_issued_item {
@@ -75,6 +77,7 @@ typedef struct tk_scale_answer {
     double points;
     bool excluded, negative;
     char *plan_status; /* follow-up: the plan status key of the value; NULL otherwise */
+    char *flag;        /* what the answer raises besides its points (要研修), or NULL */
 } tk_scale_answer;
 
 /* 1 and *out when the token was issued (revoked or not), 0 when unknown, -1. */

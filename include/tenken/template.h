@@ -104,6 +104,7 @@ typedef struct tk_tpl_answer {
     double points;    /* 0..1; 0 when excluded */
     bool excluded;    /* left out of the score */
     bool negative;    /* needs a remediation plan */
+    const char *flag; /* what it raises besides (要研修), or NULL */
     const char *description; /* or NULL */
     long xml_line;
 } tk_tpl_answer;
@@ -169,7 +170,7 @@ typedef struct tk_template {
     tk_arena *arena;
     const char *path;
     char hash[65]; /* SHA-256 of the file's bytes */
-    const char *kind;  /* "self", "audit", "followup" */
+    const char *kind;  /* "self", "audit", "followup", "staff" */
     const char *name;  /* 自己点検 */
     const char *title; /* placeholders allowed */
     const char *classification;
@@ -207,7 +208,18 @@ typedef struct tk_template {
     /* distribution list: file name and the headings of its columns */
     const char *dist_file;
     const char *dist_code, *dist_department, *dist_workbook, *dist_token, *dist_items, *dist_deadline;
+    const char *dist_number, *dist_person, *dist_mail; /* staff; NULL otherwise */
+
+    /* staff: the roster's headings and the staff role names (space
+     * separated); all NULL in other kinds */
+    struct {
+        const char *number, *name, *department, *title, *mail, *roles, *staff_role;
+    } roster;
 } tk_template;
+
+/* The best points of the scale (> 0), by which points are scaled to 0..1
+ * for scoring; 1 when no answer has positive points. */
+double tk_template_points_max(const tk_template *t);
 
 /* Load path and validate it against schema_dir/template.rng (schema_dir
  * NULL: the data directory's templates/) and the rules a schema cannot say.

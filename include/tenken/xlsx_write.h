@@ -31,7 +31,9 @@
  *   format          "tenken-workbook"      version        "1"
  *   token           32 hex digits          campaign       campaign id
  *   org, year, kind, checklist_hash, template_hash, department_code,
- *   department_name, items (count), issued_at (ISO 8601)
+ *   department_name, [respondent, respondent_name: a staff workbook's staff
+ *   number and name, a per-role workbook's role; only when set], items
+ *   (count), issued_at (ISO 8601)
  *   header_row      1-based row of the column headings on item sheets
  *   column.KEY      column letter of each template column ("column.answer" "E")
  *   cover.KEY       each cover input: sheet name in B, cell in C
@@ -115,6 +117,9 @@ typedef struct tk_xlsx_spec {
     size_t nsheets;
     /* identity */
     const char *token, *org, *kind, *checklist_hash, *department_code, *department_name, *issued_at;
+    /* who in the department answers: a staff number and name (staff), a
+     * role id (per-role workbooks); NULL for the department itself */
+    const char *respondent, *respondent_name;
     int year;
     int64_t campaign_id;
 } tk_xlsx_spec;

@@ -1,0 +1,183 @@
+/* staff.c — a staff self-check at the level of people. */
+#include "tenken/staff.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int db_fail(tk_store *st, tk_diags *d)
+{
+    tk_diag_error(d, tk_store_path(st), 0, "データベースの読み出しに失敗しました: %s", sqlite3_errmsg(tk_store_sqlite(st)));
+    return -1;
+}
+
+int tk_staff_people(tk_store *st, const char *org, int year, char *deadline, tk_staff_person_fn fn, void *user,
+                    tk_diags *d)
+{
+    sqlite3_stmt *q = tk_store_prepare(st, "SELECT id, COALESCE(deadline, '') FROM campaign WHERE org = ? AND year = ? AND kind = 'staff'", d);
+    if (!q)
+        return -1;
+    sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 2, year);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        tk_store_done(st, q);
+        return rc == SQLITE_DONE ? 0 : db_fail(st, d);
+    }
+    sqlite3_int64 cid = sqlite3_column_int64(q, 0);
+    if (deadline)
+        snprintf(deadline, 16, "%s", (const char *)sqlite3_column_text(q, 1));
+    tk_store_done(st, q);
+    q = tk_store_prepare(st,
+                         "SELECT p.number, p.name, p.department_code, COALESCE(dp.name, p.department_code), p.mail, p.title, "
+                         " w.file, s.received_at, COALESCE(s.answered, 0), w.items "
+                         "FROM workbook w JOIN person p ON p.campaign_id = w.campaign_id AND p.number = w.respondent "
+                         "LEFT JOIN department dp ON dp.campaign_id = w.campaign_id AND dp.code = w.department_code "
+                         "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
+                         "WHERE w.campaign_id = ? AND w.revoked_at IS NULL "
+                         "ORDER BY p.department_code, p.number",
+                         d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, cid);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        tk_staff_person p = {
+            .number = (const char *)sqlite3_column_text(q, 0),
+            .name = (const char *)sqlite3_column_text(q, 1),
+            .department_code = (const char *)sqlite3_column_text(q, 2),
+            .department_name = (const char *)sqlite3_column_text(q, 3),
+            .mail = (const char *)sqlite3_column_text(q, 4),
+            .title = (const char *)sqlite3_column_text(q, 5),
+            .file = (const char *)sqlite3_column_text(q, 6),
+            .received_at = (const char *)sqlite3_column_text(q, 7),
+            .answered = sqlite3_column_int(q, 8),
+            .items = sqlite3_column_int(q, 9),
+        };
+        if (!fn(&p, user)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    tk_store_done(st, q);
+    return rc == SQLITE_DONE ? 1 : db_fail(st, d);
+}
+
+double tk_staff_rate_followed(const tk_staff_rate *r)
+{
+    return r->scored ? 100.0 * (double)r->positive / (double)r->scored : NAN;
+}
+
+double tk_staff_rate_answered(const tk_staff_rate *r)
+{
+    return r->people ? 100.0 * (double)r->answered / (double)r->people : NAN;
+}
+
+/* Which answers of the scale raise a flag. */
+static int scale_flags(tk_store *st, const tk_results *r, bool *flagged, tk_diags *d)
+{
+    sqlite3_stmt *q = tk_store_prepare(st, "SELECT value FROM campaign_answer WHERE campaign_id = ? AND flag IS NOT NULL", d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(q, 0);
+        for (size_t i = 0; i < r->nanswers; i++)
+            if (v && !strcmp(v, r->answers[i].value))
+                flagged[i] = true;
+    }
+    tk_store_done(st, q);
+    return rc == SQLITE_DONE ? 0 : db_fail(st, d);
+}
+
+/* People per department and how many have returned their workbook. */
+static int dept_people(tk_store *st, const tk_results *r, tk_staff_rate *depts, tk_diags *d)
+{
+    sqlite3_stmt *q = tk_store_prepare(st,
+                                       "SELECT w.department_code, count(*), count(s.id) FROM workbook w "
+                                       "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
+                                       "WHERE w.campaign_id = ? AND w.revoked_at IS NULL GROUP BY w.department_code",
+                                       d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(q, 0);
+        for (size_t i = 0; i < r->ndepts; i++)
+            if (code && !strcmp(code, r->depts[i].code)) {
+                depts[i].people = (size_t)sqlite3_column_int64(q, 1);
+                depts[i].answered = (size_t)sqlite3_column_int64(q, 2);
+            }
+    }
+    tk_store_done(st, q);
+    return rc == SQLITE_DONE ? 0 : db_fail(st, d);
+}
+
+static void count_cell(tk_staff_rate *s, const tk_results *r, const tk_res_cell *c, const bool *flagged)
+{
+    if (c->answer < 0)
+        return;
+    const tk_res_answer *a = &r->answers[c->answer];
+    if (a->excluded)
+        return;
+    s->scored++;
+    s->positive += !a->negative;
+    s->flagged += flagged[c->answer];
+}
+
+int tk_staff_rates(tk_store *st, const tk_results *r, tk_staff_rate **depts, size_t *ndepts, tk_staff_rate **items,
+                   size_t *nitems, tk_staff_rate *total, tk_diags *d)
+{
+    *depts = tk_xcalloc(r->ndepts ? r->ndepts : 1, sizeof **depts);
+    *items = tk_xcalloc(r->nitems ? r->nitems : 1, sizeof **items);
+    bool *flagged = tk_xcalloc(r->nanswers ? r->nanswers : 1, sizeof *flagged);
+    memset(total, 0, sizeof *total);
+    total->label = "全体";
+    total->code = "";
+    int rc = scale_flags(st, r, flagged, d);
+    tk_staff_rate *dv = *depts, *iv = *items;
+    if (rc == 0)
+        rc = dept_people(st, r, dv, d);
+    for (size_t i = 0; rc == 0 && i < r->ndepts; i++) {
+        dv[i].label = r->depts[i].name;
+        dv[i].code = r->depts[i].code;
+        dv[i].index = i;
+        total->people += dv[i].people;
+        total->answered += dv[i].answered;
+    }
+    for (size_t i = 0; rc == 0 && i < r->nitems; i++) {
+        iv[i].label = r->items[i].ref;
+        iv[i].code = r->items[i].id;
+        iv[i].index = i;
+    }
+    for (size_t i = 0; rc == 0 && i < r->ncells; i++) {
+        const tk_res_cell *c = &r->cells[i];
+        iv[c->item].people++;
+        iv[c->item].answered += c->answer >= 0;
+        count_cell(&iv[c->item], r, c, flagged);
+        count_cell(&dv[c->dept], r, c, flagged);
+        count_cell(total, r, c, flagged);
+    }
+    free(flagged);
+    /* departments without staff and items nobody was asked are no line */
+    size_t k = 0;
+    for (size_t i = 0; i < r->ndepts; i++)
+        if (dv[i].people)
+            dv[k++] = dv[i];
+    *ndepts = k;
+    k = 0;
+    for (size_t i = 0; i < r->nitems; i++)
+        if (iv[i].people)
+            iv[k++] = iv[i];
+    *nitems = k;
+    if (rc != 0) {
+        free(*depts);
+        free(*items);
+        *depts = *items = NULL;
+        *ndepts = *nitems = 0;
+    }
+    return rc;
+}
