@@ -164,7 +164,7 @@ int tk_cmd_score(const tk_command *c, int argc, char **argv)
     } else {
         static const char *const heads[] = {"グループ", "コード", "得点", "回答", "対象", "回答率(%)", "否定的回答"};
         static const bool right[] = {false, false, true, true, true, true, true};
-        const char *kind_label = !strcmp(kind, "audit") ? "監査" : "自己点検";
+        const char *kind_label = !strcmp(kind, "audit") ? "監査" : !strcmp(kind, "staff") ? "職員セルフチェック" : "自己点検";
         tk_buf_printf(&out, "%s (%s) %ld 年度 %s — 得点 = 100 × Σ(重み × 点) ÷ Σ(重み)、回答済みで「該当しない」以外の項目\n",
                       r->org_name, r->org, year, kind_label);
         tk_text_table(&out, 7, heads, (char *const *const *)cells, n + 1, right);

@@ -550,7 +550,8 @@ int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, t
     }
 
     if (load_plans(rp, st, d) != 0 || load_carried(rp, st, d) != 0 ||
-        (!o->no_previous && load_previous(rp, st, d) < 0)) {
+        (!o->no_previous && load_previous(rp, st, d) < 0) ||
+        tk_report_staff_load(st, r->org, r->year, &rp->staff, d) != 0) {
         tk_report_free(rp);
         return TK_EXIT_FAILURE;
     }
@@ -566,6 +567,7 @@ void tk_report_free(tk_report *rp)
     free(rp->by_chapter);
     free(rp->by_item);
     tk_results_free(rp->prev);
+    tk_report_staff_free(rp->staff);
     tk_strmap_free(&rp->texts);
     tk_arena_free(rp->arena);
     free(rp);
@@ -1543,6 +1545,7 @@ static tk_pdf *committee_pdf(const tk_report *rp, const tk_pdf_font *font, tk_di
     committee_items(p, rp, a, &sec);
     committee_plans(p, rp, a, &sec);
     committee_previous(p, rp, a, &sec);
+    tk_report_staff_section(p, rp->staff, &sec);
     tk_arena_free(a);
     return p;
 }

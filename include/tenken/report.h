@@ -40,6 +40,7 @@
 #include "tenken/jdate.h"
 #include "tenken/pdf.h"
 #include "tenken/plan.h"
+#include "tenken/report_staff.h"
 #include "tenken/results.h"
 #include "tenken/store.h"
 
@@ -137,6 +138,8 @@ typedef struct tk_report {
     tk_tally *prev_dept;       /* per department; issued == 0 when absent */
     tk_tally *prev_chapter;    /* per chapter; issued == 0 when absent */
     size_t prev_returned, prev_issued;
+    /* the staff self-check of the same year, or NULL (report_staff.h) */
+    tk_report_staff *staff;
 } tk_report;
 
 /* Compute the report's figures for the campaign r (borrowed), reading its
