@@ -7,10 +7,13 @@ tenken's internals beyond what the workbook itself says: the hidden identity
 sheet names the item rows and the columns, and the answer list is read from
 the workbook's own data validation.
 
-    fill_workbooks.py [--seed N] [--missing-plans P] [--date-styles] [--answer ITEM=VALUE]... OUTDIR FILE...
+    fill_workbooks.py [--seed N] [--missing-plans P] [--date-styles] [--answer ITEM=VALUE]... [--every VALUE]
+                      [--staff-number N] OUTDIR FILE...
 
 --answer gives one item (by its id in the identity sheet) a chosen answer; the
-rest of the row (evidence, plan) is filled as for any such answer.
+rest of the row (evidence, plan) is filled as for any such answer; --every
+answers every item so. A staff workbook's cover gets its own staff number
+(from the identity sheet) unless --staff-number types another.
 """
 import argparse
 import datetime
@@ -94,13 +97,16 @@ def fill(path, outdir, args, rng):
             break
     if not scale:
         sys.exit(f"{path}: 回答の選択肢 (入力規則) が見つかりません")
-    positive, partial, negative, excluded = scale[0], scale[1], scale[2], scale[3]
+    # the last answer leaves the item out (該当しない); a staff scale has
+    # わからない between 実施していない and it
+    positive, partial, excluded = scale[0], scale[1], scale[-1]
+    negatives = scale[2:-1]
     # a department's habits: how careful it is
     quality = rng.uniform(0.55, 0.97)
     for r in rows:
         ws = wb[r["sheet"]]
         n = r["row"]
-        forced = args.answers.get(r["item"])
+        forced = args.answers.get(r["item"], args.every)
         if forced is None and rng.random() < args.unanswered:
             continue
         x = rng.random()
@@ -111,7 +117,7 @@ def fill(path, outdir, args, rng):
         elif x < quality + (1 - quality) * 0.5:
             value = partial
         elif x < quality + (1 - quality) * 0.85:
-            value = negative
+            value = rng.choice(negatives)
         else:
             value = excluded
         ws[f"{col['answer']}{n}"] = value
@@ -119,7 +125,7 @@ def fill(path, outdir, args, rng):
             ws[f"{col['evidence']}{n}"] = rng.choice(EVIDENCE)
         if value == excluded and "note" in col:
             ws[f"{col['note']}{n}"] = rng.choice(REASONS)
-        if value in (partial, negative):
+        if value == partial or value in negatives:
             if kind == "audit" and "finding" in col:
                 ws[f"{col['finding']}{n}"] = "運用の記録が確認できなかった"
             if rng.random() >= args.missing_plans:
@@ -136,7 +142,7 @@ def fill(path, outdir, args, rng):
             wb[sheet][cell] = {"respondent": "係長 山田 太郎", "contact": "内線 1234", "approver": "課長 中村 一郎",
                                "auditor": "総務課 監査担当 小林", "auditee": "係長 山田 太郎",
                                # a staff workbook's own person types their number
-                               "staff-number": kv.get("respondent", (None, ""))[1]}.get(name, "記入済み")
+                               "staff-number": args.staff_number or kv.get("respondent", (None, ""))[1]}.get(name, "記入済み")
             if name == "audit-date":
                 wb[sheet][cell] = datetime.datetime(year + 1, 1, 20)
     out = os.path.join(outdir, os.path.basename(path))
@@ -152,6 +158,8 @@ def main():
     ap.add_argument("--date-styles", action="store_true", help="type due dates in the ways people do")
     ap.add_argument("--answer", action="append", default=[], metavar="ITEM=VALUE",
                     help="answer this item (id) with this value")
+    ap.add_argument("--every", metavar="VALUE", help="answer every item with this value")
+    ap.add_argument("--staff-number", metavar="N", help="a staff workbook: type this staff number (default: its own)")
     ap.add_argument("outdir")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
