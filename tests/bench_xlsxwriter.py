@@ -4,7 +4,10 @@ workbooks tenken generate wrote for a campaign (same sheets, rows, columns,
 formats, validations, conditional formats, protection, print setup, hidden
 identity sheet and custom properties), read from tenken's database.
 
-    bench_xlsxwriter.py DB ORG YEAR OUTDIR
+    bench_xlsxwriter.py DB ORG YEAR OUTDIR [KIND [LIMIT]]
+
+KIND is the campaign's kind (default self); LIMIT writes only the first
+LIMIT workbooks (the staff round's thousands).
 """
 import datetime
 import os
@@ -20,18 +23,21 @@ SCALE = ["実施している", "一部実施している", "実施していな�
 
 def main():
     db, org, year, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    kind = sys.argv[5] if len(sys.argv) > 5 else "self"
+    limit = int(sys.argv[6]) if len(sys.argv) > 6 else -1
     os.makedirs(out, exist_ok=True)
     con = sqlite3.connect(db)
-    cid, org_name = con.execute("SELECT id, org_name FROM campaign WHERE org=? AND year=? AND kind='self'",
-                                (org, year)).fetchone()
-    wbs = con.execute("SELECT w.id, w.department_code, d.name, w.token FROM workbook w JOIN department d "
+    cid, org_name = con.execute("SELECT id, org_name FROM campaign WHERE org=? AND year=? AND kind=?",
+                                (org, year, kind)).fetchone()
+    wbs = con.execute("SELECT w.id, w.department_code, d.name, w.token, w.respondent FROM workbook w JOIN department d "
                       "ON d.campaign_id = w.campaign_id AND d.code = w.department_code "
-                      "WHERE w.campaign_id=? AND w.revoked_at IS NULL ORDER BY w.department_code", (cid,)).fetchall()
-    for wid, code, name, token in wbs:
+                      "WHERE w.campaign_id=? AND w.revoked_at IS NULL ORDER BY w.department_code, w.id LIMIT ?",
+                      (cid, limit)).fetchall()
+    for wid, code, name, token, respondent in wbs:
         rows = con.execute("SELECT wi.seq, wi.item_id, wi.sheet, wi.row, wi.text_hash, ci.ref, ci.text, ci.context, ci.roles, ci.chapter "
                            "FROM workbook_item wi JOIN campaign_item ci ON ci.campaign_id=? AND ci.item_id=wi.item_id "
                            "WHERE wi.workbook_id=? ORDER BY wi.seq", (cid, wid)).fetchall()
-        path = os.path.join(out, f"{code}_{name}.xlsx".replace(" ", "_"))
+        path = os.path.join(out, f"{code}_{name}{'_' + respondent if respondent else ''}.xlsx".replace(" ", "_"))
         wb = xlsxwriter.Workbook(path)
         title = wb.add_format({"bold": True, "font_size": 16, "font_color": "#1F3864"})
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "align": "center",

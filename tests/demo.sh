@@ -53,6 +53,26 @@ echo "== 6. report: 委員会への報告書、部署別の結果通知、集計
 "$TENKEN" report summary --org "$ORG" --year "$YEAR" --force
 "$TENKEN" report committee --org "$ORG" --year "$YEAR" --kind audit --force
 
+echo "== 職員セルフチェック: 名簿の職員一人ごとの点検票 (300 人、うち一部は回答しない) =="
+"$PY" tests/make_roster.py --seed "$YEAR" --encoding cp932 "checklists/$ORG/org.xml" 300 "$OUT/職員名簿.csv"
+"$TENKEN" generate --org "$ORG" --year "$YEAR" --kind staff --roster "$OUT/職員名簿.csv" --deadline 2027-01-29 \
+    --out "$OUT" --force
+head -n 3 "$OUT/$ORG/$YEAR-staff/配布一覧.csv"
+# every 12th person never answers; the others answer (sheet XML filled directly: 300 workbooks)
+ls "$OUT/$ORG/$YEAR-staff"/*/*.xlsx | sort > "$OUT/staff-all.txt"
+awk 'NR % 12 != 0' "$OUT/staff-all.txt" | xargs "$PY" tests/fill_fast.py --seed "$YEAR" --unanswered 0.01 \
+    "$OUT/filled/$YEAR-staff"
+"$TENKEN" ingest -q "$OUT/filled/$YEAR-staff"
+"$TENKEN" status --org "$ORG" --year "$YEAR" --kind staff | sed -n '1,6p;/^  *全体/p;$p'
+"$TENKEN" status --org "$ORG" --year "$YEAR" --kind staff --format csv | tail -n +2 | cut -d, -f6 | tr -d '"' | sort \
+    > "$OUT/staff-missing.txt"
+awk 'NR % 12 == 0' "$OUT/staff-all.txt" | sort | cmp -s - "$OUT/staff-missing.txt" &&
+    echo "  未回答として示された $(wc -l < "$OUT/staff-missing.txt") 人は、回答しなかった職員と一致します" ||
+    { echo "demo: 未回答の一覧が回答しなかった職員と一致しません" >&2; exit 1; }
+"$TENKEN" score --org "$ORG" --year "$YEAR" --kind staff | head -n 6
+"$TENKEN" report committee --org "$ORG" --year "$YEAR" --force
+pdftotext "$OUT/$ORG/$YEAR-self/委員会報告書.pdf" - | grep -m 3 -E "職員セルフチェック|守られていないことの多い項目"
+
 echo "== 7. plans: 改善計画 (期限超過から) =="
 "$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 8
 
@@ -80,6 +100,7 @@ TENKEN_TODAY=2028-04-01 "$TENKEN" plans --org "$ORG" --status overdue | head -n 
 echo
 echo "demo: 書き出したもの (out/)"
 echo "  点検票:             $OUT/$ORG/$YEAR-self/ , $OUT/$ORG/$YEAR-audit/ , $OUT/$ORG/$YEAR-followup/ , $OUT/$ORG/$NEXT-self/"
+echo "  職員セルフチェック: $OUT/$ORG/$YEAR-staff/部署コード_部署名/職員番号_氏名.xlsx (名簿 $OUT/職員名簿.csv)"
 echo "  委員会への報告書:   $OUT/$ORG/$YEAR-self/委員会報告書.pdf , $OUT/$ORG/$NEXT-self/委員会報告書.pdf"
 echo "  部署別の結果通知:   $OUT/$ORG/$YEAR-self/部署別報告/"
 echo "  集計表:             $OUT/$ORG/$YEAR-self/集計表.xlsx"

@@ -415,6 +415,87 @@ static void test_scores_by_department_are_the_answers_given(void **state)
     tk_diags_free(&d);
 }
 
+
+/* The maturity scale (1..5) from a copy of self.xml: points as data,
+ * recorded as shares of the best answer. */
+static void test_scale_points_come_from_the_template(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("/usr/bin/python3 - templates/self.xml %s/maturity.xml <<'EOF'\n"
+                        "import re, sys\n"
+                        "s = open(sys.argv[1], encoding='utf-8').read()\n"
+                        "scale = '<scale>' + ''.join('<answer value=\"%%d\" points=\"%%d\"%%s>x</answer>' %% (p, p, '' if p >= 4 else ' negative=\"true\"') for p in (5, 4, 3, 2, 1)) + '<answer value=\"該当しない\" excluded=\"true\"/></scale>'\n"
+                        "open(sys.argv[2], 'w', encoding='utf-8').write(re.sub(r'<scale>.*?</scale>', scale, s, flags=re.S))\n"
+                        "EOF",
+                        dir),
+                     0);
+    char tpl[128], mdb[128];
+    snprintf(tpl, sizeof tpl, "%s/maturity.xml", dir);
+    snprintf(mdb, sizeof mdb, "%s/m.db", dir);
+    const char *deps[] = {"04"};
+    tk_generate_opts o = {.org = "shime", .year = 2026, .kind = "self", .departments = deps, .ndepartments = 1,
+                          .out_dir = dir, .db_path = mdb, .template_path = tpl, .jobs = 1};
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_generate_result r;
+    int rc = tk_generate_run(&o, &d, &r);
+    tk_diags_print(&d, stderr);
+    assert_int_equal(rc, 0);
+    tk_generate_result_free(&r);
+    tk_store *st = tk_store_open(mdb, &d);
+    sqlite3_stmt *q = tk_store_prepare(st, "SELECT group_concat(value || '=' || coalesce(points, 'x'), ' ') FROM "
+                                           "(SELECT * FROM campaign_answer ORDER BY seq)", &d);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "5=1.0 4=0.8 3=0.6 2=0.4 1=0.2 該当しない=x");
+    tk_store_done(st, q);
+    tk_store_close(st);
+    tk_diags_free(&d);
+}
+
+/* --split role: one workbook per role the department holds; together they
+ * ask each of the department's items exactly once. */
+static void test_split_role_asks_each_item_once(void **state)
+{
+    (void)state;
+    char sdb[128], sdir[128];
+    snprintf(sdb, sizeof sdb, "%s/split.db", dir);
+    snprintf(sdir, sizeof sdir, "%s/split", dir);
+    const char *deps[] = {"01"};
+    tk_generate_opts o = {.org = "shime", .year = 2026, .kind = "self", .split_role = true, .departments = deps,
+                          .ndepartments = 1, .out_dir = sdir, .db_path = sdb, .jobs = 1};
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_generate_result r;
+    int rc = tk_generate_run(&o, &d, &r);
+    tk_diags_print(&d, stderr);
+    assert_int_equal(rc, 0);
+    assert_true(r.nworkbooks > 3);
+    tk_buf all;
+    tk_buf_init(&all);
+    tk_strmap seen = {0};
+    size_t total = 0;
+    for (size_t i = 0; i < r.nworkbooks; i++) {
+        assert_non_null(strstr(r.workbooks[i].file, "/01_総務課_"));
+        char *ids = workbook_items(r.workbooks[i].file);
+        for (char *p = ids, *sp; (sp = strchr(p, ' ')); p = sp + 1) {
+            *sp = '\0';
+            bool dup = false;
+            tk_strmap_put(&seen, tk_arena_strdup(cl->arena, p), "", &dup);
+            assert_false(dup);
+            total++;
+        }
+        free(ids);
+    }
+    size_t want = 0;
+    for (size_t i = 0; i < cl->nitems; i++)
+        want += tk_item_applies(&cl->items[i], &org->departments[0]);
+    assert_int_equal(total, want);
+    tk_strmap_free(&seen);
+    tk_buf_free(&all);
+    tk_generate_result_free(&r);
+    tk_diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +504,8 @@ int main(void)
         cmocka_unit_test(test_a_persons_workbook_holds_exactly_their_items),
         cmocka_unit_test(test_another_persons_workbook_is_refused),
         cmocka_unit_test(test_scores_by_department_are_the_answers_given),
+        cmocka_unit_test(test_scale_points_come_from_the_template),
+        cmocka_unit_test(test_split_role_asks_each_item_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
