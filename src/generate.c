@@ -569,6 +569,10 @@ static int job_file(gen *g, job *j)
     return TK_EXIT_OK;
 }
 
+/* The sheet slot of checklist item i: its chapter, or 0 when the template
+ * puts every item on one sheet (<sheets single>: a staff workbook). */
+static size_t slot_of(const gen *g, size_t i) { return g->tpl->single_sheet ? 0 : g->item_ch[i]; }
+
 /* Lay out a job's rows: the items it asks, chapter by chapter, 項番
  * through the workbook. j->nitems is 0 when it asks none. count and
  * sheet_of are scratch of g->nchapters entries. */
@@ -580,7 +584,7 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
     size_t n = 0;
     for (size_t i = 0; i < c->nitems; i++)
         if (job_asks(j, &c->items[i])) {
-            count[g->item_ch[i]]++;
+            count[slot_of(g, i)]++;
             n++;
         }
     j->nitems = n;
@@ -594,8 +598,8 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
         if (!count[ch])
             continue;
         tk_xlsx_sheet *sh = &j->sheets[k];
-        sh->name = g->chapters[ch].sheet;
-        sh->caption = g->chapters[ch].caption;
+        sh->name = g->tpl->single_sheet ? g->tpl->single_sheet : g->chapters[ch].sheet;
+        sh->caption = g->tpl->single_sheet ? g->tpl->single_sheet : g->chapters[ch].caption;
         sh->rows = tk_arena_alloc(g->a, count[ch] * sizeof *sh->rows);
         sh->nrows = 0;
         sheet_of[ch] = k++;
@@ -605,7 +609,7 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
         tk_xlsx_sheet *sh = &j->sheets[s];
         for (size_t i = 0; i < c->nitems; i++) {
             const tk_item *it = &c->items[i];
-            if (!count[g->item_ch[i]] || sheet_of[g->item_ch[i]] != s || !job_asks(j, it))
+            if (!count[slot_of(g, i)] || sheet_of[slot_of(g, i)] != s || !job_asks(j, it))
                 continue;
             tk_xlsx_row *r = &sh->rows[sh->nrows];
             memset(r, 0, sizeof *r);
@@ -1122,7 +1126,7 @@ static int record_campaign(gen *g)
             .level = tk_level_name(it->level),
             .roles = joined(g->a, it->roles, it->nroles),
             .chapter = g->chapters[g->item_ch[i]].caption,
-            .sheet = g->chapters[g->item_ch[i]].sheet,
+            .sheet = g->tpl->single_sheet ? g->tpl->single_sheet : g->chapters[g->item_ch[i]].sheet,
             .text = it->text,
             .context = it->context,
             .text_hash = g->item_hash[i],

@@ -655,7 +655,9 @@ static void check_kind(loader *L, xmlNodePtr root)
             tk_diag_error(L->d, L->path, line, "回答の列 (key=\"answer\") がありません");
         if (t->nanswers == 0)
             tk_diag_error(L->d, L->path, line, "回答の選択肢 (scale) がありません");
-        t->single_sheet = NULL;
+        /* one item sheet: a follow-up's, or a staff workbook's (short) */
+        if (strcmp(t->kind ? t->kind : "", "staff") != 0)
+            t->single_sheet = NULL;
         t->nstatuses = 0; /* the <plans> of a self or audit template are for reports */
     }
 }

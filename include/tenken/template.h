@@ -185,7 +185,7 @@ typedef struct tk_template {
     /* page header and footer: left, center, right; NULL for none */
     const char *header[3], *footer[3];
     size_t split_parts_above; /* default 60 */
-    const char *single_sheet; /* follow-up: the one item sheet's name; NULL otherwise */
+    const char *single_sheet; /* follow-up, staff: the one item sheet's name; NULL otherwise */
 
     const char *cover_sheet;
     tk_tpl_cover_line *cover;
