@@ -64,13 +64,13 @@ awk 'NR % 12 != 0' "$OUT/staff-all.txt" | xargs "$PY" tests/fill_fast.py --seed 
     "$OUT/filled/$YEAR-staff"
 "$TENKEN" ingest -q "$OUT/filled/$YEAR-staff"
 "$TENKEN" status --org "$ORG" --year "$YEAR" --kind staff | sed -n '1,6p;/^  *全体/p;$p'
-"$TENKEN" status --org "$ORG" --year "$YEAR" --kind staff --format csv | tail -n +2 | cut -d, -f6 | tr -d '"' | sort \
+"$TENKEN" status --org "$ORG" --year "$YEAR" --kind staff --format csv | tail -n +2 | cut -d, -f6 | tr -d '"\r' | sort \
     > "$OUT/staff-missing.txt"
 awk 'NR % 12 == 0' "$OUT/staff-all.txt" | sort | cmp -s - "$OUT/staff-missing.txt" &&
     echo "  未回答として示された $(wc -l < "$OUT/staff-missing.txt") 人は、回答しなかった職員と一致します" ||
     { echo "demo: 未回答の一覧が回答しなかった職員と一致しません" >&2; exit 1; }
 "$TENKEN" score --org "$ORG" --year "$YEAR" --kind staff | head -n 6
-"$TENKEN" report committee --org "$ORG" --year "$YEAR" --force
+"$TENKEN" report committee --org "$ORG" --year "$YEAR" --out "$OUT" --force
 pdftotext "$OUT/$ORG/$YEAR-self/委員会報告書.pdf" - | grep -m 3 -E "職員セルフチェック|守られていないことの多い項目"
 
 echo "== 7. plans: 改善計画 (期限超過から) =="
