@@ -93,8 +93,8 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
         char carried[128] = "";
         if (r.carried_closed || r.carried_kept)
             snprintf(carried, sizeof carried, "、前年度までの改善計画 完了 %zu・継続 %zu", r.carried_closed, r.carried_kept);
-        fprintf(out, "%s: 取り込みました (%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", file, r.department_name,
-                r.year, r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
+        fprintf(out, "%s: 取り込みました (%s%s%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", file, r.department_name,
+                r.respondent[0] ? " " : "", r.respondent, r.year, r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
         break;
     case TK_INGEST_SAME:
         if (!quiet)
@@ -440,7 +440,15 @@ static bool status_row(const tk_status_row *r, void *user)
         state = s->deadline && *s->deadline && strcmp(s->today, s->deadline) > 0 ? "未提出 (期限超過)" : "未提出";
     char buf[64];
     row[0] = tk_xstrdup(r->code);
-    row[1] = tk_xstrdup(r->name);
+    /* a department's per-role workbooks (--split role): one row each */
+    if (r->respondent && *r->respondent) {
+        tk_buf nb;
+        tk_buf_init(&nb);
+        tk_buf_printf(&nb, "%s（%s）", r->name, r->respondent);
+        row[1] = tk_buf_steal(&nb);
+    } else {
+        row[1] = tk_xstrdup(r->name);
+    }
     row[2] = tk_xstrdup(state);
     row[3] = fmt_when(r->received_at);
     snprintf(buf, sizeof buf, "%d / %d", r->received_at ? r->answered : 0, r->items);

@@ -565,6 +565,8 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     snprintf(res->kind, sizeof res->kind, "%s", is.wb.kind);
     snprintf(res->department_code, sizeof res->department_code, "%s", is.wb.department_code);
     snprintf(res->department_name, sizeof res->department_name, "%s", is.wb.department_name);
+    snprintf(res->respondent, sizeof res->respondent, "%s%s%s", is.wb.respondent, is.wb.respondent_name[0] ? " " : "",
+             is.wb.respondent_name);
     if (is.wb.revoked_at[0]) {
         tk_diag_error(d, path, 0, "この点検票 (%s、トークン %.8s…) は %s に作り直され、無効になっています。新しく配布した点検票に記入して提出してください",
                       is.wb.department_name, token, is.wb.revoked_at);

@@ -890,11 +890,11 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
              " (SELECT COUNT(*) FROM plan p WHERE p.campaign_id = dp.campaign_id AND p.department_code = dp.code), "
              " (SELECT COUNT(*) FROM plan p WHERE p.campaign_id = dp.campaign_id AND p.department_code = dp.code "
              "    AND p.status NOT IN ('done', 'risk-accepted') AND p.due IS NOT NULL AND p.due < ?), "
-             " (SELECT COUNT(*) FROM submission s2 WHERE s2.workbook_id = w.id) "
+             " (SELECT COUNT(*) FROM submission s2 WHERE s2.workbook_id = w.id), w.respondent "
              "FROM department dp "
              "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code AND w.revoked_at IS NULL "
              "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-             "WHERE dp.campaign_id = ? ORDER BY dp.code",
+             "WHERE dp.campaign_id = ? ORDER BY dp.code, w.id",
              d);
     if (!q)
         return -1;
@@ -912,6 +912,7 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
             .plans = sqlite3_column_int(q, 7),
             .plans_overdue = sqlite3_column_int(q, 8),
             .submissions = sqlite3_column_int(q, 9),
+            .respondent = (const char *)sqlite3_column_text(q, 10),
         };
         if (!fn(&r, user))
             break;

@@ -52,6 +52,7 @@ typedef struct tk_ingest_result {
     char kind[16];
     char department_code[32];
     char department_name[256];
+    char respondent[320]; /* "3001 山田 太郎" (staff), a role (per-role workbook), "" otherwise */
     size_t items;      /* item rows in the workbook */
     size_t answered;   /* rows with an answer on the scale */
     size_t flagged;    /* 要対応: negative without a plan, excluded without a reason */

@@ -201,6 +201,7 @@ long tk_store_current_answers(tk_store *st, int64_t campaign_id, tk_answer_fn fn
 /* ---- status: one row per department of a campaign ---- */
 typedef struct tk_status_row {
     const char *code, *name;
+    const char *respondent;  /* a per-role workbook's role; "" or NULL for the department's own */
     const char *file;        /* NULL when no workbook was issued */
     int items;
     const char *received_at; /* NULL when not returned */
