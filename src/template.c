@@ -641,6 +641,15 @@ static void check_kind(loader *L, xmlNodePtr root)
             tk_diag_error(L->d, L->path, col->xml_line, "列「%s」の required-when は%sのひな形では使えません", col->heading,
                           followup ? "改善計画の進捗確認 (followup)" : "点検・監査");
     }
+    /* a person answers for themselves: no remediation plan or finding of
+     * the department's (a plan is the department's, one per item) */
+    for (size_t i = 0; t->kind && !strcmp(t->kind, "staff") && i < t->ncolumns; i++) {
+        enum tk_column_key k = t->columns[i].key;
+        if (k == TK_COL_PLAN || k == TK_COL_OWNER || k == TK_COL_DUE || k == TK_COL_FINDING || k == TK_COL_ADVICE)
+            tk_diag_error(L->d, L->path, t->columns[i].xml_line,
+                          "列「%s」(key=%s) は職員セルフチェック (staff) のひな形では使えません (改善計画は部署の点検票で扱います)",
+                          t->columns[i].heading, tk_column_key_name(k));
+    }
     if (followup) {
         if (!tk_template_column(t, TK_COL_STATUS, NULL))
             tk_diag_error(L->d, L->path, line, "進捗状況の列 (key=\"status\") がありません");
