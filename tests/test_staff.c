@@ -14,6 +14,7 @@
 #include "tenken/results.h"
 #include "tenken/roster.h"
 #include "tenken/staff.h"
+#include "tenken/template.h"
 #include "tenken/store.h"
 #include "tenken/util.h"
 #include "tenken/xlsx_identity.h"
@@ -416,6 +417,92 @@ static void test_scores_by_department_are_the_answers_given(void **state)
 }
 
 
+/* The status a secretariat reminds people from: exactly the one who has
+ * not answered (runs after the answers of the test before). */
+static void test_status_lists_exactly_those_not_answered(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    const char *bin = getenv("TENKEN") && *getenv("TENKEN") ? getenv("TENKEN") : "build/tenken";
+    assert_int_equal(sh("%s status --org shime --year 2026 --kind staff --missing --db %s > %s/missing.txt", bin, db, dir), 0);
+    assert_int_equal(sh("%s status --org shime --year 2026 --kind staff --format csv --db %s > %s/missing.csv", bin, db, dir), 0);
+    assert_int_equal(sh("%s status --org shime --year 2026 --kind staff --db %s > %s/all.txt", bin, db, dir), 0);
+    char path[256];
+    tk_buf t;
+    snprintf(path, sizeof path, "%s/missing.txt", dir);
+    assert_int_equal(tk_file_read(path, 1 << 20, &t), 0);
+    assert_non_null(strstr(t.data, "3004"));
+    assert_non_null(strstr(t.data, "高橋 愛"));
+    assert_null(strstr(t.data, "3001"));
+    assert_null(strstr(t.data, "3003"));
+    assert_non_null(strstr(t.data, "職員 4 人中 回答 3、未回答 1"));
+    tk_buf_free(&t);
+    snprintf(path, sizeof path, "%s/missing.csv", dir);
+    assert_int_equal(tk_file_read(path, 1 << 20, &t), 0);
+    /* the heading and one person */
+    size_t lines = 0;
+    for (size_t i = 0; i < t.len; i++)
+        lines += t.data[i] == '\n';
+    assert_int_equal(lines, 2);
+    assert_non_null(strstr(t.data, "\"05\",\"住民課\",\"3004\",\"高橋 愛\",\"takahashi@example.lg.jp\""));
+    tk_buf_free(&t);
+    snprintf(path, sizeof path, "%s/all.txt", dir);
+    assert_int_equal(tk_file_read(path, 1 << 20, &t), 0);
+    assert_non_null(strstr(t.data, "総務課"));
+    assert_non_null(strstr(t.data, "75.0%")); /* 3 of 4 */
+    tk_buf_free(&t);
+}
+
+/* The committee report of the year (the department round's, here a round
+ * of one department) carries the staff section. */
+static void test_committee_report_carries_the_staff_section(void **state)
+{
+    (void)state;
+    if (!have_openpyxl() || sh("command -v pdftotext >/dev/null") != 0)
+        skip();
+    const char *deps[] = {"04"};
+    tk_generate_opts o = {.org = "shime", .year = 2026, .kind = "self", .departments = deps, .ndepartments = 1,
+                          .out_dir = dir, .db_path = db, .jobs = 1};
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_generate_result g;
+    assert_int_equal(tk_generate_run(&o, &d, &g), 0);
+    tk_generate_result_free(&g);
+    const char *bin = getenv("TENKEN") && *getenv("TENKEN") ? getenv("TENKEN") : "build/tenken";
+    assert_int_equal(sh("%s report committee --org shime --year 2026 --db %s -o %s/committee.pdf >/dev/null", bin, db, dir), 0);
+    assert_int_equal(sh("pdftotext -layout -enc UTF-8 %s/committee.pdf %s/committee.txt", dir, dir), 0);
+    char path[256];
+    tk_buf t;
+    snprintf(path, sizeof path, "%s/committee.txt", dir);
+    assert_int_equal(tk_file_read(path, 1 << 22, &t), 0);
+    assert_non_null(strstr(t.data, "職員セルフチェック"));
+    assert_non_null(strstr(t.data, "職員 4 人に配布し、3 人が回答"));
+    assert_non_null(strstr(t.data, "回答率 75.0%"));
+    assert_non_null(strstr(t.data, "守られていないことの多い項目"));
+    assert_non_null(strstr(t.data, "項目別の実施率"));
+    tk_buf_free(&t);
+    tk_diags_free(&d);
+}
+
+/* A staff template asks no remediation plan: a plan is a department's. */
+static void test_staff_template_refuses_plan_columns(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("sed 's#<column key=\"note\"#<column key=\"plan\" heading=\"改善内容\" width=\"20\"/><column key=\"note\"#' "
+                        "templates/staff.xml > %s/planned.xml",
+                        dir),
+                     0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/planned.xml", dir);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_template *t = tk_template_load(path, "templates", &d);
+    assert_null(t);
+    assert_true(any_says(&d, "職員セルフチェック (staff) のひな形では使えません"));
+    tk_diags_free(&d);
+}
+
 /* The maturity scale (1..5) from a copy of self.xml: points as data,
  * recorded as shares of the best answer. */
 static void test_scale_points_come_from_the_template(void **state)
@@ -429,12 +516,13 @@ static void test_scale_points_come_from_the_template(void **state)
                         "EOF",
                         dir),
                      0);
-    char tpl[128], mdb[128];
+    char tpl[128], mdb[128], mout[128];
     snprintf(tpl, sizeof tpl, "%s/maturity.xml", dir);
     snprintf(mdb, sizeof mdb, "%s/m.db", dir);
+    snprintf(mout, sizeof mout, "%s/m", dir);
     const char *deps[] = {"04"};
     tk_generate_opts o = {.org = "shime", .year = 2026, .kind = "self", .departments = deps, .ndepartments = 1,
-                          .out_dir = dir, .db_path = mdb, .template_path = tpl, .jobs = 1};
+                          .out_dir = mout, .db_path = mdb, .template_path = tpl, .jobs = 1};
     tk_diags d;
     tk_diags_init(&d);
     tk_generate_result r;
@@ -504,6 +592,9 @@ int main(void)
         cmocka_unit_test(test_a_persons_workbook_holds_exactly_their_items),
         cmocka_unit_test(test_another_persons_workbook_is_refused),
         cmocka_unit_test(test_scores_by_department_are_the_answers_given),
+        cmocka_unit_test(test_status_lists_exactly_those_not_answered),
+        cmocka_unit_test(test_committee_report_carries_the_staff_section),
+        cmocka_unit_test(test_staff_template_refuses_plan_columns),
         cmocka_unit_test(test_scale_points_come_from_the_template),
         cmocka_unit_test(test_split_role_asks_each_item_once),
     };
