@@ -1083,10 +1083,12 @@ static int record_followup(gen *g)
     return record_departments(g);
 }
 
-/* The roster as issued (the whole of it, also with --department). */
+/* The roster as issued (the whole of it, also with --department; a run for
+ * some departments keeps the people of earlier runs, whose workbooks stay
+ * valid). */
 static int record_roster(gen *g)
 {
-    if (tk_store_persons_clear(g->store, g->campaign_id, g->d) != 0)
+    if (!g->subset && tk_store_persons_clear(g->store, g->campaign_id, g->d) != 0)
         return TK_EXIT_FAILURE;
     for (size_t i = 0; i < g->roster->npeople; i++) {
         const tk_person *p = &g->roster->people[i];
@@ -1219,7 +1221,10 @@ static int record_workbooks(gen *g)
                 return TK_EXIT_FAILURE;
             g->revoked++;
         }
-        if (st.n)
+        if (st.n && g->staff)
+            tk_diag_warn(g->d, g->db_path, 0, "今回作らなかった職員の点検票 %zu 件を無効にしました (名簿から外れたか、答える項目がなくなった職員)",
+                         st.n);
+        else if (st.n)
             tk_diag_warn(g->d, g->db_path, 0, "今回作らなかった部署の点検票 %zu 件を無効にしました (org.xml から外れたか、答える項目がなくなった部署)",
                          st.n);
     }
@@ -1807,13 +1812,17 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
         rc = TK_EXIT_FAILURE;
     }
     /* staff: a folder per department */
+    tk_strmap made = {0};
     for (size_t i = 0; rc == TK_EXIT_OK && g.staff && i < g.njobs; i++) {
         const char *folder = tk_path_dirname(g.a, g.jobs[i].file);
-        if ((i == 0 || strcmp(folder, tk_path_dirname(g.a, g.jobs[i - 1].file))) && tk_mkdirs(folder) != 0) {
+        bool seen = false;
+        tk_strmap_put(&made, folder, folder, &seen);
+        if (!seen && tk_mkdirs(folder) != 0) {
             tk_diag_error(d, folder, 0, "出力先のフォルダを作れません: %s", strerror(errno));
             rc = TK_EXIT_FAILURE;
         }
     }
+    tk_strmap_free(&made);
     if (rc == TK_EXIT_OK)
         rc = record_campaign(&g);
     for (size_t i = 0; rc == TK_EXIT_OK && i < g.njobs; i++)
