@@ -503,6 +503,49 @@ static void test_staff_template_refuses_plan_columns(void **state)
     tk_diags_free(&d);
 }
 
+/* A database of schema 3 (before staff rounds), made from the first three
+ * migrations as store.c keeps them, is brought to 4 when opened and takes a
+ * staff round in the same connection. */
+static void test_schema_3_database_takes_a_staff_round(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("/usr/bin/python3 - src/store.c %s/v3.db <<'EOF'\n"
+                        "import re, sqlite3, sys\n"
+                        "src = open(sys.argv[1], encoding='utf-8').read()\n"
+                        "body = src[src.index('MIGRATIONS[] = {'):src.index('#define NMIGRATIONS')]\n"
+                        "parts = re.split(r'\\n    /\\*', body)[1:4]\n"
+                        "c = sqlite3.connect(sys.argv[2])\n"
+                        "c.execute('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)')\n"
+                        "c.execute('PRAGMA application_id = %%d' %% 0x544B4E4B)\n"
+                        "for p in parts:\n"
+                        "    c.executescript(''.join(x.replace('\\\\n', '\\n') for x in re.findall(r'\"((?:[^\"\\\\]|\\\\.)*)\"', p)))\n"
+                        "c.execute(\"INSERT INTO meta VALUES ('schema_version', '3')\")\n"
+                        "c.commit()\n"
+                        "EOF",
+                        dir),
+                     0);
+    char v3[128], out[128];
+    snprintf(v3, sizeof v3, "%s/v3.db", dir);
+    snprintf(out, sizeof out, "%s/v3", dir);
+    assert_int_equal(sh("test \"$(sqlite3 %s 'SELECT value FROM meta; SELECT count(*) FROM sqlite_schema WHERE name = \"plan_log_plan\"' | tr '\\n' ' ')\" = '3 1 '", v3), 0);
+    char *roster = write_file("v3.csv", ROSTER);
+    tk_generate_opts o = {.org = "shime", .year = 2026, .kind = "staff", .roster = roster, .out_dir = out, .db_path = v3,
+                          .jobs = 1};
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_generate_result r;
+    int rc = tk_generate_run(&o, &d, &r);
+    tk_diags_print(&d, stderr);
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.nworkbooks, 4);
+    tk_generate_result_free(&r);
+    tk_store *st = tk_store_open(v3, &d);
+    assert_int_equal(tk_store_schema_version(st), TK_STORE_SCHEMA_VERSION);
+    tk_store_close(st);
+    tk_diags_free(&d);
+    free(roster);
+}
+
 /* The maturity scale (1..5) from a copy of self.xml: points as data,
  * recorded as shares of the best answer. */
 static void test_scale_points_come_from_the_template(void **state)
@@ -595,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_status_lists_exactly_those_not_answered),
         cmocka_unit_test(test_committee_report_carries_the_staff_section),
         cmocka_unit_test(test_staff_template_refuses_plan_columns),
+        cmocka_unit_test(test_schema_3_database_takes_a_staff_round),
         cmocka_unit_test(test_scale_points_come_from_the_template),
         cmocka_unit_test(test_split_role_asks_each_item_once),
     };
