@@ -5,6 +5,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
@@ -265,32 +266,195 @@ char *tk_text_norm_dup(const char *s)
     return tk_buf_steal(&b);
 }
 
+/* One line-break iterator per thread, opened on first use (opening one
+ * costs more than measuring a cell), for Japanese with the strict rules:
+ * no line starts with a small kana, a long vowel mark or a closing bracket
+ * (禁則). NULL when ICU cannot give one; callers then break anywhere. */
+static _Thread_local UBreakIterator *line_brk;
+static _Thread_local bool line_brk_failed;
+
+static UBreakIterator *line_breaker(void)
+{
+    if (!line_brk && !line_brk_failed) {
+        UErrorCode st = U_ZERO_ERROR;
+        line_brk = ubrk_open(UBRK_LINE, "ja@lb=strict", NULL, 0, &st);
+        if (U_FAILURE(st)) {
+            line_brk = NULL;
+            line_brk_failed = true;
+        }
+    }
+    return line_brk;
+}
+
+/* Width of s[0..len) in display units (tk_text_width). */
+static double width_n(const char *s, size_t len)
+{
+    double w = 0;
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *start = p;
+        tk_utf8_next(&p, end);
+        char one[5] = {0};
+        size_t n = (size_t)(p - start);
+        memcpy(one, start, n < 4 ? n : 4);
+        w += (double)tk_text_width(one);
+    }
+    return w;
+}
+
+/* Lines a piece too wide for any line takes when cut between characters,
+ * continuing a line that has *used units on it; *used is updated. */
+static int split_piece(const char *s, size_t len, double cap, double *used)
+{
+    int extra = 0;
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *start = p;
+        tk_utf8_next(&p, end);
+        double cw = width_n(start, (size_t)(p - start));
+        if (*used > 0 && *used + cw > cap) {
+            extra++;
+            *used = 0;
+        }
+        *used += cw;
+    }
+    return extra;
+}
+
+static bool is_line_space(char c) { return c == ' ' || c == '\t'; }
+
 int tk_text_wrap_lines(const char *s, double cap)
 {
     if (cap < 2)
         cap = 2;
+    size_t len = strlen(s);
     int lines = 1;
     double used = 0;
+    UBreakIterator *bi = line_breaker();
+    UText ut = UTEXT_INITIALIZER;
+    UErrorCode st = U_ZERO_ERROR;
+    bool icu = false;
+    if (bi) {
+        utext_openUTF8(&ut, s, (int64_t)len, &st);
+        ubrk_setUText(bi, &ut, &st);
+        icu = U_SUCCESS(st);
+    }
+    size_t from = 0;
+    while (from < len) {
+        size_t to;
+        if (icu) {
+            int32_t pos = ubrk_following(bi, (int32_t)from);
+            to = pos == UBRK_DONE || (size_t)pos > len ? len : (size_t)pos;
+        } else {
+            const char *q = s + from;
+            tk_utf8_next(&q, s + len);
+            to = (size_t)(q - s);
+        }
+        /* a piece that may not be broken: its trailing spaces and line
+         * feed hang past the edge */
+        size_t e = to;
+        bool hard = false;
+        while (e > from && (s[e - 1] == '\n' || s[e - 1] == '\r')) {
+            hard = true;
+            e--;
+        }
+        size_t ink = e;
+        while (ink > from && is_line_space(s[ink - 1]))
+            ink--;
+        double w = width_n(s + from, ink - from), wall = width_n(s + from, e - from);
+        if (used > 0 && used + w > cap) {
+            lines++;
+            used = 0;
+        }
+        if (w > cap) {
+            lines += split_piece(s + from, ink - from, cap, &used);
+            used += wall - w;
+        } else {
+            used += wall;
+        }
+        if (hard) {
+            /* "\r\n" and "\n" are one line feed each */
+            for (size_t k = e; k < to; k++)
+                if (s[k] == '\n') {
+                    lines++;
+                    used = 0;
+                }
+        }
+        from = to;
+    }
+    if (icu) {
+        /* the iterator keeps a pointer to the text: detach it */
+        UText empty = UTEXT_INITIALIZER;
+        st = U_ZERO_ERROR;
+        utext_openUTF8(&empty, "", 0, &st);
+        ubrk_setUText(bi, &empty, &st);
+        utext_close(&empty);
+    }
+    utext_close(&ut);
+    return lines;
+}
+
+/* A separator between the names of a list: white space, 、，, ; it stays
+ * with the name before it. */
+static bool is_list_separator(int32_t cp)
+{
+    return cp == 0x3001 || cp == 0xFF0C || cp == ',' || cp == 0x3000 || cp == ' ' || cp == '\t' || cp == '\n';
+}
+
+double tk_text_widest_word(const char *s)
+{
+    double best = 0, cur = 0;
     const char *p = s, *end = s + strlen(s);
     while (p < end) {
         const char *start = p;
         int32_t cp = tk_utf8_next(&p, end);
-        if (cp == '\n') {
-            lines++;
-            used = 0;
-            continue;
+        bool space = cp == ' ' || cp == '\t' || cp == '\n' || cp == 0x3000;
+        if (!space)
+            cur += width_n(start, (size_t)(p - start));
+        if (is_list_separator(cp)) {
+            best = cur > best ? cur : best;
+            cur = 0;
         }
-        char one[5] = {0};
-        size_t n = (size_t)(p - start);
-        memcpy(one, start, n < 4 ? n : 4);
-        double cw = (double)tk_text_width(one);
-        if (used + cw > cap) {
-            lines++;
-            used = 0;
-        }
-        used += cw;
     }
-    return lines;
+    return cur > best ? cur : best;
+}
+
+char *tk_text_shorten(tk_arena *a, const char *s, size_t max)
+{
+    if (!s)
+        return tk_arena_strdup(a, "");
+    size_t len = strlen(s), n = 0;
+    const char *p = s, *end = s + len;
+    while (p < end && n < max) {
+        tk_utf8_next(&p, end);
+        n++;
+    }
+    if (p >= end)
+        return tk_arena_strdup(a, s);
+    size_t limit = (size_t)(p - s), cut = 0;
+    /* the last word boundary (ICU's dictionary words for Japanese) at or
+     * before the limit */
+    UErrorCode st = U_ZERO_ERROR;
+    UBreakIterator *bi = ubrk_open(UBRK_WORD, "ja", NULL, 0, &st);
+    UText ut = UTEXT_INITIALIZER;
+    if (U_SUCCESS(st)) {
+        utext_openUTF8(&ut, s, (int64_t)len, &st);
+        ubrk_setUText(bi, &ut, &st);
+        if (U_SUCCESS(st)) {
+            int32_t pos = ubrk_isBoundary(bi, (int32_t)limit) ? (int32_t)limit : ubrk_preceding(bi, (int32_t)limit);
+            if (pos != UBRK_DONE && pos > 0)
+                cut = (size_t)pos;
+        }
+    }
+    ubrk_close(bi);
+    utext_close(&ut);
+    /* no boundary in the second half: cut at the limit rather than leave
+     * almost nothing */
+    if (cut * 2 < limit)
+        cut = limit;
+    while (cut > 0 && is_line_space(s[cut - 1]))
+        cut--;
+    return tk_arena_printf(a, "%.*s…", (int)cut, s);
 }
 
 size_t tk_text_width(const char *s)

@@ -26,6 +26,45 @@ static void test_wrap_lines_count_wide_characters_twice(void **state)
     assert_int_equal(tk_text_wrap_lines("ab", 0.5), 1); /* at least 2 units a line */
 }
 
+static void test_wrap_lines_never_break_before_small_kana_or_closing_bracket(void **state)
+{
+    (void)state;
+    /* 7 wide characters fit a line of 14; ィ may not begin the next line, so
+     * テ goes down with it: the second line starts ティ */
+    assert_int_equal(tk_text_wrap_lines("情報セキュリティ", 14), 2);
+    assert_int_equal(tk_text_wrap_lines("情報セキュリティ管理者", 16), 2);
+    /* 「（職・氏名）」: the closing bracket stays on the line of 名 */
+    assert_int_equal(tk_text_wrap_lines("回答者（職・氏名）", 16), 2);
+    assert_int_equal(tk_text_wrap_lines("回答者（職・氏名）", 18), 1);
+    /* a long unbreakable Latin word is cut between characters */
+    assert_int_equal(tk_text_wrap_lines("abcdefghijklmnopqrstu", 10), 3);
+    /* the line feed of CRLF is one new line */
+    assert_int_equal(tk_text_wrap_lines("a\r\nb", 10), 2);
+}
+
+static void test_widest_word_is_the_widest_name_of_a_list(void **state)
+{
+    (void)state;
+    assert_true(tk_text_widest_word("職員等、情報セキュリティ管理者") == 22.0);
+    assert_true(tk_text_widest_word("CSIRT 職員等") == 6.0);
+    assert_true(tk_text_widest_word("") == 0.0);
+}
+
+static void test_shorten_cuts_at_a_word_boundary(void **state)
+{
+    (void)state;
+    tk_arena *a = tk_arena_new();
+    const char *s = "情報セキュリティ管理者は、業務上必要と認めた場合は、自らの責任において許可する。";
+    /* 26 code points end inside 自ら: the cut goes back to the word before */
+    char *c = tk_text_shorten(a, s, 26);
+    assert_string_equal(c, "情報セキュリティ管理者は、業務上必要と認めた場合は、…");
+    assert_string_equal(tk_text_shorten(a, "短い文。", 48), "短い文。");
+    assert_string_equal(tk_text_shorten(a, NULL, 4), "");
+    /* never mid-word in the Latin script either */
+    assert_string_equal(tk_text_shorten(a, "remote access gateway", 16), "remote access…");
+    tk_arena_free(a);
+}
+
 static void test_word_next_walks_a_space_separated_list(void **state)
 {
     (void)state;
@@ -150,6 +189,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrap_lines_count_wide_characters_twice),
+        cmocka_unit_test(test_wrap_lines_never_break_before_small_kana_or_closing_bracket),
+        cmocka_unit_test(test_widest_word_is_the_widest_name_of_a_list),
+        cmocka_unit_test(test_shorten_cuts_at_a_word_boundary),
         cmocka_unit_test(test_word_next_walks_a_space_separated_list),
         cmocka_unit_test(test_norm_maps_fullwidth_and_removes_spaces),
         cmocka_unit_test(test_norm_maps_compatibility_and_kangxi_forms),

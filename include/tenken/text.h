@@ -43,8 +43,19 @@ char *tk_text_norm_dup(const char *s);
  * marks and controls 0, the rest 1. */
 size_t tk_text_width(const char *s);
 /* Lines s takes when wrapped at cap display-width units (tk_text_width; at
- * least 2), a line feed starting a new line: how tall a wrapped cell is. */
+ * least 2), a line feed starting a new line: how tall a wrapped cell is.
+ * Lines break where ICU's strict Japanese line rules allow (禁則: never
+ * before a small kana, ー or a closing bracket, never after an opening one),
+ * a word wider than a line between characters. */
 int tk_text_wrap_lines(const char *s, double cap);
+/* Display width of the widest name in a list (names apart by white space,
+ * 、，, or a line feed; the separator counted with the name before it): the
+ * narrowest column that never breaks a name (情報セキュリティ管理者). */
+double tk_text_widest_word(const char *s);
+/* s shortened to at most max code points plus "…" at the last word boundary
+ * (ICU's Japanese word break) within them, never mid-word (「…認めた場合は、…」,
+ * not 「…認めた場合は、自…」); s itself (copied) when it is short enough. In a. */
+char *tk_text_shorten(tk_arena *a, const char *s, size_t max);
 /* Print s to a buffer padded with spaces to width w (never truncates). */
 void tk_text_pad(tk_buf *out, const char *s, size_t w);
 
