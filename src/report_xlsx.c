@@ -1,9 +1,16 @@
 /* report_xlsx.c — the summary workbook for the secretariat (libxlsxwriter):
- * sheets by department, by chapter, department × chapter, by item and all
- * remediation plans, each a table with an autofilter and a frozen header,
- * with native Excel charts. Scores are written as the numbers tk_fmt1
- * prints (tk_round1) with the format "0.0", so Excel shows what the PDFs
- * and `tenken score` show. See report.h. */
+ * sheets by department, by chapter, department × chapter, by item, the
+ * state of the remediation plans and all plans, each a table with an
+ * autofilter and a frozen header, and native Excel charts on chart sheets
+ * of their own (one printed page each, every label shown). Scores are
+ * written as the numbers tk_fmt1 prints (tk_round1) with the format "0.0",
+ * so Excel shows what the PDFs and `tenken score` show.
+ *
+ * Made for paper: every sheet has a print area and repeated headings and is
+ * printed one page wide in landscape, its columns narrow enough to print at
+ * a legible size; rows of wrapped text are as tall as their lines
+ * (tk_xlsx_cell_lines), so nothing overprints; totals sit below the filtered
+ * range, never inside it. See report.h. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,14 +23,23 @@
 #include "tenken/checklist.h"
 #include "tenken/report.h"
 #include "tenken/score.h"
+#include "tenken/xlsx_write.h"
 
 #define HEADER_ROW 3 /* title, subtitle, a blank row, then the table */
+#define FONT_SIZE 10.0 /* pt, every cell */
+#define LINE_PT 13.5   /* pt a wrapped line of FONT_SIZE takes */
+#define ROW_PT_MAX 409 /* Excel's tallest row */
+/* Columns of a sheet together at most this many character units: about
+ * 1.2 times what an A4 landscape page holds at 100 %, so fit-to-width never
+ * prints below about 80 %. */
+#define PRINT_UNITS_MAX 170.0
 
 typedef struct xw {
     const tk_report *rp;
     lxw_workbook *wb;
     lxw_format *title, *sub, *head, *text, *wrap, *num1, *int0, *date, *total, *total1, *warn, *code, *delta, *tdelta;
     tk_arena *a;
+    size_t *order; /* by_dept indices, the committee report's order */
 } xw;
 
 static void num1(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v, lxw_format *f)
@@ -63,6 +79,17 @@ static void date_cell(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const 
     str(x, ws, r, c, iso, NULL);
 }
 
+/* A4 landscape, one page wide, header and footer. */
+static void print_setup(xw *x, lxw_worksheet *ws, const char *title)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_header(ws, tk_arena_printf(x->a, "&L%s&R%s", title, x->rp->classification));
+    worksheet_set_footer(ws, "&C&P / &N");
+}
+
 /* Title, subtitle, the header row; widths per column. */
 static lxw_worksheet *sheet(xw *x, const char *name, const char *title, const char *const *heads, const double *widths,
                             size_t n)
@@ -77,21 +104,54 @@ static lxw_worksheet *sheet(xw *x, const char *name, const char *title, const ch
         worksheet_write_string(ws, HEADER_ROW, (lxw_col_t)c, heads[c], x->head);
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
     }
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9); /* A4 */
-    worksheet_fit_to_pages(ws, 1, 0);
+    print_setup(x, ws, title);
     worksheet_repeat_rows(ws, HEADER_ROW, HEADER_ROW);
-    worksheet_set_header(ws, tk_arena_printf(x->a, "&L%s&R%s", title, rp->classification));
-    worksheet_set_footer(ws, "&C&P / &N");
     return ws;
 }
 
-/* Autofilter over the table, header frozen (and the first cols columns). */
-static void table_done(lxw_worksheet *ws, size_t nrows, size_t ncols, size_t freeze_cols)
+/* Height in pt of a row whose wrapped cells are texts[i] in columns of
+ * widths[i] units: the tallest, never less than one line. */
+static double row_height(const char *const *texts, const double *widths, size_t n)
+{
+    int lines = 1;
+    for (size_t i = 0; i < n; i++) {
+        int l = texts[i] && *texts[i] ? tk_xlsx_cell_lines(texts[i], widths[i], FONT_SIZE) : 1;
+        lines = l > lines ? l : lines;
+    }
+    double h = lines * LINE_PT + 4;
+    return h > ROW_PT_MAX ? ROW_PT_MAX : h;
+}
+
+/* Autofilter over the table, header frozen (and the first cols columns);
+ * the print area is the title down to the table's last row and extra rows
+ * below it (a total). */
+static void table_done(lxw_worksheet *ws, size_t nrows, size_t ncols, size_t freeze_cols, size_t extra)
 {
     lxw_row_t last = (lxw_row_t)(HEADER_ROW + (nrows ? nrows : 1));
     worksheet_autofilter(ws, HEADER_ROW, 0, last, (lxw_col_t)(ncols - 1));
     worksheet_freeze_panes(ws, HEADER_ROW + 1, (lxw_col_t)freeze_cols);
+    worksheet_print_area(ws, 0, 0, (lxw_row_t)(last + extra), (lxw_col_t)(ncols - 1));
+}
+
+/* A chart on a sheet of its own: one landscape page, the headers of the
+ * other sheets. */
+static void chart_sheet(xw *x, const char *name, lxw_chart *ch)
+{
+    lxw_chartsheet *cs = workbook_add_chartsheet(x->wb, name);
+    chartsheet_set_chart(cs, ch);
+    chartsheet_set_landscape(cs);
+    chartsheet_set_paper(cs, 9); /* A4 */
+    chartsheet_set_header(cs, tk_arena_printf(x->a, "&L%s&R%s", tk_report_title(x->rp, x->a, x->rp->title_summary, -1),
+                                              x->rp->classification));
+    chartsheet_set_footer(cs, "&C&P / &N");
+}
+
+/* Category labels all shown (interval 1), at a size that fits them. */
+static void category_labels(lxw_chart_axis *axis, double size)
+{
+    lxw_chart_font f = {.size = size, .name = "游ゴシック"};
+    chart_axis_set_num_font(axis, &f);
+    chart_axis_set_interval_unit(axis, 1);
 }
 
 static void no_legend_title(lxw_chart *ch, const char *title)
@@ -110,6 +170,89 @@ static size_t flagged(const tk_report *rp, size_t from, size_t to)
     return n;
 }
 
+/* The score under which the committee report paints a department
+ * vermilion: the lowest band's upper bound (0 when there is one band). */
+static double low_score(const tk_report *rp)
+{
+    return rp->nbands >= 2 ? tk_round1(rp->bands[rp->nbands - 2].min * 100.0) : 0;
+}
+
+/* Score by department as the committee report draws it: a bar per
+ * department in the table's order (best first), vermilion under the low
+ * score, with a vermilion gridline there; on a chart sheet of its own, so
+ * that it prints on one page. */
+static void chart_departments(xw *x, size_t n)
+{
+    const tk_report *rp = x->rp;
+    double low = low_score(rp);
+    lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
+    lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+    chart_series_set_categories(s, "部署別", HEADER_ROW + 1, 1, (lxw_row_t)(HEADER_ROW + n), 1);
+    chart_series_set_values(s, "部署別", HEADER_ROW + 1, 7, (lxw_row_t)(HEADER_ROW + n), 7);
+    lxw_chart_fill fill = {.color = 0x4A7DB5}, warn = {.color = 0xD74B2A};
+    chart_series_set_fill(s, &fill);
+    lxw_chart_point *pts = tk_arena_alloc(x->a, n * sizeof *pts);
+    lxw_chart_point **pv = tk_arena_alloc(x->a, (n + 1) * sizeof *pv);
+    for (size_t i = 0; i < n; i++) {
+        double sc = tk_round1(tk_tally_score(&rp->by_dept[x->order[i]].tally));
+        pts[i] = (lxw_chart_point){.fill = !isnan(sc) && low > 0 && sc < low ? &warn : &fill};
+        pv[i] = &pts[i];
+    }
+    pv[n] = NULL;
+    chart_series_set_points(s, pv);
+    chart_series_set_labels(s);
+    chart_series_set_labels_num_format(s, "0.0");
+    chart_set_series_gap(ch, 60);
+    const char *title = low > 0 ? tk_arena_printf(x->a, "部署別の得点（高い順。朱色と朱色の線は %.1f 未満）", low)
+                                : "部署別の得点（高い順）";
+    no_legend_title(ch, title);
+    chart_axis_set_min(ch->x_axis, 0);
+    chart_axis_set_max(ch->x_axis, 100);
+    if (low >= 50) {
+        /* gridlines at 0 and the low score only: a line at the threshold */
+        chart_axis_set_major_unit(ch->x_axis, low);
+        lxw_chart_line gl = {.color = 0xD74B2A, .width = 1.25, .dash_type = LXW_CHART_LINE_DASH_DASH};
+        chart_axis_major_gridlines_set_line(ch->x_axis, &gl);
+        chart_axis_set_minor_unit(ch->x_axis, 10);
+        chart_axis_minor_gridlines_set_visible(ch->x_axis, LXW_TRUE);
+        lxw_chart_line ml = {.color = 0xD9D9D9, .width = 0.5};
+        chart_axis_minor_gridlines_set_line(ch->x_axis, &ml);
+    }
+    chart_axis_set_reverse(ch->y_axis); /* the first department on top */
+    chart_axis_set_crossing_max(ch->y_axis);
+    category_labels(ch->y_axis, n > 40 ? 7 : 9);
+    chart_sheet(x, "部署別グラフ", ch);
+}
+
+/* Departments in the committee report's order: the best printed score
+ * first, no score last, ties by code. */
+typedef struct dept_rank {
+    size_t group;
+    double score; /* as printed */
+} dept_rank;
+
+static int by_score_desc(const void *p, const void *q)
+{
+    const dept_rank *a = p, *b = q;
+    if (isnan(a->score) != isnan(b->score))
+        return isnan(a->score) ? 1 : -1;
+    if (!isnan(a->score) && a->score != b->score)
+        return a->score < b->score ? 1 : -1;
+    return a->group < b->group ? -1 : a->group > b->group;
+}
+
+static void sort_departments(xw *x)
+{
+    size_t n = x->rp->nby_dept;
+    dept_rank *v = tk_arena_alloc(x->a, (n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (dept_rank){i, tk_round1(tk_tally_score(&x->rp->by_dept[i].tally))};
+    qsort(v, n, sizeof *v, by_score_desc);
+    x->order = tk_arena_alloc(x->a, (n ? n : 1) * sizeof *x->order);
+    for (size_t i = 0; i < n; i++)
+        x->order[i] = v[i].group;
+}
+
 static void sheet_departments(xw *x)
 {
     const tk_report *rp = x->rp;
@@ -118,13 +261,13 @@ static void sheet_departments(xw *x)
     static const char *const heads[] = {"部署コード", "部署", "提出日", "配布項目", "対象", "回答", "回答率(%)", "得点",
                                         "評価", "否定的回答", "要対応", "未回答", "改善計画", "未完了", "期限超過",
                                         "前年度得点", "増減"};
-    static const double w[] = {10, 24, 12, 9, 8, 8, 10, 8, 13, 10, 8, 8, 9, 8, 9, 10, 8};
+    static const double w[] = {10, 18, 10, 7, 6, 6, 8, 7, 12, 8, 7, 7, 8, 7, 8, 9, 7};
     size_t nc = pv ? 17 : 15;
     lxw_worksheet *ws = sheet(x, "部署別", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, nc);
     size_t n = rp->nby_dept;
     for (size_t i = 0; i < n; i++) {
-        size_t d = rp->by_dept[i].index;
-        const tk_tally *t = &rp->by_dept[i].tally;
+        size_t d = rp->by_dept[x->order[i]].index;
+        const tk_tally *t = &rp->by_dept[x->order[i]].tally;
         const tk_res_department *dep = &r->depts[d];
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
         double sc = tk_tally_score(t);
@@ -133,8 +276,10 @@ static void sheet_departments(xw *x)
             open += rp->plans[k].open;
             late += rp->plans[k].open && rp->plans[k].days_overdue > 0;
         }
+        const char *name = dep->name;
+        worksheet_set_row(ws, row, row_height(&name, &w[1], 1), NULL);
         str(x, ws, row, 0, dep->code, x->code);
-        str(x, ws, row, 1, dep->name, NULL);
+        str(x, ws, row, 1, dep->name, x->wrap);
         if (dep->returned_at)
             date_cell(x, ws, row, 2, dep->returned_at);
         else
@@ -158,9 +303,9 @@ static void sheet_departments(xw *x)
             num1(x, ws, row, 16, isnan(ps) || isnan(sc) ? NAN : tk_round1(sc) - tk_round1(ps), x->delta);
         }
     }
-    table_done(ws, n, nc, 2);
-    /* the whole organisation, below the filtered range */
-    lxw_row_t tr = (lxw_row_t)(HEADER_ROW + 2 + n);
+    /* the whole organisation, below the filtered range (a blank row between) */
+    table_done(ws, n, nc, 2, 2);
+    lxw_row_t tr = (lxw_row_t)(HEADER_ROW + 2 + (n ? n : 1));
     const tk_tally *T = &rp->total;
     double SC = tk_tally_score(T);
     size_t open = 0, late = 0;
@@ -188,27 +333,8 @@ static void sheet_departments(xw *x)
         num1(x, ws, tr, 15, ps, x->total1);
         num1(x, ws, tr, 16, isnan(ps) || isnan(SC) ? NAN : tk_round1(SC) - tk_round1(ps), x->tdelta);
     }
-    if (!n)
-        return;
-    /* score by department: a bar per department, in table order */
-    lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
-    lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
-    chart_series_set_categories(s, "部署別", HEADER_ROW + 1, 1, (lxw_row_t)(HEADER_ROW + n), 1);
-    chart_series_set_values(s, "部署別", HEADER_ROW + 1, 7, (lxw_row_t)(HEADER_ROW + n), 7);
-    lxw_chart_fill fill = {.color = 0x4A7DB5};
-    chart_series_set_fill(s, &fill);
-    chart_series_set_labels(s);
-    chart_series_set_labels_num_format(s, "0.0");
-    no_legend_title(ch, "部署別の得点");
-    chart_axis_set_min(ch->x_axis, 0);
-    chart_axis_set_max(ch->x_axis, 100);
-    chart_axis_set_reverse(ch->y_axis); /* first department on top */
-    chart_axis_set_crossing_max(ch->y_axis);
-    double h = 60 + 18.0 * (double)n;
-    if (h > 1600)
-        h = 1600;
-    lxw_chart_options co = {.x_offset = 10, .y_offset = 0, .x_scale = 1.6, .y_scale = h / 288.0};
-    worksheet_insert_chart_opt(ws, tr + 2, 1, ch, &co);
+    if (n)
+        chart_departments(x, n);
 }
 
 static void sheet_chapters(xw *x)
@@ -217,14 +343,16 @@ static void sheet_chapters(xw *x)
     bool pv = rp->prev_has;
     static const char *const heads[] = {"章", "配布項目", "対象", "回答", "回答率(%)", "得点", "否定的回答", "前年度得点",
                                         "増減"};
-    static const double w[] = {56, 9, 8, 8, 10, 8, 10, 10, 8};
+    static const double w[] = {48, 9, 8, 8, 10, 8, 10, 10, 8};
     size_t nc = pv ? 9 : 7, n = rp->nchapters;
     lxw_worksheet *ws = sheet(x, "章別", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, nc);
     for (size_t c = 0; c < n; c++) {
         const tk_tally *t = &rp->by_chapter[c].tally;
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + c);
         double sc = tk_tally_score(t);
-        str(x, ws, row, 0, rp->by_chapter[c].label, NULL);
+        const char *label = rp->by_chapter[c].label;
+        worksheet_set_row(ws, row, row_height(&label, &w[0], 1), NULL);
+        str(x, ws, row, 0, label, x->wrap);
         intv(x, ws, row, 1, t->issued, NULL);
         intv(x, ws, row, 2, tk_tally_applicable(t), NULL);
         intv(x, ws, row, 3, t->answered, NULL);
@@ -238,7 +366,7 @@ static void sheet_chapters(xw *x)
             num1(x, ws, row, 8, isnan(ps) || isnan(sc) ? NAN : tk_round1(sc) - tk_round1(ps), x->delta);
         }
     }
-    table_done(ws, n, nc, 1);
+    table_done(ws, n, nc, 1, 0);
     if (!n)
         return;
     lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
@@ -257,16 +385,17 @@ static void sheet_chapters(xw *x)
         chart_series_set_name(s2, "前年度");
         lxw_chart_fill f2 = {.color = 0xB8C2CC};
         chart_series_set_fill(s2, &f2);
+        chart_series_set_labels(s2);
+        chart_series_set_labels_num_format(s2, "0.0");
     }
-    chart_title_set_name(ch, pv ? "章別の得点（本年度と前年度）" : "章別の得点");
+    no_legend_title(ch, pv ? "章別の得点（本年度と前年度）" : "章別の得点");
     chart_legend_set_position(ch, pv ? LXW_CHART_LEGEND_BOTTOM : LXW_CHART_LEGEND_NONE);
     chart_axis_set_min(ch->x_axis, 0);
     chart_axis_set_max(ch->x_axis, 100);
     chart_axis_set_reverse(ch->y_axis);
     chart_axis_set_crossing_max(ch->y_axis);
-    double h = 80 + (pv ? 34.0 : 22.0) * (double)n;
-    lxw_chart_options co = {.x_offset = 10, .x_scale = 1.6, .y_scale = h / 288.0};
-    worksheet_insert_chart_opt(ws, (lxw_row_t)(HEADER_ROW + n + 3), 0, ch, &co);
+    category_labels(ch->y_axis, n > 24 ? 7 : 9);
+    chart_sheet(x, "章別グラフ", ch);
 }
 
 static void sheet_matrix(xw *x)
@@ -280,24 +409,31 @@ static void sheet_matrix(xw *x)
     heads[1] = "部署";
     heads[2] = "全体";
     w[0] = 10;
-    w[1] = 24;
-    w[2] = 8;
+    w[1] = 18;
+    w[2] = 7;
+    /* the chapters share what is left of a printed page, 6 to 11 units each */
+    double cw = nc ? (PRINT_UNITS_MAX - 35) / (double)nc : 11;
+    cw = cw > 11 ? 11 : cw < 6 ? 6 : cw;
+    double hh = 1;
     for (size_t c = 0; c < nc; c++) {
         heads[c + 3] = rp->by_chapter[c].label;
-        w[c + 3] = 11;
+        w[c + 3] = cw;
+        double h = row_height(&heads[c + 3], &cw, 1);
+        hh = h > hh ? h : hh;
     }
     lxw_worksheet *ws = sheet(x, "部署×章", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, nc + 3);
-    worksheet_set_row(ws, HEADER_ROW, 75, NULL);
+    worksheet_set_row(ws, HEADER_ROW, hh + 4, NULL);
     for (size_t i = 0; i < n; i++) {
-        size_t d = rp->by_dept[i].index;
+        size_t d = rp->by_dept[x->order[i]].index;
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
+        worksheet_set_row(ws, row, row_height(&r->depts[d].name, &w[1], 1), NULL);
         str(x, ws, row, 0, r->depts[d].code, x->code);
-        str(x, ws, row, 1, r->depts[d].name, NULL);
-        num1(x, ws, row, 2, tk_tally_score(&rp->by_dept[i].tally), NULL);
+        str(x, ws, row, 1, r->depts[d].name, x->wrap);
+        num1(x, ws, row, 2, tk_tally_score(&rp->by_dept[x->order[i]].tally), NULL);
         for (size_t c = 0; c < nc; c++)
             num1(x, ws, row, (lxw_col_t)(c + 3), tk_tally_score(&rp->dept_chapter[d * nc + c]), NULL);
     }
-    table_done(ws, n, nc + 3, 2);
+    table_done(ws, n, nc + 3, 2, 0);
     if (n && nc) {
         /* the PDF's heat-map colours: vermilion, pale yellow, blue */
         lxw_conditional_format cf = {.type = LXW_CONDITIONAL_3_COLOR_SCALE,
@@ -320,7 +456,7 @@ static void sheet_items(xw *x)
     const tk_results *r = rp->r;
     static const char *const heads[] = {"項番", "該当条項", "章", "義務の別", "点検項目", "対象部署", "回答", "否定的回答",
                                         "否定的の割合(%)", "得点", "横断的課題"};
-    static const double w[] = {6, 18, 24, 9, 60, 9, 8, 10, 12, 8, 10};
+    static const double w[] = {5, 13, 16, 8, 56, 7, 6, 8, 9, 6, 10};
     lxw_worksheet *ws = sheet(x, "項目別", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, 11);
     for (size_t k = 0; k < r->nitems; k++) {
         const tk_res_item *it = &r->items[k];
@@ -329,13 +465,17 @@ static void sheet_items(xw *x)
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + k);
         size_t neg = 0, ans = 0;
         bool cross = tk_report_cross_cutting(rp, k, &neg, &ans);
+        const char *text =
+            it->context && *it->context ? tk_arena_printf(x->a, "%s\n%s", it->context, it->text) : it->text;
+        const char *wrapped[] = {it->ref, it->chapter, text};
+        const double ww[] = {w[1], w[2], w[4]};
+        worksheet_set_row(ws, row, row_height(wrapped, ww, 3), NULL);
         intv(x, ws, row, 0, (size_t)it->seq, NULL);
-        str(x, ws, row, 1, it->ref, NULL);
-        str(x, ws, row, 2, it->chapter, NULL);
+        str(x, ws, row, 1, it->ref, x->wrap);
+        str(x, ws, row, 2, it->chapter, x->wrap);
         enum tk_level lv;
         str(x, ws, row, 3, it->level && tk_level_parse(it->level, &lv) ? tk_level_label(lv) : it->level, NULL);
-        str(x, ws, row, 4,
-            it->context && *it->context ? tk_arena_printf(x->a, "%s\n%s", it->context, it->text) : it->text, x->wrap);
+        str(x, ws, row, 4, text, x->wrap);
         intv(x, ws, row, 5, t ? t->issued : 0, NULL);
         intv(x, ws, row, 6, t ? t->answered : 0, NULL);
         intv(x, ws, row, 7, neg, NULL);
@@ -343,7 +483,51 @@ static void sheet_items(xw *x)
         num1(x, ws, row, 9, t ? tk_tally_score(t) : NAN, NULL);
         str(x, ws, row, 10, cross ? rp->cross_label : "", cross ? x->warn : NULL);
     }
-    table_done(ws, r->nitems, 11, 2);
+    table_done(ws, r->nitems, 11, 2, 0);
+}
+
+/* The plans by state, with their total and a chart, on a sheet of their
+ * own: beside the list they would sit inside its filtered rows and print
+ * with it. */
+static void sheet_plan_states(xw *x)
+{
+    const tk_report *rp = x->rp;
+    static const char *const heads[] = {"状況", "件数", "うち期限超過"};
+    static const double w[] = {16, 9, 12};
+    lxw_worksheet *ws = sheet(x, "改善計画の状況", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, 3);
+    size_t by[TK_PLAN_NSTATUS] = {0}, late[TK_PLAN_NSTATUS] = {0}, nlate = 0;
+    for (size_t i = 0; i < rp->nplans; i++) {
+        by[rp->plans[i].status]++;
+        bool l = rp->plans[i].open && rp->plans[i].days_overdue > 0;
+        late[rp->plans[i].status] += l;
+        nlate += l;
+    }
+    for (int s = 0; s < TK_PLAN_NSTATUS; s++) {
+        lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + s);
+        str(x, ws, row, 0, tk_plan_status_label((enum tk_plan_status)s), NULL);
+        intv(x, ws, row, 1, by[s], NULL);
+        intv(x, ws, row, 2, late[s], late[s] ? x->warn : NULL);
+    }
+    lxw_row_t tr = HEADER_ROW + 1 + TK_PLAN_NSTATUS;
+    str(x, ws, tr, 0, "合計", x->total);
+    intv(x, ws, tr, 1, rp->nplans, x->total);
+    intv(x, ws, tr, 2, nlate, x->total);
+    worksheet_freeze_panes(ws, HEADER_ROW + 1, 0);
+    lxw_row_t chart_row = tr + 2, chart_rows = 16;
+    worksheet_print_area(ws, 0, 0, chart_row + chart_rows, 7);
+    if (!rp->nplans)
+        return;
+    lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+    chart_series_set_categories(s, "改善計画の状況", HEADER_ROW + 1, 0, HEADER_ROW + TK_PLAN_NSTATUS, 0);
+    chart_series_set_values(s, "改善計画の状況", HEADER_ROW + 1, 1, HEADER_ROW + TK_PLAN_NSTATUS, 1);
+    lxw_chart_fill fill = {.color = 0x4A7DB5};
+    chart_series_set_fill(s, &fill);
+    chart_series_set_labels(s);
+    no_legend_title(ch, "状況別の改善計画");
+    category_labels(ch->x_axis, 9);
+    lxw_chart_options co = {.x_offset = 4, .y_offset = 4, .x_scale = 1.2, .y_scale = 1.0};
+    worksheet_insert_chart_opt(ws, chart_row, 0, ch, &co);
 }
 
 static void sheet_plans(xw *x)
@@ -352,7 +536,7 @@ static void sheet_plans(xw *x)
     const tk_results *r = rp->r;
     static const char *const heads[] = {"部署コード", "部署", "該当条項", "点検項目", "回答", "指摘事項", "改善内容",
                                         "担当者", "完了予定日", "状況", "超過日数"};
-    static const double w[] = {10, 20, 18, 50, 14, 24, 36, 14, 11, 10, 9};
+    static const double w[] = {10, 14, 12, 35, 12, 14, 28, 11, 10, 8, 8};
     lxw_worksheet *ws = sheet(x, "改善計画", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, 11);
     for (size_t i = 0; i < rp->nplans; i++) {
         const tk_report_plan *p = &rp->plans[i];
@@ -360,14 +544,14 @@ static void sheet_plans(xw *x)
         const tk_res_item *it = p->item >= 0 ? &r->items[p->item] : NULL;
         const tk_res_cell *cl = p->cell >= 0 ? &rp->dcells[p->cell] : NULL;
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
+        const char *answer = cl && cl->answer >= 0 ? r->answers[cl->answer].value : "";
+        const char *wrapped[] = {dep->name,  it ? it->ref : p->item_id, it ? it->text : "", answer, cl ? cl->finding : "",
+                                 p->content, p->owner};
+        const double ww[] = {w[1], w[2], w[3], w[4], w[5], w[6], w[7]};
+        worksheet_set_row(ws, row, row_height(wrapped, ww, 7), NULL);
         str(x, ws, row, 0, dep->code, x->code);
-        str(x, ws, row, 1, dep->name, NULL);
-        str(x, ws, row, 2, it ? it->ref : p->item_id, NULL);
-        str(x, ws, row, 3, it ? it->text : "", x->wrap);
-        str(x, ws, row, 4, cl && cl->answer >= 0 ? r->answers[cl->answer].value : "", NULL);
-        str(x, ws, row, 5, cl ? cl->finding : "", x->wrap);
-        str(x, ws, row, 6, p->content, x->wrap);
-        str(x, ws, row, 7, p->owner, NULL);
+        for (int c = 0; c < 7; c++)
+            str(x, ws, row, (lxw_col_t)(c + 1), wrapped[c], x->wrap);
         date_cell(x, ws, row, 8, p->due);
         str(x, ws, row, 9, tk_plan_status_label(p->status), NULL);
         if (p->days_overdue > 0)
@@ -375,36 +559,7 @@ static void sheet_plans(xw *x)
         else
             worksheet_write_blank(ws, row, 10, x->int0);
     }
-    table_done(ws, rp->nplans, 11, 3);
-
-    /* status counts beside the list, and a chart of them */
-    lxw_col_t sc = 12;
-    worksheet_set_column(ws, sc, sc, 14, NULL);
-    worksheet_set_column(ws, sc + 1, sc + 1, 8, NULL);
-    worksheet_write_string(ws, HEADER_ROW, sc, "状況", x->head);
-    worksheet_write_string(ws, HEADER_ROW, sc + 1, "件数", x->head);
-    size_t by[TK_PLAN_NSTATUS] = {0};
-    for (size_t i = 0; i < rp->nplans; i++)
-        by[rp->plans[i].status]++;
-    for (int s = 0; s < TK_PLAN_NSTATUS; s++) {
-        worksheet_write_string(ws, (lxw_row_t)(HEADER_ROW + 1 + s), sc, tk_plan_status_label((enum tk_plan_status)s),
-                               x->text);
-        worksheet_write_number(ws, (lxw_row_t)(HEADER_ROW + 1 + s), sc + 1, (double)by[s], x->int0);
-    }
-    worksheet_write_string(ws, HEADER_ROW + 1 + TK_PLAN_NSTATUS, sc, "合計", x->total);
-    worksheet_write_number(ws, HEADER_ROW + 1 + TK_PLAN_NSTATUS, sc + 1, (double)rp->nplans, x->total);
-    if (!rp->nplans)
-        return;
-    lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
-    lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
-    chart_series_set_categories(s, "改善計画", HEADER_ROW + 1, sc, HEADER_ROW + TK_PLAN_NSTATUS, sc);
-    chart_series_set_values(s, "改善計画", HEADER_ROW + 1, sc + 1, HEADER_ROW + TK_PLAN_NSTATUS, sc + 1);
-    lxw_chart_fill fill = {.color = 0x4A7DB5};
-    chart_series_set_fill(s, &fill);
-    chart_series_set_labels(s);
-    no_legend_title(ch, "状況別の改善計画");
-    lxw_chart_options co = {.x_offset = 10, .y_offset = 10};
-    worksheet_insert_chart_opt(ws, HEADER_ROW + 3 + TK_PLAN_NSTATUS, sc, ch, &co);
+    table_done(ws, rp->nplans, 11, 3, 0);
 }
 
 static void formats(xw *x)
@@ -428,6 +583,7 @@ static void formats(xw *x)
     format_set_align(x->head, LXW_ALIGN_CENTER);
     format_set_align(x->head, LXW_ALIGN_VERTICAL_CENTER);
     format_set_font_name(x->head, font);
+    format_set_font_size(x->head, FONT_SIZE);
     lxw_format **plain[] = {&x->text, &x->wrap, &x->num1, &x->int0, &x->date, &x->warn, &x->code, &x->delta};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
         *plain[i] = workbook_add_format(wb);
@@ -435,6 +591,7 @@ static void formats(xw *x)
         format_set_border_color(*plain[i], 0xA6A6A6);
         format_set_align(*plain[i], LXW_ALIGN_VERTICAL_TOP);
         format_set_font_name(*plain[i], font);
+        format_set_font_size(*plain[i], FONT_SIZE);
     }
     format_set_text_wrap(x->wrap);
     format_set_num_format(x->num1, "0.0");
@@ -448,18 +605,21 @@ static void formats(xw *x)
     format_set_top(x->total, LXW_BORDER_DOUBLE);
     format_set_bg_color(x->total, 0xE9ECF0);
     format_set_font_name(x->total, font);
+    format_set_font_size(x->total, FONT_SIZE);
     x->total1 = workbook_add_format(wb);
     format_set_bold(x->total1);
     format_set_top(x->total1, LXW_BORDER_DOUBLE);
     format_set_bg_color(x->total1, 0xE9ECF0);
     format_set_num_format(x->total1, "0.0");
     format_set_font_name(x->total1, font);
+    format_set_font_size(x->total1, FONT_SIZE);
     x->tdelta = workbook_add_format(wb);
     format_set_bold(x->tdelta);
     format_set_top(x->tdelta, LXW_BORDER_DOUBLE);
     format_set_bg_color(x->tdelta, 0xE9ECF0);
     format_set_num_format(x->tdelta, "+0.0;-0.0;0.0");
     format_set_font_name(x->tdelta, font);
+    format_set_font_size(x->tdelta, FONT_SIZE);
 }
 
 int tk_report_write_summary(const tk_report *rp, const char *path, bool force, tk_diags *d)
@@ -495,10 +655,12 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
                                 .category = tk_arena_strdup(x.a, rp->classification)};
     workbook_set_properties(x.wb, &props);
     formats(&x);
+    sort_departments(&x);
     sheet_departments(&x);
     sheet_chapters(&x);
     sheet_matrix(&x);
     sheet_items(&x);
+    sheet_plan_states(&x);
     sheet_plans(&x);
     lxw_error err = workbook_close(x.wb);
     int rc = TK_EXIT_OK;

@@ -428,17 +428,17 @@ static const char *expand(W *w, const char *s)
 
 /* ---- text measure: how many lines a wrapped cell needs ---- */
 
-/* Lines s takes in a column of `width` character units at font size `size`.
- * A wide character counts 2 (tk_text_width), a narrow one 1; one unit is half
- * an em. Excel's column unit is the width of '0' in the default font (7 px at
- * 96 dpi), with 5 px of padding. A little is kept in reserve for wrapping at
- * word boundaries and for fonts wider than estimated. */
-static int text_lines(const char *s, double width, double size)
+/* Excel's column unit is the width of '0' in the default font (7 px at 96
+ * dpi), with 5 px of padding; one text unit is half an em. A little is kept
+ * in reserve for fonts wider than estimated. */
+int tk_xlsx_cell_lines(const char *s, double width, double size)
 {
     double px = width * 7.0 + 5.0 - 6.0;
     double unit = size * 96.0 / 72.0 / 2.0;
     return tk_text_wrap_lines(s, px / unit * 0.92);
 }
+
+static int text_lines(const char *s, double width, double size) { return tk_xlsx_cell_lines(s, width, size); }
 
 /* Row height in points for a number of lines at a font size. */
 static double lines_height(W *w, int lines, double size)

@@ -477,7 +477,7 @@ static void test_summary_workbook_holds_the_same_figures(void **state)
                     "EOF",
                     path);
     assert_int_equal(code, 0);
-    assert_non_null(strstr(out, "sheets 部署別,章別,部署×章,項目別,改善計画"));
+    assert_non_null(strstr(out, "sheets 部署別,部署別グラフ,章別,章別グラフ,部署×章,項目別,改善計画の状況,改善計画"));
     assert_non_null(strstr(out, "freeze C5 filter A4:"));
     assert_null(strstr(out, "charts 0\n"));
     tk_results *r = load(2026);
@@ -494,6 +494,73 @@ static void test_summary_workbook_holds_the_same_figures(void **state)
     }
     free(g);
     tk_results_free(r);
+    free(out);
+}
+
+/* As printed: rows of wrapped text as tall as their lines (a line per 2 × width
+ * display units at least; LibreOffice overprinted rows left at the default
+ * height), a print area and repeated headings on every sheet, one page wide
+ * with columns narrow enough to print legibly, no cell beside a filtered
+ * table in its rows (a total there vanishes when a filter is applied), the
+ * department chart in the report's order (best first) with the low scores
+ * in vermilion, every chart on its own sheet showing every label. */
+static void test_summary_workbook_prints_legibly(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256];
+    snprintf(path, sizeof path, "%s/out/summary.xlsx", dir);
+    int code;
+    char *out = run(&code,
+                    "/usr/bin/python3 - '%s' <<'EOF'\n"
+                    "import sys, re, math, zipfile, unicodedata, openpyxl\n"
+                    "from openpyxl.utils import range_boundaries, get_column_letter\n"
+                    "def units(s):\n"
+                    "    return sum(2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)\n"
+                    "wb = openpyxl.load_workbook(sys.argv[1])\n"
+                    "for ws in wb.worksheets:\n"
+                    "    if not ws.print_area: print('no print area', ws.title)\n"
+                    "    if ws.auto_filter.ref and not ws.print_title_rows: print('no print titles', ws.title)\n"
+                    "    if ws.page_setup.fitToWidth not in (None, 1) or not ws.sheet_properties.pageSetUpPr.fitToPage:\n"
+                    "        print('not one page wide', ws.title)\n"
+                    "    c1, r1, c2, r2 = range_boundaries(ws.print_area[0].split('!')[-1].replace('$', ''))\n"
+                    "    total = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(c1, c2 + 1))\n"
+                    "    if total > 175: print('too wide to print legibly', ws.title, total)\n"
+                    "    if ws.auto_filter.ref:\n"
+                    "        fc1, fr1, fc2, fr2 = range_boundaries(ws.auto_filter.ref)\n"
+                    "        for row in ws.iter_rows(min_row=fr1, max_row=fr2):\n"
+                    "            for cell in row:\n"
+                    "                if cell.value is not None and not (fc1 <= cell.column <= fc2):\n"
+                    "                    print('cell beside the filtered rows', ws.title, cell.coordinate)\n"
+                    "    for row in ws.iter_rows(min_row=5):\n"
+                    "        need = 1\n"
+                    "        for cell in row:\n"
+                    "            if isinstance(cell.value, str) and cell.alignment.wrap_text:\n"
+                    "                w = ws.column_dimensions[cell.column_letter].width or 8.43\n"
+                    "                n = sum(max(1, math.ceil(units(part) / (w * 1.0))) for part in cell.value.split('\\n'))\n"
+                    "                need = max(need, n)\n"
+                    "        h = ws.row_dimensions[row[0].row].height\n"
+                    "        if need > 1 and (h is None or h < need * 12):\n"
+                    "            print('row too low', ws.title, row[0].row, h, need)\n"
+                    "print('sheets', ','.join(wb.sheetnames))\n"
+                    "ws = wb['部署別']\n"
+                    "scores = [r[7] for r in ws.iter_rows(min_row=5, max_row=ws.max_row, values_only=True) if r[0]]\n"
+                    "print('sorted', all((a or -1) >= (b or -1) for a, b in zip(scores, scores[1:])))\n"
+                    "z = zipfile.ZipFile(sys.argv[1])\n"
+                    "charts = [z.read(n).decode() for n in z.namelist() if n.startswith('xl/charts/chart')]\n"
+                    "print('chartsheets', len([n for n in z.namelist() if n.startswith('xl/chartsheets/sheet')]))\n"
+                    "print('every label', all('<c:tickLblSkip val=\"1\"/>' in c for c in charts if '<c:barChart>' in c))\n"
+                    "print('vermilion points', sum(c.count('D74B2A') for c in charts))\n"
+                    "EOF",
+                    path);
+    assert_int_equal(code, 0);
+    if (strstr(out, "no print") || strstr(out, "not one page") || strstr(out, "too wide") || strstr(out, "beside") ||
+        strstr(out, "too low"))
+        fail_msg("集計表の印刷の設定に問題があります:\n%s", out);
+    assert_non_null(strstr(out, "sorted True"));
+    assert_non_null(strstr(out, "chartsheets 2"));
+    assert_non_null(strstr(out, "every label True"));
+    assert_null(strstr(out, "vermilion points 0\n"));
     free(out);
 }
 
@@ -678,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_department_reports_equal_tenken_score),
         cmocka_unit_test(test_department_reports_are_valid_pdfs),
         cmocka_unit_test(test_summary_workbook_holds_the_same_figures),
+        cmocka_unit_test(test_summary_workbook_prints_legibly),
         cmocka_unit_test(test_existing_files_are_kept_without_force),
         cmocka_unit_test(test_campaign_that_does_not_exist_is_refused_in_japanese),
         cmocka_unit_test(test_usage_errors_exit_2),

@@ -144,5 +144,9 @@ bool tk_xlsx_sheet_name_valid(const char *name);
 char *tk_xlsx_make_sheet_name(tk_arena *a, const char *want, const char *const *taken, size_t ntaken);
 /* Column letters of a 0-based column: 0 -> "A", 27 -> "AB". */
 void tk_xlsx_col_name(int col, char out[4]);
+/* Lines s takes when Excel wraps it in a column `width` character units wide
+ * at font size `size` pt (a wide character 2 units of half an em, a narrow one
+ * 1, lines broken by 禁則 as tk_text_wrap_lines): how tall to make the row. */
+int tk_xlsx_cell_lines(const char *s, double width, double size);
 
 #endif
