@@ -1386,6 +1386,11 @@ struct tk_pdf_table {
     bool zebra, started;
     uint32_t header_fill;
     size_t rows;
+    /* the first row waits for the second, so that the header never stands
+     * at the foot of a page with a single row under it */
+    bool pending;
+    const char **pend_cells;
+    tk_pdf_cell_style *pend_styles;
 };
 
 #define TABLE_PADX 4.0
@@ -1502,6 +1507,81 @@ tk_pdf_table *tk_pdf_table_begin(tk_pdf *p, size_t ncols, const double *widths,
     return t;
 }
 
+/* A line of a cell at most this many em wide is never broken when a table
+ * fits its columns (an answer, a date, a name); a longer one is text. */
+#define FIT_SHORT_EM 9.0
+/* A column of text is never narrower than this many em. */
+#define FIT_TEXT_MIN_EM 5.0
+
+/* The narrowest and the natural (unwrapped) width of one cell's text, in pt,
+ * padding included. */
+static void cell_extent(tk_pdf *p, const char *s, double size, bool heading, double *minw, double *maxw)
+{
+    double mn = 0, mx = 0;
+    const char *q = s;
+    while (*q) {
+        size_t n = strcspn(q, "\n");
+        double w = text_width_n(p, q, n, size);
+        mx = w > mx ? w : mx;
+        double least;
+        if (w <= FIT_SHORT_EM * size && !heading) {
+            least = w; /* short: kept on one line */
+        } else {
+            /* long: its widest piece between break opportunities */
+            tk_pdf_line *ls;
+            char *line = tk_xmalloc(n + 1);
+            memcpy(line, q, n);
+            line[n] = 0;
+            size_t k = tk_pdf_break_lines(p, line, size, size, &ls);
+            least = heading ? 0 : FIT_TEXT_MIN_EM * size;
+            for (size_t i = 0; i < k; i++)
+                least = ls[i].width > least ? ls[i].width : least;
+            free(ls);
+            free(line);
+        }
+        mn = least > mn ? least : mn;
+        q += n;
+        if (*q)
+            q++;
+    }
+    *minw = mn + 2 * TABLE_PADX;
+    *maxw = mx + 2 * TABLE_PADX;
+}
+
+void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const char *const *cells, size_t nrows,
+                      double size, double *widths)
+{
+    if (ncols == 0)
+        return;
+    if (size <= 0)
+        size = 9.0;
+    double total = p->frame.right - p->frame.left, smin = 0, smax = 0;
+    double *mn = tk_xcalloc(ncols, sizeof *mn), *mx = tk_xcalloc(ncols, sizeof *mx);
+    for (size_t c = 0; c < ncols; c++) {
+        if (headers && headers[c])
+            cell_extent(p, headers[c], size, true, &mn[c], &mx[c]);
+        for (size_t r = 0; r < nrows; r++) {
+            const char *s = cells[r * ncols + c];
+            double a, b;
+            cell_extent(p, s ? s : "", size, false, &a, &b);
+            mn[c] = a > mn[c] ? a : mn[c];
+            mx[c] = b > mx[c] ? b : mx[c];
+        }
+        smin += mn[c];
+        smax += mx[c];
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        if (smax <= total) /* everything on one line: share the rest by size */
+            widths[c] = mx[c] + (total - smax) * (smax > 0 ? mx[c] / smax : 1.0 / (double)ncols);
+        else if (smin >= total) /* too much: the least each needs, scaled */
+            widths[c] = mn[c] * total / smin;
+        else /* each column its least, the rest by how much more it wants */
+            widths[c] = mn[c] + (mx[c] - mn[c]) * (total - smin) / (smax - smin);
+    }
+    free(mn);
+    free(mx);
+}
+
 /* Lines [from, to) of every cell in a band of height h at the cursor. */
 static void draw_band(tk_pdf_table *t, const char *const *cells, const tk_pdf_cell_style *styles,
                       cell_lines *cl, size_t from, size_t to, double h, bool centre)
@@ -1535,7 +1615,22 @@ static void draw_band(tk_pdf_table *t, const char *const *cells, const tk_pdf_ce
     tk_pdf_draw_line(p, left, top - h, right, top - h, 0.4, RULE_LIGHT, false);
 }
 
-void tk_pdf_table_row(tk_pdf_table *t, const char *const *cells, const tk_pdf_cell_style *styles)
+/* Height of a row of these cells (not split across pages). */
+static double row_height(tk_pdf_table *t, const char *const *cells)
+{
+    cell_lines *cl = tk_xcalloc(t->ncols, sizeof *cl);
+    table_break(t, cells, cl);
+    size_t maxn = 1;
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (cl[c].n > maxn)
+            maxn = cl[c].n;
+        free(cl[c].v);
+    }
+    free(cl);
+    return (double)maxn * t->lh + 2 * t->pady;
+}
+
+static void put_row(tk_pdf_table *t, const char *const *cells, const tk_pdf_cell_style *styles)
 {
     tk_pdf *p = t->p;
     const char **cv = tk_xcalloc(t->ncols, sizeof *cv);
@@ -1593,11 +1688,52 @@ void tk_pdf_table_row(tk_pdf_table *t, const char *const *cells, const tk_pdf_ce
     free(cv);
 }
 
+/* The first row, held back until the second (next_h: its height, 0 when
+ * there is none): the header, the first row and the second start on a page
+ * together when they fit on one. */
+static void flush_pending(tk_pdf_table *t, double next_h)
+{
+    tk_pdf *p = t->p;
+    t->pending = false;
+    double h1 = row_height(t, t->pend_cells);
+    double page_h = p->frame.top - p->frame.bottom;
+    double keep = t->header_h + h1 + next_h;
+    if (keep <= page_h)
+        ensure_room(p, keep);
+    put_row(t, t->pend_cells, t->pend_styles);
+}
+
+void tk_pdf_table_row(tk_pdf_table *t, const char *const *cells, const tk_pdf_cell_style *styles)
+{
+    tk_pdf *p = t->p;
+    if (!t->started && !t->pending) {
+        t->pend_cells = tk_arena_alloc(p->arena, t->ncols * sizeof *t->pend_cells);
+        t->pend_styles = styles ? tk_arena_alloc(p->arena, t->ncols * sizeof *t->pend_styles) : NULL;
+        for (size_t c = 0; c < t->ncols; c++) {
+            t->pend_cells[c] = tk_arena_strdup(p->arena, cells && cells[c] ? cells[c] : "");
+            if (styles)
+                t->pend_styles[c] = styles[c];
+        }
+        t->pending = true;
+        return;
+    }
+    if (t->pending) {
+        const char **cv = tk_xcalloc(t->ncols, sizeof *cv);
+        for (size_t c = 0; c < t->ncols; c++)
+            cv[c] = cells && cells[c] ? cells[c] : "";
+        flush_pending(t, row_height(t, cv));
+        free(cv);
+    }
+    put_row(t, cells, styles);
+}
+
 void tk_pdf_table_end(tk_pdf_table *t)
 {
     if (!t)
         return;
     tk_pdf *p = t->p;
+    if (t->pending)
+        flush_pending(t, 0);
     if (!t->started) {
         ensure_room(p, t->header_h);
         draw_header(t);

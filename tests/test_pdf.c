@@ -572,6 +572,89 @@ static void test_table_splits_a_row_taller_than_a_page_between_lines(void **stat
     tk_diags_free(&d);
 }
 
+static void test_table_header_never_stands_at_a_page_foot_with_one_row(void **state)
+{
+    (void)state;
+    if (!have_tool("pdftotext"))
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    /* leave room for the header and one row (17.8 pt each at 9 pt), not two */
+    while (tk_pdf_space_left(p) > 100 || tk_pdf_page_count(p) == 0)
+        tk_pdf_paragraph(p, "埋め草の行。", &(tk_pdf_style){.space_after_mm = -1});
+    while (tk_pdf_space_left(p) > 50)
+        tk_pdf_space(p, 1);
+    assert_true(tk_pdf_space_left(p) > 36);
+    assert_int_equal(tk_pdf_page_count(p), 1);
+    const char *heads[] = {"孤立しない見出し", "内容"};
+    tk_pdf_table *t = tk_pdf_table_begin(p, 2, NULL, heads, NULL);
+    const char *r1[] = {"一行目", "a"}, *r2[] = {"二行目", "b"}, *r3[] = {"三行目", "c"};
+    tk_pdf_table_row(t, r1, NULL);
+    tk_pdf_table_row(t, r2, NULL);
+    tk_pdf_table_row(t, r3, NULL);
+    tk_pdf_table_end(t);
+    char *path = tmp_path("orphan.pdf");
+    assert_int_equal(tk_pdf_save(p, path, true), 0);
+    size_t n;
+    char *whole;
+    char **pg = text_pages(path, &n, &whole);
+    assert_int_equal(n, 2);
+    assert_null(strstr(pg[0], "孤立しない見出し"));
+    assert_null(strstr(pg[0], "一行目"));
+    assert_non_null(strstr(pg[1], "孤立しない見出し"));
+    assert_non_null(strstr(pg[1], "三行目"));
+    free(pg[0]);
+    free(pg);
+    free(whole);
+    free(path);
+    /* a table of one row still comes out, at the foot when it fits there */
+    tk_pdf_table *t1 = tk_pdf_table_begin(p, 2, NULL, heads, NULL);
+    tk_pdf_table_row(t1, r1, NULL);
+    tk_pdf_table_end(t1);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+static void test_table_fit_gives_long_text_the_room_and_never_breaks_a_short_value(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *heads[] = {"該当条項", "点検項目", "回答", "改善計画"};
+    const char *long_text = "情報セキュリティ管理者は、所管する情報システムについて、情報資産の分類に応じた"
+                            "アクセス制御の方針を定め、利用者の権限を定期的に見直さなければならない。";
+    const char *cells[] = {
+        "6.1(2)①", long_text,           "一部実施している", "台帳を作る。",
+        "6.1(2)②", "短い項目。",         "実施していない",   "規程を改める。",
+        "8.3(1)",   long_text,           "一部実施している", "年度内に見直す。",
+    };
+    double w[4], sum = 0;
+    tk_pdf_table_fit(p, 4, heads, cells, 3, 8.5, w);
+    for (int c = 0; c < 4; c++)
+        sum += w[c];
+    tk_pdf_frame f = tk_pdf_get_frame(p);
+    assert_true(fabs(sum - (f.right - f.left)) < 0.01);
+    /* 一部実施している on one line, 6.1(2)① too */
+    tk_pdf_line *ls;
+    assert_int_equal(tk_pdf_break_lines(p, "一部実施している", 8.5, w[2] - 8, &ls), 1);
+    free(ls);
+    assert_int_equal(tk_pdf_break_lines(p, "6.1(2)①", 8.5, w[0] - 8, &ls), 1);
+    free(ls);
+    /* the long text gets the most room, the short plans less */
+    assert_true(w[1] > w[3] && w[1] > 2 * w[2]);
+    /* and the table drawn with them wraps the answer nowhere */
+    tk_pdf_table_opts o = {.size = 8.5};
+    tk_pdf_table *t = tk_pdf_table_begin(p, 4, w, heads, &o);
+    for (int r = 0; r < 3; r++)
+        tk_pdf_table_row(t, &cells[r * 4], NULL);
+    tk_pdf_table_end(t);
+    assert_int_equal(d.count, 0);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
 static void test_save_refuses_to_overwrite_without_force(void **state)
 {
     (void)state;
@@ -708,6 +791,8 @@ int main(void)
         cmocka_unit_test(test_sample_pdf_passes_qpdf_check),
         cmocka_unit_test(test_sample_pdf_embeds_a_subset_of_the_font),
         cmocka_unit_test(test_table_splits_a_row_taller_than_a_page_between_lines),
+        cmocka_unit_test(test_table_header_never_stands_at_a_page_foot_with_one_row),
+        cmocka_unit_test(test_table_fit_gives_long_text_the_room_and_never_breaks_a_short_value),
         cmocka_unit_test(test_save_refuses_to_overwrite_without_force),
         cmocka_unit_test(test_render_is_deterministic),
         cmocka_unit_test(test_heading_moves_to_the_next_page_with_its_paragraph),

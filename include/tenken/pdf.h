@@ -170,8 +170,21 @@ typedef struct tk_pdf_cell_style {
  * taller than a page by itself (then it is split between lines). */
 tk_pdf_table *tk_pdf_table_begin(tk_pdf *p, size_t ncols, const double *widths,
                                  const char *const *headers, const tk_pdf_table_opts *o);
+/* Column widths (pt, summing to the text width) that fit the content of a
+ * table about to be written, as a browser lays out an automatic table: a
+ * short line of a cell (an answer, a date, a name: at most 9 em) is never
+ * broken, a long one may break where the line breaker allows but its column
+ * keeps at least 5 em; the room left over goes to the columns by how much
+ * more they would need to print their text unbroken, so a column of long
+ * text widens and a column of short values stays as narrow as they are.
+ * cells: nrows × ncols, row-major (NULL entries are empty); headers may
+ * wrap (NULL for none). widths: ncols entries; give them to
+ * tk_pdf_table_begin with widths_mm false. */
+void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const char *const *cells, size_t nrows,
+                      double size, double *widths);
 /* One row: ncols cells (NULL entries are empty); styles: ncols entries or
- * NULL. */
+ * NULL. The header and the first row are not left at the foot of a page
+ * without the second row (when the three fit on a page). */
 void tk_pdf_table_row(tk_pdf_table *t, const char *const *cells, const tk_pdf_cell_style *styles);
 /* Finish the table (the handle is invalid afterwards). */
 void tk_pdf_table_end(tk_pdf_table *t);
