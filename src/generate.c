@@ -31,7 +31,7 @@
 #define WORKBOOK_MAX_BYTES ((size_t)256 * 1024 * 1024)
 #define FILE_STEM_MAX 80
 #define JOBS_MAX 8
-#define NVARS 16
+#define NVARS 18
 
 typedef struct chapter {
     const char *sheet;   /* Excel sheet name */
@@ -54,12 +54,18 @@ typedef struct job {
     tk_xlsx_sheet *sheets;
     size_t nsheets;
     size_t nitems;
+    size_t carried, carried_overdue; /* earlier years' open plans shown on its rows */
     tk_tpl_var vars[NVARS];
     char sha256[65];
     bool done, ok, renamed;
     int worker;
     int64_t workbook_id;
 } job;
+
+/* The open plans of earlier years for one department's item. */
+typedef struct carry_count {
+    size_t plans, overdue;
+} carry_count;
 
 /* A follow-up row: an open remediation plan and the item it is about. */
 typedef struct fu_plan {
@@ -89,6 +95,8 @@ typedef struct gen {
     bool has_previous;
     tk_strmap prev_answer, prev_plans;
     tk_strmap bases; /* file names taken (lower case) -> job */
+    tk_strmap prev_count; /* the same key -> carry_count */
+    tk_date today;
     tk_org *org;
     tk_checklist *cl;
     tk_template *tpl;
@@ -489,6 +497,8 @@ static void set_vars(gen *g, job *j)
         {"person", p ? p->name : ""},
         {"staff-number", p ? p->number : ""},
         {"position", p && p->title ? p->title : ""},
+        {"carried-plans", g->has_previous ? tk_arena_printf(g->a, "%zu", j->carried) : ""},
+        {"carried-overdue", g->has_previous ? tk_arena_printf(g->a, "%zu", j->carried_overdue) : ""},
         {"title", ""},
     };
     memcpy(j->vars, v, sizeof v);
@@ -622,6 +632,12 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
                 const char *key = tk_arena_printf(g->a, "%s\x1f%s", j->dept->code, it->id);
                 r->prev_answer = tk_strmap_get(&g->prev_answer, key);
                 r->prev_plans = tk_strmap_get(&g->prev_plans, key);
+                const carry_count *cc = tk_strmap_get(&g->prev_count, key);
+                if (cc) {
+                    j->carried += cc->plans;
+                    j->carried_overdue += cc->overdue;
+                    r->prev_overdue = cc->overdue > 0;
+                }
             }
             sh->nrows++;
         }
@@ -752,8 +768,9 @@ static bool keep_prev_answer(const char *code, const char *item_id, const char *
     return true;
 }
 
-/* A plan as the next year's workbook shows it: "【対応中・2027/3/31】content". */
-static const char *plan_line(gen *g, const tk_open_plan *p)
+/* A plan as the next year's workbook shows it: "【対応中・2027/3/31】content",
+ * "【未着手・2027/3/31・期限超過】content" once its due date has passed. */
+static const char *plan_line(gen *g, const tk_open_plan *p, bool overdue)
 {
     tk_buf b;
     tk_buf_init(&b);
@@ -761,7 +778,7 @@ static const char *plan_line(gen *g, const tk_open_plan *p)
     tk_date due;
     if (p->due && tk_date_parse(p->due, &due))
         tk_buf_printf(&b, "・%d/%d/%d", due.y, due.m, due.d);
-    tk_buf_puts(&b, "】");
+    tk_buf_puts(&b, overdue ? "・期限超過】" : "】");
     tk_buf_puts(&b, p->content && *p->content ? p->content : p->finding ? p->finding : "");
     const char *r = tk_arena_strdup(g->a, b.data);
     tk_buf_free(&b);
@@ -773,8 +790,18 @@ static bool keep_prev_plan(const tk_open_plan *p, void *user)
     gen *g = user;
     const char *key = dept_item_key(g, p->department_code, p->item_id);
     const char *before = tk_strmap_get(&g->prev_plans, key);
-    const char *line = plan_line(g, p);
+    tk_date due;
+    bool overdue = p->due && tk_date_parse(p->due, &due) && tk_plan_days_overdue(p->status, due, g->today) > 0;
+    const char *line = plan_line(g, p, overdue);
     tk_strmap_set(&g->prev_plans, key, before ? tk_arena_printf(g->a, "%s\n%s", before, line) : line);
+    carry_count *cc = (carry_count *)tk_strmap_get(&g->prev_count, key);
+    if (!cc) {
+        cc = tk_arena_alloc(g->a, sizeof *cc);
+        memset(cc, 0, sizeof *cc);
+        tk_strmap_set(&g->prev_count, key, cc);
+    }
+    cc->plans++;
+    cc->overdue += overdue;
     return true;
 }
 
@@ -848,6 +875,7 @@ static int load_history(gen *g)
         return TK_EXIT_OK;
     }
     g->has_previous = true;
+    g->today = tk_date_today();
     if (tk_store_current_answers(g->store, prev.id, keep_prev_answer, g, g->d) < 0 ||
         tk_store_open_plans(g->store, g->org->id, g->kind, g->o->year - 1, keep_prev_plan, g, g->d) < 0)
         return TK_EXIT_FAILURE;
@@ -1853,6 +1881,7 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     tk_strmap_free(&g.prev_plans);
     tk_strmap_free(&g.bases);
     tk_roster_free(g.roster);
+    tk_strmap_free(&g.prev_count);
     tk_template_free(g.tpl);
     tk_checklist_free(g.cl);
     tk_org_free(g.org);

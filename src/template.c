@@ -113,6 +113,8 @@ static const char *const PLACEHOLDERS[] = {
     "deadline-wareki", "deadline-iso", "classification", "title",    "kind",              "items",
     /* a staff workbook's person (empty in the other kinds) */
     "person", "staff-number", "position",
+    /* the plans earlier years left open (empty without an earlier year) */
+    "carried-plans", "carried-overdue",
 };
 
 bool tk_template_known_placeholder(const char *name, bool in_page_header)
@@ -343,6 +345,10 @@ static void load_cover(loader *L, xmlNodePtr n)
             cl->kind = TK_COVER_FIELD;
             cl->label = attr(L, c, "label");
             cl->text = content(L, c);
+            cl->if_set = attr(L, c, "if");
+            if (cl->if_set && !tk_template_known_placeholder(cl->if_set, false))
+                tk_diag_error(L->d, L->path, line, "表紙の field の if=\"%s\" は置換文字の名前ではありません（{carried-plans} なら carried-plans）",
+                              cl->if_set);
             check_placeholders(L, line, "表紙の field", cl->label, false);
             check_placeholders(L, line, "表紙の field", cl->text, false);
         } else if (is_elem(c, "input")) {

@@ -176,10 +176,12 @@ typedef struct W {
     double height_sum;           /* points of the rows set so far on the current sheet */
     bool groups;
     size_t col_answer;
+    double *colw;                 /* item sheet column widths: the template's, widened to their text */
+    double cover_w[COVER_COLS];   /* the cover's, its labels never broken */
     /* formats */
     lxw_format *title, *caption, *right, *head, *group, *cell, *cell_c, *in_text, *in_list, *in_date, *ctx, *txt;
     lxw_format *label, *value, *klass, *note, *link, *num, *num_b, *pct, *total, *h1, *h2, *para, *tbl_head, *tbl;
-    lxw_format *in_cover, *in_cover_date, *legend[3], *plain, *cf_unanswered, *cf_missing, *cell_date;
+    lxw_format *in_cover, *in_cover_date, *legend[3], *plain, *cf_unanswered, *cf_missing, *cell_date, *cell_late;
 } W;
 
 static void check(W *w, lxw_error e, const char *where)
@@ -289,6 +291,14 @@ static void make_formats(W *w)
     format_set_align(w->in_date, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->in_date);
     format_set_num_format(w->in_date, date_format(w->t, true));
+
+    /* an earlier year's plan past its due date: bold, in the mark's colour */
+    w->cell_late = fmt(w);
+    format_set_text_wrap(w->cell_late);
+    format_set_align(w->cell_late, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bold(w->cell_late);
+    format_set_font_color(w->cell_late, c->classification);
+    bordered(w, w->cell_late);
 
     /* a date shown, not typed (a plan's current due date) */
     w->cell_date = fmt(w);
@@ -439,6 +449,27 @@ int tk_xlsx_cell_lines(const char *s, double width, double size)
 }
 
 static int text_lines(const char *s, double width, double size) { return tk_xlsx_cell_lines(s, width, size); }
+
+/* The column width (character units) in which text of `units` display units
+ * at `size` pt fits on one line: tk_xlsx_cell_lines turned round. */
+static double width_for(double units, double size)
+{
+    double unit = size * 96.0 / 72.0 / 2.0;
+    return (units / 0.92 * unit + 1.0) / 7.0;
+}
+
+/* Display units of a plan of a few lines, for which an input column keeps
+ * room (the row heights follow it): typed text does not grow a row. */
+#define PLAN_ROOM_UNITS 72.0
+
+/* Lines a plan of PLAN_ROOM_UNITS takes in a column of `width`. */
+static int plan_room_lines(double width, double size)
+{
+    double unit = size * 96.0 / 72.0 / 2.0, cap = (width * 7.0 - 1.0) / unit * 0.92;
+    int n = (int)(PLAN_ROOM_UNITS / (cap > 2 ? cap : 2) + 0.999);
+    return n < 1 ? 1 : n;
+}
+
 
 /* Row height in points for a number of lines at a font size. */
 static double lines_height(W *w, int lines, double size)
@@ -726,7 +757,7 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
             break;
         case TK_COL_REF:
             check(w, worksheet_write_string(ws, row, cc, it->ref, w->cell), "ref");
-            h = lines_height(w, text_lines(it->ref, col->width, sz), sz);
+            h = lines_height(w, text_lines(it->ref, w->colw[c], sz), sz);
             break;
         case TK_COL_LEVEL:
             check(w, worksheet_write_string(ws, row, cc, tk_level_label(it->level), w->cell_c), "level");
@@ -739,30 +770,30 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
                 lxw_rich_string_tuple f2 = {.format = w->txt, .string = dup(w, it->text)};
                 lxw_rich_string_tuple *rs[] = {&f1, &f2, NULL};
                 check(w, worksheet_write_rich_string(ws, row, cc, rs, w->cell), "text");
-                h = lines_height(w, text_lines(it->context, col->width, csz), csz) +
-                    lines_height(w, text_lines(it->text, col->width, sz), sz);
+                h = lines_height(w, text_lines(it->context, w->colw[c], csz), csz) +
+                    lines_height(w, text_lines(it->text, w->colw[c], sz), sz);
             } else {
                 check(w, worksheet_write_string(ws, row, cc, it->text, w->cell), "text");
-                h = lines_height(w, text_lines(it->text, col->width, sz), sz);
+                h = lines_height(w, text_lines(it->text, w->colw[c], sz), sz);
             }
             break;
         case TK_COL_ROLE: {
             const char *roles = r->roles ? r->roles : "";
             check(w, worksheet_write_string(ws, row, cc, roles, w->cell), "role");
-            h = lines_height(w, text_lines(roles, col->width, sz), sz);
+            h = lines_height(w, text_lines(roles, w->colw[c], sz), sz);
             break;
         }
         case TK_COL_ORIGIN:
-            h = shown_text(w, ws, row, cc, r->plan ? r->plan->origin : NULL, col->width, sz);
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->origin : NULL, w->colw[c], sz);
             break;
         case TK_COL_PLAN_CONTENT:
-            h = shown_text(w, ws, row, cc, r->plan ? r->plan->content : NULL, col->width, sz);
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->content : NULL, w->colw[c], sz);
             break;
         case TK_COL_PLAN_OWNER:
-            h = shown_text(w, ws, row, cc, r->plan ? r->plan->owner : NULL, col->width, sz);
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->owner : NULL, w->colw[c], sz);
             break;
         case TK_COL_PLAN_STATUS:
-            h = shown_text(w, ws, row, cc, r->plan ? r->plan->status : NULL, col->width, sz);
+            h = shown_text(w, ws, row, cc, r->plan ? r->plan->status : NULL, w->colw[c], sz);
             break;
         case TK_COL_PLAN_DUE:
             if (r->plan && tk_date_valid(r->plan->due))
@@ -771,10 +802,12 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
                 check(w, worksheet_write_blank(ws, row, cc, w->cell_date), "plan due");
             break;
         case TK_COL_PREV_ANSWER:
-            h = shown_text(w, ws, row, cc, r->prev_answer, col->width, sz);
+            h = shown_text(w, ws, row, cc, r->prev_answer, w->colw[c], sz);
             break;
         case TK_COL_PREV_PLAN:
-            h = shown_text(w, ws, row, cc, r->prev_plans, col->width, sz);
+            h = shown_text(w, ws, row, cc, r->prev_plans, w->colw[c], sz);
+            if (r->prev_overdue)
+                check(w, worksheet_write_string(ws, row, cc, r->prev_plans, w->cell_late), "overdue plan");
             break;
         case TK_COL_ANSWER:
         case TK_COL_STATUS:
@@ -785,13 +818,17 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
         case TK_COL_NEW_DUE:
             check(w, worksheet_write_blank(ws, row, cc, w->in_date), "due");
             break;
+        case TK_COL_FINDING:
+        case TK_COL_PLAN:
+        case TK_COL_ACTION:
+            /* room for a plan (a finding, an action) of a few lines */
+            h = lines_height(w, plan_room_lines(w->colw[c], sz), sz);
+            check(w, worksheet_write_blank(ws, row, cc, w->in_text), "input");
+            break;
         case TK_COL_EVIDENCE:
         case TK_COL_NOTE:
-        case TK_COL_FINDING:
         case TK_COL_ADVICE:
-        case TK_COL_PLAN:
         case TK_COL_OWNER:
-        case TK_COL_ACTION:
         case TK_COL_REASON:
             check(w, worksheet_write_blank(ws, row, cc, w->in_text), "input");
             break;
@@ -800,6 +837,54 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
             height = h;
     }
     set_height(w, ws, (int)row, height + 4);
+}
+
+/* Columns at least as wide as the widest name they show (対象者: a role
+ * name; 該当条項, 前年度の回答: a short value), so that no name is broken,
+ * at most twice the template's width; the cover's label column as wide as
+ * its widest label. */
+static void fit_widths(W *w)
+{
+    const tk_template *t = w->t;
+    double sz = t->font_size;
+    w->colw = tk_arena_alloc(w->a, (t->ncolumns ? t->ncolumns : 1) * sizeof *w->colw);
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        double base = t->columns[c].width, units = tk_text_widest_word(t->columns[c].heading);
+        for (size_t k = 0; k < w->s->nsheets; k++)
+            for (size_t i = 0; i < w->s->sheets[k].nrows; i++) {
+                const tk_xlsx_row *r = &w->s->sheets[k].rows[i];
+                const char *v = NULL;
+                switch (t->columns[c].key) {
+                case TK_COL_ROLE:
+                    v = r->roles;
+                    break;
+                case TK_COL_REF:
+                    v = r->item->ref;
+                    break;
+                case TK_COL_PREV_ANSWER:
+                    v = r->prev_answer;
+                    break;
+                case TK_COL_PLAN_OWNER:
+                    v = r->plan ? r->plan->owner : NULL;
+                    break;
+                case TK_COL_PLAN_STATUS:
+                    v = r->plan ? r->plan->status : NULL;
+                    break;
+                default:
+                    break;
+                }
+                double u = v ? tk_text_widest_word(v) : 0;
+                units = u > units ? u : units;
+            }
+        double need = width_for(units, sz);
+        w->colw[c] = need > base ? (need < 2 * base ? need : 2 * base) : base;
+    }
+    memcpy(w->cover_w, COVER_WIDTHS, sizeof w->cover_w);
+    for (size_t i = 0; i < t->ncover; i++)
+        if (t->cover[i].label) {
+            double need = width_for((double)tk_text_width(expand(w, t->cover[i].label)), sz);
+            w->cover_w[1] = need > w->cover_w[1] ? need : w->cover_w[1];
+        }
 }
 
 static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
@@ -811,7 +896,7 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
         return;
     }
     for (size_t c = 0; c < t->ncolumns; c++)
-        check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, t->columns[c].width, NULL), "column");
+        check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w->colw[c], NULL), "column");
     lxw_col_t last_col = (lxw_col_t)(t->ncolumns - 1);
     double sz = t->font_size;
 
@@ -827,10 +912,10 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
         for (size_t c = 0; c < t->ncolumns;) {
             const char *g = t->columns[c].group;
             size_t e = c;
-            double width = t->columns[c].width;
+            double width = w->colw[c];
             while (g && e + 1 < t->ncolumns && t->columns[e + 1].group && !strcmp(t->columns[e + 1].group, g)) {
                 e++;
-                width += t->columns[e].width;
+                width += w->colw[e];
             }
             if (g && e > c)
                 check(w, worksheet_merge_range(ws, 1, (lxw_col_t)c, 1, (lxw_col_t)e, g, w->group), "group");
@@ -851,7 +936,7 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
     for (size_t c = 0; c < t->ncolumns; c++) {
         check(w, worksheet_write_string(ws, (lxw_row_t)w->header_row0, (lxw_col_t)c, t->columns[c].heading, w->head),
               "heading");
-        int n = text_lines(t->columns[c].heading, t->columns[c].width, sz);
+        int n = text_lines(t->columns[c].heading, w->colw[c], sz);
         hl = n > hl ? n : hl;
     }
     set_height(w, ws, w->header_row0, lines_height(w, hl, sz) + 6);
@@ -878,11 +963,11 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
 
 /* ---- cover ---- */
 
-static double cover_value_width(void)
+static double cover_value_width(const W *w)
 {
     double s = 0;
     for (int i = 2; i < COVER_COLS; i++)
-        s += COVER_WIDTHS[i];
+        s += w->cover_w[i];
     return s;
 }
 
@@ -943,8 +1028,8 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
     const tk_template *t = w->t;
     double sz = t->font_size;
     for (int c = 0; c < COVER_COLS; c++)
-        check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, COVER_WIDTHS[c], NULL), "column");
-    double vw = cover_value_width();
+        check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w->cover_w[c], NULL), "column");
+    double vw = cover_value_width(w);
 
     /* the classification mark, top right */
     check(w, worksheet_write_string(ws, 0, COVER_COLS - 1, expand(w, t->classification), w->klass), "classification");
@@ -952,18 +1037,20 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
     /* title */
     const char *title = expand(w, t->title);
     check(w, worksheet_merge_range(ws, 2, 1, 2, COVER_COLS - 1, title, w->title), "title");
-    set_height(w, ws, 2, lines_height(w, text_lines(title, vw + COVER_WIDTHS[1], sz + 6) * 1, sz + 6) + 16);
+    set_height(w, ws, 2, lines_height(w, text_lines(title, vw + w->cover_w[1], sz + 6) * 1, sz + 6) + 16);
 
     int row = 4;
     for (size_t i = 0; i < t->ncover; i++) {
         const tk_tpl_cover_line *cl = &t->cover[i];
         switch (cl->kind) {
         case TK_COVER_FIELD: {
+            if (cl->if_set && !*expand(w, tk_arena_printf(w->a, "{%s}", cl->if_set)))
+                break; /* a line about something this workbook does not have */
             const char *label = expand(w, cl->label), *value = expand(w, cl->text);
             check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, label, w->label), "field");
             check(w, worksheet_merge_range(ws, (lxw_row_t)row, 2, (lxw_row_t)row, COVER_COLS - 1, value, w->value),
                   "field");
-            int n = text_lines(value, vw, sz), nl = text_lines(label, COVER_WIDTHS[1], sz);
+            int n = text_lines(value, vw, sz), nl = text_lines(label, w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, n > nl ? n : nl, sz) + 10);
             row++;
             break;
@@ -999,7 +1086,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             cf.value_string = formula;
             cf.format = w->cf_unanswered;
             check(w, worksheet_conditional_format_cell(ws, (lxw_row_t)row, 2, &cf), "input");
-            int nl = text_lines(label, COVER_WIDTHS[1], sz);
+            int nl = text_lines(label, w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, nl > 2 ? nl : 2, sz) + 6);
             tk_buf_printf(cover_cells, "%s\x1f%d\x1e", cl->key, row + 1);
             row++;
@@ -1017,7 +1104,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             int hl = 1;
             for (int c = 0; c < 5; c++) {
                 check(w, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c + 1), heads[c], w->head), "progress");
-                int n = text_lines(heads[c], COVER_WIDTHS[c + 1], sz);
+                int n = text_lines(heads[c], w->cover_w[c + 1], sz);
                 hl = n > hl ? n : hl;
             }
             set_height(w, ws, row, lines_height(w, hl, sz) + 6);
@@ -1046,7 +1133,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
                 check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, 5, missing.data, w->num, 0), "progress");
                 tk_buf_free(&answered);
                 tk_buf_free(&missing);
-                int n = text_lines(sh->caption, COVER_WIDTHS[1], sz);
+                int n = text_lines(sh->caption, w->cover_w[1], sz);
                 set_height(w, ws, row, lines_height(w, n, sz) + 4);
                 row++;
             }
@@ -1073,7 +1160,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
         case TK_COVER_NOTE: {
             const char *text = expand(w, cl->text);
             check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, COVER_COLS - 1, text, w->note), "note");
-            int n = text_lines(text, vw + COVER_WIDTHS[1], sz);
+            int n = text_lines(text, vw + w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, n, sz) + 4);
             row++;
             break;
@@ -1328,6 +1415,7 @@ int tk_xlsx_write(const tk_xlsx_spec *s, const char *path, tk_diags *d)
         return -1;
     }
     make_formats(&w);
+    fit_widths(&w);
 
     int total_items = 0;
     for (size_t k = 0; k < s->nsheets; k++)

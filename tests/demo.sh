@@ -48,10 +48,10 @@ echo "== 5. score: 得点 =="
 "$TENKEN" score --org "$ORG" --year "$YEAR" --kind audit
 
 echo "== 6. report: 委員会への報告書、部署別の結果通知、集計表 =="
-"$TENKEN" report committee --org "$ORG" --year "$YEAR" --force
-"$TENKEN" report departments --org "$ORG" --year "$YEAR" --force
-"$TENKEN" report summary --org "$ORG" --year "$YEAR" --force
-"$TENKEN" report committee --org "$ORG" --year "$YEAR" --kind audit --force
+"$TENKEN" report committee --org "$ORG" --year "$YEAR" --out "$OUT" --force
+"$TENKEN" report departments --org "$ORG" --year "$YEAR" --out "$OUT" --force
+"$TENKEN" report summary --org "$ORG" --year "$YEAR" --out "$OUT" --force
+"$TENKEN" report committee --org "$ORG" --year "$YEAR" --kind audit --out "$OUT" --force
 
 echo "== 職員セルフチェック: 名簿の職員一人ごとの点検票 (300 人、うち一部は回答しない) =="
 "$PY" tests/make_roster.py --seed "$YEAR" --encoding cp932 "checklists/$ORG/org.xml" 300 "$OUT/職員名簿.csv"
@@ -87,13 +87,14 @@ printf '  完了していない改善計画: '; "$TENKEN" plans --org "$ORG" --y
 printf '  完了・リスク受容:       '; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status done | tail -n 1
 
 echo "== $NEXT 年度: 前年度の回答と継続中の改善計画を載せた点検票 =="
-"$TENKEN" generate --org "$ORG" --year "$NEXT" --deadline 2028-01-28 --out "$OUT" --force
+# 翌年度の点検票は年度の途中で配る: 完了予定日を過ぎた前年度の計画は赤字で示される
+TENKEN_TODAY=2027-06-01 "$TENKEN" generate --org "$ORG" --year "$NEXT" --deadline 2028-01-28 --out "$OUT" --force
 "$PY" tests/fill_workbooks.py --seed "$NEXT" "$OUT/filled/$NEXT-self" "$OUT/$ORG/$NEXT-self"/*.xlsx
 # 「実施している」と回答した項目の前年度の計画は、受け付けた日に完了となる
 TENKEN_TODAY=2027-06-30 "$TENKEN" ingest -q "$OUT/filled/$NEXT-self"
 printf '  %s 年度の計画で完了していないもの: ' "$YEAR"; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 1
 "$TENKEN" generate --org "$ORG" --year "$NEXT" --kind followup --deadline 2027-12-24 --out "$OUT" --force
-TENKEN_TODAY=2027-07-15 "$TENKEN" report committee --org "$ORG" --year "$NEXT" --force
+TENKEN_TODAY=2027-07-15 "$TENKEN" report committee --org "$ORG" --year "$NEXT" --out "$OUT" --force
 
 echo "== 期限を過ぎた改善計画 (2028 年 4 月 1 日時点) =="
 TENKEN_TODAY=2028-04-01 "$TENKEN" plans --org "$ORG" --status overdue | head -n 6

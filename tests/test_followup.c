@@ -30,6 +30,8 @@
 #include "testutil.h"
 
 #define OPEN "('not-started','in-progress','postponed')"
+/* The day the 2027 workbooks are issued: some 2026 plans are past due. */
+#define GENERATE_2027_TODAY "2027-05-01"
 
 static char dir[64];
 static char db[128];
@@ -742,8 +744,10 @@ static void test_next_year_shows_last_answers_and_open_plans_across_renumbering(
     const char *org_dir = derive_2027();
     tk_diags d;
     tk_diags_init(&d);
+    setenv("TENKEN_TODAY", GENERATE_2027_TODAY, 1);
     if (generate(org_dir, 2027, "self", "02", false, "02", self02_2027, sizeof self02_2027, &d) != TK_EXIT_OK)
         tk_diags_print(&d, stderr);
+    unsetenv("TENKEN_TODAY");
     tk_diags_free(&d);
     assert_true(self02_2027[0]);
     long c27 = count("SELECT id FROM campaign WHERE org = 'shime' AND year = 2027 AND kind = 'self'");
@@ -782,6 +786,22 @@ static void test_next_year_shows_last_answers_and_open_plans_across_renumbering(
     assert_true(*ref && strcmp(ref, old_ref) != 0);
     assert_string_equal(table_at(&sh1, row, pa), answer);
     assert_non_null(strstr(table_at(&sh1, row, pp), content));
+    /* the cover counts the plans carried over and those past their due date
+     * on the day of issue, and those are bold red with 期限超過 */
+    long carried = count("SELECT COUNT(*) FROM plan p JOIN campaign c ON c.id = p.campaign_id "
+                         "JOIN campaign_item n ON n.campaign_id = %ld AND n.item_id = p.item_id "
+                         "WHERE c.year = 2026 AND c.kind = 'self' AND p.department_code = '02' AND p.status IN " OPEN,
+                         c27);
+    long late = count("SELECT COUNT(*) FROM plan p JOIN campaign c ON c.id = p.campaign_id "
+                      "JOIN campaign_item n ON n.campaign_id = %ld AND n.item_id = p.item_id "
+                      "WHERE c.year = 2026 AND c.kind = 'self' AND p.department_code = '02' AND p.status IN " OPEN
+                      " AND p.due < '%s'",
+                      c27, GENERATE_2027_TODAY);
+    assert_true(carried > 0 && late > 0 && late < carried);
+    if (have_openpyxl())
+        assert_int_equal(sh("/usr/bin/python3 tests/check_workbook_layout.py --carried %ld --overdue %ld '%s'", carried, late,
+                            self02_2027),
+                         0);
     free(item);
     free(old_ref);
     free(content);

@@ -924,6 +924,30 @@ static void test_generate_cuts_large_parts_into_chapter_sheets(void **state)
     run_free(&r);
 }
 
+/* As the departments will read and print them (tests/check_workbook_layout.py):
+ * no role name, 該当条項 or cover label broken by a narrow column, the
+ * unanswered highlight yellow like the input cells the instructions call
+ * 黄色, rows tall enough for a plan of a few lines, no 継続中の改善計画 line
+ * on a first year's cover. Self, audit, and every sample organisation. */
+static void test_generate_workbooks_fit_their_text_and_colours_agree(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    static const char *const orgs[] = {"shime", "kobe-sangyo", "toride"};
+    for (size_t i = 0; i < sizeof orgs / sizeof orgs[0]; i++)
+        for (int k = 0; k < 2; k++) {
+            const char *kind = k ? "audit" : "self";
+            run r;
+            run_init(&r);
+            assert_int_equal(generate(&r, orgs[i], kind, false, 1, NULL, 0), TK_EXIT_OK);
+            int rc = sh("/usr/bin/python3 tests/check_workbook_layout.py %s/%s/2026-%s/*.xlsx", r.dir, orgs[i], kind);
+            if (rc != 0)
+                fail_msg("%s の%sの点検票のレイアウトに問題があります (上の一覧)", orgs[i], kind);
+            run_free(&r);
+        }
+}
+
 static void test_generate_refuses_an_existing_campaign_without_force(void **state)
 {
     (void)state;
@@ -1461,6 +1485,7 @@ int main(void)
         cmocka_unit_test(test_generate_audit_workbooks_use_the_audit_template),
         cmocka_unit_test(test_generate_every_sample_org_and_kind),
         cmocka_unit_test(test_generate_cuts_large_parts_into_chapter_sheets),
+        cmocka_unit_test(test_generate_workbooks_fit_their_text_and_colours_agree),
         cmocka_unit_test(test_generate_refuses_an_existing_campaign_without_force),
         cmocka_unit_test(test_generate_force_revokes_the_replaced_tokens),
         cmocka_unit_test(test_generate_distribution_list_opens_in_excel),

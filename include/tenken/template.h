@@ -128,6 +128,7 @@ typedef struct tk_tpl_cover_line {
     enum tk_cover_kind kind;
     const char *label; /* FIELD, INPUT */
     const char *text;  /* FIELD value, NOTE text (placeholders allowed) */
+    const char *if_set; /* FIELD: shown only when this placeholder is not empty */
     const char *key;   /* INPUT: the name ingest knows it by */
     enum tk_input input; /* INPUT: TK_INPUT_TEXT or TK_INPUT_DATE */
     const char *prompt_title, *prompt;

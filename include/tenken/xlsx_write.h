@@ -99,6 +99,7 @@ typedef struct tk_xlsx_row {
     /* next year's self and audit rows: last year's answer and the plans
      * still open for the item, as shown (NULL: none) */
     const char *prev_answer, *prev_plans;
+    bool prev_overdue; /* one of those plans is past its due date: highlighted */
 } tk_xlsx_row;
 
 typedef struct tk_xlsx_sheet {
