@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1548,6 +1549,45 @@ static void cell_extent(tk_pdf *p, const char *s, double size, bool heading, dou
     *maxw = mx + 2 * TABLE_PADX;
 }
 
+/* The natural widths (pt) of a cell's lines, appended to *v. */
+static void line_widths(tk_pdf *p, const char *s, double size, double **v, size_t *n, size_t *cap)
+{
+    const char *q = s;
+    do {
+        size_t len = strcspn(q, "\n");
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 64;
+            *v = tk_xrealloc(*v, *cap * sizeof **v);
+        }
+        (*v)[(*n)++] = text_width_n(p, q, len, size);
+        q += len;
+        if (*q)
+            q++;
+    } while (*q);
+}
+
+/* What a layout costs: the table's height in lines (each row as tall as
+ * its tallest cell, a line of natural width lw taking ceil(lw / room)
+ * lines), and half the lines of all its cells, so that no cell is squeezed
+ * into a tall narrow column beside a taller one. */
+static double table_lines(size_t ncols, size_t nrows, const size_t *off, const double *lw, const double *w)
+{
+    double total = 0, ink = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        double tallest = 1;
+        for (size_t c = 0; c < ncols; c++) {
+            size_t k = r * ncols + c;
+            double room = w[c] - 2 * TABLE_PADX, n = 0;
+            for (size_t i = off[k]; i < off[k + 1]; i++)
+                n += lw[i] <= room ? 1 : ceil(lw[i] / (room > 1 ? room : 1));
+            tallest = n > tallest ? n : tallest;
+            ink += n;
+        }
+        total += tallest;
+    }
+    return total + ink / 2;
+}
+
 void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const char *const *cells, size_t nrows,
                       double size, double *widths)
 {
@@ -1555,7 +1595,7 @@ void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const
         return;
     if (size <= 0)
         size = 9.0;
-    double total = p->frame.right - p->frame.left, smin = 0, smax = 0;
+    double total = p->frame.right - p->frame.left, smin = 0;
     double *mn = tk_xcalloc(ncols, sizeof *mn), *mx = tk_xcalloc(ncols, sizeof *mx);
     for (size_t c = 0; c < ncols; c++) {
         if (headers && headers[c])
@@ -1567,17 +1607,73 @@ void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const
             mn[c] = a > mn[c] ? a : mn[c];
             mx[c] = b > mx[c] ? b : mx[c];
         }
+        mx[c] = mx[c] > total ? total : mx[c]; /* no column wider than a line */
         smin += mn[c];
-        smax += mx[c];
+        widths[c] = mn[c];
     }
-    for (size_t c = 0; c < ncols; c++) {
-        if (smax <= total) /* everything on one line: share the rest by size */
-            widths[c] = mx[c] + (total - smax) * (smax > 0 ? mx[c] / smax : 1.0 / (double)ncols);
-        else if (smin >= total) /* too much: the least each needs, scaled */
+    if (smin >= total) { /* too much: the least each needs, scaled */
+        for (size_t c = 0; c < ncols; c++)
             widths[c] = mn[c] * total / smin;
-        else /* each column its least, the rest by how much more it wants */
-            widths[c] = mn[c] + (mx[c] - mn[c]) * (total - smin) / (smax - smin);
+        free(mn);
+        free(mx);
+        return;
     }
+    /* the rest in small steps, each to the column that shortens the table
+     * most (the one that wants the most more when none does) */
+    size_t *off = tk_xcalloc(nrows * ncols + 1, sizeof *off), nlw = 0, caplw = 0;
+    double *lw = NULL;
+    for (size_t k = 0; k < nrows * ncols; k++) {
+        off[k] = nlw;
+        line_widths(p, cells[k] ? cells[k] : "", size, &lw, &nlw, &caplw);
+    }
+    off[nrows * ncols] = nlw;
+    double rest = total - smin, step = rest / 120 > 1 ? rest / 120 : 1;
+    double now = table_lines(ncols, nrows, off, lw, widths);
+    while (rest > 1e-6) {
+        /* the best saving per step over the next few steps (a column of
+         * short texts saves a line only every few steps) */
+        double best_rate = 0;
+        long best = -1;
+        int best_k = 1;
+        for (size_t c = 0; c < ncols; c++) {
+            double keep = widths[c];
+            for (int k = 1; k <= 12; k++) {
+                double add = k * step;
+                if (add > rest + 1e-9 || keep + add > mx[c] + 1e-6)
+                    break;
+                widths[c] = keep + add;
+                double rate = (now - table_lines(ncols, nrows, off, lw, widths)) / k;
+                if (rate > best_rate + 1e-9) {
+                    best_rate = rate;
+                    best = (long)c;
+                    best_k = k;
+                }
+            }
+            widths[c] = keep;
+        }
+        if (best < 0) /* no step shortens it: to the one that wants most */
+            for (size_t c = 0; c < ncols; c++)
+                if (widths[c] < mx[c] - 1e-6 && (best < 0 || mx[c] - widths[c] > mx[best] - widths[best]))
+                    best = (long)c;
+        if (best < 0) { /* every column at its natural width: share by size */
+            double sum = 0;
+            for (size_t c = 0; c < ncols; c++)
+                sum += widths[c];
+            for (size_t c = 0; c < ncols; c++)
+                widths[c] += rest * widths[c] / sum;
+            break;
+        }
+        double give = best_k * step;
+        give = give < rest ? give : rest;
+        give = widths[best] + give > mx[best] ? mx[best] - widths[best] : give;
+        if (give <= 1e-9)
+            give = rest < step ? rest : step;
+        widths[best] += give;
+        rest -= give;
+        now = table_lines(ncols, nrows, off, lw, widths);
+    }
+    free(lw);
+    free(off);
     free(mn);
     free(mx);
 }

@@ -171,14 +171,14 @@ typedef struct tk_pdf_cell_style {
 tk_pdf_table *tk_pdf_table_begin(tk_pdf *p, size_t ncols, const double *widths,
                                  const char *const *headers, const tk_pdf_table_opts *o);
 /* Column widths (pt, summing to the text width) that fit the content of a
- * table about to be written, as a browser lays out an automatic table: a
- * short line of a cell (an answer, a date, a name: at most 9 em) is never
- * broken, a long one may break where the line breaker allows but its column
- * keeps at least 5 em; the room left over goes to the columns by how much
- * more they would need to print their text unbroken, so a column of long
- * text widens and a column of short values stays as narrow as they are.
- * cells: nrows × ncols, row-major (NULL entries are empty); headers may
- * wrap (NULL for none). widths: ncols entries; give them to
+ * table about to be written: a short line of a cell (an answer, a date, a
+ * name: at most 9 em) is never broken, a long one may break where the line
+ * breaker allows but its column keeps at least 5 em; the room left over goes
+ * step by step to the column that shortens the table most (its height in
+ * lines, and half the lines of all its cells, so that no text is squeezed
+ * into a narrow column beside a taller one). cells: nrows × ncols,
+ * row-major (NULL entries are empty); headers may wrap (NULL for none);
+ * size: the table's font size (0 = 9). widths: ncols entries; give them to
  * tk_pdf_table_begin with widths_mm false. */
 void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const char *const *cells, size_t nrows,
                       double size, double *widths);
