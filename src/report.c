@@ -66,20 +66,10 @@ static const char *delta(tk_arena *a, double cur, double prev)
     return tk_round1(d) > 0 ? tk_arena_printf(a, "+%s", b) : tk_arena_strdup(a, b);
 }
 
-/* At most max code points of s, with "…" when cut. */
+/* At most max code points of s, cut at a word boundary with "…" (tk_text_shorten). */
 static const char *clip(tk_arena *a, const char *s, size_t max)
 {
-    if (!s)
-        return "";
-    const char *p = s, *end = s + strlen(s);
-    size_t n = 0;
-    while (p < end && n < max) {
-        tk_utf8_next(&p, end);
-        n++;
-    }
-    if (p >= end)
-        return s;
-    return tk_arena_printf(a, "%.*s…", (int)(p - s), s);
+    return tk_text_shorten(a, s, max);
 }
 
 /* An item as a table shows it: the lead-in (shortened) above its text. */
@@ -1556,6 +1546,47 @@ tk_pdf *tk_report_committee_pdf(const tk_report *rp, tk_diags *d) { return commi
  * The department feedback report
  * ====================================================================== */
 
+/* A table gathered whole before it is drawn, so that its columns fit its
+ * content (tk_pdf_table_fit): an answer such as 一部実施している is never
+ * broken, and the item and plan columns share the rest by their text. */
+typedef struct fitted {
+    size_t ncols, n, cap;
+    const char **cells;        /* n × ncols, in the arena */
+    tk_pdf_cell_style *styles; /* n × ncols */
+} fitted;
+
+static void fitted_row(fitted *f, tk_arena *a, const char *const *cells, const tk_pdf_cell_style *st)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        const char **nc = tk_arena_alloc(a, cap * f->ncols * sizeof *nc);
+        tk_pdf_cell_style *ns = tk_arena_alloc(a, cap * f->ncols * sizeof *ns);
+        if (f->n) {
+            memcpy(nc, f->cells, f->n * f->ncols * sizeof *nc);
+            memcpy(ns, f->styles, f->n * f->ncols * sizeof *ns);
+        }
+        f->cells = nc;
+        f->styles = ns;
+        f->cap = cap;
+    }
+    for (size_t c = 0; c < f->ncols; c++) {
+        f->cells[f->n * f->ncols + c] = cells[c] ? cells[c] : "";
+        f->styles[f->n * f->ncols + c] = st ? st[c] : (tk_pdf_cell_style){0};
+    }
+    f->n++;
+}
+
+static void fitted_draw(tk_pdf *p, const fitted *f, const char *const *heads, tk_arena *a)
+{
+    double *w = tk_arena_alloc(a, f->ncols * sizeof *w);
+    tk_pdf_table_fit(p, f->ncols, heads, f->cells, f->n, 0, w);
+    tk_pdf_table_opts o = {.zebra = true};
+    tk_pdf_table *t = tk_pdf_table_begin(p, f->ncols, w, heads, &o);
+    for (size_t i = 0; i < f->n; i++)
+        tk_pdf_table_row(t, &f->cells[i * f->ncols], &f->styles[i * f->ncols]);
+    tk_pdf_table_end(t);
+}
+
 static const char *flag_text(const char *flag)
 {
     if (!strcmp(flag, "計画未記入"))
@@ -1686,8 +1717,7 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
                                          nneg),
                          &(tk_pdf_style){.first_indent = true});
         const char *heads[] = {"該当条項", "点検項目", "回答", "改善計画", "担当者・完了予定日・状況"};
-        double w[] = {22, 56, 28, 42, 26};
-        tk_pdf_table *t = table(p, 5, w, heads, NULL);
+        fitted t = {.ncols = 5};
         for (size_t c = from; c < to; c++) {
             const tk_res_cell *cl = &rp->dcells[c];
             if (cl->answer < 0 || !r->answers[cl->answer].negative)
@@ -1723,9 +1753,9 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
                 st[3] = (tk_pdf_cell_style){.fill = C_WARN_FILL, .color = C_WARN};
             if (pl && pl->days_overdue > 0)
                 st[4].color = C_WARN;
-            tk_pdf_table_row(t, cells, st);
+            fitted_row(&t, a, cells, st);
         }
-        tk_pdf_table_end(t);
+        fitted_draw(p, &t, heads, a);
     }
 
     heading_n(p, a, sec, TX("dept-flagged", "要対応の項目"));
@@ -1736,8 +1766,7 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
                          tk_arena_printf(a, "点検票の記入が足りない %zu 項目です。記入して再提出してください。", nflag),
                          &(tk_pdf_style){.first_indent = true});
         const char *heads[] = {"該当条項", "点検項目", "回答", "要対応の内容"};
-        double w[] = {22, 74, 28, 50};
-        tk_pdf_table *t = table(p, 4, w, heads, NULL);
+        fitted t = {.ncols = 4};
         for (size_t c = from; c < to; c++) {
             const tk_res_cell *cl = &rp->dcells[c];
             if (!cl->flag)
@@ -1747,9 +1776,9 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
                                     flag_text(cl->flag)};
             tk_pdf_cell_style st[4] = {{0}};
             st[3].color = C_WARN;
-            tk_pdf_table_row(t, cells, st);
+            fitted_row(&t, a, cells, st);
         }
-        tk_pdf_table_end(t);
+        fitted_draw(p, &t, heads, a);
     }
 
     heading_n(p, a, sec, TX("dept-unanswered", "未回答の項目"));
@@ -1759,17 +1788,16 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
         tk_pdf_paragraph(p, tk_arena_printf(a, "回答のなかった %zu 項目です。回答して再提出してください。", nun),
                          &(tk_pdf_style){.first_indent = true});
         const char *heads[] = {"該当条項", "点検項目"};
-        double w[] = {26, 148};
-        tk_pdf_table *t = table(p, 2, w, heads, NULL);
+        fitted t = {.ncols = 2};
         for (size_t c = from; c < to; c++) {
             const tk_res_cell *cl = &rp->dcells[c];
             if (cl->answer >= 0)
                 continue;
             const tk_res_item *it = &r->items[cl->item];
             const char *cells[2] = {it->ref, item_cell(a, it)};
-            tk_pdf_table_row(t, cells, NULL);
+            fitted_row(&t, a, cells, NULL);
         }
-        tk_pdf_table_end(t);
+        fitted_draw(p, &t, heads, a);
     }
 
     /* plans from earlier years this department has not closed yet */
@@ -1783,8 +1811,7 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
                                          ncarry),
                          &(tk_pdf_style){.first_indent = true});
         const char *heads[] = {"年度", "該当条項", "改善内容", "担当者・完了予定日・状況"};
-        double w[] = {16, 26, 82, 50};
-        tk_pdf_table *t = table(p, 4, w, heads, NULL);
+        fitted t = {.ncols = 4};
         for (size_t i = 0; i < rp->ncplans; i++) {
             const struct tk_report_carried_plan *c = &rp->cplans[i];
             if (strcmp(c->dept_code, r->depts[d].code))
@@ -1798,9 +1825,9 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
             tk_pdf_cell_style st[4] = {{0}};
             if (c->days_overdue)
                 st[3].color = C_WARN;
-            tk_pdf_table_row(t, cells, st);
+            fitted_row(&t, a, cells, st);
         }
-        tk_pdf_table_end(t);
+        fitted_draw(p, &t, heads, a);
     }
 }
 

@@ -453,6 +453,28 @@ static void test_department_reports_are_valid_pdfs(void **state)
     free(out);
 }
 
+/* The department reports' columns fit their content: the answer column
+ * holds 一部実施している on one line (it was broken 「一部実施してい／る」 on
+ * almost every row), and every report stays under 400 kB. */
+static void test_department_reports_never_break_an_answer(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    int code;
+    char *out = run(&code,
+                    "for f in %s/out/depts/*.pdf; do "
+                    "  whole=$(pdftotext -enc UTF-8 \"$f\" - | grep -o '一部実施している' | wc -l); "
+                    "  part=$(pdftotext -enc UTF-8 \"$f\" - | grep -o '一部実施してい' | wc -l); "
+                    "  [ \"$whole\" = \"$part\" ] || echo \"BROKEN $f $part $whole\"; "
+                    "  [ $(stat -c %%s \"$f\") -lt 409600 ] || echo \"LARGE $f\"; "
+                    "done",
+                    dir);
+    assert_int_equal(code, 0);
+    if (strstr(out, "BROKEN") || strstr(out, "LARGE"))
+        fail_msg("部署別報告:\n%s", out);
+    free(out);
+}
+
 /* ---- the summary workbook ---- */
 
 static void test_summary_workbook_holds_the_same_figures(void **state)
@@ -744,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_committee_pdf_is_valid_with_a_subset_font_and_small),
         cmocka_unit_test(test_department_reports_equal_tenken_score),
         cmocka_unit_test(test_department_reports_are_valid_pdfs),
+        cmocka_unit_test(test_department_reports_never_break_an_answer),
         cmocka_unit_test(test_summary_workbook_holds_the_same_figures),
         cmocka_unit_test(test_summary_workbook_prints_legibly),
         cmocka_unit_test(test_existing_files_are_kept_without_force),
