@@ -1,0 +1,99 @@
+/* report_internal.h — what the report modules share and nobody else needs:
+ * the drawing colours, the figures the tallies do not hold (plans and
+ * 要対応 counted over a range, departments by score) and the layout
+ * helpers (numbered headings, tables in millimetres, notes, the two-bar
+ * chart). Strings returned in an arena belong to that arena.
+ *
+ *   report.c                figures and wording (tk_report_open)
+ *   report_layout.c         the helpers below
+ *   report_committee*.c     the committee report, one file per group of
+ * sections report_department.c     the department feedback reports
+ *   report_xlsx.c           the summary workbook
+ */
+#ifndef TENKEN_REPORT_INTERNAL_H
+#define TENKEN_REPORT_INTERNAL_H
+
+#include <math.h>
+
+#include "tenken/pdf.h"
+#include "tenken/report.h"
+
+/* Colours of the report's own drawings (chart.c has its own). */
+#define C_INK TK_PDF_HEX(0x1A1A1A)
+#define C_GREY TK_PDF_HEX(0x4D4D4D)
+#define C_GRID TK_PDF_HEX(0xE1E4E8)
+#define C_AXIS TK_PDF_HEX(0x6B7480)
+#define C_BLUE TK_PDF_HEX(0x4A7DB5)
+#define C_PALE TK_PDF_HEX(0xB8C2CC)
+#define C_WARN TK_PDF_HEX(0xB03A12)
+#define C_WARN_FILL TK_PDF_HEX(0xFCE4D6)
+#define C_DONE TK_PDF_HEX(0x009E73)
+#define C_OPEN TK_PDF_HEX(0x56B4E9)
+#define C_LATE TK_PDF_HEX(0xD55E00)
+
+/* A heading or caption a template may reword (tk_report_text); needs rp. */
+#define TX(key, dflt) tk_report_text(rp, (key), (dflt))
+
+/* ---- text ---- */
+const char *tk_rp_f1(tk_arena *a, double v); /* tk_fmt1 */
+const char *tk_rp_zu(tk_arena *a, size_t v); /* "%zu" */
+/* The change between two printed scores, as printed: "+2.6", "-1.2", "0.0",
+ * "—". */
+const char *tk_rp_delta(tk_arena *a, double cur, double prev);
+/* At most max code points of s, cut at a word boundary with "…" (tk_text_shorten). */
+const char *tk_rp_clip(tk_arena *a, const char *s, size_t max);
+/* An item as a table shows it: the lead-in (shortened) above its text. */
+const char *tk_rp_item_cell(tk_arena *a, const tk_res_item *it);
+/* "2027/3/28" from an ISO date; the text as stored when unreadable. */
+const char *tk_rp_short_date(tk_arena *a, const char *iso);
+/* The date part of a stored timestamp in 和暦（西暦）. */
+const char *tk_rp_stamp_date(tk_arena *a, const char *stamp);
+
+/* ---- layout ---- */
+/* A numbered level-1 heading ("3　部署別の得点"); *sec counts them. */
+void tk_rp_heading(tk_pdf *p, tk_arena *a, int *sec, const char *text);
+/* Start a new page now when a block of about height pt does not fit on
+ * this one but would on the next. */
+void tk_rp_keep_block(tk_pdf *p, double height);
+/* A small grey paragraph below a table or chart. */
+void tk_rp_note(tk_pdf *p, const char *text);
+/* A striped table with its widths in millimetres (size 0: the default). */
+tk_pdf_table *tk_rp_table_sized(tk_pdf *p, size_t n, const double *mm, const char *const *heads, const tk_pdf_align *al,
+                                double size);
+tk_pdf_table *tk_rp_table(tk_pdf *p, size_t n, const double *mm, const char *const *heads, const tk_pdf_align *al);
+
+/* Two values per row as horizontal bars (this department and the
+ * organisation, this year and the last), labels on the left, values at the
+ * bar ends, a legend above. Rows continue on the next page when needed. */
+typedef struct tk_rp_pair_chart {
+    const char *title, *name_a, *name_b;
+    uint32_t color_a, color_b;
+} tk_rp_pair_chart;
+void tk_rp_pair_bars(tk_pdf *p, const tk_rp_pair_chart *pc, size_t n, const char *const *labels, const double *va,
+                     const double *vb);
+
+/* Chapter labels short enough for heat-map columns ("対策基準 6"), or the
+ * full ones when two would look the same. nchapters entries in a. */
+const char **tk_rp_chapter_columns(const tk_report *rp, tk_arena *a);
+
+/* ---- figures the tallies do not hold ---- */
+/* Cells flagged 要対応 among dcells[from..to). */
+size_t tk_rp_flagged_in(const tk_report *rp, size_t from, size_t to);
+typedef struct tk_rp_plan_count {
+    size_t total, closed, open, late; /* open: within the due date; late: overdue */
+} tk_rp_plan_count;
+/* The campaign's plans[from..to) by state on the report's date. */
+tk_rp_plan_count tk_rp_plans_in(const tk_report *rp, size_t from, size_t to);
+/* Department d's tally, NULL when it was not issued a workbook. */
+const tk_tally *tk_rp_dept_tally(const tk_report *rp, size_t d);
+double tk_rp_dept_score(const tk_report *rp, size_t d);
+/* A previous year's score, NaN when that year had nothing. */
+double tk_rp_prev_score(const tk_tally *t);
+/* Issued departments, best score first (by the printed value; no score
+ * last; ties in code order). *n gets the count; free() the array. */
+size_t *tk_rp_depts_by_score(const tk_report *rp, size_t *n);
+
+/* The folder of path, made when missing. 0, or -1 with an error in d. */
+int tk_rp_ensure_parent(const char *path, tk_diags *d);
+
+#endif
