@@ -186,7 +186,7 @@ static int to_xlsx(const tk_plan_list *l, const char *path, bool force, const ch
 }
 
 typedef struct plan_args {
-    const char *org, *department, *db, *format, *status, *output;
+    const char *org, *department, *kind, *db, *format, *status, *output;
     long year;
     bool force;
 } plan_args;
@@ -207,7 +207,7 @@ static int load(const tk_command *c, const plan_args *a, tk_plan_list *l)
     tk_diags_init(&d);
     tk_store *st = tk_store_open(dbp, &d);
     const char *org = tk_cli_org_id(a->org);
-    tk_plan_query q = {.org = org, .year = (int)a->year, .department = a->department, .filter = f, .today = tk_date_today()};
+    tk_plan_query q = {.org = org, .year = (int)a->year, .department = a->department, .kind = a->kind, .filter = f, .today = tk_date_today()};
     int rc = st ? tk_plans_list(st, &q, l, &d) : -1;
     tk_store_close(st);
     if (rc != 0) {
@@ -226,7 +226,8 @@ static int parse_common(const tk_command *c, int argc, char **argv, plan_args *a
         {"department", required_argument, NULL, 'p'}, {"status", required_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'}, {"db", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"kind", required_argument, NULL, 'k'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     int ch, bad = 0;
     while ((ch = tk_cli_getopt(c, argc, argv, "o:h", longopts, &bad)) != -1 && !bad) {
         switch (ch) {
@@ -236,6 +237,11 @@ static int parse_common(const tk_command *c, int argc, char **argv, plan_args *a
                 return TK_EXIT_USAGE;
             break;
         case 'p': a->department = optarg; break;
+        case 'k':
+            if (strcmp(optarg, "self") && strcmp(optarg, "audit"))
+                return tk_cli_usage_error(c, "--kind は self か audit です (「%s」)", optarg);
+            a->kind = optarg;
+            break;
         case 's': a->status = optarg; break;
         case 'f': a->format = optarg; break;
         case 'd': a->db = optarg; break;

@@ -145,18 +145,20 @@ static const tk_command COMMANDS[] = {
      "\n"
      "既にあるファイルは --force がなければ上書きせず、終了コード 1 で終わります (何も書き出しません)。\n"},
     {"plans", tk_cmd_plans, "改善計画を一覧し、進捗を記録する",
-     "使い方: tenken plans --org ID [--year Y] [--department CODE] [--status open|overdue|done|all]\n"
-     "                    [--format text|csv] [--db FILE]\n"
+     "使い方: tenken plans --org ID [--year Y] [--kind self|audit] [--department CODE]\n"
+     "                    [--status open|overdue|done|all] [--format text|csv] [--db FILE]\n"
      "       tenken plans set 番号 --status 状況 [--date 日付] [--new-due 日付] [--reason 理由] [--note 内容]\n"
      "\n"
      "改善計画を、期限を過ぎたもの (超過日数の多い順) から、完了予定日の順に表示します。--status は\n"
-     "open (未完了、既定)、overdue (期限超過)、done (完了・リスク受容)、all。\n"
+     "open (未完了、既定)、overdue (期限超過)、done (完了・リスク受容)、all。--kind は自己点検 (self)\n"
+     "または監査 (audit) の計画だけを示します (委員会への報告書の数と同じ)。\n"
      "plans set は事務局が進捗を一件記録します (例: 委員会がリスク受容を決定した)。状況は 未着手、\n"
      "対応中、完了、延期、リスク受容。完了には --date (完了日)、延期には --new-due と --reason、\n"
      "リスク受容には --date (委員会の決定日) が必要です。閉じた計画は変更できません。変更はすべて\n"
      "日付とともに記録に残り、上書きされません。\n"},
     {"export", tk_cmd_export, "改善計画を CSV または Excel に書き出す",
-     "使い方: tenken export plans --org ID [--year Y] [--department CODE] [--status all|open|overdue|done]\n"
+     "使い方: tenken export plans --org ID [--year Y] [--kind self|audit] [--department CODE]\n"
+     "                          [--status all|open|overdue|done]\n"
      "                          [--format csv|xlsx] [-o FILE] [--force] [--db FILE]\n"
      "\n"
      "事務局の記録用に、改善計画を書き出します。csv は Excel で開ける UTF-8 (BOM 付き)、xlsx は\n"

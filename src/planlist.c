@@ -57,6 +57,7 @@ int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_d
                            "LEFT JOIN department dp ON dp.campaign_id = c.id AND dp.code = p.department_code "
                            "LEFT JOIN campaign_item ci ON ci.campaign_id = c.id AND ci.item_id = p.item_id "
                            "WHERE c.org = ?1 AND (?2 = 0 OR c.year = ?2) AND (?3 IS NULL OR p.department_code = ?3) "
+                           " AND (?4 IS NULL OR c.kind = ?4) "
                            "ORDER BY p.id",
                            -1, &q, NULL) != SQLITE_OK)
         return db_fail(st, d, "読み出し");
@@ -66,6 +67,10 @@ int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_d
         sqlite3_bind_text(q, 3, pq->department, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(q, 3);
+    if (pq->kind)
+        sqlite3_bind_text(q, 4, pq->kind, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 4);
     size_t cap = 0;
     int rc;
     tk_arena *a = out->arena;

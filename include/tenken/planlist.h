@@ -35,6 +35,7 @@ typedef struct tk_plan_query {
     const char *org;        /* required */
     int year;               /* 0: every year */
     const char *department; /* code; NULL: every department */
+    const char *kind;       /* "self", "audit"; NULL: every kind */
     enum tk_plan_filter filter;
     tk_date today;
 } tk_plan_query;
