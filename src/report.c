@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "tenken/planlist.h"
 #include "tenken/score.h"
 #include "tenken/template.h"
 #include "tenken/text.h"
@@ -224,6 +225,13 @@ size_t tk_report_returned(const tk_report *rp)
     return n;
 }
 
+/* neg negative answers of answered: one department is no cross-cutting
+ * issue, whatever its share. */
+static bool is_cross_cutting(const tk_report *rp, size_t neg, size_t answered)
+{
+    return answered > 0 && neg >= 2 && (double)neg / (double)answered >= rp->cross_threshold;
+}
+
 bool tk_report_cross_cutting(const tk_report *rp, size_t k, size_t *neg, size_t *answered)
 {
     long g = rp->item_group[k];
@@ -233,8 +241,7 @@ bool tk_report_cross_cutting(const tk_report *rp, size_t k, size_t *neg, size_t 
         *neg = m;
     if (answered)
         *answered = n;
-    /* one department is no cross-cutting issue, whatever its share */
-    return n > 0 && m >= 2 && (double)m / (double)n >= rp->cross_threshold;
+    return is_cross_cutting(rp, m, n);
 }
 
 /* Department indices ordered by department code (results order). */
@@ -380,6 +387,16 @@ static int load_previous(tk_report *rp, tk_store *st, tk_diags *d)
         rp->prev_issued += pr->depts[i].issued;
         rp->prev_returned += pr->depts[i].issued && pr->depts[i].returned_at;
     }
+    /* page 1's 前年度 column: 要対応, 横断的課題 and the plans written then */
+    for (size_t i = 0; i < pr->ncells; i++)
+        rp->prev_flagged += pr->cells[i].flag != NULL;
+    n = tk_results_group(pr, TK_BY_ITEM, &g, &(tk_tally){0});
+    for (size_t i = 0; i < n; i++)
+        rp->prev_cross += is_cross_cutting(rp, g[i].tally.negative, g[i].tally.answered);
+    free(g);
+    for (size_t i = 0; i < rp->ncarried; i++)
+        if (rp->carried[i].year == pr->year)
+            rp->prev_plans = rp->carried[i].total;
     rp->prev_has = true;
     return 1;
 }
@@ -484,95 +501,104 @@ void tk_report_free(tk_report *rp)
     free(rp);
 }
 
-/* Plans of earlier years' campaigns of this organisation and kind: how many,
- * how many are still open, how many of those are overdue today. */
+/* Earlier years' open plans in the order of the department reports:
+ * department code, due date (none last), id. */
+static int by_dept_due(const void *x, const void *y)
+{
+    const tk_plan_row *a = *(const tk_plan_row *const *)x, *b = *(const tk_plan_row *const *)y;
+    int c = strcmp(a->department_code, b->department_code);
+    if (c)
+        return c;
+    c = strcmp(a->due ? a->due : "9999", b->due ? b->due : "9999");
+    return c ? c : (a->id < b->id ? -1 : a->id > b->id);
+}
+
+/* Every plan of this organisation and kind up to this year, from
+ * tk_plans_list (what `tenken plans --kind KIND` lists, with its overdue
+ * rule on the report's date): the totals of page 1, earlier years' plans by
+ * year and by department, and the open ones for the department reports. */
 static int load_carried(tk_report *rp, tk_store *st, tk_diags *d)
 {
-    sqlite3 *db = tk_store_sqlite(st);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT c.year, COUNT(*), "
-                           " SUM(p.status NOT IN ('done','risk-accepted')), "
-                           " SUM(p.status NOT IN ('done','risk-accepted') AND p.due IS NOT NULL AND p.due < ?) "
-                           "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
-                           "WHERE c.org = ? AND c.kind = ? AND c.year < ? GROUP BY c.year ORDER BY c.year",
-                           -1, &q, NULL) != SQLITE_OK) {
-        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
+    const tk_results *r = rp->r;
+    tk_arena *a = rp->arena;
+    tk_plan_query pq = {.org = r->org, .kind = r->kind, .filter = TK_PLANS_ALL, .today = rp->today};
+    tk_plan_list l;
+    if (tk_plans_list(st, &pq, &l, d) != 0) {
+        tk_plan_list_free(&l);
         return -1;
     }
-    char today[TK_DATE_ISO_SIZE];
-    tk_date_iso(rp->today, today);
-    sqlite3_bind_text(q, 1, today, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, rp->r->org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, rp->r->kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(q, 4, rp->r->year);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (rp->ncarried == cap) {
-            cap = cap ? cap * 2 : 4;
-            struct tk_report_carried *n = tk_arena_alloc(rp->arena, cap * sizeof *n);
-            if (rp->ncarried)
-                memcpy(n, rp->carried, rp->ncarried * sizeof *n);
-            rp->carried = n;
+    size_t nd = r->ndepts;
+    rp->carried_dept = tk_arena_alloc(a, (nd ? nd : 1) * sizeof *rp->carried_dept);
+    memset(rp->carried_dept, 0, (nd ? nd : 1) * sizeof *rp->carried_dept);
+    tk_strmap dm = {0};
+    for (size_t i = 0; i < nd; i++)
+        tk_strmap_set(&dm, r->depts[i].code, (const void *)(uintptr_t)(i + 1));
+    const tk_plan_row **open = tk_xcalloc(l.n ? l.n : 1, sizeof *open);
+    size_t nopen = 0, cap = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        const tk_plan_row *pr = &l.rows[i];
+        if (pr->year > r->year)
+            continue;
+        bool closed = tk_plan_status_closed(pr->status), late = pr->days_overdue > 0;
+        rp->all_plans++;
+        rp->all_open += !closed;
+        rp->all_overdue += late;
+        if (pr->year == r->year)
+            continue;
+        size_t y = 0;
+        while (y < rp->ncarried && rp->carried[y].year != pr->year)
+            y++;
+        if (y == rp->ncarried) {
+            if (rp->ncarried == cap) {
+                cap = cap ? cap * 2 : 4;
+                struct tk_report_carried *nc = tk_arena_alloc(a, cap * sizeof *nc);
+                if (rp->ncarried)
+                    memcpy(nc, rp->carried, rp->ncarried * sizeof *nc);
+                rp->carried = nc;
+            }
+            rp->carried[rp->ncarried++] = (struct tk_report_carried){.year = pr->year};
         }
-        struct tk_report_carried *c = &rp->carried[rp->ncarried++];
-        c->year = sqlite3_column_int(q, 0);
-        c->total = (size_t)sqlite3_column_int64(q, 1);
-        c->open = (size_t)sqlite3_column_int64(q, 2);
-        c->overdue = (size_t)sqlite3_column_int64(q, 3);
+        rp->carried[y].total++;
+        rp->carried[y].open += !closed;
+        rp->carried[y].overdue += late;
+        long di = dept_index(&dm, pr->department_code);
+        struct tk_report_carried_count *cc = di >= 0 ? &rp->carried_dept[di] : &rp->carried_other;
+        cc->total++;
+        cc->closed += closed;
+        cc->open += !closed && !late;
+        cc->overdue += late;
+        if (!closed)
+            open[nopen++] = pr;
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    /* the open plans themselves, for each department's report */
-    if (sqlite3_prepare_v2(db,
-                           "SELECT c.year, p.department_code, COALESCE(ci.ref, ''), p.content, p.owner, p.due, p.status "
-                           "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
-                           "LEFT JOIN campaign_item ci ON ci.campaign_id = c.id AND ci.item_id = p.item_id "
-                           "WHERE c.org = ? AND c.kind = ? AND c.year < ? AND p.status NOT IN ('done','risk-accepted') "
-                           "ORDER BY p.department_code, COALESCE(p.due, '9999'), p.id",
-                           -1, &q, NULL) != SQLITE_OK) {
-        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    sqlite3_bind_text(q, 1, rp->r->org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, rp->r->kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(q, 3, rp->r->year);
-    cap = 0;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (rp->ncplans == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct tk_report_carried_plan *n = tk_arena_alloc(rp->arena, cap * sizeof *n);
-            if (rp->ncplans)
-                memcpy(n, rp->cplans, rp->ncplans * sizeof *n);
-            rp->cplans = n;
+    tk_strmap_free(&dm);
+    /* earlier years first */
+    for (size_t i = 1; i < rp->ncarried; i++)
+        for (size_t j = i; j > 0 && rp->carried[j - 1].year > rp->carried[j].year; j--) {
+            struct tk_report_carried t = rp->carried[j];
+            rp->carried[j] = rp->carried[j - 1];
+            rp->carried[j - 1] = t;
         }
-        struct tk_report_carried_plan *c = &rp->cplans[rp->ncplans++];
-        const char *t;
-        c->year = sqlite3_column_int(q, 0);
-        c->dept_code = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 1)) ? t : "");
-        c->ref = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 2)) ? t : "");
-        c->content = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 3)) ? t : "");
-        c->owner = tk_arena_strdup(rp->arena, (t = (const char *)sqlite3_column_text(q, 4)) ? t : "");
-        t = (const char *)sqlite3_column_text(q, 5);
-        c->due = t ? tk_arena_strdup(rp->arena, t) : NULL;
-        enum tk_plan_status stt;
-        if (!tk_plan_status_parse((const char *)sqlite3_column_text(q, 6), &stt))
-            stt = TK_PLAN_NOT_STARTED;
-        c->status = (int)stt;
-        tk_date due;
-        c->days_overdue = c->due && tk_date_parse(c->due, &due) ? tk_plan_days_overdue(stt, due, rp->today) : 0;
+    qsort(open, nopen, sizeof *open, by_dept_due);
+    rp->ncplans = nopen;
+    rp->cplans = tk_arena_alloc(a, (nopen ? nopen : 1) * sizeof *rp->cplans);
+    for (size_t i = 0; i < nopen; i++) {
+        const tk_plan_row *pr = open[i];
+        rp->cplans[i] = (struct tk_report_carried_plan){
+            .year = pr->year,
+            .days_overdue = pr->days_overdue,
+            .dept_code = tk_arena_strdup(a, pr->department_code),
+            .ref = tk_arena_strdup(a, pr->ref ? pr->ref : ""),
+            .content = tk_arena_strdup(a, pr->content ? pr->content : ""),
+            .owner = tk_arena_strdup(a, pr->owner ? pr->owner : ""),
+            .due = pr->due ? tk_arena_strdup(a, pr->due) : NULL,
+            .status = (int)pr->status,
+        };
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
-        return -1;
-    }
+    free(open);
+    tk_plan_list_free(&l);
     return 0;
 }
+
 /* ======================================================================
  * Counting what the tallies do not hold
  * ====================================================================== */

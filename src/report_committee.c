@@ -74,11 +74,13 @@ static void committee_summary(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
             : ""},
         {"否定的な回答", tk_arena_printf(a, "%zu 件", rp->total.negative),
          pv ? tk_arena_printf(a, "%zu 件", rp->prev_total.negative) : ""},
-        {"要対応（改善計画等の未記入）", tk_arena_printf(a, "%zu 件", flagged), ""},
-        {"改善計画", tk_arena_printf(a, "%zu 件", pc.total), ""},
-        {"　うち未完了", tk_arena_printf(a, "%zu 件", pc.open + pc.late), ""},
-        {"　うち完了予定日を過ぎたもの", tk_arena_printf(a, "%zu 件", pc.late), ""},
-        {rp->cross_label, tk_arena_printf(a, "%zu 項目", cross), ""},
+        {"要対応（改善計画等の未記入）", tk_arena_printf(a, "%zu 件", flagged),
+         pv ? tk_arena_printf(a, "%zu 件", rp->prev_flagged) : ""},
+        {"改善計画（当年度の点検分）", tk_arena_printf(a, "%zu 件", pc.total),
+         pv ? tk_arena_printf(a, "%zu 件", rp->prev_plans) : ""},
+        {"未完了の改善計画（全年度）", tk_arena_printf(a, "%zu 件", rp->all_open), pv ? "—" : ""},
+        {"　うち完了予定日を過ぎたもの", tk_arena_printf(a, "%zu 件", rp->all_overdue), pv ? "—" : ""},
+        {rp->cross_label, tk_arena_printf(a, "%zu 項目", cross), pv ? tk_arena_printf(a, "%zu 項目", rp->prev_cross) : ""},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         tk_pdf_table_row(t, rows[i], NULL);
@@ -108,7 +110,7 @@ static void committee_summary(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
             char mb[16];
             tk_fmt1(rp->bands[i].min * 100.0, mb);
             if (rp->bands[i].min > 0)
-                tk_buf_printf(&s, "%s %s 以上「%s」", i ? "、" : "", mb, rp->bands[i].label);
+                tk_buf_printf(&s, "%s%s 以上「%s」", i ? "、" : " ", mb, rp->bands[i].label);
             else
                 tk_buf_printf(&s, "%sそれ未満「%s」", i ? "、" : "", rp->bands[i].label);
         }
@@ -365,15 +367,20 @@ static void committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *se
     const tk_results *r = rp->r;
     tk_rp_heading(p, a, sec, TX("plans", "改善計画"));
     tk_rp_plan_count pc = tk_rp_plans_in(rp, 0, rp->nplans);
+    /* all years first: the figure page 1 gives */
+    const char *all = tk_arena_printf(a,
+                                      "前年度以前の点検で立てたものを含め、完了していない改善計画は %zu 件、うち完了予定日を過ぎた"
+                                      "もの %zu 件です（%s 現在）。",
+                                      rp->all_open, rp->all_overdue, rp->date_both);
     if (!pc.total) {
-        tk_pdf_paragraph(p, "改善計画はありません。", NULL);
+        tk_pdf_paragraph(p, tk_arena_printf(a, "本年度の点検で立てた改善計画はありません。%s", all), NULL);
         return;
     }
     tk_pdf_paragraph(p,
                      tk_arena_printf(a,
-                                     "否定的な回答に対する改善計画は %zu 件で、うち未完了 %zu 件、完了予定日を過ぎたもの %zu "
-                                     "件です（%s 現在）。",
-                                     pc.total, pc.open + pc.late, pc.late, rp->date_both),
+                                     "本年度の点検で否定的な回答に対して立てた改善計画は %zu 件で、うち未完了 %zu 件、完了予定日を過ぎた"
+                                     "もの %zu 件です。%s",
+                                     pc.total, pc.open + pc.late, pc.late, all),
                      &(tk_pdf_style){.first_indent = true});
     /* closure rate: closed (完了, リスク受容) of all */
     size_t closed = 0;

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tenken/planlist.h"
 #include "tenken/report.h"
 #include "tenken/results.h"
 #include "tenken/score.h"
@@ -347,6 +348,130 @@ static void test_committee_figures_equal_tenken_score(void **state)
     free(ch);
     free(g);
     free(pg);
+    tk_results_free(r);
+    tk_results_free(pr);
+    free(text);
+}
+
+/* Page 1 counts every open plan of this kind the organisation carries on
+ * the report's date, earlier years' too, with the overdue ones: the same
+ * figures as the plans section, `tenken plans --kind self --status
+ * open|overdue` and tk_plans_list; the 前年度 column holds last year's
+ * 要対応, plans and cross-cutting items. */
+static size_t plans_upto(int year, enum tk_plan_filter f)
+{
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(db, &d);
+    assert_non_null(st);
+    tk_plan_list l;
+    tk_plan_query q = {.org = "shime", .kind = "self", .filter = f, .today = {2027, 3, 1}};
+    assert_int_equal(tk_plans_list(st, &q, &l, &d), 0);
+    size_t n = 0;
+    for (size_t i = 0; i < l.n; i++)
+        n += l.rows[i].year <= year;
+    tk_plan_list_free(&l);
+    tk_store_close(st);
+    tk_diags_free(&d);
+    return n;
+}
+
+static size_t cli_plans(const char *status)
+{
+    int code;
+    char *out = run(&code, "'%s' plans --org shime --kind self --status %s --format csv --db %s", bin, status, db);
+    assert_int_equal(code, 0);
+    size_t lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    free(out);
+    return lines - 1; /* the heading row */
+}
+
+static size_t cross_cutting_items(const tk_results *r)
+{
+    tk_group *g;
+    tk_tally t;
+    size_t n = tk_results_group(r, TK_BY_ITEM, &g, &t), m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += g[i].tally.negative >= 2 && (double)g[i].tally.negative / (double)g[i].tally.answered >= 0.30;
+    free(g);
+    return m;
+}
+
+static void test_committee_page1_counts_open_plans_of_every_year(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256];
+    snprintf(path, sizeof path, "%s/out/committee.pdf", dir);
+    char *text = pdf_text(path);
+    size_t open = plans_upto(2026, TK_PLANS_OPEN), late = plans_upto(2026, TK_PLANS_OVERDUE);
+    size_t late_this = 0, open_this = 0;
+    {
+        tk_diags d;
+        tk_diags_init(&d);
+        tk_store *st = tk_store_open(db, &d);
+        tk_plan_list l;
+        tk_plan_query q = {.org = "shime", .year = 2026, .kind = "self", .filter = TK_PLANS_OVERDUE, .today = {2027, 3, 1}};
+        assert_int_equal(tk_plans_list(st, &q, &l, &d), 0);
+        late_this = l.n;
+        tk_plan_list_free(&l);
+        q.filter = TK_PLANS_OPEN;
+        assert_int_equal(tk_plans_list(st, &q, &l, &d), 0);
+        open_this = l.n;
+        tk_plan_list_free(&l);
+        tk_store_close(st);
+        tk_diags_free(&d);
+    }
+    /* the fixture carries open and overdue plans from 2025, so that a
+     * count of this year's plans alone differs */
+    assert_true(open > open_this);
+    assert_true(late > late_this);
+    /* `tenken plans` on the same day (TENKEN_TODAY) agrees */
+    assert_int_equal(cli_plans("open"), open);
+    assert_int_equal(cli_plans("overdue"), late);
+    char n1[32], n2[32];
+    snprintf(n1, sizeof n1, "%zu", open);
+    snprintf(n2, sizeof n2, "%zu", late);
+    const char *w1[] = {n1, "件", "—"}, *w2[] = {n2, "件", "—"};
+    if (!row_has(text, "未完了の改善計画（全年度）", w1, 3, true, false))
+        fail_msg("1 ページの未完了の改善計画が %s 件ではありません", n1);
+    if (!row_has(text, "うち完了予定日を過ぎたもの", w2, 3, true, false))
+        fail_msg("1 ページの期限超過が %s 件ではありません", n2);
+    /* the plans section says the same */
+    char sentence[256];
+    snprintf(sentence, sizeof sentence, "完了していない改善計画は %zu 件、うち完了予定日を過ぎたもの %zu 件", open, late);
+    char *flat = tk_xstrdup(text);
+    size_t k = 0;
+    for (const char *p = text; *p; p++) /* sentences wrap: join the lines */
+        if (*p != '\n')
+            flat[k++] = *p;
+    flat[k] = 0;
+    if (!strstr(flat, sentence))
+        fail_msg("改善計画の節に「%s」がありません", sentence);
+    free(flat);
+
+    /* the 前年度 column */
+    tk_results *r = load(2026), *pr = load(2025);
+    size_t fl = 0, pfl = 0;
+    for (size_t i = 0; i < r->ncells; i++)
+        fl += r->cells[i].flag != NULL;
+    for (size_t i = 0; i < pr->ncells; i++)
+        pfl += pr->cells[i].flag != NULL;
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%zu", fl);
+    snprintf(b, sizeof b, "%zu", pfl);
+    const char *w3[] = {a, "件", b, "件"};
+    assert_true(row_has(text, "要対応（改善計画等の未記入）", w3, 4, true, false));
+    snprintf(a, sizeof a, "%zu", cross_cutting_items(r));
+    snprintf(b, sizeof b, "%zu", cross_cutting_items(pr));
+    const char *w4[] = {a, "項目", b, "項目"};
+    assert_true(row_has(text, "横断的課題", w4, 4, true, true));
+    snprintf(a, sizeof a, "%zu", plans_upto(2026, TK_PLANS_ALL) - plans_upto(2025, TK_PLANS_ALL));
+    snprintf(b, sizeof b, "%zu", plans_upto(2025, TK_PLANS_ALL));
+    const char *w5[] = {a, "件", b, "件"};
+    assert_true(row_has(text, "改善計画（当年度の点検分）", w5, 4, true, false));
     tk_results_free(r);
     tk_results_free(pr);
     free(text);
@@ -763,6 +888,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_committee_figures_equal_tenken_score),
+        cmocka_unit_test(test_committee_page1_counts_open_plans_of_every_year),
         cmocka_unit_test(test_committee_pdf_is_valid_with_a_subset_font_and_small),
         cmocka_unit_test(test_department_reports_equal_tenken_score),
         cmocka_unit_test(test_department_reports_are_valid_pdfs),

@@ -116,13 +116,23 @@ typedef struct tk_report {
 
     size_t flagged;            /* cells flagged 要対応, all departments */
     tk_report_plan *plans;     /* by department code, then due date */
-    /* plans of earlier years' campaigns (same organisation and kind), by year */
+    /* Every plan of this organisation and kind the organisation carries on
+     * the report's date, this year's and earlier years' (later years left
+     * out): the plans `tenken plans --kind KIND` lists, counted the same way
+     * (tk_plans_list, tk_plan_days_overdue on the report's date). */
+    size_t all_plans, all_open, all_overdue;
+    /* earlier years' plans, by year */
     struct tk_report_carried {
         int year;
         size_t total, open, overdue;
     } *carried;
     size_t ncarried;
-    /* the open ones among them, by department code, for the department reports */
+    /* earlier years' plans by department: per results->depts entry, and
+     * those of departments this year's campaign does not have */
+    struct tk_report_carried_count {
+        size_t total, closed, open, overdue;
+    } *carried_dept, carried_other;
+    /* the open ones among them, by department code, due date and id */
     struct tk_report_carried_plan {
         int year, days_overdue;
         const char *dept_code, *ref, *content, *owner, *due;
@@ -138,6 +148,8 @@ typedef struct tk_report {
     tk_tally *prev_dept;       /* per department; issued == 0 when absent */
     tk_tally *prev_chapter;    /* per chapter; issued == 0 when absent */
     size_t prev_returned, prev_issued;
+    size_t prev_flagged, prev_cross; /* 要対応 cells and 横断的課題 items of the previous year */
+    size_t prev_plans;               /* plans written in the previous year's campaign */
     /* the staff self-check of the same year, or NULL (report_staff.h) */
     tk_report_staff *staff;
 } tk_report;
