@@ -14,7 +14,7 @@
 #include "tenken/store.h"
 #include "tenken/util.h"
 
-enum { OPT_FORCE = 256, OPT_TEMPLATE, OPT_DEPARTMENT, OPT_DATE, OPT_NO_PREVIOUS, OPT_OUT };
+enum { OPT_FORCE = 256, OPT_TEMPLATE, OPT_DEPARTMENT, OPT_DATE, OPT_NO_PREVIOUS, OPT_OUT, OPT_COMMENT, OPT_CLEAR_COMMENT };
 
 enum what { W_COMMITTEE, W_DEPARTMENTS, W_SUMMARY };
 
@@ -49,13 +49,15 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
                                              {"department", required_argument, NULL, OPT_DEPARTMENT},
                                              {"date", required_argument, NULL, OPT_DATE},
                                              {"no-previous", no_argument, NULL, OPT_NO_PREVIOUS},
+                                             {"comment", required_argument, NULL, OPT_COMMENT},
+                                             {"clear-comment", no_argument, NULL, OPT_CLEAR_COMMENT},
                                              {"force", no_argument, NULL, OPT_FORCE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *org = NULL, *kind = "self", *output = NULL, *out = NULL, *db = NULL, *tpl = NULL;
+    const char *org = NULL, *kind = "self", *output = NULL, *out = NULL, *db = NULL, *tpl = NULL, *comment = NULL;
     long year = 0;
-    bool force = false, quiet = false, no_previous = false;
+    bool force = false, quiet = false, no_previous = false, clear_comment = false;
     tk_date date = {0, 0, 0};
     const char **deps = NULL;
     size_t ndeps = 0;
@@ -86,6 +88,8 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
             }
             break;
         case OPT_NO_PREVIOUS: no_previous = true; break;
+        case OPT_COMMENT: comment = optarg; break;
+        case OPT_CLEAR_COMMENT: clear_comment = true; break;
         case OPT_FORCE: force = true; break;
         case 'q': quiet = true; break;
         case 'h':
@@ -123,6 +127,14 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         free(deps);
         return tk_cli_usage_error(c, "--department は departments とともに使います");
     }
+    if ((comment || clear_comment) && w != W_COMMITTEE) {
+        free(deps);
+        return tk_cli_usage_error(c, "--comment と --clear-comment は committee とともに使います");
+    }
+    if (comment && clear_comment) {
+        free(deps);
+        return tk_cli_usage_error(c, "--comment と --clear-comment は同時に使えません");
+    }
 
     tk_results *r;
     int rc = tk_cli_load_results(c, org, year, kind, db, &r);
@@ -138,6 +150,21 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
     tk_report *rp = NULL;
     tk_pdf_font *font = NULL;
     rc = TK_EXIT_FAILURE;
+    /* the secretariat's 総評 is kept with the campaign before the report
+     * that prints it is made */
+    if (st && (comment || clear_comment)) {
+        int crc = comment ? tk_report_comment_set(st, r->campaign_id, comment, &d)
+                          : tk_report_comment_clear(st, r->campaign_id, &d);
+        if (crc != TK_EXIT_OK) {
+            rc = crc;
+            tk_store_close(st);
+            st = NULL;
+        } else if (!quiet) {
+            printf(comment ? "report: 総評を記録しました (%s)。以後の委員会報告書はこの総評を載せます\n"
+                           : "report: 記録した総評を消しました%s。委員会報告書は総評の原案を載せます\n",
+                   comment ? comment : "");
+        }
+    }
     if (st) {
         /* one font for every document of the run */
         if (w != W_SUMMARY)

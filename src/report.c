@@ -347,6 +347,47 @@ static int load_plans(tk_report *rp, tk_store *st, tk_diags *d)
     return 0;
 }
 
+/* When the campaign's workbooks were issued and the roles each department
+ * held (the department table, as generate recorded them). */
+static int load_issue(tk_report *rp, tk_store *st, tk_diags *d)
+{
+    const tk_results *r = rp->r;
+    tk_arena *a = rp->arena;
+    sqlite3 *db = tk_store_sqlite(st);
+    sqlite3_stmt *q;
+    rp->dept_roles = tk_arena_alloc(a, (r->ndepts ? r->ndepts : 1) * sizeof *rp->dept_roles);
+    for (size_t i = 0; i < r->ndepts; i++)
+        rp->dept_roles[i] = "";
+    if (sqlite3_prepare_v2(db,
+                           "SELECT (SELECT MIN(created_at) FROM workbook w WHERE w.campaign_id = ?1), code, roles "
+                           "FROM department WHERE campaign_id = ?1",
+                           -1, &q, NULL) != SQLITE_OK) {
+        tk_diag_error(d, tk_store_path(st), 0, "点検の記録を読み出せません: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    tk_strmap dm = {0};
+    for (size_t i = 0; i < r->ndepts; i++)
+        tk_strmap_set(&dm, r->depts[i].code, (const void *)(uintptr_t)(i + 1));
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *at = (const char *)sqlite3_column_text(q, 0);
+        if (at && !rp->issued_at)
+            rp->issued_at = tk_arena_strdup(a, at);
+        long di = dept_index(&dm, (const char *)sqlite3_column_text(q, 1));
+        const char *roles = (const char *)sqlite3_column_text(q, 2);
+        if (di >= 0 && roles)
+            rp->dept_roles[di] = tk_arena_strdup(a, roles);
+    }
+    sqlite3_finalize(q);
+    tk_strmap_free(&dm);
+    if (rc != SQLITE_DONE) {
+        tk_diag_error(d, tk_store_path(st), 0, "点検の記録を読み出せません: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
 /* The previous year's campaign of the same organisation and kind, matched
  * by department code and by chapter name. */
 static int load_previous(tk_report *rp, tk_store *st, tk_diags *d)
@@ -477,7 +518,8 @@ int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, t
         free(g);
     }
 
-    if (load_plans(rp, st, d) != 0 || load_carried(rp, st, d) != 0 ||
+    if (load_plans(rp, st, d) != 0 || load_carried(rp, st, d) != 0 || load_issue(rp, st, d) != 0 ||
+        tk_report_comment_get(st, r->campaign_id, a, &rp->comment, d) != 0 ||
         (!o->no_previous && load_previous(rp, st, d) < 0) ||
         tk_report_staff_load(st, r->org, r->year, &rp->staff, d) != 0) {
         tk_report_free(rp);
@@ -688,4 +730,40 @@ int tk_rp_ensure_parent(const char *path, tk_diags *d)
     }
     tk_arena_free(a);
     return rc;
+}
+
+double tk_rp_low_threshold(const tk_report *rp)
+{
+    return rp->nbands >= 2 ? tk_round1(rp->bands[rp->nbands - 2].min * 100.0) : 0;
+}
+
+typedef struct chapter_score_rec {
+    size_t c;
+    double score;
+} chapter_score_rec;
+
+static int by_chapter_score(const void *x, const void *y)
+{
+    const chapter_score_rec *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score < b->score ? -1 : 1;
+    return a->c < b->c ? -1 : a->c > b->c;
+}
+
+size_t *tk_rp_chapters_by_score(const tk_report *rp, size_t *n)
+{
+    chapter_score_rec *v = tk_xcalloc(rp->nchapters ? rp->nchapters : 1, sizeof *v);
+    size_t m = 0;
+    for (size_t c = 0; c < rp->nchapters; c++) {
+        double sc = tk_tally_score(&rp->by_chapter[c].tally);
+        if (!isnan(sc))
+            v[m++] = (chapter_score_rec){c, tk_round1(sc)};
+    }
+    qsort(v, m, sizeof *v, by_chapter_score);
+    size_t *out = tk_xcalloc(m ? m : 1, sizeof *out);
+    for (size_t i = 0; i < m; i++)
+        out[i] = v[i].c;
+    free(v);
+    *n = m;
+    return out;
 }

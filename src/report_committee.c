@@ -606,7 +606,9 @@ static tk_pdf *committee_pdf(const tk_report *rp, const tk_pdf_font *font, tk_di
                       .organisation = r->org_name};
     tk_pdf_cover_page(p, &c);
     int sec = 0;
+    tk_rp_committee_comment(p, rp, a, &sec);
     committee_summary(p, rp, a, &sec);
+    tk_rp_committee_overview(p, rp, a, &sec);
     committee_departments(p, rp, a, &sec);
     committee_heatmap(p, rp, a, &sec);
     committee_items(p, rp, a, &sec);

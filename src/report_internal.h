@@ -17,6 +17,7 @@
 
 #include "tenken/pdf.h"
 #include "tenken/report.h"
+#include "tenken/template.h"
 
 /* Colours of the report's own drawings (chart.c has its own). */
 #define C_INK TK_PDF_HEX(0x1A1A1A)
@@ -48,6 +49,13 @@ const char *tk_rp_item_cell(tk_arena *a, const tk_res_item *it);
 const char *tk_rp_short_date(tk_arena *a, const char *iso);
 /* The date part of a stored timestamp in 和暦（西暦）. */
 const char *tk_rp_stamp_date(tk_arena *a, const char *stamp);
+
+/* The template's sentence <report><text key="KEY"> with its placeholders
+ * filled from v[0..n) (tk_template_expand), in a; NULL when the template
+ * has no such sentence (the caller leaves it out). */
+const char *tk_rp_sentence(const tk_report *rp, tk_arena *a, const char *key, const tk_tpl_var *v, size_t n);
+/* The role ids of a space-separated list joined with "、". */
+const char *tk_rp_roles_text(tk_arena *a, const char *roles);
 
 /* ---- layout ---- */
 /* A numbered level-1 heading ("3　部署別の得点"); *sec counts them. */
@@ -92,6 +100,19 @@ double tk_rp_prev_score(const tk_tally *t);
 /* Issued departments, best score first (by the printed value; no score
  * last; ties in code order). *n gets the count; free() the array. */
 size_t *tk_rp_depts_by_score(const tk_report *rp, size_t *n);
+
+/* The score below which a department is flagged: the lower edge of the
+ * second-lowest band (70.0 of 良好 / おおむね良好 / 改善が必要), 0 when the
+ * template has fewer than two bands. As printed (tk_round1). */
+double tk_rp_low_threshold(const tk_report *rp);
+/* Chapter indices by score, lowest first (by the printed value; chapters
+ * without a score left out). *n gets the count; free() the array. */
+size_t *tk_rp_chapters_by_score(const tk_report *rp, size_t *n);
+
+/* ---- the committee report's sections (report_committee*.c); sec counts
+ * the numbered headings ---- */
+void tk_rp_committee_comment(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+void tk_rp_committee_overview(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 
 /* The folder of path, made when missing. 0, or -1 with an error in d. */
 int tk_rp_ensure_parent(const char *path, tk_diags *d);

@@ -273,3 +273,23 @@ const char **tk_rp_chapter_columns(const tk_report *rp, tk_arena *a)
             }
     return v;
 }
+
+const char *tk_rp_sentence(const tk_report *rp, tk_arena *a, const char *key, const tk_tpl_var *v, size_t n)
+{
+    const char *t = tk_report_text(rp, key, NULL);
+    return t ? tk_template_expand(a, t, v, n) : NULL;
+}
+
+const char *tk_rp_roles_text(tk_arena *a, const char *roles)
+{
+    tk_buf b;
+    tk_buf_init(&b);
+    const char *p = roles ? roles : "";
+    size_t len;
+    const char *w;
+    while (tk_word_next(&p, &w, &len))
+        tk_buf_printf(&b, "%s%.*s", b.len ? "、" : "", (int)len, w);
+    const char *out = tk_arena_strdup(a, b.data ? b.data : "");
+    tk_buf_free(&b);
+    return out;
+}

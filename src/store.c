@@ -172,6 +172,14 @@ static const char *const MIGRATIONS[] = {
     "UPDATE sqlite_schema SET sql = replace(sql, '''followup''))', '''followup'',''staff''))') "
     "WHERE type = 'table' AND name = 'campaign';\n"
     "PRAGMA writable_schema = OFF;\n",
+    /* 5: the secretariat's own 総評 of a campaign's committee report (tenken
+     * report committee --comment FILE), kept with the campaign */
+    "CREATE TABLE campaign_comment (\n"
+    "  campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,\n"
+    "  text TEXT NOT NULL,\n"
+    "  file TEXT NOT NULL,\n"
+    "  updated_at TEXT NOT NULL\n"
+    ");\n",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 

@@ -184,6 +184,25 @@ static bool line_has(const char *text, const char *label, const char *needle)
 
 static const char *fmt(char b[16], double v) { return tk_fmt1(v, b); }
 
+/* The text with its lines joined (a wrapped sentence in one piece): line
+ * breaks, page breaks and the indentation after them dropped. */
+static char *flatten(const char *text)
+{
+    char *flat = tk_xstrdup(text);
+    size_t k = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n' || *p == '\f') {
+            while (p[1] == ' ')
+                p++;
+            continue;
+        }
+        flat[k++] = *p;
+    }
+    flat[k] = 0;
+    return flat;
+}
+
+
 /* ---- fixture: two years of the sample organisation ---- */
 
 static bool have(const char *what) { return sh("%s >/dev/null 2>&1", what) == 0; }
@@ -442,12 +461,7 @@ static void test_committee_page1_counts_open_plans_of_every_year(void **state)
     /* the plans section says the same */
     char sentence[256];
     snprintf(sentence, sizeof sentence, "完了していない改善計画は %zu 件、うち完了予定日を過ぎたもの %zu 件", open, late);
-    char *flat = tk_xstrdup(text);
-    size_t k = 0;
-    for (const char *p = text; *p; p++) /* sentences wrap: join the lines */
-        if (*p != '\n')
-            flat[k++] = *p;
-    flat[k] = 0;
+    char *flat = flatten(text);
     if (!strstr(flat, sentence))
         fail_msg("改善計画の節に「%s」がありません", sentence);
     free(flat);
@@ -475,6 +489,179 @@ static void test_committee_page1_counts_open_plans_of_every_year(void **state)
     tk_results_free(r);
     tk_results_free(pr);
     free(text);
+}
+
+/* 総評 is drafted from the figures with the template's sentences: the
+ * level and its change from last year, the weakest chapter, the
+ * departments below the threshold, earlier years' plans; 点検の概要 names
+ * the policy's own clause that orders the round, the period and the
+ * roles. */
+static void test_committee_comment_and_overview_are_drafted_from_the_figures(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256], b1[16], b2[16], b3[16];
+    snprintf(path, sizeof path, "%s/out/committee.pdf", dir);
+    char *text = pdf_text(path), *flat = flatten(text);
+    tk_results *r = load(2026), *pr = load(2025);
+    tk_group *g;
+    tk_tally total, ptotal;
+    size_t n = tk_results_group(r, TK_BY_DEPARTMENT, &g, &total);
+    free(g);
+    tk_results_group(pr, TK_BY_DEPARTMENT, &g, &ptotal);
+    free(g);
+    double sc = tk_round1(tk_tally_score(&total)), ps = tk_round1(tk_tally_score(&ptotal));
+    char want[512];
+    snprintf(want, sizeof want, "全体の得点は %s（%s）で、前年度の %s から %s ポイント%s", fmt(b1, sc),
+             sc >= 90 ? "良好" : sc >= 70 ? "おおむね良好" : "改善が必要", fmt(b2, ps), fmt(b3, fabs(sc - ps)),
+             sc > ps ? "上がりました" : "下がりました");
+    if (!strstr(flat, want))
+        fail_msg("総評に「%s」がありません", want);
+    /* the weakest chapter is named with its score */
+    tk_group *ch;
+    size_t nch = tk_results_group(r, TK_BY_CHAPTER, &ch, &total), low = 0;
+    for (size_t c = 1; c < nch; c++)
+        if (tk_round1(tk_tally_score(&ch[c].tally)) < tk_round1(tk_tally_score(&ch[low].tally)))
+            low = c;
+    snprintf(want, sizeof want, "章別では「%s」（%s）", ch[low].label, fmt(b1, tk_tally_score(&ch[low].tally)));
+    if (!strstr(flat, want))
+        fail_msg("総評に「%s」がありません", want);
+    free(ch);
+    /* departments below 70.0 */
+    n = tk_results_group(r, TK_BY_DEPARTMENT, &g, &total);
+    size_t below = 0;
+    for (size_t i = 0; i < n; i++)
+        below += tk_round1(tk_tally_score(&g[i].tally)) < 70.0;
+    free(g);
+    snprintf(want, sizeof want, below ? "得点が 70.0 未満の部署は %zu 部署" : "得点が 70.0 未満の部署はありませんでした", below);
+    assert_non_null(strstr(flat, want));
+    /* earlier years' plans: those of 2025, on the report's date */
+    size_t t25 = plans_upto(2025, TK_PLANS_ALL), o25 = plans_upto(2025, TK_PLANS_OPEN),
+           l25 = plans_upto(2025, TK_PLANS_OVERDUE);
+    snprintf(want, sizeof want, "改善計画 %zu 件のうち %zu 件が完了しておらず、うち %zu 件は完了予定日を過ぎています", t25,
+             o25, l25);
+    if (!strstr(flat, want))
+        fail_msg("総評に「%s」がありません", want);
+
+    /* 点検の概要: the clause that orders the self-inspection, by its ref */
+    const char *ref = NULL;
+    for (size_t k = 0; k < r->nitems && !ref; k++)
+        if (strstr(r->items[k].text, "自己点検") && strstr(r->items[k].chapter, "評価"))
+            ref = r->items[k].ref;
+    assert_non_null(ref);
+    snprintf(want, sizeof want, "情報セキュリティポリシー %s「", ref);
+    if (!strstr(flat, want))
+        fail_msg("点検の概要に「%s」がありません", want);
+    for (size_t i = 0; i < 6; i++) {
+        static const char *const rows[] = {"目的", "根拠", "対象", "実施期間", "実施体制", "方法"};
+        if (!row_has(text, rows[i], NULL, 0, false, true))
+            fail_msg("点検の概要に「%s」の行がありません", rows[i]);
+    }
+    assert_true(line_has(text, "配布", "（20"));
+    assert_true(line_has(text, "回収", "（18 / 18 部"));
+    assert_non_null(strstr(flat, "統括情報セキュリティ責任者（総務課長"));
+    assert_non_null(strstr(flat, "事務局：総務課"));
+    tk_results_free(r);
+    tk_results_free(pr);
+    free(flat);
+    free(text);
+}
+
+/* --comment FILE: the secretariat's text replaces the draft, or takes it
+ * where it writes {原案}; it is kept with the campaign for the reports made
+ * later, until --clear-comment. A bad file is refused by line, and nothing
+ * is kept. */
+static void test_comment_file_replaces_the_draft_and_is_kept(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char cfile[256], out[256];
+    snprintf(cfile, sizeof cfile, "%s/総評.txt", dir);
+    snprintf(out, sizeof out, "%s/out/comment.pdf", dir);
+    FILE *f = fopen(cfile, "w");
+    assert_non_null(f);
+    fputs("\xEF\xBB\xBF委員会として、次のとおり所見を述べます。\r\n{原案}\r\n特に期限を過ぎた改善計画の解消を求めます。\r\n", f);
+    fclose(f);
+    int code;
+    char *o = run(&code, "'%s' report committee --org shime --year 2026 --db %s -o %s --comment '%s' 2>&1", bin, db, out, cfile);
+    assert_int_equal(code, 0);
+    assert_non_null(strstr(o, "総評を記録しました"));
+    free(o);
+    char *text = pdf_text(out), *flat = flatten(text);
+    assert_non_null(strstr(flat, "委員会として、次のとおり所見を述べます。"));
+    assert_non_null(strstr(flat, "全体の得点は")); /* the draft where {原案} was */
+    assert_non_null(strstr(flat, "特に期限を過ぎた改善計画の解消を求めます。"));
+    assert_null(strstr(flat, "{原案}"));
+    assert_null(strstr(flat, "数値から作った原案です"));
+    free(flat);
+    free(text);
+
+    /* kept: a report made later without --comment prints it; without
+     * {原案} the text replaces the draft */
+    f = fopen(cfile, "w");
+    fputs("所見は口頭で述べます。\n", f);
+    fclose(f);
+    o = run(&code, "'%s' report committee --org shime --year 2026 --db %s -o %s --force --comment '%s' -q 2>&1", bin, db,
+            out, cfile);
+    assert_int_equal(code, 0);
+    free(o);
+    o = run(&code, "'%s' report committee --org shime --year 2026 --db %s -o %s --force -q 2>&1", bin, db, out);
+    assert_int_equal(code, 0);
+    free(o);
+    text = pdf_text(out);
+    flat = flatten(text);
+    assert_non_null(strstr(flat, "所見は口頭で述べます。"));
+    assert_null(strstr(flat, "ポイント上がりました")); /* no draft */
+    assert_null(strstr(flat, "ポイント下がりました"));
+    free(flat);
+    free(text);
+
+    /* a file with control characters or nothing in it is refused by line */
+    f = fopen(cfile, "w");
+    fputs("一行目\n二行目\x07です\n三行目\x01\n", f);
+    fclose(f);
+    o = run(&code, "'%s' report committee --org shime --year 2026 --db %s -o %s --force --comment '%s' 2>&1", bin, db, out,
+            cfile);
+    assert_int_equal(code, 1);
+    char where[300];
+    snprintf(where, sizeof where, "%s:2:", cfile);
+    assert_non_null(strstr(o, where));
+    snprintf(where, sizeof where, "%s:3:", cfile);
+    assert_non_null(strstr(o, where));
+    assert_non_null(strstr(o, "制御文字"));
+    free(o);
+    f = fopen(cfile, "w");
+    fputs("\n\n", f);
+    fclose(f);
+    o = run(&code, "'%s' report committee --org shime --year 2026 --db %s -o %s --force --comment '%s' 2>&1", bin, db, out,
+            cfile);
+    assert_int_equal(code, 1);
+    assert_non_null(strstr(o, "総評の文章がありません"));
+    free(o);
+    /* the kept text is still the good one */
+    o = run(&code, "'%s' report committee --org shime --year 2026 --db %s -o %s --force -q 2>&1", bin, db, out);
+    assert_int_equal(code, 0);
+    free(o);
+    text = pdf_text(out);
+    assert_non_null(strstr(text, "所見は口頭で述べます。"));
+    free(text);
+
+    /* --clear-comment brings the draft back */
+    o = run(&code, "'%s' report committee --org shime --year 2026 --db %s -o %s --force --clear-comment -q 2>&1", bin, db,
+            out);
+    assert_int_equal(code, 0);
+    free(o);
+    text = pdf_text(out);
+    flat = flatten(text);
+    assert_null(strstr(flat, "所見は口頭で述べます。"));
+    assert_non_null(strstr(flat, "数値から作った原案です"));
+    free(flat);
+    free(text);
+    /* only with committee */
+    o = run(&code, "'%s' report summary --org shime --year 2026 --db %s -o %s/x.xlsx --comment '%s' 2>&1", bin, db, dir,
+            cfile);
+    assert_int_equal(code, 2);
+    free(o);
 }
 
 static void test_committee_pdf_is_valid_with_a_subset_font_and_small(void **state)
@@ -889,6 +1076,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_committee_figures_equal_tenken_score),
         cmocka_unit_test(test_committee_page1_counts_open_plans_of_every_year),
+        cmocka_unit_test(test_committee_comment_and_overview_are_drafted_from_the_figures),
+        cmocka_unit_test(test_comment_file_replaces_the_draft_and_is_kept),
         cmocka_unit_test(test_committee_pdf_is_valid_with_a_subset_font_and_small),
         cmocka_unit_test(test_department_reports_equal_tenken_score),
         cmocka_unit_test(test_department_reports_are_valid_pdfs),

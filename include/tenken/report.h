@@ -150,6 +150,13 @@ typedef struct tk_report {
     size_t prev_returned, prev_issued;
     size_t prev_flagged, prev_cross; /* 要対応 cells and 横断的課題 items of the previous year */
     size_t prev_plans;               /* plans written in the previous year's campaign */
+
+    /* the campaign as issued: when its first workbook was made (a stored
+     * timestamp, NULL when none) and the roles each department held then
+     * (results->depts order, role ids separated by spaces) */
+    const char *issued_at;
+    const char **dept_roles;
+    const char *comment; /* the secretariat's 総評 (tk_report_comment_set), NULL when none */
     /* the staff self-check of the same year, or NULL (report_staff.h) */
     tk_report_staff *staff;
 } tk_report;
@@ -211,6 +218,25 @@ char *tk_report_department_file(tk_arena *a, const tk_report *rp, size_t d);
  * when nonly > 0. *written gets the number of files. */
 int tk_report_write_departments(const tk_report *rp, const char *dir, const char *const *only, size_t nonly,
                                 bool force, size_t *written, tk_diags *d);
+
+/* ---- the secretariat's 総評 (report_comment.c) ----
+ * A text file (UTF-8, UTF-16 with BOM or Shift_JIS; at most 64 KiB and
+ * 4,000 characters, no control characters) kept with the campaign: the
+ * committee report prints it instead of the drafted 総評, or around it
+ * where the text holds the line {原案}. set and clear return an exit code
+ * with Japanese errors in d (every problem of the file at once, by line);
+ * get gives the stored text in a (NULL when none), 0 or -1. */
+int tk_report_comment_set(tk_store *st, int64_t campaign_id, const char *path, tk_diags *d);
+int tk_report_comment_clear(tk_store *st, int64_t campaign_id, tk_diags *d);
+int tk_report_comment_get(tk_store *st, int64_t campaign_id, tk_arena *a, const char **text, tk_diags *d);
+
+/* The 総評 drafted from the figures with the template's sentences
+ * (<report><text key="comment-…">), one paragraph a line; "" when the
+ * template has none. In a. */
+const char *tk_report_comment_draft(const tk_report *rp, tk_arena *a);
+/* The 総評 the committee report prints: the secretariat's text when one is
+ * kept (the draft in place of each {原案}), else the draft. In a. */
+const char *tk_report_comment_text(const tk_report *rp, tk_arena *a);
 
 /* The summary workbook (report_xlsx.c) to path through a temporary file. */
 int tk_report_write_summary(const tk_report *rp, const char *path, bool force, tk_diags *d);
