@@ -399,6 +399,7 @@ static void committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *se
         const char *heads[] = {"状況", "件数"};
         double w[] = {40, 20};
         tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT};
+        tk_rp_keep_table(p, TK_PLAN_NSTATUS + 1);
         tk_pdf_table *t = tk_rp_table(p, 2, w, heads, al);
         for (int s = 0; s < TK_PLAN_NSTATUS; s++) {
             const char *cells[2] = {tk_plan_status_label((enum tk_plan_status)s), tk_rp_zu(a, by_status[s])};
@@ -500,27 +501,6 @@ static void committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *se
         tk_pdf_table_end(t);
     }
     tk_rp_note(p, "要対応は、否定的な回答に改善計画がない、「該当しない」の理由がないなど、点検票の記入が足りない項目の数です。");
-    /* what earlier years left open */
-    if (rp->ncarried) {
-        tk_pdf_heading(p, 2, "前年度以前から持ち越した改善計画");
-        const char *heads[] = {"年度", "計画", "未完了", "うち期限超過"};
-        double w[] = {50, 24, 24, 30};
-        tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT};
-        tk_pdf_table *t = tk_rp_table(p, 4, w, heads, al);
-        for (size_t i = 0; i < rp->ncarried; i++) {
-            char fy[TK_FY_LABEL_SIZE];
-            tk_fiscal_year_label(rp->carried[i].year, fy, sizeof fy);
-            const char *cells[4] = {tk_arena_strdup(a, fy), tk_rp_zu(a, rp->carried[i].total), tk_rp_zu(a, rp->carried[i].open),
-                                    tk_rp_zu(a, rp->carried[i].overdue)};
-            tk_pdf_cell_style st[4] = {{0}};
-            if (rp->carried[i].overdue)
-                st[3].color = C_WARN;
-            tk_pdf_table_row(t, cells, st);
-        }
-        tk_pdf_table_end(t);
-        tk_rp_note(p, "前年度以前の点検・監査で立てた改善計画のうち、この報告書の作成日に完了していないものです。改善計画の進捗確認票と"
-                "今年度の点検で進捗を確かめています。");
-    }
 }
 
 static void committee_previous(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec)
@@ -613,6 +593,7 @@ static tk_pdf *committee_pdf(const tk_report *rp, const tk_pdf_font *font, tk_di
     committee_heatmap(p, rp, a, &sec);
     committee_items(p, rp, a, &sec);
     committee_plans(p, rp, a, &sec);
+    tk_rp_committee_followup(p, rp, a, &sec);
     committee_previous(p, rp, a, &sec);
     tk_report_staff_section(p, rp->staff, &sec);
     tk_arena_free(a);

@@ -63,6 +63,9 @@ void tk_rp_heading(tk_pdf *p, tk_arena *a, int *sec, const char *text);
 /* Start a new page now when a block of about height pt does not fit on
  * this one but would on the next. */
 void tk_rp_keep_block(tk_pdf *p, double height);
+/* Start a new page now when a short table of nrows one-line rows (and its
+ * header) would not fit below, so that it is not split after a row or two. */
+void tk_rp_keep_table(tk_pdf *p, size_t nrows);
 /* A small grey paragraph below a table or chart. */
 void tk_rp_note(tk_pdf *p, const char *text);
 /* A striped table with its widths in millimetres (size 0: the default). */
@@ -113,6 +116,7 @@ size_t *tk_rp_chapters_by_score(const tk_report *rp, size_t *n);
  * the numbered headings ---- */
 void tk_rp_committee_comment(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 void tk_rp_committee_overview(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+void tk_rp_committee_followup(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 
 /* The folder of path, made when missing. 0, or -1 with an error in d. */
 int tk_rp_ensure_parent(const char *path, tk_diags *d);

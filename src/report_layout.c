@@ -84,6 +84,12 @@ void tk_rp_keep_block(tk_pdf *p, double height)
         tk_pdf_page_break(p);
 }
 
+void tk_rp_keep_table(tk_pdf *p, size_t nrows)
+{
+    /* a 9 pt row is about 17 pt with its padding; a two-line header 30 */
+    tk_rp_keep_block(p, 30.0 + 17.0 * (double)nrows);
+}
+
 void tk_rp_note(tk_pdf *p, const char *text)
 {
     tk_pdf_paragraph(p, text, &(tk_pdf_style){.size = 8.5, .color = C_GREY, .leading = 1.5});
