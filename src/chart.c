@@ -95,6 +95,13 @@ uint32_t tk_chart_heat_color(double v, double lo, double hi)
 }
 
 /* Text on a coloured background: white on dark colours. */
+/* c mixed with white, three parts white to one of c. */
+static uint32_t pale(uint32_t c)
+{
+    uint32_t r = (c >> 16) & 0xFF, g = (c >> 8) & 0xFF, b = c & 0xFF;
+    return TK_PDF_RGB((r + 3 * 255) / 4, (g + 3 * 255) / 4, (b + 3 * 255) / 4);
+}
+
 static uint32_t ink_on(uint32_t bg)
 {
     double l = 0.299 * ((bg >> 16) & 0xFF) + 0.587 * ((bg >> 8) & 0xFF) + 0.114 * (bg & 0xFF);
@@ -310,18 +317,19 @@ void tk_chart_bars(tk_pdf *p, const tk_chart_bars_opts *o, size_t n, const char 
             double tx = clampd(xa - tw / 2, x0, f.right - tw);
             tk_pdf_draw_text(p, tx, pt + 5, BAR_VALUE, AVG_LINE, TK_PDF_ALIGN_LEFT, avg_text);
         }
-        /* values at the bar ends, on white so that the average line does
-         * not run through them */
+        /* values at the bar ends; a value the average line would run
+         * through (a bar ending just short of it) moves to the right of
+         * the line instead */
+        double xa = avg ? x0 + (clampd(average, lo, hi) - lo) * xv_scale : -1;
         y = pt;
         for (size_t j = i; j < i + k; j++) {
             double cy = y - pitch[j] / 2;
             char vs[TK_SCORE_SIZE];
             tk_fmt_score(values[j], vs);
-            double tw = tk_pdf_text_width(p, vs, BAR_VALUE);
-            tk_pdf_draw_rect(p, xe[j - i] + 1.5, cy - BAR_VALUE * 0.55, tw + 3, BAR_VALUE * 1.1,
-                             TK_PDF_RGB(255, 255, 255), 0, 0);
-            tk_pdf_draw_text(p, xe[j - i] + 3, cy - EM_CENTRE * BAR_VALUE, BAR_VALUE, INK,
-                             TK_PDF_ALIGN_LEFT, vs);
+            double tw = tk_pdf_text_width(p, vs, BAR_VALUE), tx = xe[j - i] + 3;
+            if (avg && tx - 2 <= xa && xa <= tx + tw + 2)
+                tx = xa + 3;
+            tk_pdf_draw_text(p, tx, cy - EM_CENTRE * BAR_VALUE, BAR_VALUE, INK, TK_PDF_ALIGN_LEFT, vs);
             y -= pitch[j];
         }
         free(xe);
@@ -341,19 +349,24 @@ void tk_chart_bars(tk_pdf *p, const tk_chart_bars_opts *o, size_t n, const char 
 #define HEAT_COL_LABEL 7.5
 #define HEAT_ROW_H 15.0
 
+#define HEAT_NOTE 6.5
+
 typedef struct heat_layout {
-    double rlw, cw, vsize, header_h;
+    double rlw, cw, vsize, header_h, note_h;
     bool upright;
     label_lines *cl;
+    const char *const *notes;
 } heat_layout;
 
 static void heat_header(tk_pdf *p, const heat_layout *L, size_t cols, double top)
 {
     tk_pdf_frame f = tk_pdf_get_frame(p);
-    double gx = f.left + L->rlw, gb = top - L->header_h;
+    double gx = f.left + L->rlw, gb = top - L->header_h + L->note_h;
     for (size_t c = 0; c < cols; c++) {
         double cx = gx + L->cw * ((double)c + 0.5);
         const label_lines *l = &L->cl[c];
+        if (L->notes && L->notes[c])
+            tk_pdf_draw_text(p, cx, gb - L->note_h + 3, HEAT_NOTE, GREY_TEXT, TK_PDF_ALIGN_CENTER, L->notes[c]);
         if (L->upright) {
             if (l->n)
                 tk_pdf_draw_text_up(p, cx + EM_CENTRE * HEAT_COL_LABEL, gb + 4, HEAT_COL_LABEL, INK,
@@ -420,6 +433,11 @@ void tk_chart_heatmap(tk_pdf *p, const tk_chart_heat_opts *o, size_t rows, size_
         }
         L.header_h = maxw + 10;
     }
+    if (o->col_notes) {
+        L.notes = o->col_notes;
+        L.note_h = HEAT_NOTE * 1.4;
+        L.header_h += L.note_h;
+    }
     double title_h = o->title ? TITLE_SIZE * 1.8 : 0;
     size_t r = 0;
     bool first = true;
@@ -450,13 +468,16 @@ void tk_chart_heatmap(tk_pdf *p, const tk_chart_heat_opts *o, size_t rows, size_
             for (size_t c = 0; c < cols; c++) {
                 double v = values[j * cols + c];
                 uint32_t bg = tk_chart_heat_color(v, lo, hi);
+                bool thin = !isnan(v) && o->counts && o->counts[j * cols + c] < (o->few ? o->few : 3);
+                if (thin)
+                    bg = pale(bg);
                 double x = f.left + L.rlw + L.cw * (double)c;
                 tk_pdf_draw_rect(p, x, y - HEAT_ROW_H, L.cw, HEAT_ROW_H, bg,
                                  TK_PDF_RGB(255, 255, 255), 1.0);
                 if (L.vsize >= 4.5) {
                     char vs[TK_SCORE_SIZE];
                     double by = y - HEAT_ROW_H / 2 - EM_CENTRE * L.vsize;
-                    uint32_t ink = isnan(v) ? GREY_TEXT : ink_on(bg);
+                    uint32_t ink = isnan(v) || thin ? GREY_TEXT : ink_on(bg);
                     tk_pdf_draw_text(p, x + L.cw / 2, by, L.vsize, ink, TK_PDF_ALIGN_CENTER,
                                      tk_fmt_score(v, vs));
                 }
@@ -493,6 +514,12 @@ void tk_chart_heatmap(tk_pdf *p, const tk_chart_heat_opts *o, size_t rows, size_
                          TK_PDF_ALIGN_CENTER, DASH);
         tk_pdf_draw_text(p, x + sw + 4, ly - sh / 2 - EM_CENTRE * 7.5, 7.5, GREY_TEXT,
                          TK_PDF_ALIGN_LEFT, o->none_label);
+        x += sw + 4 + tk_pdf_text_width(p, o->none_label, 7.5) + 16;
+    }
+    if (o->counts && o->few_label) {
+        tk_pdf_draw_rect(p, x, ly - sh, sw, sh, pale(tk_chart_heat_color(lo, lo, hi)), 0, 0);
+        tk_pdf_draw_text(p, x + sw + 4, ly - sh / 2 - EM_CENTRE * 7.5, 7.5, GREY_TEXT,
+                         TK_PDF_ALIGN_LEFT, o->few_label);
     }
     tk_pdf_space(p, 3);
     for (size_t c = 0; c < cols; c++)

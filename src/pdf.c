@@ -660,6 +660,14 @@ struct tk_pdf {
     bool keep_pending;
     size_t keep_op;
     double keep_top;
+    /* every heading placed: its level, text, page index and first op (a
+     * heading carried to the next page with what follows moves along) */
+    struct heading_rec {
+        int level;
+        const char *text;
+        size_t page, op;
+    } *heads;
+    size_t nheads, capheads;
     UBreakIterator *brk;
     bool brk_failed;
     size_t missing;
@@ -745,6 +753,11 @@ static void break_page(tk_pdf *p)
             o.h += dy;
         push_op(p, o);
     }
+    for (size_t i = 0; i < p->nheads; i++)
+        if (p->heads[i].page == from && p->heads[i].op >= p->keep_op) {
+            p->heads[i].page = p->npages - 1;
+            p->heads[i].op -= p->keep_op;
+        }
     old->n = p->keep_op;
     p->keep_op = 0;
     p->keep_top = p->frame.top;
@@ -822,6 +835,7 @@ void tk_pdf_free(tk_pdf *p)
     for (size_t i = 0; i < p->npages; i++)
         free(p->pages[i].ops);
     free(p->pages);
+    free(p->heads);
     if (p->brk)
         ubrk_close(p->brk);
     tk_arena_free(p->arena);
@@ -1269,6 +1283,11 @@ void tk_pdf_heading(tk_pdf *p, int level, const char *text)
         p->keep_op = cur_page(p)->n;
         p->keep_top = p->y;
     }
+    if (p->nheads == p->capheads) {
+        p->capheads = p->capheads ? p->capheads * 2 : 32;
+        p->heads = tk_xrealloc(p->heads, p->capheads * sizeof *p->heads);
+    }
+    p->heads[p->nheads++] = (struct heading_rec){l + 1, tk_arena_strdup(p->arena, text), p->npages - 1, cur_page(p)->n};
     double top = p->y;
     uint32_t color = l < 2 ? ACCENT : INK;
     for (size_t i = 0; i < n; i++)
@@ -1322,6 +1341,27 @@ void tk_pdf_paragraph(tk_pdf *p, const char *text, const tk_pdf_style *st)
     free(lines);
     double after = st->space_after_mm < 0 ? 0 : st->space_after_mm > 0 ? st->space_after_mm : 2.5;
     tk_pdf_space(p, after);
+}
+
+size_t tk_pdf_headings(const tk_pdf *p, tk_pdf_mark **out)
+{
+    *out = tk_xcalloc(p->nheads ? p->nheads : 1, sizeof **out);
+    for (size_t i = 0; i < p->nheads; i++) {
+        size_t num = 0;
+        for (size_t k = 0; k <= p->heads[i].page && k < p->npages; k++)
+            num += !p->pages[k].cover;
+        (*out)[i] = (tk_pdf_mark){p->heads[i].level, p->heads[i].text, p->pages[p->heads[i].page].cover ? 0 : num};
+    }
+    return p->nheads;
+}
+
+void tk_pdf_front_page(tk_pdf *p)
+{
+    if (p->npages == 0 || cur_page(p)->placed)
+        add_page(p, true);
+    else
+        cur_page(p)->cover = true;
+    p->keep_pending = false;
 }
 
 void tk_pdf_cover_page(tk_pdf *p, const tk_pdf_cover *c)

@@ -14,8 +14,6 @@
 #include "tenken/score.h"
 #include "tenken/text.h"
 
-/* How many of the weakest items the committee report lists. */
-#define WEAKEST_ITEMS 20
 /* Months shown in the plans-by-due-month chart before the rest are pooled. */
 #define MAX_MONTHS 24
 
@@ -212,18 +210,34 @@ static void committee_heatmap(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
     tk_rp_heading(p, a, sec, TX("heatmap", "部署・章別の得点"));
     const char **rows = tk_arena_alloc(a, n * sizeof *rows);
     const char **cols = tk_rp_chapter_columns(rp, a);
+    /* under each column, how many items the chapter has */
+    const char **notes = tk_arena_alloc(a, nc * sizeof *notes);
+    for (size_t c = 0; c < nc; c++) {
+        size_t items = 0;
+        for (size_t k = 0; k < r->nitems; k++)
+            items += !strcmp(r->items[k].chapter, rp->by_chapter[c].label);
+        notes[c] = tk_arena_printf(a, "%zu項目", items);
+    }
     double *v = tk_arena_alloc(a, n * nc * sizeof *v);
+    size_t *cnt = tk_arena_alloc(a, n * nc * sizeof *cnt);
     for (size_t i = 0; i < n; i++) {
         size_t d = rp->by_dept[i].index;
         rows[i] = r->depts[d].name;
-        for (size_t c = 0; c < nc; c++)
+        for (size_t c = 0; c < nc; c++) {
             v[i * nc + c] = tk_round1(tk_tally_score(&rp->dept_chapter[d * nc + c]));
+            cnt[i * nc + c] = rp->dept_chapter[d * nc + c].answered;
+        }
     }
     tk_chart_heat_opts ho = {.title = tk_arena_printf(a, "図%d-1　部署・章別の得点", *sec),
                              .legend_label = "得点",
-                             .none_label = "対象の項目なし・未回答"};
+                             .none_label = "対象の項目なし・未回答",
+                             .counts = cnt,
+                             .few = 3,
+                             .few_label = "回答 3 項目未満（参考）",
+                             .col_notes = notes};
     tk_chart_heatmap(p, &ho, n, nc, rows, cols, v);
-    tk_rp_note(p, "各部署に配布した項目のうち、その章に属するものの得点です。列の見出しは次の表の章を表します。");
+    tk_rp_note(p, "各部署に配布した項目のうち、その章に属するものの得点です。列の見出しは次の表の章とその項目数を表します。"
+                  "回答が 3 項目未満の欄は、一つの回答で得点が大きく動くため、淡い色で参考として示しています。");
 
     tk_rp_heading(p, a, sec, TX("by-chapter", "章別の得点"));
     bool pv = rp->prev_has;
@@ -247,117 +261,6 @@ static void committee_heatmap(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
         tk_pdf_table_row(t, cells, NULL);
     }
     tk_pdf_table_end(t);
-}
-
-/* Items by share of negative answers (cross-cutting) or by score (weakest). */
-typedef struct item_rank {
-    size_t k, neg, answered;
-    double share, score;
-} item_rank;
-
-/* Most departments first: seven of seventeen is more of a shared problem
- * than two of two. */
-static int by_spread(const void *x, const void *y)
-{
-    const item_rank *a = x, *b = y;
-    if (a->neg != b->neg)
-        return a->neg < b->neg ? 1 : -1;
-    if (a->share != b->share)
-        return a->share < b->share ? 1 : -1;
-    return a->k < b->k ? -1 : a->k > b->k;
-}
-
-static int by_score_asc(const void *x, const void *y)
-{
-    const item_rank *a = x, *b = y;
-    double sa = tk_round1(a->score), sb = tk_round1(b->score);
-    if (sa != sb)
-        return sa < sb ? -1 : 1;
-    if (a->neg != b->neg)
-        return a->neg < b->neg ? 1 : -1;
-    return a->k < b->k ? -1 : a->k > b->k;
-}
-
-static void committee_items(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec)
-{
-    const tk_results *r = rp->r;
-    item_rank *v = tk_xcalloc(r->nitems ? r->nitems : 1, sizeof *v);
-    size_t n = 0;
-    for (size_t k = 0; k < r->nitems; k++) {
-        size_t neg, ans;
-        if (tk_report_cross_cutting(rp, k, &neg, &ans))
-            v[n++] = (item_rank){k, neg, ans, (double)neg / (double)ans, tk_tally_score(&rp->by_item[rp->item_group[k]].tally)};
-    }
-    qsort(v, n, sizeof *v, by_spread);
-    tk_rp_heading(p, a, sec, rp->cross_label);
-    tk_buf s;
-    tk_buf_init(&s);
-    tk_buf_printf(&s, "その項目に回答した部署（「該当しない」と回答した部署を除く）のうち %s%% 以上、かつ 2 部署以上が否定的な回答（",
-                  tk_rp_f1(a, rp->cross_threshold * 100.0));
-    bool first = true;
-    for (size_t i = 0; i < r->nanswers; i++)
-        if (r->answers[i].negative) {
-            tk_buf_printf(&s, "%s「%s」", first ? "" : "・", r->answers[i].value);
-            first = false;
-        }
-    tk_buf_printf(&s, "）をした項目です（該当 %zu 項目、否定的な回答をした部署の多い順）。部署をまたぐ課題として、全庁での対応を検討してください。", n);
-    tk_pdf_paragraph(p, s.data, &(tk_pdf_style){.first_indent = true});
-    tk_buf_free(&s);
-    const char *heads[] = {"該当条項", "点検項目", "否定的 /\n回答部署", "割合\n（%）", "得点"};
-    double w[] = {27, 93, 20, 18, 16};
-    tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
-                         TK_PDF_ALIGN_RIGHT};
-    if (n) {
-        tk_pdf_table *t = tk_rp_table(p, 5, w, heads, al);
-        for (size_t i = 0; i < n; i++) {
-            const tk_res_item *it = &r->items[v[i].k];
-            const char *cells[5] = {it->ref, tk_rp_item_cell(a, it), tk_arena_printf(a, "%zu / %zu", v[i].neg, v[i].answered),
-                                    tk_rp_f1(a, 100.0 * v[i].share), tk_rp_f1(a, v[i].score)};
-            tk_pdf_table_row(t, cells, NULL);
-        }
-        tk_pdf_table_end(t);
-    }
-
-    /* the weakest items */
-    n = 0;
-    for (size_t k = 0; k < r->nitems; k++) {
-        long g = rp->item_group[k];
-        if (g < 0)
-            continue;
-        const tk_tally *tt = &rp->by_item[g].tally;
-        double sc = tk_tally_score(tt);
-        if (isnan(sc) || tk_round1(sc) >= 100.0)
-            continue;
-        v[n++] = (item_rank){k, tt->negative, tt->answered, 0, sc};
-    }
-    qsort(v, n, sizeof *v, by_score_asc);
-    if (n > WEAKEST_ITEMS)
-        n = WEAKEST_ITEMS;
-    tk_rp_heading(p, a, sec, TX("weakest", "得点の低い項目"));
-    tk_pdf_paragraph(p,
-                     tk_arena_printf(a,
-                                     "全部署の回答をまとめた得点が低い順に %zu 項目を示します（同点は否定的な回答の多い順）。", n),
-                     &(tk_pdf_style){.first_indent = true});
-    if (n) {
-        const char *h2[] = {"順位", "該当条項", "点検項目", "否定的 /\n回答部署", "得点"};
-        double w2[] = {11, 27, 101, 20, 15};
-        tk_pdf_align a2[] = {TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT,
-                             TK_PDF_ALIGN_RIGHT};
-        tk_pdf_table *t = tk_rp_table(p, 5, w2, h2, a2);
-        size_t rank = 0;
-        double last = NAN;
-        for (size_t i = 0; i < n; i++) {
-            const tk_res_item *it = &r->items[v[i].k];
-            if (isnan(last) || tk_round1(v[i].score) != last)
-                rank = i + 1;
-            last = tk_round1(v[i].score);
-            const char *cells[5] = {tk_rp_zu(a, rank), it->ref, tk_rp_item_cell(a, it),
-                                    tk_arena_printf(a, "%zu / %zu", v[i].neg, v[i].answered), tk_rp_f1(a, v[i].score)};
-            tk_pdf_table_row(t, cells, NULL);
-        }
-        tk_pdf_table_end(t);
-    }
-    free(v);
 }
 
 static int month_key(tk_date d) { return d.y * 12 + d.m - 1; }
@@ -563,7 +466,57 @@ static const char *cover_title(tk_pdf *p, tk_arena *a, const char *title)
     return tk_arena_printf(a, "%.*s\n%s", (int)(sp - title), title, sp + strlen("　"));
 }
 
-static tk_pdf *committee_pdf(const tk_report *rp, const tk_pdf_font *font, tk_diags *d)
+/* 用語: the terms the report uses, in the template's words. */
+static void committee_glossary(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec)
+{
+    tk_tpl_var v[] = {{"threshold", tk_rp_f1(a, rp->cross_threshold * 100.0)}, {"label", rp->cross_label}};
+    const char *terms[][2] = {{"要対応", tk_rp_sentence(rp, a, "glossary-flagged", v, 2)},
+                              {rp->cross_label, tk_rp_sentence(rp, a, "glossary-cross-cutting", v, 2)},
+                              {"重み", tk_rp_sentence(rp, a, "glossary-weight", v, 2)}};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++)
+        n += terms[i][1] != NULL;
+    if (!n)
+        return;
+    tk_rp_heading(p, a, sec, TX("glossary", "用語"));
+    const char *heads[] = {"用語", "意味"};
+    double w[] = {30, 144};
+    tk_rp_keep_table(p, 2 * n);
+    tk_pdf_table *t = tk_rp_table(p, 2, w, heads, NULL);
+    for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++)
+        if (terms[i][1])
+            tk_pdf_table_row(t, terms[i], NULL);
+    tk_pdf_table_end(t);
+}
+
+/* 目次: the numbered sections and the 別表 with their pages, on a page of
+ * its own that is not numbered (so that the report's page 1 is its first
+ * page of content). marks NULL: the first pass, which only takes the page. */
+static void toc_page(tk_pdf *p, tk_arena *a, const tk_pdf_mark *marks, size_t n)
+{
+    tk_pdf_front_page(p);
+    tk_pdf_heading(p, 1, "目次");
+    tk_pdf_frame f = tk_pdf_get_frame(p);
+    const double row_h = 19, size = 10.5;
+    size_t fit = (size_t)((tk_pdf_space_left(p) - 10) / row_h);
+    for (size_t i = 0, k = 0; marks && i < n && k < fit; i++) {
+        if (marks[i].level != 1 || marks[i].page == 0)
+            continue;
+        k++;
+        double top = tk_pdf_reserve(p, row_h), base = top - 13.5;
+        const char *num = tk_arena_printf(a, "%zu", marks[i].page);
+        double tw = tk_pdf_text_width(p, marks[i].text, size), nw = tk_pdf_text_width(p, num, size);
+        tk_pdf_draw_text(p, f.left + 6, base, size, C_INK, TK_PDF_ALIGN_LEFT, marks[i].text);
+        tk_pdf_draw_text(p, f.right, base, size, C_INK, TK_PDF_ALIGN_RIGHT, num);
+        double x0 = f.left + 6 + tw + 6, x1 = f.right - nw - 6;
+        if (x1 > x0)
+            tk_pdf_draw_line(p, x0, base + 1.5, x1, base + 1.5, 0.6, C_PALE, true);
+    }
+    tk_pdf_page_break(p);
+}
+
+static tk_pdf *committee_pdf(const tk_report *rp, const tk_pdf_font *font, const tk_pdf_mark *marks, size_t nmarks,
+                             tk_diags *d)
 {
     const tk_results *r = rp->r;
     tk_arena *a = tk_arena_new();
@@ -585,22 +538,42 @@ static tk_pdf *committee_pdf(const tk_report *rp, const tk_pdf_font *font, tk_di
                       .date_line = rp->date_both,
                       .organisation = r->org_name};
     tk_pdf_cover_page(p, &c);
+    toc_page(p, a, marks, nmarks);
     int sec = 0;
     tk_rp_committee_comment(p, rp, a, &sec);
     committee_summary(p, rp, a, &sec);
     tk_rp_committee_overview(p, rp, a, &sec);
     committee_departments(p, rp, a, &sec);
     committee_heatmap(p, rp, a, &sec);
-    committee_items(p, rp, a, &sec);
+    tk_rp_committee_items(p, rp, a, &sec);
     committee_plans(p, rp, a, &sec);
     tk_rp_committee_followup(p, rp, a, &sec);
     committee_previous(p, rp, a, &sec);
     tk_report_staff_section(p, rp->staff, &sec);
+    tk_rp_committee_actions(p, rp, a, &sec);
+    committee_glossary(p, rp, a, &sec);
+    tk_rp_committee_annex(p, rp, a);
     tk_arena_free(a);
     return p;
 }
 
-tk_pdf *tk_report_committee_pdf(const tk_report *rp, tk_diags *d) { return committee_pdf(rp, rp->font, d); }
+/* Laid out twice: the first pass finds the page of every heading, the
+ * second prints them in the table of contents (which takes the same one
+ * unnumbered page both times, so nothing moves). */
+static tk_pdf *committee_document(const tk_report *rp, tk_diags *d)
+{
+    tk_pdf *first = committee_pdf(rp, rp->font, NULL, 0, d);
+    if (!first)
+        return NULL;
+    tk_pdf_mark *marks;
+    size_t n = tk_pdf_headings(first, &marks);
+    tk_pdf *p = committee_pdf(rp, rp->font, marks, n, d);
+    free(marks);
+    tk_pdf_free(first);
+    return p;
+}
+
+tk_pdf *tk_report_committee_pdf(const tk_report *rp, tk_diags *d) { return committee_document(rp, d); }
 
 int tk_report_write_committee(const tk_report *rp, const char *path, bool force, size_t *pages, tk_diags *d)
 {
@@ -610,7 +583,7 @@ int tk_report_write_committee(const tk_report *rp, const char *path, bool force,
     }
     if (tk_rp_ensure_parent(path, d) != 0)
         return TK_EXIT_FAILURE;
-    tk_pdf *p = committee_pdf(rp, rp->font, d);
+    tk_pdf *p = committee_document(rp, d);
     if (!p)
         return TK_EXIT_FAILURE;
     int rc = tk_pdf_save(p, path, force) == 0 ? TK_EXIT_OK : TK_EXIT_FAILURE;

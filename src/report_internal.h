@@ -117,6 +117,10 @@ size_t *tk_rp_chapters_by_score(const tk_report *rp, size_t *n);
 void tk_rp_committee_comment(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 void tk_rp_committee_overview(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 void tk_rp_committee_followup(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+void tk_rp_committee_items(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+void tk_rp_committee_actions(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+/* 別表1 (every cross-cutting item) and 別表2 (every weak item), by chapter. */
+void tk_rp_committee_annex(tk_pdf *p, const tk_report *rp, tk_arena *a);
 
 /* The folder of path, made when missing. 0, or -1 with an error in d. */
 int tk_rp_ensure_parent(const char *path, tk_diags *d);

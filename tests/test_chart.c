@@ -220,6 +220,61 @@ static void test_bars_print_values_and_the_average(void **state)
     tk_diags_free(&d);
 }
 
+/* No value at a bar's end is crossed by the average line: a bar ending
+ * just short of the average has its value to the right of the line (seen
+ * in 図2-1 of the committee report, 85.1 and 83.3 beside 全体 86.6). */
+static void test_bar_values_keep_clear_of_the_average_line(void **state)
+{
+    (void)state;
+    if (!have_pdftotext())
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *labels[] = {"総務課", "税務課", "福祉課", "環境課", "建設課", "会計課", "議会事務局"};
+    double v[] = {95.3, 87.9, 85.1, 83.3, 82.8, 80.5, 60.2};
+    tk_chart_bars_opts o = {.average_label = "全体"};
+    tk_chart_bars(p, &o, 7, labels, v, 86.6);
+    char path[128], cmd[256];
+    snprintf(path, sizeof path, "%s/bars-avg.pdf", tmpdir);
+    assert_int_equal(tk_pdf_save(p, path, true), 0);
+    snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - 2>&1", path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char line[512];
+    double ax0 = -1, ax1 = -1;
+    struct {
+        double x0, x1;
+        char w[64];
+    } words[64];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        double x0, y0, x1, y1;
+        char w[64];
+        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%63[^<]", &x0, &y0, &x1, &y1, w) != 5)
+            continue;
+        if (!strcmp(w, "全体"))
+            ax0 = x0;
+        else if (!strcmp(w, "86.6"))
+            ax1 = x1;
+        else if (strchr(w, '.') && n < 64) {
+            words[n].x0 = x0;
+            words[n].x1 = x1;
+            snprintf(words[n].w, sizeof words[n].w, "%s", w);
+            n++;
+        }
+    }
+    pclose(f);
+    assert_true(ax0 > 0 && ax1 > ax0);
+    double xa = (ax0 + ax1) / 2; /* the label is centred on the line */
+    assert_int_equal(n, 7);
+    for (size_t i = 0; i < n; i++)
+        if (words[i].x0 - 1 <= xa && xa <= words[i].x1 + 1)
+            fail_msg("値 %s (%.1f〜%.1f) に平均の線 (%.1f) が重なっています", words[i].w, words[i].x0, words[i].x1, xa);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
 static void test_bars_continue_on_the_next_page_with_the_axis(void **state)
 {
     (void)state;
@@ -345,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_nice_scale_covers_the_data_with_few_ticks),
         cmocka_unit_test(test_heat_color_endpoints_and_no_items),
         cmocka_unit_test(test_bars_print_values_and_the_average),
+        cmocka_unit_test(test_bar_values_keep_clear_of_the_average_line),
         cmocka_unit_test(test_bars_continue_on_the_next_page_with_the_axis),
         cmocka_unit_test(test_heatmap_prints_cells_and_repeats_the_column_header),
         cmocka_unit_test(test_columns_print_totals),

@@ -339,6 +339,17 @@ static void test_committee_figures_equal_tenken_score(void **state)
         if (!row_has(text, g[i].label, want, nch, true, true))
             fail_msg("ヒートマップに %s の行 (%s %s …) がありません", g[i].label, want[0], want[1]);
     }
+    /* each heat-map column says how many items its chapter has */
+    for (size_t c = 0; c < nch; c++) {
+        size_t items = 0;
+        for (size_t k = 0; k < r->nitems; k++)
+            items += !strcmp(r->items[k].chapter, ch[c].label);
+        char note[32];
+        snprintf(note, sizeof note, "%zu項目", items);
+        if (!strstr(text, note))
+            fail_msg("ヒートマップの列に「%s」(%s) がありません", note, ch[c].label);
+    }
+    assert_non_null(strstr(text, "回答 3 項目未満（参考）"));
     /* the chapter table */
     for (size_t c = 0; c < nch; c++) {
         char a[32], p[32];

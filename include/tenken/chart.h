@@ -76,6 +76,15 @@ typedef struct tk_chart_heat_opts {
     double lo, hi;            /* colour scale; both 0 = 0..100 */
     const char *legend_label; /* before the colour legend, e.g. "達成率"; NULL none */
     const char *none_label;   /* legend entry for NaN cells, e.g. "対象項目なし"; NULL = no entry */
+    /* rows × cols (like values): how many answers each cell's value rests
+     * on, or NULL. A cell resting on fewer than `few` (0 = 3) is drawn pale
+     * with its value in grey: one answer of 0 is not the alarm forty are. */
+    const size_t *counts;
+    size_t few;
+    const char *few_label; /* legend entry for the pale cells; NULL = none */
+    /* cols entries, or NULL: a short grey line under each column label
+     * ("19項目") */
+    const char *const *col_notes;
 } tk_chart_heat_opts;
 
 /* rows × cols cells, values row-major (values[r * cols + c]); NaN cells are

@@ -121,10 +121,25 @@ typedef struct tk_pdf_cover {
 } tk_pdf_cover;
 void tk_pdf_cover_page(tk_pdf *p, const tk_pdf_cover *c);
 
+/* A page of front matter (a table of contents): like the cover, no running
+ * header or footer and not counted in "n / N"; text flows on it as on any
+ * page, and what does not fit continues on a numbered page. */
+void tk_pdf_front_page(tk_pdf *p);
+
 /* A heading, level 1 (16 pt, with a rule), 2 (13 pt) or 3 (11 pt). It is
  * kept with the first line, row or block that follows: when that does not fit
  * below it, the heading moves to the next page with it. */
 void tk_pdf_heading(tk_pdf *p, int level, const char *text);
+
+/* The headings placed so far, in order: level, text (owned by the
+ * document) and the page it ended up on, as the footer numbers it (0 on an
+ * unnumbered page). Caller frees *marks with free(). */
+typedef struct tk_pdf_mark {
+    int level;
+    const char *text;
+    size_t page;
+} tk_pdf_mark;
+size_t tk_pdf_headings(const tk_pdf *p, tk_pdf_mark **marks);
 
 typedef struct tk_pdf_style {
     double size;           /* pt; 0 = the body size */
