@@ -335,7 +335,7 @@ static void annex_table(tk_pdf *p, const tk_report *rp, tk_arena *a, item_rank *
     const tk_results *r = rp->r;
     qsort(v, n, sizeof *v, by_item);
     const char *heads[] = {"該当条項", "点検項目", "否定的 /\n回答部署", "得点", "担当"};
-    double w[] = {25, 85, 18, 14, 32};
+    double w[] = {31, 81, 17, 13, 32};
     tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
                          TK_PDF_ALIGN_LEFT};
     for (size_t i = 0; i < n;) {

@@ -184,6 +184,18 @@ static bool line_has(const char *text, const char *label, const char *needle)
 
 static const char *fmt(char b[16], double v) { return tk_fmt1(v, b); }
 
+/* printf into a static buffer, for a needle used at once. */
+static const char *sfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *sfmt(const char *fmt, ...)
+{
+    static char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
 /* The text with its lines joined (a wrapped sentence in one piece): line
  * breaks, page breaks and the indentation after them dropped. */
 static char *flatten(const char *text)
@@ -675,6 +687,118 @@ static void test_comment_file_replaces_the_draft_and_is_kept(void **state)
     free(o);
 }
 
+/* The table of contents gives the page each section starts on; 主な課題と
+ * 今後の対応 turns the findings into recommendations with the roles that
+ * own them; 用語 explains the terms; 別表1 lists every cross-cutting item
+ * and 別表2 every item below 70.0, by chapter. */
+static void test_committee_toc_actions_glossary_and_annex(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256];
+    snprintf(path, sizeof path, "%s/out/committee.pdf", dir);
+    char *text = pdf_text(path), *flat = flatten(text);
+    /* pages: the cover and the contents are not numbered; page n is the
+     * (n + 2)th */
+    const char *pages[64];
+    size_t np = 0;
+    for (char *q = text; q && np < 64; np++) {
+        pages[np] = q;
+        q = strchr(q, '\f');
+        if (q)
+            *q++ = 0;
+    }
+    assert_true(np > 10);
+    assert_non_null(strstr(pages[1], "目次"));
+    size_t entries = 0;
+    for (const char *ln = pages[1]; ln && *ln; ln = strchr(ln, '\n') ? strchr(ln, '\n') + 1 : NULL) {
+        const char *end = strchr(ln, '\n');
+        size_t len = end ? (size_t)(end - ln) : strlen(ln);
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", (int)(len < 511 ? len : 511), ln);
+        toks t = tokenize(buf, strlen(buf));
+        long page;
+        if (t.n >= 2 && tk_parse_int(t.v[t.n - 1], 1, 999, &page) && strcmp(t.v[0], "目次")) {
+            /* the title: the tokens between the number and the page */
+            const char *title = t.v[t.n - 2];
+            if ((size_t)page + 1 >= np)
+                fail_msg("目次の「%s」のページ %ld がありません", buf, page);
+            if (!strstr(pages[page + 1], title))
+                fail_msg("目次は「%s」を %ld ページとしていますが、そのページにありません", title, page);
+            entries++;
+        }
+        toks_free(&t);
+    }
+    assert_true(entries >= 12);
+
+    /* 主な課題と今後の対応: the overdue plans of every year, with who acts */
+    const char *act = strstr(flat, "主な課題と今後の対応");
+    act = act ? strstr(act + 1, "主な課題と今後の対応") : NULL; /* the section, not the contents */
+    assert_non_null(act);
+    char want[256];
+    snprintf(want, sizeof want, "完了予定日を過ぎた改善計画 %zu 件", plans_upto(2026, TK_PLANS_OVERDUE));
+    if (!strstr(act, want))
+        fail_msg("主な課題と今後の対応に「%s」がありません", want);
+    assert_non_null(strstr(act, "統括情報セキュリティ責任者"));
+    /* the cross-cutting item most departments share is a recommendation,
+     * with the roles of the item */
+    tk_results *r = load(2026);
+    tk_group *g;
+    tk_tally t;
+    size_t n = tk_results_group(r, TK_BY_ITEM, &g, &t), top = SIZE_MAX, ncross = 0, nweak = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tk_tally *x = &g[i].tally;
+        bool cross = x->negative >= 2 && (double)x->negative / (double)x->answered >= 0.30;
+        ncross += cross;
+        nweak += !isnan(tk_tally_score(x)) && tk_round1(tk_tally_score(x)) < 70.0;
+        if (cross && (top == SIZE_MAX || x->negative > g[top].tally.negative))
+            top = i;
+    }
+    assert_true(top != SIZE_MAX);
+    const tk_res_item *it = &r->items[g[top].index];
+    snprintf(want, sizeof want, "%s %.12s", it->ref, it->text);
+    if (!strstr(act, want))
+        fail_msg("主な課題と今後の対応に「%s」がありません", want);
+    char role[128];
+    snprintf(role, sizeof role, "%.*s", (int)strcspn(it->roles, " "), it->roles);
+    assert_non_null(strstr(act, role));
+    /* 用語 */
+    const char *gl = strstr(act, "用語");
+    assert_non_null(gl);
+    assert_non_null(strstr(gl, "要対応"));
+    assert_non_null(strstr(gl, "重み"));
+    /* 別表: every cross-cutting item, every item below 70.0 */
+    snprintf(want, sizeof want, "別表1 横断的課題（全 %zu 項目、章ごと）", ncross);
+    const char *an1 = strstr(gl, "別表1");
+    assert_non_null(an1);
+    if (strncmp(an1, want, strlen("別表1")) || !strstr(an1, sfmt("全 %zu 項目", ncross)))
+        fail_msg("「%s」がありません", want);
+    const char *an2 = strstr(an1, "別表2");
+    assert_non_null(an2);
+    assert_non_null(strstr(an2, sfmt("得点が 70.0 未満の項目（全 %zu 項目", nweak)));
+    /* each chapter's heading in 別表1 counts its cross-cutting items */
+    tk_group *ch;
+    size_t nch = tk_results_group(r, TK_BY_CHAPTER, &ch, &t);
+    for (size_t c = 0; c < nch; c++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            const tk_tally *x = &g[i].tally;
+            m += x->negative >= 2 && (double)x->negative / (double)x->answered >= 0.30 &&
+                 !strcmp(r->items[g[i].index].chapter, ch[c].label);
+        }
+        if (!m)
+            continue;
+        const char *head = strstr(an1, sfmt("%s（%zu 項目）", ch[c].label, m));
+        if (!head || head > an2)
+            fail_msg("別表1に「%s（%zu 項目）」がありません", ch[c].label, m);
+    }
+    free(ch);
+    free(g);
+    tk_results_free(r);
+    free(flat);
+    free(text);
+}
+
 static void test_committee_pdf_is_valid_with_a_subset_font_and_small(void **state)
 {
     (void)state;
@@ -1089,6 +1213,7 @@ int main(void)
         cmocka_unit_test(test_committee_page1_counts_open_plans_of_every_year),
         cmocka_unit_test(test_committee_comment_and_overview_are_drafted_from_the_figures),
         cmocka_unit_test(test_comment_file_replaces_the_draft_and_is_kept),
+        cmocka_unit_test(test_committee_toc_actions_glossary_and_annex),
         cmocka_unit_test(test_committee_pdf_is_valid_with_a_subset_font_and_small),
         cmocka_unit_test(test_department_reports_equal_tenken_score),
         cmocka_unit_test(test_department_reports_are_valid_pdfs),
