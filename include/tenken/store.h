@@ -57,7 +57,7 @@
 
 #include "tenken/diag.h"
 
-#define TK_STORE_SCHEMA_VERSION 4
+#define TK_STORE_SCHEMA_VERSION 5
 
 typedef struct tk_store tk_store;
 
