@@ -117,7 +117,8 @@ int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_d
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return db_fail(st, d, "読み出し");
-    qsort(out->rows, out->n, sizeof *out->rows, by_urgency);
+    if (out->n) /* rows is NULL when nothing matched */
+        qsort(out->rows, out->n, sizeof *out->rows, by_urgency);
     return 0;
 }
 

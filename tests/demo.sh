@@ -94,7 +94,14 @@ TENKEN_TODAY=2027-06-01 "$TENKEN" generate --org "$ORG" --year "$NEXT" --deadlin
 TENKEN_TODAY=2027-06-30 "$TENKEN" ingest -q "$OUT/filled/$NEXT-self"
 printf '  %s 年度の計画で完了していないもの: ' "$YEAR"; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 1
 "$TENKEN" generate --org "$ORG" --year "$NEXT" --kind followup --deadline 2027-12-24 --out "$OUT" --force
-TENKEN_TODAY=2027-07-15 "$TENKEN" report committee --org "$ORG" --year "$NEXT" --out "$OUT" --force
+# the secretariat's own 総評, around the drafted one ({原案}); kept with the campaign
+printf '%s\n' "令和8年度に続き、全体としておおむね良好な水準を保っています。" "{原案}" \
+    "委員会として、期限を過ぎた改善計画の解消を各部署に求めます。" > "$OUT/総評_$NEXT.txt"
+TENKEN_TODAY=2027-07-15 "$TENKEN" report committee --org "$ORG" --year "$NEXT" --out "$OUT" --force --comment "$OUT/総評_$NEXT.txt"
+echo "-- $NEXT 年度の委員会報告書 1 ページ (前年度以前の分を含む改善計画) と、同じ日の tenken plans --kind self --"
+pdftotext -f 1 -l 3 -layout "$OUT/$ORG/$NEXT-self/委員会報告書.pdf" - | grep -E "^ *(未完了の改善計画|うち完了予定日)"
+printf '  tenken plans --status open:    '; TENKEN_TODAY=2027-07-15 "$TENKEN" plans --org "$ORG" --kind self --status open | tail -n 1
+printf '  tenken plans --status overdue: '; TENKEN_TODAY=2027-07-15 "$TENKEN" plans --org "$ORG" --kind self --status overdue | tail -n 1
 
 echo "== 期限を過ぎた改善計画 (2028 年 4 月 1 日時点) =="
 TENKEN_TODAY=2028-04-01 "$TENKEN" plans --org "$ORG" --status overdue | head -n 6
