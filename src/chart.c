@@ -365,7 +365,8 @@ static void heat_header(tk_pdf *p, const heat_layout *L, size_t cols, double top
     for (size_t c = 0; c < cols; c++) {
         double cx = gx + L->cw * ((double)c + 0.5);
         const label_lines *l = &L->cl[c];
-        if (L->notes && L->notes[c])
+        /* the note only where it fits the column (narrow upright columns may not) */
+        if (L->notes && L->notes[c] && tk_pdf_text_width(p, L->notes[c], HEAT_NOTE) <= L->cw - 2)
             tk_pdf_draw_text(p, cx, gb - L->note_h + 3, HEAT_NOTE, GREY_TEXT, TK_PDF_ALIGN_CENTER, L->notes[c]);
         if (L->upright) {
             if (l->n)

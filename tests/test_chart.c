@@ -359,6 +359,43 @@ static void test_heatmap_prints_cells_and_repeats_the_column_header(void **state
     tk_diags_free(&d);
 }
 
+/* Column notes (a chapter's item count) print under their labels when they
+ * fit, and the legend names the pale cells that rest on few answers. */
+static void test_heatmap_notes_and_few_answers(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *rows[] = {"総務課", "税務課"}, *cols[] = {"基本方針", "対策基準 1", "対策基準 6"};
+    const char *notes[] = {"1項目", "19項目", "170項目"};
+    double v[] = {0, 75, 80.6, 100, 100, 95.5};
+    size_t counts[] = {1, 19, 160, 1, 18, 170};
+    tk_chart_heat_opts o = {.counts = counts, .few = 3, .few_label = "回答 3 項目未満（参考）", .col_notes = notes};
+    tk_chart_heatmap(p, &o, 2, 3, rows, cols, v);
+    /* thirty narrow columns: a note wider than its column is left out */
+    const char *many[30], *mnotes[30];
+    double w[30];
+    for (int c = 0; c < 30; c++) {
+        many[c] = "対策基準";
+        mnotes[c] = "1234567項目";
+        w[c] = c;
+    }
+    tk_chart_heat_opts o2 = {.col_notes = mnotes};
+    tk_chart_heatmap(p, &o2, 1, 30, rows, many, w);
+    if (have_pdftotext()) {
+        char *t = pdf_text(p, "heat-notes.pdf");
+        assert_non_null(strstr(t, "170項目"));
+        assert_non_null(strstr(t, "1項目"));
+        assert_non_null(strstr(t, "回答 3 項目未満（参考）"));
+        assert_null(strstr(t, "1234567項目"));
+        free(t);
+    }
+    assert_int_equal(d.count, 0);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
 static void test_columns_print_totals(void **state)
 {
     (void)state;
@@ -403,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_bar_values_keep_clear_of_the_average_line),
         cmocka_unit_test(test_bars_continue_on_the_next_page_with_the_axis),
         cmocka_unit_test(test_heatmap_prints_cells_and_repeats_the_column_header),
+        cmocka_unit_test(test_heatmap_notes_and_few_answers),
         cmocka_unit_test(test_columns_print_totals),
     };
     return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
