@@ -116,6 +116,10 @@ size_t *tk_rp_chapters_by_score(const tk_report *rp, size_t *n);
  * the numbered headings ---- */
 void tk_rp_committee_comment(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 void tk_rp_committee_overview(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+void tk_rp_committee_departments(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+void tk_rp_committee_heatmap(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec); /* and by chapter */
+void tk_rp_committee_previous(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
+void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 void tk_rp_committee_followup(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 void tk_rp_committee_items(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
 void tk_rp_committee_actions(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec);
