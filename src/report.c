@@ -555,15 +555,16 @@ static int by_dept_due(const void *x, const void *y)
     return c ? c : (a->id < b->id ? -1 : a->id > b->id);
 }
 
-/* Every plan of this organisation and kind up to this year, from
- * tk_plans_list (what `tenken plans --kind KIND` lists, with its overdue
- * rule on the report's date): the totals of page 1, earlier years' plans by
- * year and by department, and the open ones for the department reports. */
+/* Every plan of this organisation up to this year, from tk_plans_list
+ * (what `tenken plans` lists, with its overdue rule on the report's date):
+ * the totals of page 1, of this kind (--kind KIND) and of every kind; this
+ * kind's earlier years' plans by year and by department, and the open ones
+ * for the department reports. */
 static int load_carried(tk_report *rp, tk_store *st, tk_diags *d)
 {
     const tk_results *r = rp->r;
     tk_arena *a = rp->arena;
-    tk_plan_query pq = {.org = r->org, .kind = r->kind, .filter = TK_PLANS_ALL, .today = rp->today};
+    tk_plan_query pq = {.org = r->org, .filter = TK_PLANS_ALL, .today = rp->today};
     tk_plan_list l;
     if (tk_plans_list(st, &pq, &l, d) != 0) {
         tk_plan_list_free(&l);
@@ -582,6 +583,10 @@ static int load_carried(tk_report *rp, tk_store *st, tk_diags *d)
         if (pr->year > r->year)
             continue;
         bool closed = tk_plan_status_closed(pr->status), late = pr->days_overdue > 0;
+        rp->org_open += !closed;
+        rp->org_overdue += late;
+        if (strcmp(pr->kind ? pr->kind : "", r->kind))
+            continue;
         rp->all_plans++;
         rp->all_open += !closed;
         rp->all_overdue += late;

@@ -83,10 +83,16 @@ static void committee_summary(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
          pv ? tk_arena_printf(a, "%zu 件", rp->prev_plans) : ""},
         {"未完了の改善計画（全年度）", tk_arena_printf(a, "%zu 件", rp->all_open), pv ? "—" : ""},
         {"　うち完了予定日を過ぎたもの", tk_arena_printf(a, "%zu 件", rp->all_overdue), pv ? "—" : ""},
+        {"（参考）自己点検・監査の計", /* only when another kind of round has plans */
+         rp->org_open != rp->all_open || rp->org_overdue != rp->all_overdue
+             ? tk_arena_printf(a, "未完了 %zu 件、うち期限超過 %zu 件", rp->org_open, rp->org_overdue)
+             : NULL,
+         pv ? "—" : ""},
         {rp->cross_label, tk_arena_printf(a, "%zu 項目", cross), pv ? tk_arena_printf(a, "%zu 項目", rp->prev_cross) : ""},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        tk_pdf_table_row(t, rows[i], NULL);
+        if (rows[i][1])
+            tk_pdf_table_row(t, rows[i], NULL);
     tk_pdf_table_end(t);
 
     /* how the figures are made */

@@ -28,6 +28,9 @@ void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
                                       "前年度以前の点検で立てたものを含め、完了していない改善計画は %zu 件、うち完了予定日を過ぎた"
                                       "もの %zu 件です（%s 現在）。",
                                       rp->all_open, rp->all_overdue, rp->date_both);
+    if (rp->org_open != rp->all_open || rp->org_overdue != rp->all_overdue)
+        all = tk_arena_printf(a, "%s自己点検と監査を合わせると、未完了 %zu 件、うち完了予定日を過ぎたもの %zu 件です。", all,
+                              rp->org_open, rp->org_overdue);
     if (!pc.total) {
         tk_pdf_paragraph(p, tk_arena_printf(a, "本年度の点検で立てた改善計画はありません。%s", all), NULL);
         return;

@@ -489,6 +489,42 @@ static void test_committee_page1_counts_open_plans_of_every_year(void **state)
         fail_msg("改善計画の節に「%s」がありません", sentence);
     free(flat);
 
+    /* an audit round's plans are the organisation's too: page 1 then also
+     * gives the figures of every kind, those of `tenken plans` without
+     * --kind */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "INSERT INTO campaign (org, year, kind, checklist_hash, org_name, template, created_at) "
+                                  "VALUES ('shime', 2026, 'audit', 'x', '志免町', 'audit.xml', '2026-11-01T00:00:00Z');"
+                                  "INSERT INTO plan (campaign_id, department_code, item_id, origin, content, owner, due, status, "
+                                  " created_at, updated_at) SELECT id, '01', 'tk-audit-1', 'finding', '是正する', '課長', "
+                                  " '2027-01-31', 'not-started', '2026-11-01', '2026-11-01' FROM campaign WHERE kind = 'audit';"
+                                  "INSERT INTO plan (campaign_id, department_code, item_id, origin, content, owner, due, status, "
+                                  " created_at, updated_at) SELECT id, '01', 'tk-audit-2', 'finding', '是正する', '課長', "
+                                  " '2027-09-30', 'in-progress', '2026-11-01', '2026-11-01' FROM campaign WHERE kind = 'audit';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    char both[256];
+    snprintf(both, sizeof both, "%s/out/committee-audit.pdf", dir);
+    assert_int_equal(sh("'%s' report committee --org shime --year 2026 --db %s -o %s -q", bin, db, both), 0);
+    int code;
+    char *out = run(&code, "'%s' plans --org shime --status overdue --db %s | tail -n 1", bin, db);
+    char *t2 = pdf_text(both);
+    const char *w6[] = {sfmt("%zu", open + 2), "件、うち期限超過"};
+    assert_true(row_has(t2, "（参考）自己点検・監査の計", w6, 2, false, false));
+    assert_non_null(strstr(t2, sfmt("うち期限超過 %zu 件", late + 1)));
+    assert_non_null(strstr(out, sfmt("plans: %zu 件", late + 1))); /* tenken plans, every kind */
+    free(out);
+    free(t2);
+    assert_null(strstr(text, "自己点検・監査の計")); /* one kind only: no such row */
+    assert_int_equal(sqlite3_exec(h,
+                                  "DELETE FROM plan WHERE item_id LIKE 'tk-audit-%';"
+                                  "DELETE FROM campaign WHERE kind = 'audit';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+
     /* the 前年度 column */
     tk_results *r = load(2026), *pr = load(2025);
     size_t fl = 0, pfl = 0;

@@ -121,6 +121,9 @@ typedef struct tk_report {
      * out): the plans `tenken plans --kind KIND` lists, counted the same way
      * (tk_plans_list, tk_plan_days_overdue on the report's date). */
     size_t all_plans, all_open, all_overdue;
+    /* the same over every kind of round (self-inspection and audit), as
+     * `tenken plans` lists them without --kind */
+    size_t org_open, org_overdue;
     /* earlier years' plans, by year */
     struct tk_report_carried {
         int year;
