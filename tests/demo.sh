@@ -99,9 +99,11 @@ printf '%s\n' "令和8年度に続き、全体としておおむね良好な水�
     "委員会として、期限を過ぎた改善計画の解消を各部署に求めます。" > "$OUT/総評_$NEXT.txt"
 TENKEN_TODAY=2027-07-15 "$TENKEN" report committee --org "$ORG" --year "$NEXT" --out "$OUT" --force --comment "$OUT/総評_$NEXT.txt"
 echo "-- $NEXT 年度の委員会報告書 1 ページ (前年度以前の分を含む改善計画) と、同じ日の tenken plans --kind self --"
-pdftotext -f 1 -l 3 -layout "$OUT/$ORG/$NEXT-self/委員会報告書.pdf" - | grep -E "^ *(未完了の改善計画|うち完了予定日)"
-printf '  tenken plans --status open:    '; TENKEN_TODAY=2027-07-15 "$TENKEN" plans --org "$ORG" --kind self --status open | tail -n 1
-printf '  tenken plans --status overdue: '; TENKEN_TODAY=2027-07-15 "$TENKEN" plans --org "$ORG" --kind self --status overdue | tail -n 1
+pdftotext -f 1 -l 3 -layout "$OUT/$ORG/$NEXT-self/委員会報告書.pdf" - | grep -E "^ *(未完了の改善計画|うち完了予定日|（参考）)"
+printf '  tenken plans --kind self --status overdue: '
+TENKEN_TODAY=2027-07-15 "$TENKEN" plans --org "$ORG" --kind self --status overdue | tail -n 1
+printf '  tenken plans --status open (監査を含む):    '
+TENKEN_TODAY=2027-07-15 "$TENKEN" plans --org "$ORG" --status open | tail -n 1
 
 echo "== 期限を過ぎた改善計画 (2028 年 4 月 1 日時点) =="
 TENKEN_TODAY=2028-04-01 "$TENKEN" plans --org "$ORG" --status overdue | head -n 6
