@@ -15,6 +15,7 @@
 #include "tenken/cli.h"
 #include "tenken/ingest.h"
 #include "tenken/jdate.h"
+#include "tenken/platform.h"
 #include "tenken/store.h"
 #include "tenken/submit.h"
 #include "tenken/text.h"
@@ -121,6 +122,8 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
  * serialises the writers), and the messages come out in the files' order. */
 static size_t ingest_jobs(long asked, size_t nfiles)
 {
+    if (asked > tk_platform_max_workers())
+        asked = tk_platform_max_workers();
     if (asked > 0)
         return (size_t)asked;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

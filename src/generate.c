@@ -19,6 +19,7 @@
 #include "tenken/checklist.h"
 #include "tenken/jdate.h"
 #include "tenken/plan.h"
+#include "tenken/platform.h"
 #include "tenken/roster.h"
 #include "tenken/store.h"
 #include "tenken/submit.h"
@@ -1527,6 +1528,8 @@ static int run_jobs(gen *g)
     int workers = g->o->jobs > 0 ? g->o->jobs : cpus();
     if (workers > JOBS_MAX)
         workers = JOBS_MAX;
+    if (workers > tk_platform_max_workers())
+        workers = tk_platform_max_workers();
     if ((size_t)workers > g->njobs)
         workers = (int)g->njobs;
     g->workers = workers < 1 ? 1 : workers;

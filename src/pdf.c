@@ -18,6 +18,7 @@
 #include <unicode/utext.h>
 
 #include "tenken/text.h"
+#include "tenken/xmlutil.h"
 
 /* ======================================================================
  * TrueType fonts
@@ -288,6 +289,13 @@ tk_pdf_font *tk_pdf_font_open(const char *path, tk_diags *d)
             tk_diag_error(d, path, 0, "フォントを使えません: %s", why);
         return f;
     }
+    /* the font shipped beside templates/ (the Windows folder) comes first */
+    tk_arena *a = tk_arena_new();
+    const char *shipped = tk_data_path(a, "fonts/ipaexg.ttf");
+    tk_pdf_font *own = tk_file_exists(shipped) ? font_try(shipped, &why) : NULL;
+    tk_arena_free(a);
+    if (own)
+        return own;
     tk_buf tried;
     tk_buf_init(&tried);
     for (size_t i = 0; font_search_list[i]; i++) {

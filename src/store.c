@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tenken/platform.h"
 #include "tenken/text.h"
 #include "tenken/util.h"
 
@@ -559,7 +560,7 @@ void tk_store_now(char out[32])
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
-    long off = tm.tm_gmtoff / 60;
+    long off = tk_platform_utc_offset(t, &tm) / 60;
     char sign = off < 0 ? '-' : '+';
     if (off < 0)
         off = -off;

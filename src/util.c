@@ -1,10 +1,10 @@
 /* util.c — buffers, arena, files, hashing. */
 #include "tenken/util.h"
+#include "tenken/platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,9 +516,8 @@ fail : {
 
 void tk_sha256_hex(const void *data, size_t len, char hex[65])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+    unsigned char md[32];
+    if (tk_platform_sha256(data, len, md) != 0) {
         fputs("tenken: SHA-256 を計算できません\n", stderr);
         abort();
     }

@@ -579,13 +579,13 @@ static void protect(W *w, lxw_worksheet *ws)
     worksheet_protect(ws, w->t->password, &p);
 }
 
-static char *dup(W *w, const char *s) { return s ? tk_arena_strdup(w->a, s) : NULL; }
+static char *arena_dup(W *w, const char *s) { return s ? tk_arena_strdup(w->a, s) : NULL; }
 
 static void input_message(W *w, lxw_data_validation *dv, const char *title, const char *text)
 {
     if (title && text) {
-        dv->input_title = dup(w, title);
-        dv->input_message = dup(w, text);
+        dv->input_title = arena_dup(w, title);
+        dv->input_message = arena_dup(w, text);
     }
 }
 
@@ -657,7 +657,7 @@ static void item_sheet_validations(W *w, lxw_worksheet *ws, int first, int last)
             size_t n = statuses ? t->nstatuses : t->nanswers;
             char **list = tk_arena_alloc(w->a, (n + 1) * sizeof *list);
             for (size_t i = 0; i < n; i++)
-                list[i] = dup(w, statuses ? t->statuses[i].value : t->answers[i].value);
+                list[i] = arena_dup(w, statuses ? t->statuses[i].value : t->answers[i].value);
             list[n] = NULL;
             dv.validate = LXW_VALIDATION_TYPE_LIST;
             dv.value_list = list;
@@ -678,8 +678,8 @@ static void item_sheet_validations(W *w, lxw_worksheet *ws, int first, int last)
         }
         input_message(w, &dv, col->prompt_title, col->prompt);
         if (col->error_title && col->error) {
-            dv.error_title = dup(w, col->error_title);
-            dv.error_message = dup(w, col->error);
+            dv.error_title = arena_dup(w, col->error_title);
+            dv.error_message = arena_dup(w, col->error);
         }
         check(w, worksheet_data_validation_range(ws, (lxw_row_t)first, (lxw_col_t)c, (lxw_row_t)last, (lxw_col_t)c, &dv),
               "data validation");
@@ -767,7 +767,7 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
                 /* the lead-in on its own line(s), smaller, then the provision */
                 char *ctx = tk_arena_printf(w->a, "%s\n", it->context);
                 lxw_rich_string_tuple f1 = {.format = w->ctx, .string = ctx};
-                lxw_rich_string_tuple f2 = {.format = w->txt, .string = dup(w, it->text)};
+                lxw_rich_string_tuple f2 = {.format = w->txt, .string = arena_dup(w, it->text)};
                 lxw_rich_string_tuple *rs[] = {&f1, &f2, NULL};
                 check(w, worksheet_write_rich_string(ws, row, cc, rs, w->cell), "text");
                 h = lines_height(w, text_lines(it->context, w->colw[c], csz), csz) +
