@@ -131,6 +131,8 @@ static size_t ingest_jobs(long asked, size_t nfiles)
         cpus = 1;
     if (cpus > 8)
         cpus = 8;
+    if (cpus > tk_platform_max_workers())
+        cpus = tk_platform_max_workers();
     return nfiles >= 8 ? (size_t)cpus : 1;
 }
 

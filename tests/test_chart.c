@@ -31,9 +31,7 @@ static int suite_teardown(void **state)
 {
     (void)state;
     tk_pdf_font_free(font);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return rm_tree(tmpdir);
 }
 
 /* ---- tk_fmt_score ---- */

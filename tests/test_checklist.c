@@ -19,9 +19,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return rm_tree(dir);
 }
 
 static const char *write_file(const char *name, const char *content)

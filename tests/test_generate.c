@@ -28,6 +28,7 @@
 
 #include "tenken/checklist.h"
 #include "tenken/generate.h"
+#include "tenken/platform.h"
 #include "tenken/store.h"
 #include "tenken/template.h"
 #include "tenken/text.h"
@@ -841,7 +842,8 @@ static void test_generate_self_workbooks_hold_the_departments_items(void **state
         print_diags(&r.d);
     assert_int_equal(r.rc, TK_EXIT_OK);
     assert_int_equal(r.res.nworkbooks, 18);
-    assert_int_equal(r.res.jobs, 2);
+    /* two worker processes where the platform has them (not on Windows) */
+    assert_int_equal(r.res.jobs, tk_platform_max_workers() < 2 ? tk_platform_max_workers() : 2);
     check_all(&r, "shime", "self");
 
     /* the 統括 department answers more than a department holding only the common roles */
@@ -1218,6 +1220,9 @@ static void interrupt_after_first(void *user, size_t done, size_t total, const c
 static void test_generate_stops_cleanly_when_interrupted(void **state)
 {
     (void)state;
+#ifdef _WIN32
+    skip(); /* POSIX signals; Windows' Ctrl-C is a console event (src/win/platform_win.c) */
+#endif
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_hup;
