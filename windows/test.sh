@@ -57,17 +57,9 @@ SH
 chmod +x "$W/tenken-wine"
 lo=$W/demo-linux wo=$W/demo-wine
 t0=$(date +%s)
-# (the reports go to out/, as in make demo: kept aside after each run)
-keep_reports() {
-    for y in 2026-self 2026-audit 2027-self; do
-        cp "out/shime/$y/委員会報告書.pdf" "$1/report-$y.pdf" 2>/dev/null || true
-    done
-}
 OUT=$lo sh tests/demo.sh "$LINUX" >"$W/demo-linux.log" 2>&1 || bad "Linux 版のデモが失敗しました ($W/demo-linux.log)"
-keep_reports "$lo"
 t1=$(date +%s)
 OUT=$wo sh tests/demo.sh "$W/tenken-wine" >"$W/demo-wine.log" 2>&1 || bad "tenken.exe のデモが失敗しました ($W/demo-wine.log)"
-keep_reports "$wo"
 t2=$(date +%s)
 note "  Linux 版 $((t1 - t0)) 秒、tenken.exe (wine) $((t2 - t1)) 秒"
 for org in shime toride kobe-sangyo amakura ogasawara; do
@@ -98,7 +90,7 @@ else
     diff "$W/demo-linux.norm" "$W/demo-wine.norm" | head -20
 fi
 for y in 2026-self 2026-audit 2027-self; do
-    a=$lo/report-$y.pdf b=$wo/report-$y.pdf
+    a=$lo/shime/$y/委員会報告書.pdf b=$wo/shime/$y/委員会報告書.pdf
     if [ -f "$a" ] && [ -f "$b" ] && pdftotext -layout "$a" "$W/r-linux.txt" && pdftotext -layout "$b" "$W/r-wine.txt" &&
         cmp -s "$W/r-linux.txt" "$W/r-wine.txt"; then
         note "  委員会報告書 ($y): 文面と数値が同一 ($(pdfinfo "$b" | sed -n 's/^Pages: *//p') ページ)"
@@ -107,7 +99,7 @@ for y in 2026-self 2026-audit 2027-self; do
         [ -f "$W/r-wine.txt" ] && diff "$W/r-linux.txt" "$W/r-wine.txt" | head -10
     fi
 done
-n=$(ls "$wo/shime/2026-self"/*.xlsx | wc -l)
+n=$(ls "$wo/shime/2026-self"/[0-9]*_*.xlsx | wc -l)
 note "  generate: $n 冊の点検票 (openpyxl で記入して取り込み済み)"
 
 echo "== 3. 日本語のフォルダ名・\\ 区切り・CSV =="
