@@ -169,12 +169,16 @@ static int errno_of(DWORD e)
     }
 }
 
-int tk_win_rename(const char *from, const char *to)
+/* A file operation on two UTF-8 paths: MoveFileEx that replaces (rename) or
+ * CreateHardLink (link, which fails when the new name exists). */
+static int two_paths(const char *from, const char *to, bool hard_link)
 {
     wchar_t *wf = wide(from), *wt = wide(to);
     int rc = -1;
     if (wf && wt) {
-        if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        BOOL ok = hard_link ? CreateHardLinkW(wt, wf, NULL)
+                            : MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+        if (ok)
             rc = 0;
         else
             errno = errno_of(GetLastError());
@@ -183,6 +187,8 @@ int tk_win_rename(const char *from, const char *to)
     free(wt);
     return rc;
 }
+
+int tk_win_rename(const char *from, const char *to) { return two_paths(from, to, false); }
 
 /* files to remove at exit (open when unlink was asked) */
 static char **doomed;
@@ -232,20 +238,7 @@ int tk_win_unlink(const char *path)
     return rc;
 }
 
-int tk_win_link(const char *from, const char *to)
-{
-    wchar_t *wf = wide(from), *wt = wide(to);
-    int rc = -1;
-    if (wf && wt) {
-        if (CreateHardLinkW(wt, wf, NULL))
-            rc = 0;
-        else
-            errno = errno_of(GetLastError());
-    }
-    free(wf);
-    free(wt);
-    return rc;
-}
+int tk_win_link(const char *from, const char *to) { return two_paths(from, to, true); }
 
 long tk_win_sysconf(int name)
 {
