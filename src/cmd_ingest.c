@@ -86,14 +86,18 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
         if (quiet)
             break;
         if (!strcmp(r.kind, "followup")) {
-            fprintf(out, "%s: 取り込みました (%s、%d 年度 改善計画の進捗確認、報告 %zu / %zu、計画の変更 %zu (うち完了 %zu、延期 %zu)%s)\n",
+            fprintf(out, "%s: 取り込みました (%s、%d 年度 改善計画の進捗確認、報告 %zu / %zu、計画の変更 %zu (うち完了 %zu、延期 %zu)、"
+                         "改善計画の回答 %zu%s)\n",
                     file, r.department_name, r.year, r.answered, r.items, r.plans, r.plans_closed, r.plans_postponed,
-                    r.superseded ? "、前回の提出を置き換え" : "");
+                    r.plans_responded, r.superseded ? "、前回の提出を置き換え" : "");
             break;
         }
-        char carried[128] = "";
+        char carried[256] = "";
         if (r.carried_closed || r.carried_kept)
             snprintf(carried, sizeof carried, "、前年度までの改善計画 完了 %zu・継続 %zu", r.carried_closed, r.carried_kept);
+        if (r.findings_verified || r.findings_kept)
+            snprintf(carried + strlen(carried), sizeof carried - strlen(carried), "、是正確認 是正済み %zu・未了 %zu",
+                     r.findings_verified, r.findings_kept);
         fprintf(out, "%s: 取り込みました (%s%s%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", file, r.department_name,
                 r.respondent[0] ? " " : "", r.respondent, r.year, r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
         break;

@@ -10,19 +10,23 @@
 #include "tenken/jdate.h"
 #include "tenken/pdf.h"
 #include "tenken/report.h"
+#include "tenken/report_audit.h"
 #include "tenken/results.h"
 #include "tenken/store.h"
 #include "tenken/util.h"
 
 enum { OPT_FORCE = 256, OPT_TEMPLATE, OPT_DEPARTMENT, OPT_DATE, OPT_NO_PREVIOUS, OPT_OUT, OPT_COMMENT, OPT_CLEAR_COMMENT };
 
-enum what { W_COMMITTEE, W_DEPARTMENTS, W_SUMMARY };
+enum what { W_COMMITTEE, W_DEPARTMENTS, W_SUMMARY, W_AUDIT };
 
 /* Default output under OUT/ORG/YEAR-KIND/, next to the issued workbooks. */
 static char *default_output(tk_arena *a, const char *out, const char *org, long year, const char *kind, enum what w)
 {
     org = tk_cli_org_id(org);
-    const char *name = w == W_COMMITTEE ? "委員会報告書.pdf" : w == W_DEPARTMENTS ? "部署別報告" : "集計表.xlsx";
+    const char *name = w == W_COMMITTEE     ? "委員会報告書.pdf"
+                       : w == W_DEPARTMENTS ? "部署別報告"
+                       : w == W_AUDIT       ? "監査報告書.pdf"
+                                            : "集計表.xlsx";
     return tk_arena_printf(a, "%s/%s/%ld-%s/%s", tk_cli_out_dir(out), org, year, kind, name);
 }
 
@@ -35,6 +39,24 @@ static void size_text(const char *path, char *buf, size_t n)
         snprintf(buf, n, "%.0f kB", (double)sb.st_size / 1024.0);
     else
         snprintf(buf, n, "%.1f MB", (double)sb.st_size / (1024.0 * 1024.0));
+}
+
+/* The 監査報告書 and, in 監査結果通知/ beside it, one notice per audited
+ * department (report_audit.c). */
+static int write_audit(const tk_report *rp, tk_store *st, const char *path, const char *comment, bool force, bool quiet,
+                       tk_arena *a, tk_diags *d)
+{
+    char *dir = tk_path_dirname(a, path);
+    const char *notices = tk_path_join(a, dir && *dir ? dir : ".", "監査結果通知");
+    size_t pages = 0, n = 0;
+    int rc = tk_audit_report_write(st, rp, path, notices, comment, force, &pages, &n, d);
+    if (rc == TK_EXIT_OK && !quiet) {
+        char sz[32];
+        size_text(path, sz, sizeof sz);
+        printf("report: 監査報告書を書き出しました: %s (%zu ページ、%s)\n", path, pages, sz);
+        printf("report: 監査結果通知 %zu 件を書き出しました: %s/\n", n, notices);
+    }
+    return rc;
 }
 
 int tk_cmd_report(const tk_command *c, int argc, char **argv)
@@ -105,7 +127,7 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
     }
     if (optind >= argc) {
         free(deps);
-        return tk_cli_usage_error(c, "作る報告書 (committee、departments、summary のいずれか) を指定してください");
+        return tk_cli_usage_error(c, "作る報告書 (committee、departments、summary、audit のいずれか) を指定してください");
     }
     const char *ws = argv[optind];
     enum what w;
@@ -115,9 +137,11 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         w = W_DEPARTMENTS;
     else if (!strcmp(ws, "summary"))
         w = W_SUMMARY;
+    else if (!strcmp(ws, "audit"))
+        w = W_AUDIT, kind = "audit";
     else {
         free(deps);
-        return tk_cli_usage_error(c, "報告書の種類「%s」はありません (committee、departments、summary のいずれか)", ws);
+        return tk_cli_usage_error(c, "報告書の種類「%s」はありません (committee、departments、summary、audit のいずれか)", ws);
     }
     if (optind + 1 < argc) {
         free(deps);
@@ -127,9 +151,13 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         free(deps);
         return tk_cli_usage_error(c, "--department は departments とともに使います");
     }
-    if ((comment || clear_comment) && w != W_COMMITTEE) {
+    if (clear_comment && w != W_COMMITTEE) {
         free(deps);
-        return tk_cli_usage_error(c, "--comment と --clear-comment は committee とともに使います");
+        return tk_cli_usage_error(c, "--clear-comment は committee とともに使います");
+    }
+    if (comment && w != W_COMMITTEE && w != W_AUDIT) {
+        free(deps);
+        return tk_cli_usage_error(c, "--comment は committee (総評) か audit (監査報告書の特記事項) とともに使います");
     }
     if (comment && clear_comment) {
         free(deps);
@@ -152,7 +180,7 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
     rc = TK_EXIT_FAILURE;
     /* the secretariat's 総評 is kept with the campaign before the report
      * that prints it is made */
-    if (st && (comment || clear_comment)) {
+    if (st && w == W_COMMITTEE && (comment || clear_comment)) {
         int crc = comment ? tk_report_comment_set(st, r->campaign_id, comment, &d)
                           : tk_report_comment_clear(st, r->campaign_id, &d);
         if (crc != TK_EXIT_OK) {
@@ -172,6 +200,8 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         tk_report_opts ro = {.template_path = tpl, .font = font, .today = date, .no_previous = no_previous};
         if (w == W_SUMMARY || font)
             rc = tk_report_open(st, r, &ro, &rp, &d);
+        if (rp && w == W_AUDIT)
+            rc = write_audit(rp, st, path, comment, force, quiet, a, &d);
     }
     tk_store_close(st);
     if (rp) {
@@ -197,6 +227,8 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
             size_text(path, sz, sizeof sz);
             if (rc == TK_EXIT_OK && !quiet)
                 printf("report: 集計表を書き出しました: %s (%s)\n", path, sz);
+            break;
+        case W_AUDIT: /* written while the database was open */
             break;
         }
     }

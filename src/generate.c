@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tenken/audit_plan.h"
 #include "tenken/checklist.h"
+#include "tenken/findings.h"
 #include "tenken/jdate.h"
 #include "tenken/plan.h"
 #include "tenken/platform.h"
@@ -32,7 +34,7 @@
 #define WORKBOOK_MAX_BYTES ((size_t)256 * 1024 * 1024)
 #define FILE_STEM_MAX 80
 #define JOBS_MAX 8
-#define NVARS 18
+#define NVARS 19
 
 typedef struct chapter {
     const char *sheet;   /* Excel sheet name */
@@ -98,6 +100,7 @@ typedef struct gen {
     tk_strmap bases; /* file names taken (lower case) -> job */
     tk_strmap prev_count; /* the same key -> carry_count */
     tk_date today;
+    tk_audit_plan *audit_plan; /* audit: the year's plan, or NULL */
     tk_org *org;
     tk_checklist *cl;
     tk_template *tpl;
@@ -478,6 +481,13 @@ static const char *held_roles(gen *g, const tk_item *it, const job *j)
     return s;
 }
 
+/* An audit's auditors of the department by the year's audit plan (audit_plan.h), "" when none. */
+static const char *auditors_of(gen *g, const char *code)
+{
+    const char *who = g->audit_plan ? tk_audit_plan_auditors_of(g->audit_plan, code) : NULL;
+    return who ? who : "";
+}
+
 static void set_vars(gen *g, job *j)
 {
     const char *deadline = g->has_deadline ? g->deadline_both : g->tpl->deadline_missing;
@@ -500,6 +510,7 @@ static void set_vars(gen *g, job *j)
         {"position", p && p->title ? p->title : ""},
         {"carried-plans", g->has_previous ? tk_arena_printf(g->a, "%zu", j->carried) : ""},
         {"carried-overdue", g->has_previous ? tk_arena_printf(g->a, "%zu", j->carried_overdue) : ""},
+        {"auditors", auditors_of(g, j->dept->code)},
         {"title", ""},
     };
     memcpy(j->vars, v, sizeof v);
@@ -537,6 +548,12 @@ static int select_departments(gen *g, bool *want)
         size_t n = 0;
         for (size_t i = 0; i < org->ndepartments; i++)
             n += want[i];
+        g->subset = n < org->ndepartments;
+    } else if (g->audit_plan) {
+        /* an audit with a plan: the departments it audits */
+        size_t n = 0;
+        for (size_t i = 0; i < org->ndepartments; i++)
+            n += want[i] = tk_audit_plan_covers(g->audit_plan, org->departments[i].code);
         g->subset = n < org->ndepartments;
     } else {
         for (size_t i = 0; i < org->ndepartments; i++)
@@ -851,6 +868,40 @@ static bool keep_open_plan(const tk_open_plan *p, void *user)
     return true;
 }
 
+static bool keep_prev_finding(const char *code, const char *item_id, const char *line, void *user)
+{
+    gen *g = user;
+    const char *key = dept_item_key(g, code, item_id);
+    const char *before = tk_strmap_get(&g->prev_plans, key);
+    line = tk_arena_strdup(g->a, line);
+    tk_strmap_set(&g->prev_plans, key, before ? tk_arena_printf(g->a, "%s\n%s", before, line) : line);
+    return true;
+}
+
+/* Audit: the year's plan (who audits whom) and the findings of earlier
+ * audits still to be confirmed (findings.h), whatever year they were made
+ * in (a rotation comes back after years); without such findings the
+ * 是正確認 columns are left out. */
+static int load_audit_history(gen *g)
+{
+    long n = 0;
+    if (g->store) {
+        if (tk_audit_plan_load(g->store, g->org->id, g->o->year, &g->audit_plan, g->d) < 0)
+            return TK_EXIT_FAILURE;
+        n = tk_findings_unconfirmed(g->store, g->org->id, g->o->year, keep_prev_finding, g, g->d);
+        if (n < 0)
+            return TK_EXIT_FAILURE;
+    }
+    tk_template_omit_column(g->tpl, TK_COL_PREV_ANSWER);
+    if (n == 0) {
+        tk_template_omit_column(g->tpl, TK_COL_PREV_PLAN);
+        tk_template_omit_column(g->tpl, TK_COL_CONFIRM);
+    } else {
+        g->has_previous = true;
+    }
+    return TK_EXIT_OK;
+}
+
 /* Self and audit: when last year's campaign of the same kind is on record,
  * each item shows last year's answer and the plans still open for it;
  * otherwise those columns are left out. Follow-up: the open plans. */
@@ -870,6 +921,8 @@ static int load_history(gen *g)
     int found = g->store ? tk_store_campaign_find(g->store, g->org->id, g->o->year - 1, g->kind, &prev, g->d) : 0;
     if (found < 0)
         return TK_EXIT_FAILURE;
+    if (!strcmp(g->kind, "audit"))
+        return load_audit_history(g);
     if (!found) {
         tk_template_omit_column(g->tpl, TK_COL_PREV_ANSWER);
         tk_template_omit_column(g->tpl, TK_COL_PREV_PLAN);
@@ -1180,6 +1233,8 @@ static int record_campaign(gen *g)
             return TK_EXIT_FAILURE;
     }
     if (g->staff && record_roster(g) != TK_EXIT_OK)
+        return TK_EXIT_FAILURE;
+    if (g->tpl->nconfirms && tk_findings_put_confirm(g->store, g->campaign_id, g->tpl, g->d) != 0)
         return TK_EXIT_FAILURE;
     return record_departments(g);
 }
@@ -1885,6 +1940,7 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     tk_strmap_free(&g.bases);
     tk_roster_free(g.roster);
     tk_strmap_free(&g.prev_count);
+    tk_audit_plan_free(g.audit_plan);
     tk_template_free(g.tpl);
     tk_checklist_free(g.cl);
     tk_org_free(g.org);

@@ -12,6 +12,7 @@
 #include "tenken/text.h"
 #include "tenken/util.h"
 #include "tenken/xlsx_identity.h"
+#include "tenken/findings.h"
 #include "tenken/xlsx_read.h"
 #include "tenken/xlsx_write.h"
 
@@ -21,15 +22,16 @@
 enum field {
     F_ANSWER, F_EVIDENCE, F_NOTE, F_FINDING, F_ADVICE, F_PLAN, F_OWNER, F_DUE,
     F_STATUS, F_ACTION, F_DONE_DATE, F_NEW_DUE, F_REASON,
+    F_GOOD, F_CONFIRM, F_INTERIM,
     F_REF, F_TEXT, F_COUNT
 };
 static const char *const FIELD_KEY[F_COUNT] = {
     "answer", "evidence", "note",      "finding", "advice", "plan", "owner", "due",
-    "status", "action",   "done-date", "new-due", "reason", "ref",  "text",
+    "status", "action",   "done-date", "new-due", "reason", "good", "confirm", "interim", "ref",  "text",
 };
 static const char *const FIELD_LABEL[F_COUNT] = {
     "回答",     "根拠・証跡", "備考",   "指摘事項",         "助言", "改善内容", "担当者", "完了予定日",
-    "進捗状況", "実施内容",   "完了日", "新たな完了予定日", "理由", "該当条項", "点検項目",
+    "進捗状況", "実施内容",   "完了日", "新たな完了予定日", "理由", "良好事例", "是正確認", "暫定措置", "該当条項", "点検項目",
 };
 
 typedef struct cellv {
@@ -274,7 +276,24 @@ typedef struct issued {
     tk_scale_answer *scale;
     size_t nscale;
     const char **norm; /* match form of each scale value */
+    tk_confirm_value *confirms; /* audit: the 是正確認 list */
+    size_t nconfirms;
 } issued;
+
+/* A 是正確認 value as picked or typed (match form), or NULL. */
+static const tk_confirm_value *confirm_find(const issued *is, const char *value)
+{
+    char *n = tk_text_norm_dup(value);
+    const tk_confirm_value *hit = NULL;
+    for (size_t i = 0; i < is->nconfirms && !hit; i++) {
+        char *v = tk_text_norm_dup(is->confirms[i].value);
+        if (!strcmp(n, v))
+            hit = &is->confirms[i];
+        free(v);
+    }
+    free(n);
+    return hit;
+}
 
 static const tk_scale_answer *scale_find(const issued *is, const char *value)
 {
@@ -413,6 +432,23 @@ static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_
     out->advice = text_field(c, r, F_ADVICE);
     out->plan = text_field(c, r, F_PLAN);
     out->owner = text_field(c, r, F_OWNER);
+    out->good = text_field(c, r, F_GOOD);
+    const char *confirm = text_field(c, r, F_CONFIRM);
+    if (confirm) {
+        const tk_confirm_value *cv = confirm_find(is, confirm);
+        if (!cv) {
+            tk_buf list;
+            tk_buf_init(&list);
+            for (size_t i = 0; i < is->nconfirms; i++)
+                tk_buf_printf(&list, "%s%s", i ? "／" : "", is->confirms[i].value);
+            err(c, place(c, r->sheet, r->row, c->col[F_CONFIRM]), "是正確認「%.60s」は選択肢にありません。%s のいずれかを選んでください",
+                confirm, list.data ? list.data : "(是正確認の選択肢がありません)");
+            tk_buf_free(&list);
+        } else {
+            out->confirm = cv->value;
+            out->confirm_closes = cv->closes;
+        }
+    }
     if (c->col[F_DUE] && r->f[F_DUE].present && !(r->f[F_DUE].type == TK_CELL_STRING && blank(r->f[F_DUE].text))) {
         tk_date d;
         const char *where = place(c, r->sheet, r->row, c->col[F_DUE]);
@@ -465,6 +501,13 @@ static void check_followup_row(ctx *c, const issued *is, irow *r, tk_answer_rec 
     fu->cell_date = place(c, r->sheet, r->row, c->col[F_DONE_DATE] ? c->col[F_DONE_DATE] : 1);
     fu->cell_new_due = place(c, r->sheet, r->row, c->col[F_NEW_DUE] ? c->col[F_NEW_DUE] : 1);
     fu->cell_reason = place(c, r->sheet, r->row, c->col[F_REASON] ? c->col[F_REASON] : 1);
+    /* the auditee's response: the plan as written, with or without a status */
+    fu->resp_content = text_field(c, r, F_PLAN);
+    fu->resp_owner = text_field(c, r, F_OWNER);
+    fu->resp_interim = text_field(c, r, F_INTERIM);
+    tk_date resp_due;
+    fu->resp_due = date_field(c, r, F_DUE, &resp_due);
+    bool responded = fu->resp_content || fu->resp_owner || fu->resp_interim || fu->resp_due;
     const tk_scale_answer *st = NULL;
     const char *typed = cell_text(&r->f[F_STATUS]);
     if (c->col[F_STATUS] && r->f[F_STATUS].present && !blank(typed)) {
@@ -486,8 +529,10 @@ static void check_followup_row(ctx *c, const issued *is, irow *r, tk_answer_rec 
             if (what)
                 err(c, out->cell, "%s が記入されていますが、進捗状況が選ばれていません。進捗状況を %s から選んでください", what, scale_list(c, is));
         }
+        *has = responded && c->d->errors == errors_before;
         return;
     }
+    fu->has_status = true;
     out->value = st->value;
     fu->value = st->value;
     fu->change.note = out->evidence;
@@ -591,7 +636,8 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         goto done;
 
     if (tk_store_issued_items(st, is.wb.campaign_id, is.wb.workbook_id, &is.items, &is.nitems, d) < 0 ||
-        tk_store_campaign_scale(st, is.wb.campaign_id, &is.scale, &is.nscale, d) < 0) {
+        tk_store_campaign_scale(st, is.wb.campaign_id, &is.scale, &is.nscale, d) < 0 ||
+        tk_findings_confirm_values(st, is.wb.campaign_id, &is.confirms, &is.nconfirms, d) < 0) {
         res->outcome = TK_INGEST_FAILED;
         goto done;
     }
@@ -741,6 +787,8 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         }
         /* every change against the rules of a plan's life, all reported at once */
         for (size_t i = 0; i < nfus; i++) {
+            if (!fus[i].has_status)
+                continue; /* a response only: applied as written */
             tk_plan_state cur;
             int found = tk_store_plan_state(st, fus[i].plan_id, &cur, d);
             if (found < 0) {
@@ -812,11 +860,15 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         res->plans_postponed = sr.plans_postponed;
     }
     res->carried_closed = sr.carried_closed;
+    res->plans_responded = sr.plans_responded;
+    res->findings_verified = sr.findings_verified;
+    res->findings_kept = sr.findings_kept;
     res->carried_kept = sr.carried_kept;
     res->outcome = sr.same ? TK_INGEST_SAME : TK_INGEST_ACCEPTED;
     rc = 0;
 done:
     tk_store_issued_free(&is.wb, is.items, is.nitems, is.scale, is.nscale);
+    tk_confirm_values_free(is.confirms, is.nconfirms);
     tk_xlsx_identity_free(&c.id);
     tk_strmap_free(&c.cover);
     tk_strmap_free(&c.cover_vals);

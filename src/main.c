@@ -168,6 +168,42 @@ static const tk_command COMMANDS[] = {
      "\n"
      "事務局の記録用に、改善計画を書き出します。csv は Excel で開ける UTF-8 (BOM 付き)、xlsx は\n"
      "見出しの固定とオートフィルタ付きのブックです。-o を省くと csv を標準出力に書きます。\n"},
+    {"audit", tk_cmd_audit, "監査計画 (誰がどの部署を監査するか) を記録する",
+     "使い方: tenken audit plan --org ID --year 2026 --auditors FILE.csv [--cycle 3] [--db FILE] [--force] [-q]\n"
+     "\n"
+     "その年度の監査計画を記録します。FILE.csv (UTF-8、BOM の有無は問わない、または Shift_JIS (CP932)) は\n"
+     "1 行目が見出しで、「氏名」「所属」「担当部署」の列が必要です。所属は org.xml の部署コード (部署名も可)\n"
+     "か「外部」、担当部署は監査する部署のコードを「、」か空白で区切って並べます。任意の列「所属名」は外部の\n"
+     "監査人の所属 (監査法人など)、「関与部署」はその監査人が情報システムの構築・運用に関わる部署です。\n"
+     "\n"
+     "監査人は自らの所属する部署も、自らが構築・運用に関わるシステムの部署も監査できません (独立性、\n"
+     "統一基準 2.3.2(2))。そのような行は行番号と監査人の名前を示して拒否し、問題が一つでもあれば何も\n"
+     "記録しません (終了コード 1)。記録した計画は tenken generate --kind audit が使い (計画にある部署だけに\n"
+     "監査票を作り、表紙に監査人を載せる)、監査報告書にも載ります。記録の後、部署ごとの監査人と、\n"
+     "--cycle 年 (既定 3) の周期の中で監査される年度を表示し、周期の中で一度も監査されない部署を警告します。\n"
+     "\n"
+     "  --org ID          組織の ID (checklists/ID/) またはフォルダのパス\n"
+     "  --year 年度       監査の年度 (2026 = 令和8年度)\n"
+     "  --auditors FILE   監査人の一覧 (CSV)\n"
+     "  --cycle 年数      ローテーションの周期 (既定 3)\n"
+     "  --force           記録済みの同じ年度の監査計画を置き換える\n"
+     "  -q, --quiet       記録した計画を表示しない\n"},
+    {"findings", tk_cmd_findings, "監査の指摘事項を年度をまたいで一覧する (指摘事項の台帳)",
+     "使い方: tenken findings --org ID [--year Y] [--department CODE] [--status open|planned|closed|verified|all]\n"
+     "                       [--format text|csv] [--date 日付] [--db FILE]\n"
+     "\n"
+     "監査で「軽微な不適合」「重大な不適合」など指摘事項となる判定 (ひな形の negative=\"true\") を受けた項目を、\n"
+     "年度・部署・項目の順に、判定、所見、改善計画 (改善内容、担当者、完了予定日、暫定措置)、状態、超過日数とともに\n"
+     "一覧します。状態は次のとおりです。\n"
+     "  open      未計画: 担当者と完了予定日のある改善計画がまだない。改善計画の回答の期限 (その年度の進捗確認票の\n"
+     "            提出期限) を過ぎると「要対応」\n"
+     "  planned   計画済み: 担当者と完了予定日のある改善計画がある (部署が完了と報告しても、是正確認までこの状態)\n"
+     "  closed    終了: 情報セキュリティ委員会がリスク受容を決定した\n"
+     "  verified  是正確認済み: 後の年度の監査で是正確認「是正済み」とされた。指摘事項はこれによってのみ閉じます\n"
+     "\n"
+     "--format csv は year, department_code, department, item_id, ref, grade, finding, evidence, plan, owner, due,\n"
+     "interim, plan_status, verification, status, status_label, action_needed, days_overdue の列の CSV (UTF-8、BOM 付き)\n"
+     "です。--date は要対応と超過日数を数える日 (既定: 今日)。\n"},
     {"help", cmd_help, "使い方を表示する", "使い方: tenken help [SUBCOMMAND]\n"},
     {"version", cmd_version, "版を表示する", "使い方: tenken version\n"},
 };

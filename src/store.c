@@ -180,6 +180,38 @@ static const char *const MIGRATIONS[] = {
     "  text TEXT NOT NULL,\n"
     "  file TEXT NOT NULL,\n"
     "  updated_at TEXT NOT NULL\n"
+    /* 6: audits — the year's audit plan (who audits which department), the
+     * auditor's 良好事例 and 是正確認 per answer, the auditee's 暫定措置, and a
+     * finding's confirmation by a later audit (audit_plan.h, findings.h) */
+    "CREATE TABLE audit_plan (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  org TEXT NOT NULL,\n"
+    "  year INTEGER NOT NULL,\n"
+    "  file TEXT NOT NULL,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  UNIQUE (org, year)\n"
+    ");\n"
+    "CREATE TABLE audit_assignment (\n"
+    "  plan_id INTEGER NOT NULL REFERENCES audit_plan(id) ON DELETE CASCADE,\n"
+    "  line INTEGER NOT NULL,\n"
+    "  auditor TEXT NOT NULL,\n"
+    "  affiliation TEXT NOT NULL,\n"
+    "  affiliation_name TEXT NOT NULL,\n"
+    "  department_code TEXT NOT NULL,\n"
+    "  PRIMARY KEY (plan_id, line, department_code)\n"
+    ");\n"
+    "ALTER TABLE answer ADD COLUMN good TEXT;\n"
+    "ALTER TABLE answer ADD COLUMN confirm TEXT;\n"
+    "ALTER TABLE plan ADD COLUMN interim TEXT;\n"
+    "ALTER TABLE plan ADD COLUMN verification TEXT;\n"
+    "ALTER TABLE plan ADD COLUMN verified_at TEXT;\n"
+    "CREATE TABLE campaign_confirm (\n"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  closes INTEGER NOT NULL DEFAULT 0 CHECK (closes IN (0,1)),\n"
+    "  PRIMARY KEY (campaign_id, value)\n"
     ");\n",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

@@ -1,6 +1,8 @@
 /* submit.c — the database side of ingest. */
 #include "tenken/submit.h"
 
+#include "tenken/findings.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,6 +543,56 @@ static int apply_followup(tk_store *st, const tk_followup_rec *r, int64_t sub_id
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The auditee's response on a follow-up row: the plan's 内容, 担当者,
+ * 完了予定日 and 暫定措置 as written (blank cells keep what is recorded).
+ * 1 when the plan changed (logged), 0 when not, -1 on failure. */
+static int apply_response(tk_store *st, const tk_submission_new *s, const tk_followup_rec *f, int64_t sub_id,
+                          const char *now, tk_diags *d)
+{
+    if (!f->resp_content && !f->resp_owner && !f->resp_due && !f->resp_interim)
+        return 0;
+    sqlite3_stmt *q = prep(st,
+                           "UPDATE plan SET content = COALESCE(?2, content), owner = COALESCE(?3, owner), "
+                           " due = COALESCE(?4, due), interim = COALESCE(?5, interim), updated_at = ?6 "
+                           "WHERE id = ?1 AND department_code = ?7 AND status NOT IN ('done','risk-accepted') AND "
+                           " (COALESCE(?2, content) IS NOT content OR COALESCE(?3, owner) IS NOT owner OR "
+                           "  COALESCE(?4, due) IS NOT due OR COALESCE(?5, interim) IS NOT interim)",
+                           d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, f->plan_id);
+    tk_store_bind_text(q, 2, f->resp_content);
+    tk_store_bind_text(q, 3, f->resp_owner);
+    tk_store_bind_text(q, 4, f->resp_due);
+    tk_store_bind_text(q, 5, f->resp_interim);
+    sqlite3_bind_text(q, 6, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 7, s->department_code, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    tk_store_done(st, q);
+    if (rc != SQLITE_DONE) {
+        db_error(st, d, "改善計画の書き込み");
+        return -1;
+    }
+    if (sqlite3_changes(tk_store_sqlite(st)) == 0)
+        return 0;
+    q = prep(st,
+             "INSERT INTO plan_log (plan_id, at, status, due, note, submission_id, source) "
+             "SELECT id, ?2, status, due, '改善計画の回答', ?3, 'followup' FROM plan WHERE id = ?1",
+             d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, f->plan_id);
+    sqlite3_bind_text(q, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 3, sub_id);
+    rc = sqlite3_step(q);
+    tk_store_done(st, q);
+    if (rc != SQLITE_DONE) {
+        db_error(st, d, "改善計画の書き込み");
+        return -1;
+    }
+    return 1;
+}
+
 /* The follow-up rows of a submission, checked again inside the transaction
  * (the plans may have moved since ingest looked) and applied. */
 static int apply_followups(tk_store *st, const tk_submission_new *s, int64_t sub_id, const char *now,
@@ -548,6 +600,12 @@ static int apply_followups(tk_store *st, const tk_submission_new *s, int64_t sub
 {
     for (size_t i = 0; i < s->nfollowups; i++) {
         const tk_followup_rec *f = &s->followups[i];
+        int responded = apply_response(st, s, f, sub_id, now, d);
+        if (responded < 0)
+            return -1;
+        r->plans_responded += (size_t)responded;
+        if (!f->has_status)
+            continue;
         tk_plan_state cur;
         int found = tk_store_plan_state(st, f->plan_id, &cur, d);
         if (found < 0)
@@ -603,7 +661,7 @@ static int carry_over(tk_store *st, const tk_submission_new *s, int64_t sub_id, 
                               "LEFT JOIN plan_log l ON l.id = (SELECT MAX(id) FROM plan_log WHERE plan_id = p.id) "
                               "LEFT JOIN submission s2 ON s2.id = l.submission_id "
                               "LEFT JOIN workbook w ON w.id = s2.workbook_id "
-                              "WHERE c.org = me.org AND c.kind = me.kind AND c.year < me.year "
+                              "WHERE c.org = me.org AND c.kind = me.kind AND me.kind <> 'audit' AND c.year < me.year "
                               " AND p.department_code = ?2 AND p.item_id = ?3 "
                               " AND p.status IN ('not-started','in-progress','postponed') "
                               "ORDER BY p.id",
@@ -620,7 +678,7 @@ static int carry_over(tk_store *st, const tk_submission_new *s, int64_t sub_id, 
     sqlite3_stmt *any = prep(st,
                              "SELECT DISTINCT p.item_id FROM plan p JOIN campaign c ON c.id = p.campaign_id "
                              "JOIN campaign me ON me.id = ?1 "
-                             "WHERE c.org = me.org AND c.kind = me.kind AND c.year < me.year "
+                             "WHERE c.org = me.org AND c.kind = me.kind AND me.kind <> 'audit' AND c.year < me.year "
                              " AND p.department_code = ?2 AND p.status IN ('not-started','in-progress','postponed')",
                              d);
     int result = find && close && log && any ? 0 : -1;
@@ -794,8 +852,8 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
     r->superseded = sqlite3_changes(db) > 0;
 
     q = prep(st,
-             "INSERT INTO answer (submission_id, item_id, value, evidence, note, finding, advice, plan, owner, due, flag, cell) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             "INSERT INTO answer (submission_id, item_id, value, evidence, note, finding, advice, plan, owner, due, flag, cell, "
+             "good, confirm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              d);
     if (!q)
         goto fail;
@@ -814,6 +872,8 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
         tk_store_bind_borrowed(q, 10, a->due);
         tk_store_bind_borrowed(q, 11, a->flag);
         tk_store_bind_borrowed(q, 12, a->cell);
+        tk_store_bind_borrowed(q, 13, a->good);
+        tk_store_bind_borrowed(q, 14, a->confirm);
         if (sqlite3_step(q) != SQLITE_DONE) {
             tk_store_done(st, q);
             goto fail_db;
@@ -846,13 +906,19 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
     } else {
         for (size_t i = 0; i < s->nanswers; i++) {
             const tk_answer_rec *a = &s->answers[i];
-            if ((a->negative && a->plan) || a->finding) {
+            if (a->negative && (a->plan || a->finding)) {
                 if (put_plan(st, s, a, id, now, r, d) != 0)
                     goto fail;
             }
         }
         if (carry_over(st, s, id, now, r, d) != 0)
             goto fail;
+        for (size_t i = 0; i < s->nanswers; i++) {
+            const tk_answer_rec *a = &s->answers[i];
+            if (a->confirm && tk_findings_confirm(st, s->campaign_id, s->department_code, a->item_id, a->confirm,
+                                                  a->confirm_closes, id, &r->findings_verified, &r->findings_kept, d) != 0)
+                goto fail;
+        }
     }
     if (tk_store_commit(st, d) != 0)
         goto fail;

@@ -24,6 +24,8 @@ static const char *const COLUMN_KEYS[TK_COLUMN_KEY_COUNT] = {
     "reason",
     /* last year */
     "prev-answer", "prev-plan",
+    /* audits */
+    "good", "confirm", "interim",
 };
 
 const char *tk_column_key_name(enum tk_column_key k)
@@ -54,6 +56,9 @@ const char *tk_column_key_name(enum tk_column_key k)
     case TK_COL_REASON:
     case TK_COL_PREV_ANSWER:
     case TK_COL_PREV_PLAN:
+    case TK_COL_GOOD:
+    case TK_COL_CONFIRM:
+    case TK_COL_INTERIM:
         return COLUMN_KEYS[k];
     }
     return "?";
@@ -88,6 +93,7 @@ enum tk_input tk_column_input(enum tk_column_key k)
         return TK_INPUT_NONE;
     case TK_COL_ANSWER:
     case TK_COL_STATUS:
+    case TK_COL_CONFIRM:
         return TK_INPUT_LIST;
     case TK_COL_DUE:
     case TK_COL_DONE_DATE:
@@ -101,6 +107,8 @@ enum tk_input tk_column_input(enum tk_column_key k)
     case TK_COL_OWNER:
     case TK_COL_ACTION:
     case TK_COL_REASON:
+    case TK_COL_GOOD:
+    case TK_COL_INTERIM:
         return TK_INPUT_TEXT;
     }
     return TK_INPUT_NONE;
@@ -115,6 +123,7 @@ static const char *const PLACEHOLDERS[] = {
     "person", "staff-number", "position",
     /* the plans earlier years left open (empty without an earlier year) */
     "carried-plans", "carried-overdue",
+    "auditors",
 };
 
 bool tk_template_known_placeholder(const char *name, bool in_page_header)
@@ -554,6 +563,46 @@ static void load_columns(loader *L, xmlNodePtr n)
         tk_diag_error(L->d, L->path, xmlGetLineNo(n), "列が多すぎます (%zu 列、上限 50 列)", t->ncolumns);
 }
 
+/* <confirm>: the 是正確認 list of an audit workbook; one value closes. */
+static void load_confirm(loader *L, xmlNodePtr n)
+{
+    tk_template *t = L->t;
+    size_t cap = 0, list_len = 0, closing = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        cap += is_elem(c, "value");
+    t->confirms = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->confirms);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (!is_elem(c, "value"))
+            continue;
+        long line = xmlGetLineNo(c);
+        tk_tpl_confirm *v = &t->confirms[t->nconfirms];
+        memset(v, 0, sizeof *v);
+        v->value = content(L, c);
+        v->closes = truthy(attr(L, c, "closes"));
+        const char *desc = attr(L, c, "description");
+        v->description = desc && *desc ? desc : NULL;
+        v->xml_line = line;
+        if (!*v->value) {
+            tk_diag_error(L->d, L->path, line, "是正確認の選択肢が空です");
+            continue;
+        }
+        if (strchr(v->value, ',') || strchr(v->value, '"'))
+            tk_diag_error(L->d, L->path, line, "是正確認「%s」に「,」や「\"」は使えません (Excel の一覧の区切りと重なります)", v->value);
+        for (size_t i = 0; i < t->nconfirms; i++)
+            if (!strcmp(t->confirms[i].value, v->value))
+                tk_diag_error(L->d, L->path, line, "是正確認「%s」が重複しています (%ld 行目と同じ)", v->value, t->confirms[i].xml_line);
+        list_len += tk_utf8_count(v->value) + (t->nconfirms ? 1 : 0);
+        closing += v->closes;
+        t->nconfirms++;
+    }
+    if (t->nconfirms && closing != 1)
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "是正確認の選択肢のうち、指摘事項を閉じるもの (closes=\"true\") はちょうど一つにしてください (%zu 個あります)",
+                      closing);
+    if (list_len > LIST_MAX)
+        tk_diag_error(L->d, L->path, xmlGetLineNo(n), "是正確認の選択肢が長すぎます (区切りを含め %zu 文字)。Excel の一覧は %d 文字までです",
+                      list_len, LIST_MAX);
+}
+
 /* <plans>: the statuses with a key are the follow-up workbook's list. */
 static void load_plans(loader *L, xmlNodePtr n)
 {
@@ -626,6 +675,14 @@ static bool is_followup_column(enum tk_column_key k)
            k == TK_COL_NEW_DUE || k == TK_COL_REASON;
 }
 
+/* The auditee's response (改善計画: 内容, 担当者, 完了予定日, 暫定措置) is
+ * written in an inspection workbook or, for an audit finding, in the
+ * follow-up workbook: these columns belong to both. */
+static bool is_plan_column(enum tk_column_key k)
+{
+    return k == TK_COL_PLAN || k == TK_COL_OWNER || k == TK_COL_DUE || k == TK_COL_INTERIM;
+}
+
 /* What each kind needs: self and audit answer on a scale; a follow-up
  * reports a plan status on one sheet. Columns of the other kind are refused
  * (ingest would not know what to do with them). */
@@ -639,6 +696,8 @@ static void check_kind(loader *L, xmlNodePtr root)
         bool fu = is_followup_column(col->key);
         bool other = col->key == TK_COL_ANSWER || col->key == TK_COL_PREV_ANSWER || col->key == TK_COL_PREV_PLAN ||
                      col->key == TK_COL_ROLE || (tk_column_input(col->key) != TK_INPUT_NONE && !fu);
+        if (is_plan_column(col->key))
+            other = fu = false;
         if (followup ? other : fu)
             tk_diag_error(L->d, L->path, col->xml_line, "列「%s」(key=%s) は%sのひな形では使えません", col->heading,
                           tk_column_key_name(col->key), followup ? "改善計画の進捗確認 (followup)" : "点検・監査");
@@ -665,7 +724,11 @@ static void check_kind(loader *L, xmlNodePtr root)
             tk_diag_error(L->d, L->path, line, "改善計画を載せるシートの名前 (<sheets single=\"...\"/>) がありません");
         if (t->nanswers)
             tk_diag_warn(L->d, L->path, line, "改善計画の進捗確認のひな形では回答の選択肢 (scale) は使われません");
+        if (t->nconfirms)
+            tk_diag_warn(L->d, L->path, line, "改善計画の進捗確認のひな形では是正確認の選択肢 (confirm) は使われません");
     } else {
+        if (tk_template_column(t, TK_COL_CONFIRM, NULL) && t->nconfirms < 2)
+            tk_diag_error(L->d, L->path, line, "是正確認の列 (key=\"confirm\") には是正確認の選択肢 (<confirm> の value) が二つ以上必要です");
         if (!tk_template_column(t, TK_COL_ANSWER, NULL))
             tk_diag_error(L->d, L->path, line, "回答の列 (key=\"answer\") がありません");
         if (t->nanswers == 0)
@@ -764,6 +827,8 @@ tk_template *tk_template_load(const char *path, const char *schema_dir, tk_diags
                                    &t->roster.mail,   &t->roster.roles, &t->roster.staff_role};
             for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
                 *slot[k] = attr(&L, n, keys[k]);
+        } else if (is_elem(n, "confirm")) {
+            load_confirm(&L, n);
         }
     }
     check_kind(&L, root);
@@ -822,6 +887,14 @@ const tk_tpl_answer *tk_template_answer(const tk_template *t, const char *value)
     for (size_t i = 0; i < t->nanswers; i++)
         if (!strcmp(t->answers[i].value, value))
             return &t->answers[i];
+    return NULL;
+}
+
+const tk_tpl_confirm *tk_template_confirm(const tk_template *t, const char *value)
+{
+    for (size_t i = 0; i < t->nconfirms; i++)
+        if (!strcmp(t->confirms[i].value, value))
+            return &t->confirms[i];
     return NULL;
 }
 

@@ -652,12 +652,13 @@ static void item_sheet_validations(W *w, lxw_worksheet *ws, int first, int last)
         case TK_INPUT_NONE:
             continue;
         case TK_INPUT_LIST: {
-            /* the answer column lists the scale; the status column the plan statuses */
-            bool statuses = col->key == TK_COL_STATUS;
-            size_t n = statuses ? t->nstatuses : t->nanswers;
+            /* the answer column lists the scale; the status column the plan
+             * statuses; the 是正確認 column the template's <confirm> */
+            bool statuses = col->key == TK_COL_STATUS, confirms = col->key == TK_COL_CONFIRM;
+            size_t n = statuses ? t->nstatuses : confirms ? t->nconfirms : t->nanswers;
             char **list = tk_arena_alloc(w->a, (n + 1) * sizeof *list);
             for (size_t i = 0; i < n; i++)
-                list[i] = arena_dup(w, statuses ? t->statuses[i].value : t->answers[i].value);
+                list[i] = arena_dup(w, statuses ? t->statuses[i].value : confirms ? t->confirms[i].value : t->answers[i].value);
             list[n] = NULL;
             dv.validate = LXW_VALIDATION_TYPE_LIST;
             dv.value_list = list;
@@ -813,6 +814,10 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
         case TK_COL_STATUS:
             check(w, worksheet_write_blank(ws, row, cc, w->in_list), "answer");
             break;
+        case TK_COL_CONFIRM:
+            /* asked only where an earlier finding waits for it */
+            check(w, worksheet_write_blank(ws, row, cc, r->prev_plans ? w->in_list : w->cell), "confirm");
+            break;
         case TK_COL_DUE:
         case TK_COL_DONE_DATE:
         case TK_COL_NEW_DUE:
@@ -830,6 +835,8 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
         case TK_COL_ADVICE:
         case TK_COL_OWNER:
         case TK_COL_REASON:
+        case TK_COL_GOOD:
+        case TK_COL_INTERIM:
             check(w, worksheet_write_blank(ws, row, cc, w->in_text), "input");
             break;
         }

@@ -875,8 +875,12 @@ static void test_generate_audit_workbooks_use_the_audit_template(void **state)
     identity id;
     identity_read(&b, &id);
     assert_true(id.col[TK_COL_FINDING] >= 0);
-    assert_true(id.col[TK_COL_ADVICE] >= 0);
+    assert_true(id.col[TK_COL_EVIDENCE] >= 0);
+    assert_true(id.col[TK_COL_GOOD] >= 0);
     assert_int_equal(id.col[TK_COL_OWNER], -1);
+    /* no earlier findings: no 是正確認 asked */
+    assert_int_equal(id.col[TK_COL_CONFIRM], -1);
+    assert_int_equal(id.col[TK_COL_PREV_PLAN], -1);
     assert_string_equal(id.kind, "audit");
     identity_free(&id);
     xbook_close(&b);
@@ -1451,9 +1455,20 @@ static void test_template_holds_points_and_negative_answers(void **state)
     assert_non_null(t);
     a = tk_template_answer(t, "適合");
     assert_true(a && a->points == 1 && !a->negative);
-    a = tk_template_answer(t, "不適合");
+    /* the graded scale: 適合 / 観察事項 / 軽微な不適合 / 重大な不適合 / 該当なし */
+    assert_int_equal(t->nanswers, 5);
+    a = tk_template_answer(t, "観察事項");
+    assert_true(a && a->points > 0.5 && a->points < 1 && !a->negative);
+    a = tk_template_answer(t, "軽微な不適合");
+    assert_true(a && a->points == 0.5 && a->negative);
+    a = tk_template_answer(t, "重大な不適合");
     assert_true(a && a->points == 0 && a->negative);
     assert_true(tk_template_answer(t, "該当なし")->excluded);
+    /* 是正確認: one value closes a finding */
+    assert_int_equal(t->nconfirms, 3);
+    assert_true(tk_template_confirm(t, "是正済み")->closes);
+    assert_false(tk_template_confirm(t, "一部是正")->closes);
+    assert_false(tk_template_confirm(t, "未是正")->closes);
     tk_template_free(t);
     assert_int_equal(d.errors, 0);
     tk_diags_free(&d);

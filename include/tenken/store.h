@@ -9,7 +9,14 @@
  * Schema (version 1; version 2 adds submissions, answers and plans: see
  * submit.h; version 3 adds workbook_item.plan_id — the remediation plan a
  * follow-up row is about — and campaign_answer.plan_status — the plan status
- * a follow-up list value stands for):
+ * a follow-up list value stands for; version 4 the staff self-check (store.c);
+ * version 5 the committee report's 総評 (campaign_comment); version 6 adds the audit plan —
+ * audit_plan(id, org, year, file, sha256, created_at) and
+ * audit_assignment(plan_id, line, auditor, affiliation, affiliation_name,
+ * department_code) — and answer.good (良好事例), answer.confirm (是正確認),
+ * plan.interim (暫定措置), plan.verification and plan.verified_at (the
+ * auditor's 是正確認 of a finding), and campaign_confirm(campaign_id, seq,
+ * value, closes) — the 是正確認 list an audit campaign was issued with):
  *   meta(key PK, value)
  *   campaign(id PK, org, year, kind ∈ self|audit|followup, checklist_hash,
  *            org_name, deadline (ISO date or NULL), template ("PATH sha256:HEX"),
@@ -57,7 +64,7 @@
 
 #include "tenken/diag.h"
 
-#define TK_STORE_SCHEMA_VERSION 5
+#define TK_STORE_SCHEMA_VERSION 6
 
 typedef struct tk_store tk_store;
 

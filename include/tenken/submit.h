@@ -29,7 +29,9 @@
  * earlier years; its answer moves them on: an answer with full points
  * (実施している, 適合) closes them (完了, closed_at the day received), any
  * other answer keeps them open and is logged. Plans of the other kind are not
- * touched: a self-inspection does not close an auditor's finding.
+ * touched: a self-inspection does not close an auditor's finding. Nor does
+ * a later audit's grade: an audit finding closes only on the auditor's
+ * 是正確認 (findings.h, tk_findings_confirm).
  *
  * A follow-up submission is stored with one answer row per plan row: value =
  * the status as chosen, evidence = 実施内容, note = 理由, due = 新たな完了予定日
@@ -97,6 +99,9 @@ typedef struct tk_answer_rec {
     const char *due;   /* ISO date or NULL */
     const char *flag;  /* 要対応: 計画未記入 / 計画不備 / 理由未記入, or NULL */
     const char *cell;  /* sheet!cell of the answer */
+    const char *good;    /* audit: 良好事例, or NULL */
+    const char *confirm; /* audit: 是正確認 of earlier findings, or NULL */
+    bool confirm_closes; /* the 是正確認 confirms the fix (findings.h) */
     bool scored, negative;
     bool full; /* full points: closes the item's open plans of earlier years */
 } tk_answer_rec;
@@ -104,7 +109,11 @@ typedef struct tk_answer_rec {
 /* One follow-up row as ingest read it (strings borrowed). */
 typedef struct tk_followup_rec {
     int64_t plan_id;
+    bool has_status;       /* a status was chosen (change holds it) */
     tk_plan_change change; /* to, date (完了日), new_due, reason, note (実施内容) */
+    /* the auditee's response (改善計画: 内容, 担当者, 完了予定日, 暫定措置);
+     * NULL each when not written, all NULL when the row gives none */
+    const char *resp_content, *resp_owner, *resp_due, *resp_interim;
     const char *value;     /* the status as chosen in the list */
     /* sheet!cell of the status, 完了日, 新たな完了予定日 and 理由, for messages */
     const char *cell_status, *cell_date, *cell_new_due, *cell_reason;
@@ -133,6 +142,10 @@ typedef struct tk_submission_result {
     size_t plans_changed, plans_closed, plans_postponed;
     /* a later year's answers: earlier plans closed, and kept open (logged) */
     size_t carried_closed, carried_kept;
+    /* follow-up: plans given or revised by the auditee's response */
+    size_t plans_responded;
+    /* audit: earlier findings confirmed fixed, and confirmed not yet fixed */
+    size_t findings_verified, findings_kept;
 } tk_submission_result;
 
 /* Store a submission in one transaction. 0 or -1 (nothing stored). A

@@ -63,8 +63,14 @@ enum tk_column_key {
      * same kind exists (otherwise generate leaves them out) */
     TK_COL_PREV_ANSWER, /* last year's answer to the item */
     TK_COL_PREV_PLAN,   /* remediation plans still open for the item */
+    /* audits */
+    TK_COL_GOOD,    /* input: text: 良好事例, markable on any row */
+    TK_COL_CONFIRM, /* input: one of the template's <confirm> values (是正確認
+                       of earlier findings); shown only when earlier audit
+                       findings of the item are not yet confirmed fixed */
+    TK_COL_INTERIM, /* input: text: 暫定措置 (follow-up: the auditee's response) */
 };
-#define TK_COLUMN_KEY_COUNT 25
+#define TK_COLUMN_KEY_COUNT 28
 
 /* "seq", "ref", ... as written in templates and in the identity sheet. */
 const char *tk_column_key_name(enum tk_column_key k);
@@ -108,6 +114,15 @@ typedef struct tk_tpl_answer {
     const char *description; /* or NULL */
     long xml_line;
 } tk_tpl_answer;
+
+/* A value of the 是正確認 list (<confirm><value closes="true">是正済み</value>):
+ * closes says the auditor confirmed the fix, which alone closes a finding. */
+typedef struct tk_tpl_confirm {
+    const char *value;
+    bool closes;
+    const char *description; /* or NULL */
+    long xml_line;
+} tk_tpl_confirm;
 
 /* A plan status as a follow-up workbook offers it (<plans><status key=...>). */
 typedef struct tk_tpl_status {
@@ -200,6 +215,9 @@ typedef struct tk_template {
     tk_tpl_answer *answers; /* none in a follow-up template */
     size_t nanswers;
 
+    tk_tpl_confirm *confirms; /* audit: the 是正確認 list; none otherwise */
+    size_t nconfirms;
+
     tk_tpl_status *statuses; /* follow-up: the <plans> statuses with a key, in order; none otherwise */
     size_t nstatuses;
 
@@ -237,6 +255,8 @@ const tk_tpl_answer *tk_template_answer(const tk_template *t, const char *value)
 /* The column with the per-row list: answer (self, audit) or status
  * (follow-up); NULL when none. */
 const tk_tpl_column *tk_template_list_column(const tk_template *t, size_t *index);
+/* The 是正確認 value with exactly this text, or NULL. */
+const tk_tpl_confirm *tk_template_confirm(const tk_template *t, const char *value);
 /* The list entry of a plan status, or NULL when the template offers none. */
 const tk_tpl_status *tk_template_status(const tk_template *t, enum tk_plan_status s);
 /* Leave the column with this key out of the workbook (columns that only

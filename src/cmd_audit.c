@@ -1,0 +1,159 @@
+/* cmd_audit.c — tenken audit plan: record the year's audit plan (who audits
+ * which department), refusing assignments that break independence, and show
+ * the rotation over the cycle of years. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenken/audit_plan.h"
+#include "tenken/checklist.h"
+#include "tenken/cli.h"
+#include "tenken/text.h"
+#include "tenken/util.h"
+#include "tenken/xmlutil.h"
+
+typedef struct audit_args {
+    const char *org, *auditors, *db;
+    long year, cycle;
+    bool force, quiet;
+} audit_args;
+
+static int parse_args(const tk_command *c, int argc, char **argv, audit_args *a)
+{
+    static const struct option longopts[] = {
+        {"org", required_argument, NULL, 'g'},  {"year", required_argument, NULL, 'y'},
+        {"auditors", required_argument, NULL, 'a'}, {"db", required_argument, NULL, 'd'},
+        {"cycle", required_argument, NULL, 'c'}, {"force", no_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int ch, bad = 0;
+    while ((ch = tk_cli_getopt(c, argc, argv, "qh", longopts, &bad)) != -1 && !bad) {
+        switch (ch) {
+        case 'g': a->org = optarg; break;
+        case 'y':
+            if (tk_cli_parse_year(c, optarg, &a->year) != TK_EXIT_OK)
+                return TK_EXIT_USAGE;
+            break;
+        case 'a': a->auditors = optarg; break;
+        case 'd': a->db = optarg; break;
+        case 'c':
+            if (!tk_parse_int(optarg, 1, 10, &a->cycle))
+                return tk_cli_usage_error(c, "--cycle は 1 から 10 までの年数です (「%s」)", optarg);
+            break;
+        case 'F': a->force = true; break;
+        case 'q': a->quiet = true; break;
+        case 'h': tk_cli_print_usage(c, stdout); return -1;
+        default: break;
+        }
+    }
+    return bad ? TK_EXIT_USAGE : TK_EXIT_OK;
+}
+
+/* The plan by department, with the rotation over the cycle. */
+static void print_plan(const tk_org *org, const tk_audit_plan *p, const char **years, int year, int cycle)
+{
+    tk_buf out;
+    tk_buf_init(&out);
+    static const char *const HEADS[] = {"部署コード", "部署", "監査人", "監査の年度 (周期内)"};
+    char ***rows = tk_xcalloc(org->ndepartments ? org->ndepartments : 1, sizeof *rows);
+    size_t planned = 0;
+    tk_buf missed;
+    tk_buf_init(&missed);
+    for (size_t i = 0; i < org->ndepartments; i++) {
+        const tk_department *dep = &org->departments[i];
+        const char *who = tk_audit_plan_auditors_of(p, dep->code);
+        planned += who != NULL;
+        rows[i] = tk_xcalloc(4, sizeof **rows);
+        rows[i][0] = tk_xstrdup(dep->code);
+        rows[i][1] = tk_xstrdup(dep->name);
+        rows[i][2] = tk_xstrdup(who ? who : "—");
+        rows[i][3] = tk_xstrdup(*years[i] ? years[i] : "—");
+        if (!*years[i])
+            tk_buf_printf(&missed, "%s%s %s", missed.len ? "、" : "", dep->code, dep->name);
+    }
+    tk_text_table(&out, 4, HEADS, (char *const *const *)rows, org->ndepartments, NULL);
+    tk_buf_printf(&out, "audit: %d 年度の監査計画を記録しました (監査人 %zu 人、被監査部署 %zu / %zu)\n", year, p->nauditors,
+                  planned, org->ndepartments);
+    if (missed.len)
+        tk_buf_printf(&out, "audit: 警告: %d〜%d 年度の監査計画で一度も監査されない部署があります: %s\n", year - cycle + 1, year,
+                      missed.data);
+    fwrite(out.data, 1, out.len, stdout);
+    for (size_t i = 0; i < org->ndepartments; i++) {
+        for (int k = 0; k < 4; k++)
+            free(rows[i][k]);
+        free(rows[i]);
+    }
+    free(rows);
+    tk_buf_free(&missed);
+    tk_buf_free(&out);
+}
+
+static int cmd_plan(const tk_command *c, int argc, char **argv)
+{
+    audit_args a = {.cycle = 3};
+    int rc = parse_args(c, argc, argv, &a);
+    if (rc == -1)
+        return TK_EXIT_OK;
+    if (rc != TK_EXIT_OK)
+        return rc;
+    if (!a.org)
+        return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
+    if (!a.year)
+        return tk_cli_usage_error(c, "--year で監査の年度を指定してください (2026 など)");
+    if (!a.auditors)
+        return tk_cli_usage_error(c, "--auditors で監査人の一覧 (CSV) を指定してください");
+    tk_arena *ar = tk_arena_new();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_org *org = NULL;
+    tk_audit_plan *p = NULL;
+    tk_store *st = NULL;
+    const char *dir = tk_org_dir(ar, a.org);
+    if (!dir) {
+        tk_diag_error(&d, a.org, 0, "組織「%s」のフォルダが見つかりません。checklists/%s/ に org.xml を置くか、フォルダのパスを指定してください",
+                      a.org, a.org);
+        rc = TK_EXIT_INPUT;
+        goto done;
+    }
+    org = tk_org_load(tk_path_join(ar, dir, "org.xml"), tk_data_path(ar, "checklists"), &d);
+    if (!org || d.errors) {
+        rc = TK_EXIT_INPUT;
+        goto done;
+    }
+    p = tk_audit_plan_read(a.auditors, org, (int)a.year, &d);
+    if (!p) {
+        tk_diag_add(&d, TK_SEV_ERROR, a.auditors, 0, NULL, "監査計画に問題があるため、何も記録しませんでした");
+        rc = TK_EXIT_INPUT;
+        goto done;
+    }
+    st = tk_store_open(tk_cli_db_path(a.db), &d);
+    if (!st) {
+        rc = TK_EXIT_FAILURE;
+        goto done;
+    }
+    rc = tk_audit_plan_record(st, p, a.force, &d);
+    if (rc == TK_EXIT_OK && !a.quiet) {
+        const char **years = NULL;
+        if (tk_audit_rotation(st, org, (int)a.year, (int)a.cycle, ar, &years, &d) == 0)
+            print_plan(org, p, years, (int)a.year, (int)a.cycle);
+    }
+done:
+    tk_diags_print(&d, stderr);
+    tk_diags_free(&d);
+    tk_store_close(st);
+    tk_audit_plan_free(p);
+    tk_org_free(org);
+    tk_arena_free(ar);
+    return rc;
+}
+
+int tk_cmd_audit(const tk_command *c, int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "plan"))
+        return cmd_plan(c, argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        tk_cli_print_usage(c, stdout);
+        return TK_EXIT_OK;
+    }
+    return tk_cli_usage_error(c, "tenken audit plan --org ID --year 年度 --auditors FILE.csv の形で指定してください");
+}
