@@ -1,6 +1,7 @@
 /* cmd_audit.c — tenken audit plan: record the year's audit plan (who audits
  * which department), refusing assignments that break independence, and show
  * the rotation over the cycle of years. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "tenken/cli.h"
 #include "tenken/text.h"
 #include "tenken/util.h"
+#include "tenken/workpaper.h"
 #include "tenken/xmlutil.h"
 
 typedef struct audit_args {
@@ -156,4 +158,81 @@ int tk_cmd_audit(const tk_command *c, int argc, char **argv)
         return TK_EXIT_OK;
     }
     return tk_cli_usage_error(c, "tenken audit plan --org ID --year 年度 --auditors FILE.csv の形で指定してください");
+}
+
+/* tenken export audit: the 監査調書 (workpaper.h). */
+int tk_cmd_export_audit(const tk_command *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"org", required_argument, NULL, 'g'},    {"year", required_argument, NULL, 'y'},
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"db", required_argument, NULL, 'd'},     {"force", no_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *org = NULL, *format = "csv", *output = NULL, *db = NULL;
+    long year = 0;
+    bool force = false;
+    int ch, bad = 0;
+    while ((ch = tk_cli_getopt(c, argc, argv, "o:h", longopts, &bad)) != -1 && !bad) {
+        switch (ch) {
+        case 'g': org = optarg; break;
+        case 'y':
+            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK)
+                return TK_EXIT_USAGE;
+            break;
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'd': db = optarg; break;
+        case 'F': force = true; break;
+        case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
+        default: break;
+        }
+    }
+    if (bad)
+        return TK_EXIT_USAGE;
+    if (!org || !year)
+        return tk_cli_usage_error(c, "--org と --year で監査の調査を指定してください");
+    bool xlsx = !strcmp(format, "xlsx");
+    if (!xlsx && strcmp(format, "csv"))
+        return tk_cli_usage_error(c, "--format は csv か xlsx です (「%s」)", format);
+    if (xlsx && !output)
+        return tk_cli_usage_error(c, "xlsx は -o FILE で書き出し先を指定してください");
+    const char *dbp = tk_cli_db_path(db);
+    if (!tk_file_exists(dbp)) {
+        fprintf(stderr, "%s: データベースがありません。先に tenken generate --kind audit と tenken ingest を実行してください\n", dbp);
+        return TK_EXIT_INPUT;
+    }
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(dbp, &d);
+    tk_workpaper w;
+    memset(&w, 0, sizeof w);
+    int found = st ? tk_workpaper_load(st, tk_cli_org_id(org), (int)year, &w, &d) : -1;
+    tk_store_close(st);
+    int rc = found < 0 ? TK_EXIT_FAILURE : TK_EXIT_OK;
+    if (found == 0) {
+        tk_diag_error(&d, dbp, 0, "%s の %ld 年度の監査の記録がありません (tenken generate --kind audit で監査票を作ってください)",
+                      tk_cli_org_id(org), year);
+        rc = TK_EXIT_INPUT;
+    }
+    if (rc == TK_EXIT_OK && xlsx) {
+        rc = tk_workpaper_xlsx(&w, output, force, &d);
+    } else if (rc == TK_EXIT_OK) {
+        tk_buf out;
+        tk_buf_init(&out);
+        tk_workpaper_csv(&w, &out);
+        if (!output)
+            fwrite(out.data, 1, out.len, stdout);
+        else if (tk_file_write_atomic(output, out.data, out.len, force) != 0) {
+            rc = errno == EEXIST ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
+            tk_diag_error(&d, output, 0, errno == EEXIST ? "ファイルが既にあります。上書きするには --force を指定してください" : "書き出せません: %s",
+                          strerror(errno));
+        }
+        tk_buf_free(&out);
+    }
+    if (rc == TK_EXIT_OK && output)
+        printf("export: 監査調書 %zu 行を %s に書き出しました\n", w.n, output);
+    tk_diags_print(&d, stderr);
+    tk_diags_free(&d);
+    tk_workpaper_free(&w);
+    return rc;
 }

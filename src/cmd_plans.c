@@ -334,12 +334,14 @@ int tk_cmd_plans(const tk_command *c, int argc, char **argv)
 
 int tk_cmd_export(const tk_command *c, int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "audit"))
+        return tk_cmd_export_audit(c, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "plans")) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
             tk_cli_print_usage(c, stdout);
             return TK_EXIT_OK;
         }
-        return tk_cli_usage_error(c, "書き出すものを指定してください (tenken export plans ...)");
+        return tk_cli_usage_error(c, "書き出すものを指定してください (tenken export plans ... または tenken export audit ...)");
     }
     plan_args a = {.status = "all", .format = "csv"};
     int rc = parse_common(c, argc - 1, argv + 1, &a);

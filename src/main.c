@@ -161,13 +161,17 @@ static const tk_command COMMANDS[] = {
      "対応中、完了、延期、リスク受容。完了には --date (完了日)、延期には --new-due と --reason、\n"
      "リスク受容には --date (委員会の決定日) が必要です。閉じた計画は変更できません。変更はすべて\n"
      "日付とともに記録に残り、上書きされません。\n"},
-    {"export", tk_cmd_export, "改善計画を CSV または Excel に書き出す",
+    {"export", tk_cmd_export, "改善計画・監査調書を CSV または Excel に書き出す",
      "使い方: tenken export plans --org ID [--year Y] [--kind self|audit] [--department CODE]\n"
      "                          [--status all|open|overdue|done]\n"
      "                          [--format csv|xlsx] [-o FILE] [--force] [--db FILE]\n"
+     "       tenken export audit --org ID --year Y [--format csv|xlsx] [-o FILE] [--force] [--db FILE]\n"
      "\n"
      "事務局の記録用に、改善計画を書き出します。csv は Excel で開ける UTF-8 (BOM 付き)、xlsx は\n"
-     "見出しの固定とオートフィルタ付きのブックです。-o を省くと csv を標準出力に書きます。\n"},
+     "見出しの固定とオートフィルタ付きのブックです。-o を省くと csv を標準出力に書きます。\n"
+     "export audit は監査調書 (監査した項目ごとの部署、該当条項、監査項目、判定、監査証跡、所見、良好事例、\n"
+     "是正確認、監査を行う者、監査実施日) を書き出します。監査を行う者は監査票の表紙の記載、なければ監査計画の\n"
+     "監査人です。\n"},
     {"audit", tk_cmd_audit, "監査計画 (誰がどの部署を監査するか) を記録する",
      "使い方: tenken audit plan --org ID --year 2026 --auditors FILE.csv [--cycle 3] [--db FILE] [--force] [-q]\n"
      "\n"

@@ -53,6 +53,8 @@ int tk_cmd_report(const tk_command *self, int argc, char **argv);
 int tk_cmd_review(const tk_command *self, int argc, char **argv);
 int tk_cmd_audit(const tk_command *self, int argc, char **argv);
 int tk_cmd_findings(const tk_command *self, int argc, char **argv);
+/* tenken export audit (the 監査調書), argv[0] = "audit"; called by tk_cmd_export. */
+int tk_cmd_export_audit(const tk_command *self, int argc, char **argv);
 
 struct tk_results;
 /* Check --org/--year/--kind, open --db and load the campaign's results

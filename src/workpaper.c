@@ -1,0 +1,188 @@
+/* workpaper.c — the 監査調書 (workpaper.h): read from the database, written
+ * as CSV or as a workbook. */
+#include "tenken/workpaper.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "tenken/audit_plan.h"
+#include "tenken/text.h"
+
+#define NSHOWN 12
+static const char *const HEADS[NSHOWN] = {"部署コード", "被監査部署", "項番", "該当条項", "監査項目", "判定", "監査証跡",
+                                          "所見", "良好事例", "是正確認", "監査を行う者", "監査実施日"};
+
+static const char *col(tk_arena *a, sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t && *t ? tk_arena_strdup(a, (const char *)t) : NULL;
+}
+
+int tk_workpaper_load(tk_store *st, const char *org, int year, tk_workpaper *w, tk_diags *d)
+{
+    memset(w, 0, sizeof *w);
+    w->arena = tk_arena_new();
+    w->year = year;
+    sqlite3_stmt *q = tk_store_prepare(
+        st,
+        "SELECT w.department_code, COALESCE(dp.name, ''), wi.seq, COALESCE(ci.ref, ''), COALESCE(ci.text, ''), "
+        " a.value, a.evidence, a.finding, a.good, a.confirm, "
+        " (SELECT value FROM submission_field f WHERE f.submission_id = s.id AND f.key = 'auditor'), "
+        " (SELECT value FROM submission_field f WHERE f.submission_id = s.id AND f.key = 'audit-date'), c.org_name "
+        "FROM campaign c JOIN workbook w ON w.campaign_id = c.id AND w.revoked_at IS NULL "
+        "JOIN workbook_item wi ON wi.workbook_id = w.id "
+        "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
+        "LEFT JOIN answer a ON a.submission_id = s.id AND a.item_id = wi.item_id "
+        "LEFT JOIN campaign_item ci ON ci.campaign_id = c.id AND ci.item_id = wi.item_id "
+        "LEFT JOIN department dp ON dp.campaign_id = c.id AND dp.code = w.department_code "
+        "WHERE c.org = ?1 AND c.year = ?2 AND c.kind = 'audit' ORDER BY w.department_code, wi.seq",
+        d);
+    if (!q)
+        return -1;
+    sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 2, year);
+    tk_audit_plan *plan = NULL;
+    if (tk_audit_plan_load(st, org, year, &plan, d) < 0) {
+        tk_store_done(st, q);
+        return -1;
+    }
+    size_t cap = 0;
+    int rc;
+    tk_arena *a = w->arena;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (w->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            w->rows = tk_xrealloc(w->rows, cap * sizeof *w->rows);
+        }
+        tk_workpaper_row *r = &w->rows[w->n++];
+        r->department_code = col(a, q, 0);
+        r->department_name = col(a, q, 1);
+        r->seq = sqlite3_column_int(q, 2);
+        r->ref = col(a, q, 3);
+        r->text = col(a, q, 4);
+        r->grade = col(a, q, 5);
+        r->evidence = col(a, q, 6);
+        r->finding = col(a, q, 7);
+        r->good = col(a, q, 8);
+        r->confirm = col(a, q, 9);
+        r->auditor = col(a, q, 10);
+        if (!r->auditor && plan) {
+            const char *who = tk_audit_plan_auditors_of(plan, r->department_code ? r->department_code : "");
+            r->auditor = who ? tk_arena_strdup(a, who) : NULL;
+        }
+        r->audit_date = col(a, q, 11);
+        if (!w->org_name)
+            w->org_name = col(a, q, 12);
+    }
+    tk_store_done(st, q);
+    tk_audit_plan_free(plan);
+    if (rc != SQLITE_DONE) {
+        tk_diag_error(d, tk_store_path(st), 0, "データベースを読めません: %s", sqlite3_errmsg(tk_store_sqlite(st)));
+        return -1;
+    }
+    return w->n ? 1 : 0;
+}
+
+void tk_workpaper_free(tk_workpaper *w)
+{
+    if (!w)
+        return;
+    free(w->rows);
+    tk_arena_free(w->arena);
+    memset(w, 0, sizeof *w);
+}
+
+static void cells_of(const tk_workpaper_row *r, const char *c[NSHOWN], char seq[16])
+{
+    snprintf(seq, 16, "%d", r->seq);
+    const char *v[NSHOWN] = {r->department_code, r->department_name, seq, r->ref, r->text, r->grade, r->evidence,
+                             r->finding, r->good, r->confirm, r->auditor, r->audit_date};
+    for (int k = 0; k < NSHOWN; k++)
+        c[k] = v[k] ? v[k] : "";
+}
+
+void tk_workpaper_csv(const tk_workpaper *w, tk_buf *out)
+{
+    tk_buf_puts(out, "\xEF\xBB\xBF");
+    tk_csv_row(out, NSHOWN, HEADS);
+    for (size_t i = 0; i < w->n; i++) {
+        const char *c[NSHOWN];
+        char seq[16];
+        cells_of(&w->rows[i], c, seq);
+        tk_csv_row(out, NSHOWN, c);
+    }
+}
+
+int tk_workpaper_xlsx(const tk_workpaper *w, const char *path, bool force, tk_diags *d)
+{
+    if (!force && tk_file_exists(path)) {
+        tk_diag_error(d, path, 0, "ファイルが既にあります。上書きするには --force を指定してください");
+        return TK_EXIT_INPUT;
+    }
+    tk_arena *a = tk_arena_new();
+    char *tmp = tk_file_tmp_beside(a, path);
+    lxw_workbook *wb = tmp ? workbook_new(tmp) : NULL;
+    if (!wb) {
+        tk_diag_error(d, path, 0, "書き出せません: %s", tmp ? "Excel ブックを作れません" : strerror(errno));
+        if (tmp)
+            unlink(tmp);
+        tk_arena_free(a);
+        return TK_EXIT_FAILURE;
+    }
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "監査調書");
+    lxw_format *head = workbook_add_format(wb);
+    format_set_bold(head);
+    format_set_bg_color(head, 0xE2EFDA);
+    format_set_border(head, LXW_BORDER_THIN);
+    format_set_text_wrap(head);
+    lxw_format *cell = workbook_add_format(wb);
+    format_set_border(cell, LXW_BORDER_THIN);
+    format_set_text_wrap(cell);
+    format_set_align(cell, LXW_ALIGN_VERTICAL_TOP);
+    lxw_format *title = workbook_add_format(wb);
+    format_set_bold(title);
+    format_set_font_size(title, 14);
+    static const double widths[NSHOWN] = {7, 14, 6, 14, 50, 12, 24, 30, 20, 10, 20, 11};
+    char fy[32];
+    snprintf(fy, sizeof fy, "%d", w->year);
+    worksheet_write_string(ws, 0, 0, tk_arena_printf(a, "%s　%s 年度　監査調書", w->org_name ? w->org_name : "", fy), title);
+    for (int k = 0; k < NSHOWN; k++) {
+        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL);
+        worksheet_write_string(ws, 2, (lxw_col_t)k, HEADS[k], head);
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        const char *c[NSHOWN];
+        char seq[16];
+        cells_of(&w->rows[i], c, seq);
+        lxw_row_t r = (lxw_row_t)(3 + i);
+        for (int k = 0; k < NSHOWN; k++) {
+            if (k == 2)
+                worksheet_write_number(ws, r, (lxw_col_t)k, w->rows[i].seq, cell);
+            else
+                worksheet_write_string(ws, r, (lxw_col_t)k, c[k], cell);
+        }
+    }
+    worksheet_freeze_panes(ws, 3, 0);
+    worksheet_autofilter(ws, 2, 0, (lxw_row_t)(2 + (w->n ? w->n : 1)), NSHOWN - 1);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 2, 2);
+    lxw_error e = workbook_close(wb);
+    int rc = TK_EXIT_OK;
+    if (e != LXW_NO_ERROR) {
+        unlink(tmp);
+        tk_diag_error(d, path, 0, "書き出せません (%s)", lxw_strerror(e));
+        rc = TK_EXIT_FAILURE;
+    } else if (tk_file_commit(tmp, path, force) != 0) {
+        rc = errno == EEXIST ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
+        tk_diag_error(d, path, 0, errno == EEXIST ? "ファイルが既にあります。上書きするには --force を指定してください" : "書き出せません: %s",
+                      strerror(errno));
+    }
+    tk_arena_free(a);
+    return rc;
+}
