@@ -98,6 +98,11 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
         if (r.findings_verified || r.findings_kept)
             snprintf(carried + strlen(carried), sizeof carried - strlen(carried), "、是正確認 是正済み %zu・未了 %zu",
                      r.findings_verified, r.findings_kept);
+        if (!strcmp(r.kind, "audit")) {
+            fprintf(out, "%s: 取り込みました (%s、%d 年度 監査、判定 %zu / %zu、指摘事項 %zu%s%s)\n", file, r.department_name, r.year,
+                    r.answered, r.items, r.negative, carried, r.superseded ? "、前回の提出を置き換え" : "");
+            break;
+        }
         fprintf(out, "%s: 取り込みました (%s%s%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", file, r.department_name,
                 r.respondent[0] ? " " : "", r.respondent, r.year, r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
         break;

@@ -762,6 +762,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         } else {
             check_row(&c, &is, &c.rows[i], &answers[i], fy_start);
             res->plans += answers[i].plan != NULL;
+            res->negative += answers[i].negative;
         }
         res->answered += answers[i].value != NULL;
         res->flagged += answers[i].flag != NULL;

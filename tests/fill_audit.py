@@ -14,6 +14,11 @@ come from the sheet's own data validation.
       是正確認 (an earlier finding on the row), the values of the list in
       turn, so that some findings are confirmed fixed and others not.
 
+  fill_audit.py grades --spec SPEC.json OUTDIR FILE...
+      exactly what SPEC says, for the tests: {"SEQ": {"grade": "軽微な不適合",
+      "finding": "...", "evidence": "...", "good": "...", "confirm": "是正済み"}};
+      rows not in SPEC get the first grade.
+
   fill_audit.py respond [--seed N] [--skip K] OUTDIR FILE...
       an auditee's follow-up workbook: each row without an 改善内容 (a finding
       not yet planned) gets 改善内容, 担当者, 完了予定日 and 暫定措置, except
@@ -74,7 +79,18 @@ def load(path):
     return wb, kv, rows, col
 
 
-def grades(path, outdir, rng):
+def by_spec(wb, rows, col, scale, spec):
+    for r in rows:
+        ws = wb[r["sheet"]]
+        n = r["row"]
+        want = spec.get(str(r["seq"]), {})
+        ws[f"{col['answer']}{n}"] = want.get("grade", scale[0])
+        for key in ("evidence", "finding", "good", "confirm"):
+            if key in want:
+                ws[f"{col[key]}{n}"] = want[key]
+
+
+def grades(path, outdir, rng, spec=None):
     wb, kv, rows, col = load(path)
     scale = confirms = None
     for r in rows:
@@ -84,6 +100,9 @@ def grades(path, outdir, rng):
     if not scale:
         sys.exit(f"{path}: 判定の選択肢 (入力規則) が見つかりません")
     turn = 0
+    if spec is not None:
+        by_spec(wb, rows, col, scale, spec)
+        rows = []
     for i, r in enumerate(rows):
         ws = wb[r["sheet"]]
         n = r["row"]
@@ -151,6 +170,7 @@ def main():
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--skip", type=int, default=4)
     ap.add_argument("--complete", type=float, default=0.0)
+    ap.add_argument("--spec")
     ap.add_argument("outdir")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
@@ -158,7 +178,12 @@ def main():
     for i, f in enumerate(args.files):
         rng = random.Random(args.seed * 1000 + i)
         if args.mode == "grades":
-            grades(f, args.outdir, rng)
+            spec = None
+            if args.spec:
+                import json
+                with open(args.spec, encoding="utf-8") as fh:
+                    spec = json.load(fh)
+            grades(f, args.outdir, rng, spec)
         else:
             respond(f, args.outdir, rng, args.skip, args.complete)
 

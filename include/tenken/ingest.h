@@ -60,6 +60,7 @@ typedef struct tk_ingest_result {
     size_t plans_closed, plans_postponed; /* follow-up: of those changed */
     size_t carried_closed, carried_kept;  /* earlier years' plans closed / kept open by the answers */
     size_t plans_responded;               /* follow-up: plans given or revised (改善計画の回答) */
+    size_t negative;                      /* answers of a negative grade (an audit's 指摘事項) */
     size_t findings_verified, findings_kept; /* audit: earlier findings confirmed fixed / not yet */
     int64_t submission_id;
     bool superseded;   /* an earlier submission of the workbook was replaced */
