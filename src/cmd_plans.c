@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 #include "tenken/cli.h"
 #include "tenken/jdate.h"
@@ -12,6 +11,7 @@
 #include "tenken/store.h"
 #include "tenken/text.h"
 #include "tenken/util.h"
+#include "tenken/xlsx_list.h"
 
 #define NCOLS 12
 static const char *const HEADS[NCOLS] = {"番号", "年度", "種類", "部署コード", "部署", "該当条項", "改善内容",
@@ -113,75 +113,35 @@ static void to_text(const tk_plan_list *l, tk_buf *out)
     free(rows);
 }
 
+/* The list's rows for tk_xlsx_list_write: the cells of the row asked for,
+ * kept until the next. */
+typedef struct xlsx_rows {
+    const tk_plan_list *l;
+    char *c[NCOLS];
+} xlsx_rows;
+
+static void xlsx_row(void *user, size_t i, const char **cells)
+{
+    xlsx_rows *x = user;
+    free_cells(x->c);
+    cells_of(&x->l->rows[i], x->c);
+    for (int k = 0; k < NCOLS; k++)
+        cells[k] = x->c[k];
+}
+
 static int to_xlsx(const tk_plan_list *l, const char *path, bool force, const char *title)
 {
-    if (!force && tk_file_exists(path)) {
-        fprintf(stderr, "%s: 既に存在します。上書きするには --force を指定してください\n", path);
-        return TK_EXIT_INPUT;
-    }
-    tk_arena *a = tk_arena_new();
-    char *tmp = tk_file_tmp_beside(a, path);
-    lxw_workbook *wb = tmp ? workbook_new(tmp) : NULL;
-    if (!wb) {
-        fprintf(stderr, "%s: 書き出せません: %s\n", path, tmp ? "Excel ブックを作れません" : strerror(errno));
-        if (tmp)
-            unlink(tmp);
-        tk_arena_free(a);
-        return TK_EXIT_FAILURE;
-    }
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "改善計画");
-    lxw_format *head = workbook_add_format(wb);
-    format_set_bold(head);
-    format_set_bg_color(head, 0xD9E1F2);
-    format_set_border(head, LXW_BORDER_THIN);
-    format_set_text_wrap(head);
-    lxw_format *cell = workbook_add_format(wb);
-    format_set_border(cell, LXW_BORDER_THIN);
-    format_set_text_wrap(cell);
-    format_set_align(cell, LXW_ALIGN_VERTICAL_TOP);
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    format_set_font_size(bold, 14);
     static const double widths[NCOLS] = {7, 7, 9, 10, 20, 18, 50, 14, 12, 10, 9, 7};
-    worksheet_write_string(ws, 0, 0, title, bold);
-    for (int k = 0; k < NCOLS; k++) {
-        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL);
-        worksheet_write_string(ws, 2, (lxw_col_t)k, HEADS[k], head);
-    }
-    for (size_t i = 0; i < l->n; i++) {
-        char *c[NCOLS];
-        cells_of(&l->rows[i], c);
-        for (int k = 0; k < NCOLS; k++) {
-            lxw_row_t r = (lxw_row_t)(3 + i);
-            if ((k == 0 || k == 1 || k == 10 || k == 11) && *c[k])
-                worksheet_write_number(ws, r, (lxw_col_t)k, strtod(c[k], NULL), cell);
-            else
-                worksheet_write_string(ws, r, (lxw_col_t)k, c[k], cell);
-        }
-        free_cells(c);
-    }
-    worksheet_freeze_panes(ws, 3, 0);
-    worksheet_autofilter(ws, 2, 0, (lxw_row_t)(2 + (l->n ? l->n : 1)), NCOLS - 1);
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_rows(ws, 2, 2);
-    lxw_error e = workbook_close(wb);
-    int rc = TK_EXIT_OK;
-    if (e != LXW_NO_ERROR) {
-        unlink(tmp);
-        fprintf(stderr, "%s: 書き出せません (%s)\n", path, lxw_strerror(e));
-        rc = TK_EXIT_FAILURE;
-    } else if (tk_file_commit(tmp, path, force) != 0) {
-        if (errno == EEXIST) {
-            fprintf(stderr, "%s: 既に存在します。上書きするには --force を指定してください\n", path);
-            rc = TK_EXIT_INPUT;
-        } else {
-            fprintf(stderr, "%s: 書き出せません: %s\n", path, strerror(errno));
-            rc = TK_EXIT_FAILURE;
-        }
-    }
-    tk_arena_free(a);
+    static const bool numeric[NCOLS] = {[0] = true, [1] = true, [10] = true, [11] = true};
+    xlsx_rows x = {.l = l};
+    tk_xlsx_list xl = {.sheet = "改善計画", .title = title, .ncols = NCOLS, .heads = HEADS, .widths = widths,
+                       .numeric = numeric, .nrows = l->n, .row = xlsx_row, .user = &x};
+    tk_diags d;
+    tk_diags_init(&d);
+    int rc = tk_xlsx_list_write(&xl, path, force, &d);
+    free_cells(x.c);
+    tk_diags_print(&d, stderr);
+    tk_diags_free(&d);
     return rc;
 }
 

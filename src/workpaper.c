@@ -2,15 +2,13 @@
  * as CSV or as a workbook. */
 #include "tenken/workpaper.h"
 
-#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <xlsxwriter.h>
 
 #include "tenken/audit_plan.h"
 #include "tenken/text.h"
+#include "tenken/xlsx_list.h"
 
 #define NSHOWN 12
 static const char *const HEADS[NSHOWN] = {"部署コード", "被監査部署", "項番", "該当条項", "監査項目", "判定", "監査証跡",
@@ -96,7 +94,7 @@ void tk_workpaper_free(tk_workpaper *w)
     memset(w, 0, sizeof *w);
 }
 
-static void cells_of(const tk_workpaper_row *r, const char *c[NSHOWN], char seq[16])
+static void cells_of(const tk_workpaper_row *r, const char **c, char seq[16])
 {
     snprintf(seq, 16, "%d", r->seq);
     const char *v[NSHOWN] = {r->department_code, r->department_name, seq, r->ref, r->text, r->grade, r->evidence,
@@ -117,72 +115,21 @@ void tk_workpaper_csv(const tk_workpaper *w, tk_buf *out)
     }
 }
 
+static void workpaper_row(void *user, size_t i, const char **cells)
+{
+    const tk_workpaper *w = user;
+    static char seq[16];
+    cells_of(&w->rows[i], cells, seq);
+}
+
 int tk_workpaper_xlsx(const tk_workpaper *w, const char *path, bool force, tk_diags *d)
 {
-    if (!force && tk_file_exists(path)) {
-        tk_diag_error(d, path, 0, "ファイルが既にあります。上書きするには --force を指定してください");
-        return TK_EXIT_INPUT;
-    }
-    tk_arena *a = tk_arena_new();
-    char *tmp = tk_file_tmp_beside(a, path);
-    lxw_workbook *wb = tmp ? workbook_new(tmp) : NULL;
-    if (!wb) {
-        tk_diag_error(d, path, 0, "書き出せません: %s", tmp ? "Excel ブックを作れません" : strerror(errno));
-        if (tmp)
-            unlink(tmp);
-        tk_arena_free(a);
-        return TK_EXIT_FAILURE;
-    }
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "監査調書");
-    lxw_format *head = workbook_add_format(wb);
-    format_set_bold(head);
-    format_set_bg_color(head, 0xE2EFDA);
-    format_set_border(head, LXW_BORDER_THIN);
-    format_set_text_wrap(head);
-    lxw_format *cell = workbook_add_format(wb);
-    format_set_border(cell, LXW_BORDER_THIN);
-    format_set_text_wrap(cell);
-    format_set_align(cell, LXW_ALIGN_VERTICAL_TOP);
-    lxw_format *title = workbook_add_format(wb);
-    format_set_bold(title);
-    format_set_font_size(title, 14);
     static const double widths[NSHOWN] = {7, 14, 6, 14, 50, 12, 24, 30, 20, 10, 20, 11};
-    char fy[32];
-    snprintf(fy, sizeof fy, "%d", w->year);
-    worksheet_write_string(ws, 0, 0, tk_arena_printf(a, "%s　%s 年度　監査調書", w->org_name ? w->org_name : "", fy), title);
-    for (int k = 0; k < NSHOWN; k++) {
-        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL);
-        worksheet_write_string(ws, 2, (lxw_col_t)k, HEADS[k], head);
-    }
-    for (size_t i = 0; i < w->n; i++) {
-        const char *c[NSHOWN];
-        char seq[16];
-        cells_of(&w->rows[i], c, seq);
-        lxw_row_t r = (lxw_row_t)(3 + i);
-        for (int k = 0; k < NSHOWN; k++) {
-            if (k == 2)
-                worksheet_write_number(ws, r, (lxw_col_t)k, w->rows[i].seq, cell);
-            else
-                worksheet_write_string(ws, r, (lxw_col_t)k, c[k], cell);
-        }
-    }
-    worksheet_freeze_panes(ws, 3, 0);
-    worksheet_autofilter(ws, 2, 0, (lxw_row_t)(2 + (w->n ? w->n : 1)), NSHOWN - 1);
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_rows(ws, 2, 2);
-    lxw_error e = workbook_close(wb);
-    int rc = TK_EXIT_OK;
-    if (e != LXW_NO_ERROR) {
-        unlink(tmp);
-        tk_diag_error(d, path, 0, "書き出せません (%s)", lxw_strerror(e));
-        rc = TK_EXIT_FAILURE;
-    } else if (tk_file_commit(tmp, path, force) != 0) {
-        rc = errno == EEXIST ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
-        tk_diag_error(d, path, 0, errno == EEXIST ? "ファイルが既にあります。上書きするには --force を指定してください" : "書き出せません: %s",
-                      strerror(errno));
-    }
-    tk_arena_free(a);
-    return rc;
+    static const bool numeric[NSHOWN] = {[2] = true};
+    char title[512];
+    snprintf(title, sizeof title, "%s　%d 年度　監査調書", w->org_name ? w->org_name : "", w->year);
+    tk_xlsx_list l = {.sheet = "監査調書", .title = title, .ncols = NSHOWN, .heads = HEADS, .widths = widths,
+                      .numeric = numeric, .head_color = 0xE2EFDA, .nrows = w->n, .row = workpaper_row,
+                      .user = (void *)w};
+    return tk_xlsx_list_write(&l, path, force, d);
 }
