@@ -8,177 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenken/csv.h"
 #include "tenken/text.h"
 
 /* Bounds on an untrusted CSV: a plan is a page of names. */
 #define PLAN_MAX_BYTES (1u << 20)
 #define PLAN_MAX_ROWS 10000
 #define PLAN_MAX_FIELD 1000
-
-/* ---- CSV ---- */
-
-typedef struct csv_row {
-    long line;
-    char **f;
-    size_t n;
-} csv_row;
-
-/* Split RFC 4180 text into rows (quoted fields may hold commas, quotes and
- * line breaks). Fields land in the arena. Returns the number of rows. */
-static size_t csv_split(tk_arena *a, const char *s, size_t len, csv_row **rows)
-{
-    size_t nrows = 0, cap = 0;
-    *rows = NULL;
-    const char *p = s, *end = s + len;
-    long line = 1;
-    while (p < end && nrows < PLAN_MAX_ROWS) {
-        csv_row r = {.line = line};
-        size_t fcap = 0;
-        tk_buf field;
-        tk_buf_init(&field);
-        bool row_done = false;
-        while (!row_done) {
-            tk_buf_reset(&field);
-            if (p < end && *p == '"') {
-                p++;
-                while (p < end) {
-                    if (*p == '"') {
-                        if (p + 1 < end && p[1] == '"') {
-                            tk_buf_putc(&field, '"');
-                            p += 2;
-                            continue;
-                        }
-                        p++;
-                        break;
-                    }
-                    if (*p == '\n')
-                        line++;
-                    tk_buf_putc(&field, *p++);
-                }
-            }
-            while (p < end && *p != ',' && *p != '\n' && *p != '\r')
-                tk_buf_putc(&field, *p++);
-            if (r.n == fcap) {
-                fcap = fcap ? fcap * 2 : 8;
-                char **nf = tk_arena_alloc(a, fcap * sizeof *nf);
-                if (r.n)
-                    memcpy(nf, r.f, r.n * sizeof *nf);
-                r.f = nf;
-            }
-            r.f[r.n++] = tk_arena_strdup(a, field.data ? field.data : "");
-            if (p < end && *p == ',') {
-                p++;
-                continue;
-            }
-            if (p < end && *p == '\r')
-                p++;
-            if (p < end && *p == '\n')
-                p++;
-            line++;
-            row_done = true;
-        }
-        tk_buf_free(&field);
-        if (nrows == cap) {
-            cap = cap ? cap * 2 : 16;
-            *rows = tk_xrealloc(*rows, cap * sizeof **rows);
-        }
-        (*rows)[nrows++] = r;
-    }
-    return nrows;
-}
-
-static bool row_blank(const csv_row *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        for (const char *c = r->f[i]; *c; c++)
-            if (*c != ' ' && *c != '\t')
-                return false;
-    }
-    return true;
-}
-
-/* A cell as kept (outer white space, ideographic spaces included, trimmed). */
-static const char *trimmed(tk_arena *a, const char *s)
-{
-    const char *end = s + strlen(s);
-    for (;;) {
-        if (*s == ' ' || *s == '\t')
-            s++;
-        else if (!strncmp(s, "\xE3\x80\x80", 3))
-            s += 3;
-        else
-            break;
-    }
-    for (;;) {
-        if (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        else if (end - s >= 3 && !strncmp(end - 3, "\xE3\x80\x80", 3))
-            end -= 3;
-        else
-            break;
-    }
-    return tk_arena_strndup(a, s, (size_t)(end - s));
-}
-
-/* ---- matching against org.xml ---- */
-
-static bool same_norm(const char *a, const char *b)
-{
-    char *x = tk_text_norm_dup(a), *y = tk_text_norm_dup(b);
-    bool same = !strcmp(x, y);
-    free(x);
-    free(y);
-    return same;
-}
-
-/* A department named by its code or its name. */
-static const tk_department *find_dept(const tk_org *org, const char *key)
-{
-    for (size_t i = 0; i < org->ndepartments; i++)
-        if (same_norm(org->departments[i].code, key))
-            return &org->departments[i];
-    for (size_t i = 0; i < org->ndepartments; i++)
-        if (same_norm(org->departments[i].name, key))
-            return &org->departments[i];
-    return NULL;
-}
-
-/* Split a list of departments at 「、」「，」「,」 and white space. */
-static size_t split_list(tk_arena *a, const char *s, const char ***out)
-{
-    size_t n = 0, cap = 4;
-    const char **v = tk_arena_alloc(a, cap * sizeof *v);
-    const char *p = s;
-    while (*p) {
-        static const char *const SEPS[] = {"\xE3\x80\x81", "\xEF\xBC\x8C", "\xE3\x80\x80", ",", " ", "\t", "\n", "\r"};
-        size_t sep = 0;
-        for (size_t k = 0; k < sizeof SEPS / sizeof SEPS[0] && !sep; k++)
-            if (!strncmp(p, SEPS[k], strlen(SEPS[k])))
-                sep = strlen(SEPS[k]);
-        if (sep) {
-            p += sep;
-            continue;
-        }
-        const char *start = p;
-        while (*p) {
-            bool at_sep = false;
-            for (size_t k = 0; k < sizeof SEPS / sizeof SEPS[0] && !at_sep; k++)
-                at_sep = !strncmp(p, SEPS[k], strlen(SEPS[k]));
-            if (at_sep)
-                break;
-            p++;
-        }
-        if (n == cap) {
-            const char **nv = tk_arena_alloc(a, cap * 2 * sizeof *nv);
-            memcpy(nv, v, n * sizeof *nv);
-            v = nv;
-            cap *= 2;
-        }
-        v[n++] = tk_arena_strndup(a, start, (size_t)(p - start));
-    }
-    *out = v;
-    return n;
-}
 
 static const char *dept_list(tk_arena *a, const tk_org *org)
 {
@@ -197,12 +33,12 @@ enum { H_NAME, H_AFFIL, H_DEPTS, H_AFFIL_NAME, H_INVOLVED, H_COUNT };
 static const char *const HEADING[H_COUNT] = {"氏名", "所属", "担当部署", "所属名", "関与部署"};
 
 /* Columns by heading (match form); -1 when absent. */
-static void find_headings(const csv_row *h, int col[H_COUNT])
+static void find_headings(const tk_csv_record *h, int col[H_COUNT])
 {
     for (int k = 0; k < H_COUNT; k++) {
         col[k] = -1;
         for (size_t i = 0; i < h->n && col[k] < 0; i++) {
-            char *got = tk_text_norm_dup(h->f[i]);
+            char *got = tk_text_norm_dup(h->fields[i]);
             char *want = tk_text_norm_dup(HEADING[k]);
             if (!strcmp(got, want))
                 col[k] = (int)i;
@@ -212,13 +48,13 @@ static void find_headings(const csv_row *h, int col[H_COUNT])
     }
 }
 
-static const char *cell(tk_arena *a, const csv_row *r, int col)
+static const char *cell(tk_arena *a, const tk_csv_record *r, int col)
 {
-    return col >= 0 && (size_t)col < r->n ? trimmed(a, r->f[col]) : "";
+    return col >= 0 && (size_t)col < r->n ? tk_csv_trim(a, r->fields[col]) : "";
 }
 
 /* One auditor's row: the departments resolved, independence checked. */
-static bool read_row(tk_audit_plan *p, const char *path, const tk_org *org, const csv_row *r, const int col[H_COUNT],
+static bool read_row(tk_audit_plan *p, const char *path, const tk_org *org, const tk_csv_record *r, const int col[H_COUNT],
                      tk_auditor *out, tk_diags *d)
 {
     tk_arena *a = p->arena;
@@ -239,12 +75,12 @@ static bool read_row(tk_audit_plan *p, const char *path, const tk_org *org, cons
         tk_diag_error(d, path, r->line, "氏名が空欄です。監査人の氏名を記入してください");
     if (!*affil) {
         tk_diag_error(d, path, r->line, "監査人「%s」の所属が空欄です。org.xml の部署コードか「外部」を記入してください", who);
-    } else if (same_norm(affil, TK_AUDIT_EXTERNAL)) {
+    } else if (tk_text_same_norm(affil, TK_AUDIT_EXTERNAL)) {
         out->affiliation = TK_AUDIT_EXTERNAL;
         const char *firm = cell(a, r, col[H_AFFIL_NAME]);
         out->affiliation_name = *firm ? firm : TK_AUDIT_EXTERNAL;
     } else {
-        const tk_department *own = find_dept(org, affil);
+        const tk_department *own = tk_org_department_find(org, affil);
         if (!own) {
             tk_diag_error(d, path, r->line, "監査人「%s」の所属「%s」は %s の部署にありません。部署コードか「外部」を記入してください (%s)",
                           who, affil, org->path ? org->path : "org.xml", dept_list(a, org));
@@ -254,14 +90,16 @@ static bool read_row(tk_audit_plan *p, const char *path, const tk_org *org, cons
         }
     }
     const char **names = NULL;
-    size_t n = split_list(a, depts, &names);
+    size_t n = 0;
+    tk_csv_split_list(a, depts, &names, &n);
     if (!n)
         tk_diag_error(d, path, r->line, "監査人「%s」の担当部署が空欄です。監査する部署のコードを「、」で区切って記入してください", who);
     out->departments = tk_arena_alloc(a, (n ? n : 1) * sizeof *out->departments);
     const char **inv = NULL;
-    size_t ninv = split_list(a, cell(a, r, col[H_INVOLVED]), &inv);
+    size_t ninv = 0;
+    tk_csv_split_list(a, cell(a, r, col[H_INVOLVED]), &inv, &ninv);
     for (size_t i = 0; i < n; i++) {
-        const tk_department *dep = find_dept(org, names[i]);
+        const tk_department *dep = tk_org_department_find(org, names[i]);
         if (!dep) {
             tk_diag_error(d, path, r->line, "監査人「%s」の担当部署「%s」は %s の部署にありません (%s)", who, names[i],
                           org->path ? org->path : "org.xml", dept_list(a, org));
@@ -278,7 +116,7 @@ static bool read_row(tk_audit_plan *p, const char *path, const tk_org *org, cons
                           "統一基準 2.3.2(2))。他の部署の監査人か外部の監査人を割り当ててください",
                           who, dep->code, dep->name);
         for (size_t k = 0; k < ninv; k++) {
-            const tk_department *sys = find_dept(org, inv[k]);
+            const tk_department *sys = tk_org_department_find(org, inv[k]);
             if (sys && sys == dep)
                 tk_diag_error(d, path, r->line,
                               "監査人「%s」は %s %s の情報システムの構築・運用に関与している (関与部署) ため、この部署を監査できません "
@@ -288,60 +126,62 @@ static bool read_row(tk_audit_plan *p, const char *path, const tk_org *org, cons
         out->departments[out->ndepartments++] = dep->code;
     }
     for (size_t k = 0; k < ninv; k++)
-        if (!find_dept(org, inv[k]))
+        if (!tk_org_department_find(org, inv[k]))
             tk_diag_error(d, path, r->line, "監査人「%s」の関与部署「%s」は %s の部署にありません", who, inv[k],
                           org->path ? org->path : "org.xml");
     return d->errors == before;
 }
 
-tk_audit_plan *tk_audit_plan_parse(const char *path, const char *bytes, size_t len, const tk_org *org, int year,
-                                   tk_diags *d)
+/* The records of the decoded text, as a plan. */
+static tk_audit_plan *parse_text(const char *path, const tk_buf *text, const char sha256[65], const tk_org *org, int year,
+                                 tk_diags *d)
 {
     size_t before = d->errors;
-    tk_buf text;
-    tk_buf_init(&text);
-    const char *enc = NULL;
-    if (tk_text_decode(bytes, len, &text, &enc) != 0) {
-        tk_diag_error(d, path, 0, "文字コードを判別できません (%s として読めません)。UTF-8 (BOM の有無は問いません) か Shift_JIS (CP932) で保存してください",
-                      enc ? enc : "UTF-8");
-        tk_buf_free(&text);
-        return NULL;
-    }
     tk_audit_plan *p = tk_xcalloc(1, sizeof *p);
     p->arena = tk_arena_new();
     p->org = tk_arena_strdup(p->arena, org->id);
     p->year = year;
     p->file = tk_arena_strdup(p->arena, path);
-    tk_sha256_hex(bytes, len, p->sha256);
-    csv_row *rows = NULL;
-    size_t nrows = csv_split(p->arena, text.data ? text.data : "", text.len, &rows);
-    tk_buf_free(&text);
-    size_t first = 0;
-    while (first < nrows && row_blank(&rows[first]))
-        first++;
-    if (first == nrows) {
-        tk_diag_error(d, path, 0, "監査計画が空です。1 行目に「氏名」「所属」「担当部署」の見出し、2 行目から監査人を一人一行で記入してください");
-    } else {
-        int col[H_COUNT];
-        find_headings(&rows[first], col);
-        for (int k = H_NAME; k <= H_DEPTS; k++)
-            if (col[k] < 0)
-                tk_diag_error(d, path, rows[first].line, "見出しに「%s」がありません。見出しの行には「氏名」「所属」「担当部署」が必要です",
-                              HEADING[k]);
-        if (d->errors == before) {
-            p->auditors = tk_arena_alloc(p->arena, nrows * sizeof *p->auditors);
-            for (size_t i = first + 1; i < nrows; i++) {
-                if (row_blank(&rows[i]))
-                    continue;
-                tk_auditor au;
-                if (read_row(p, path, org, &rows[i], col, &au, d))
-                    p->auditors[p->nauditors++] = au;
-            }
-            if (!p->nauditors && d->errors == before)
-                tk_diag_error(d, path, 0, "監査人の行がありません。見出しの次の行から、監査人を一人一行で記入してください");
+    memcpy(p->sha256, sha256, 65);
+    tk_csv_reader rd;
+    tk_csv_reader_init(&rd, text, p->file, p->arena, d);
+    tk_csv_record rec;
+    bool bad = false, have_head = false;
+    int col[H_COUNT];
+    size_t cap = 0;
+    while (!bad && tk_csv_next(&rd, &rec, &bad)) {
+        if (tk_csv_blank(&rec))
+            continue;
+        if (!have_head) {
+            have_head = true;
+            find_headings(&rec, col);
+            for (int k = H_NAME; k <= H_DEPTS; k++)
+                if (col[k] < 0)
+                    tk_diag_error(d, path, rec.line, "見出しに「%s」がありません。見出しの行には「氏名」「所属」「担当部署」が必要です",
+                                  HEADING[k]);
+            if (d->errors > before)
+                break;
+            continue;
         }
+        if (p->nauditors >= PLAN_MAX_ROWS) {
+            tk_diag_error(d, path, rec.line, "監査人の行が多すぎます (上限 %d 行)", PLAN_MAX_ROWS);
+            break;
+        }
+        if (p->nauditors == cap) {
+            cap = cap ? cap * 2 : 16;
+            tk_auditor *nv = tk_arena_alloc(p->arena, cap * sizeof *nv);
+            if (p->nauditors)
+                memcpy(nv, p->auditors, p->nauditors * sizeof *nv);
+            p->auditors = nv;
+        }
+        tk_auditor au;
+        if (read_row(p, path, org, &rec, col, &au, d))
+            p->auditors[p->nauditors++] = au;
     }
-    free(rows);
+    if (!have_head && d->errors == before)
+        tk_diag_error(d, path, 0, "監査計画が空です。1 行目に「氏名」「所属」「担当部署」の見出し、2 行目から監査人を一人一行で記入してください");
+    else if (!p->nauditors && d->errors == before)
+        tk_diag_error(d, path, 0, "監査人の行がありません。見出しの次の行から、監査人を一人一行で記入してください");
     if (d->errors > before) {
         tk_audit_plan_free(p);
         return NULL;
@@ -349,20 +189,36 @@ tk_audit_plan *tk_audit_plan_parse(const char *path, const char *bytes, size_t l
     return p;
 }
 
-tk_audit_plan *tk_audit_plan_read(const char *path, const tk_org *org, int year, tk_diags *d)
+tk_audit_plan *tk_audit_plan_parse(const char *path, const char *bytes, size_t len, const tk_org *org, int year,
+                                   tk_diags *d)
 {
-    tk_buf b;
-    tk_buf_init(&b);
-    if (tk_file_read(path, PLAN_MAX_BYTES, &b) != 0) {
-        if (errno == EFBIG)
-            tk_diag_error(d, path, 0, "監査計画のファイルが大きすぎます (%u バイトまで)", PLAN_MAX_BYTES);
-        else
-            tk_diag_error(d, path, 0, "監査計画のファイルを読めません: %s", strerror(errno));
-        tk_buf_free(&b);
+    tk_buf text;
+    const char *enc = NULL;
+    if (tk_text_decode(bytes, len, &text, &enc) != 0 || (text.data && memchr(text.data, '\0', text.len))) {
+        tk_diag_error(d, path, 0, "監査計画の文字コードを読めません (%s として読めない箇所があります)。UTF-8 か Shift_JIS (CP932) の CSV にしてください",
+                      enc ? enc : "?");
+        tk_buf_free(&text);
         return NULL;
     }
-    tk_audit_plan *p = tk_audit_plan_parse(path, b.data ? b.data : "", b.len, org, year, d);
-    tk_buf_free(&b);
+    char sha[65];
+    tk_sha256_hex(bytes, len, sha);
+    tk_audit_plan *p = parse_text(path, &text, sha, org, year, d);
+    tk_buf_free(&text);
+    return p;
+}
+
+tk_audit_plan *tk_audit_plan_read(const char *path, const tk_org *org, int year, tk_diags *d)
+{
+    tk_buf raw;
+    if (tk_file_read(path, PLAN_MAX_BYTES, &raw) != 0) {
+        if (errno == EFBIG)
+            tk_diag_error(d, path, 0, "監査計画が大きすぎます (上限 %u KiB)", PLAN_MAX_BYTES >> 10);
+        else
+            tk_diag_error(d, path, 0, "監査計画を読めません: %s", strerror(errno));
+        return NULL;
+    }
+    tk_audit_plan *p = tk_audit_plan_parse(path, raw.data ? raw.data : "", raw.len, org, year, d);
+    tk_buf_free(&raw);
     return p;
 }
 

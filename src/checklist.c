@@ -504,6 +504,17 @@ tk_checklist *tk_checklist_load(const char *path, const char *schema_dir, tk_dia
     return c;
 }
 
+const tk_department *tk_org_department_find(const tk_org *o, const char *key)
+{
+    for (size_t i = 0; i < o->ndepartments; i++)
+        if (!strcmp(o->departments[i].code, key))
+            return &o->departments[i];
+    for (size_t i = 0; i < o->ndepartments; i++)
+        if (tk_text_same_norm(o->departments[i].code, key) || tk_text_same_norm(o->departments[i].name, key))
+            return &o->departments[i];
+    return NULL;
+}
+
 void tk_org_free(tk_org *o)
 {
     if (!o)

@@ -5,132 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenken/csv.h"
 #include "tenken/text.h"
 
 enum rcol { C_NUMBER, C_NAME, C_DEPARTMENT, C_TITLE, C_MAIL, C_ROLES, C_COUNT };
-
-/* One CSV record: its fields and the line it starts on. */
-typedef struct record {
-    char **fields;
-    size_t n;
-    long line;
-} record;
-
-typedef struct reader {
-    const char *p, *end;
-    long line;
-    const char *path;
-    tk_diags *d;
-    tk_arena *a;
-} reader;
-
-/* Read the next record (RFC 4180). false at the end of the text. A quote
- * left open is reported and ends the reading. */
-static bool next_record(reader *R, record *out, bool *bad)
-{
-    if (R->p >= R->end)
-        return false;
-    size_t cap = 8;
-    out->fields = tk_arena_alloc(R->a, cap * sizeof *out->fields);
-    out->n = 0;
-    out->line = R->line;
-    tk_buf f;
-    tk_buf_init(&f);
-    bool quoted = false, in_quotes = false;
-    for (;;) {
-        bool end_field = false, end_record = false;
-        if (R->p >= R->end) {
-            if (in_quotes) {
-                tk_diag_error(R->d, R->path, out->line, "引用符 (\") が閉じられないままファイルが終わっています。\"\" で囲んだ欄の終わりに \" を入れてください");
-                *bad = true;
-            }
-            end_field = end_record = true;
-        } else {
-            char c = *R->p++;
-            if (in_quotes) {
-                if (c == '"') {
-                    if (R->p < R->end && *R->p == '"') {
-                        tk_buf_putc(&f, '"');
-                        R->p++;
-                    } else {
-                        in_quotes = false;
-                    }
-                } else {
-                    if (c == '\n')
-                        R->line++;
-                    tk_buf_putc(&f, c);
-                }
-            } else if (c == '"' && f.len == 0 && !quoted) {
-                in_quotes = quoted = true;
-            } else if (c == ',') {
-                end_field = true;
-            } else if (c == '\r' || c == '\n') {
-                if (c == '\r' && R->p < R->end && *R->p == '\n')
-                    R->p++;
-                R->line++;
-                end_field = end_record = true;
-            } else {
-                tk_buf_putc(&f, c);
-            }
-        }
-        if (end_field) {
-            if (out->n == cap) {
-                char **nf = tk_arena_alloc(R->a, cap * 2 * sizeof *nf);
-                memcpy(nf, out->fields, cap * sizeof *nf);
-                out->fields = nf;
-                cap *= 2;
-            }
-            out->fields[out->n++] = tk_arena_strndup(R->a, f.data ? f.data : "", f.len);
-            tk_buf_reset(&f);
-            quoted = false;
-        }
-        if (end_record || *bad)
-            break;
-    }
-    tk_buf_free(&f);
-    return true;
-}
-
-/* The field without surrounding white space (ideographic space too). */
-static const char *trim(tk_arena *a, const char *s)
-{
-    const char *b = s, *e = s + strlen(s);
-    for (;;) {
-        const char *q = b;
-        if (q >= e || !tk_cp_is_space(tk_utf8_next(&q, e)))
-            break;
-        b = q;
-    }
-    while (e > b) {
-        const char *q = e - 1;
-        while (q > b && ((unsigned char)*q & 0xC0) == 0x80)
-            q--;
-        const char *r = q;
-        if (!tk_cp_is_space(tk_utf8_next(&r, e)))
-            break;
-        e = q;
-    }
-    return tk_arena_strndup(a, b, (size_t)(e - b));
-}
-
-static bool same_norm(const char *a, const char *b)
-{
-    char *x = tk_text_norm_dup(a), *y = tk_text_norm_dup(b);
-    bool same = !strcmp(x, y);
-    free(x);
-    free(y);
-    return same;
-}
 
 /* A role of org by id, name or alias (match form). */
 static const tk_role *find_role(const tk_org *org, const char *s)
 {
     for (size_t i = 0; i < org->nroles; i++) {
         const tk_role *r = &org->roles[i];
-        if (same_norm(r->id, s) || (r->name && same_norm(r->name, s)))
+        if (tk_text_same_norm(r->id, s) || (r->name && tk_text_same_norm(r->name, s)))
             return r;
         for (size_t k = 0; k < r->naliases; k++)
-            if (same_norm(r->aliases[k], s))
+            if (tk_text_same_norm(r->aliases[k], s))
                 return r;
     }
     return NULL;
@@ -152,17 +40,6 @@ const char *tk_roster_staff_role(const tk_org *org, const char *names)
     return NULL;
 }
 
-static const tk_department *find_department(const tk_org *org, const char *s)
-{
-    for (size_t i = 0; i < org->ndepartments; i++)
-        if (!strcmp(org->departments[i].code, s))
-            return &org->departments[i];
-    for (size_t i = 0; i < org->ndepartments; i++)
-        if (same_norm(org->departments[i].code, s) || same_norm(org->departments[i].name, s))
-            return &org->departments[i];
-    return NULL;
-}
-
 /* A mail address as a mail merge can use it: one @, something on each
  * side, a dot in the domain, no spaces, commas or angle brackets. */
 static bool mail_ok(const char *s)
@@ -177,39 +54,9 @@ static bool mail_ok(const char *s)
     return true;
 }
 
-/* Split 役割 at 、 , ， ; ； and white space (not ・, which names use). */
-static void split_roles(tk_arena *a, const char *s, const char ***out, size_t *n)
-{
-    tk_buf b;
-    tk_buf_init(&b);
-    const char *p = s, *end = s + strlen(s);
-    while (p < end) {
-        int32_t cp = tk_utf8_next(&p, end);
-        if (cp == 0x3001 || cp == ',' || cp == 0xFF0C || cp == ';' || cp == 0xFF1B || cp == 0xFF64 || tk_cp_is_space(cp))
-            tk_buf_putc(&b, '\x1f');
-        else
-            tk_buf_put_cp(&b, (uint32_t)cp);
-    }
-    size_t cap = 1;
-    for (size_t i = 0; i < b.len; i++)
-        cap += b.data[i] == '\x1f';
-    *out = tk_arena_alloc(a, cap * sizeof **out);
-    *n = 0;
-    const char *q = b.data ? b.data : "";
-    while (*q) {
-        size_t len = strcspn(q, "\x1f");
-        if (len)
-            (*out)[(*n)++] = tk_arena_strndup(a, q, len);
-        q += len;
-        if (*q)
-            q++;
-    }
-    tk_buf_free(&b);
-}
-
 /* Which column holds what: -1 when absent. Required columns missing, or a
  * heading twice, are errors on the header's line. */
-static bool map_header(const record *h, const tk_roster_headings *hd, int col[C_COUNT], const char *path, tk_diags *d,
+static bool map_header(const tk_csv_record *h, const tk_roster_headings *hd, int col[C_COUNT], const char *path, tk_diags *d,
                        tk_arena *a)
 {
     const char *want[C_COUNT] = {hd->number, hd->name, hd->department, hd->title, hd->mail, hd->roles};
@@ -219,7 +66,7 @@ static bool map_header(const record *h, const tk_roster_headings *hd, int col[C_
         if (!want[k])
             continue;
         for (size_t i = 0; i < h->n; i++) {
-            if (!same_norm(trim(a, h->fields[i]), want[k]))
+            if (!tk_text_same_norm(tk_csv_trim(a, h->fields[i]), want[k]))
                 continue;
             if (col[k] >= 0) {
                 tk_diag_error(d, path, h->line, "見出し「%s」が %d 列目と %zu 列目の二つあります。一つにしてください", want[k], col[k] + 1, i + 1);
@@ -244,24 +91,15 @@ static bool map_header(const record *h, const tk_roster_headings *hd, int col[C_
     return ok;
 }
 
-static const char *field(const record *r, const int col[C_COUNT], int k, tk_arena *a)
+static const char *field(const tk_csv_record *r, const int col[C_COUNT], int k, tk_arena *a)
 {
     if (col[k] < 0 || (size_t)col[k] >= r->n)
         return "";
-    return trim(a, r->fields[col[k]]);
-}
-
-static bool blank_record(const record *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        for (const char *p = r->fields[i]; *p; p++)
-            if (*p != ' ' && *p != '\t')
-                return false;
-    return true;
+    return tk_csv_trim(a, r->fields[col[k]]);
 }
 
 /* Check one row and fill *p. false when it has a problem (reported). */
-static bool take_person(tk_roster *R, const tk_org *org, const char *staff_role, const record *rec, const int col[C_COUNT],
+static bool take_person(tk_roster *R, const tk_org *org, const char *staff_role, const tk_csv_record *rec, const int col[C_COUNT],
                         size_t ncols, const tk_roster_headings *h, tk_strmap *seen, tk_person *p, tk_diags *d)
 {
     tk_arena *a = R->arena;
@@ -299,7 +137,7 @@ static bool take_person(tk_roster *R, const tk_org *org, const char *staff_role,
     }
     if (!*p->name)
         tk_diag_error(d, R->path, rec->line, "%s が空です (%s「%s」)", h->name, h->number, p->number);
-    p->dept = *dep ? find_department(org, dep) : NULL;
+    p->dept = *dep ? tk_org_department_find(org, dep) : NULL;
     if (!*dep) {
         tk_diag_error(d, R->path, rec->line, "%s が空です (%s「%s」)。org.xml の部署コードか部署名を入れてください", h->department, h->number,
                       p->number);
@@ -319,7 +157,7 @@ static bool take_person(tk_roster *R, const tk_org *org, const char *staff_role,
                       p->mail);
     const char **extra;
     size_t nextra;
-    split_roles(a, roles, &extra, &nextra);
+    tk_csv_split_list(a, roles, &extra, &nextra);
     p->roles = tk_arena_alloc(a, (nextra + 1) * sizeof *p->roles);
     p->roles[p->nroles++] = staff_role;
     for (size_t k = 0; k < nextra; k++) {
@@ -341,41 +179,24 @@ static bool take_person(tk_roster *R, const tk_org *org, const char *staff_role,
 tk_roster *tk_roster_load(const char *path, const tk_org *org, const char *staff_role, const tk_roster_headings *h,
                           tk_diags *d)
 {
-    tk_buf raw;
-    if (tk_file_read(path, TK_ROSTER_MAX_BYTES, &raw) != 0) {
-        if (errno == EFBIG)
-            tk_diag_error(d, path, 0, "名簿が大きすぎます (上限 %zu MiB)", TK_ROSTER_MAX_BYTES >> 20);
-        else
-            tk_diag_error(d, path, 0, "名簿を読めません: %s", strerror(errno));
-        return NULL;
-    }
     tk_buf text;
     const char *enc = NULL;
-    if (tk_text_decode(raw.data ? raw.data : "", raw.len, &text, &enc) != 0) {
-        tk_diag_error(d, path, 0, "名簿の文字コードを読めません (%s として読めない箇所があります)。UTF-8 か Shift_JIS (CP932) の CSV にしてください",
-                      enc ? enc : "?");
-        tk_buf_free(&raw);
+    if (tk_csv_read_file(path, TK_ROSTER_MAX_BYTES, "名簿", &text, &enc, d) != 0)
         return NULL;
-    }
-    tk_buf_free(&raw);
-    if (text.data && memchr(text.data, '\0', text.len)) {
-        tk_diag_error(d, path, 0, "名簿に NUL 文字があります。CSV (文字のファイル) ではありません");
-        tk_buf_free(&text);
-        return NULL;
-    }
     tk_roster *R = tk_xcalloc(1, sizeof *R);
     R->arena = tk_arena_new();
     R->path = tk_arena_strdup(R->arena, path);
     R->encoding = enc;
     size_t before = d->errors;
-    reader rd = {text.data ? text.data : "", (text.data ? text.data : "") + text.len, 1, R->path, d, R->arena};
-    record rec, head = {0};
+    tk_csv_reader rd;
+    tk_csv_reader_init(&rd, &text, R->path, R->arena, d);
+    tk_csv_record rec, head = {0};
     bool bad = false, have_head = false;
     int col[C_COUNT];
     size_t cap = 0;
     tk_strmap seen = {0};
-    while (!bad && next_record(&rd, &rec, &bad)) {
-        if (blank_record(&rec))
+    while (!bad && tk_csv_next(&rd, &rec, &bad)) {
+        if (tk_csv_blank(&rec))
             continue;
         if (!have_head) {
             head = rec;

@@ -266,6 +266,15 @@ char *tk_text_norm_dup(const char *s)
     return tk_buf_steal(&b);
 }
 
+bool tk_text_same_norm(const char *a, const char *b)
+{
+    char *x = tk_text_norm_dup(a), *y = tk_text_norm_dup(b);
+    bool same = !strcmp(x, y);
+    free(x);
+    free(y);
+    return same;
+}
+
 /* One line-break iterator per thread, opened on first use (opening one
  * costs more than measuring a cell), for Japanese with the strict rules:
  * no line starts with a small kana, a long vowel mark or a closing bracket

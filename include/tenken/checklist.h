@@ -132,6 +132,9 @@ void tk_org_to_xml(const tk_org *o, tk_buf *out);
 tk_checklist *tk_checklist_load(const char *path, const char *schema_dir, tk_diags *diags);
 tk_org *tk_org_load(const char *path, const char *schema_dir, tk_diags *diags);
 void tk_org_free(tk_org *o);
+/* The department named key: by its code as written, else by code or name
+ * in the match form (full-width, spaces); NULL when none. */
+const tk_department *tk_org_department_find(const tk_org *o, const char *key);
 
 /* Rules a schema cannot say: unique ids and refs, every role defined in
  * org, every department holding the every-department roles, ... */
