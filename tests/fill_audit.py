@@ -34,7 +34,9 @@ import warnings
 
 import openpyxl
 
-IDENTITY = "_tenken"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# the identity sheet and the lists, read as the follow-up filler reads them
+from fill_followup import identity, status_list as list_of  # noqa: E402
 EVIDENCE = ["情報資産管理台帳（令和8年10月版）", "研修受講記録", "入退室記録簿の閲覧", "アクセス権限一覧の確認",
             "担当係長への聞き取り", "委託契約書", "バックアップ取得記録", "パスワード設定画面の確認"]
 FINDINGS = {
@@ -46,28 +48,6 @@ GOOD = ["課内で独自の確認表を作り、毎月の点検を記録して�
 PLANS = ["手順書を改訂し、課内研修で周知する", "端末の設定を一斉に見直し、設定記録を残す", "記録様式を定め、毎月末に係長が確認する"]
 OWNERS = ["係長 山田", "主査 佐藤", "課長補佐 鈴木"]
 INTERIM = ["当面、係長が週次で目視確認する", "該当端末の利用を停止している", ""]
-
-
-def identity(wb):
-    ws = wb[IDENTITY]
-    kv, rows, in_table = {}, [], False
-    for row in ws.iter_rows(values_only=True):
-        if not row or row[0] is None:
-            continue
-        if in_table:
-            rows.append({"seq": int(row[0]), "item": row[1], "sheet": row[2], "row": int(row[3])})
-        elif row[0] == "seq":
-            in_table = True
-        else:
-            kv[str(row[0])] = row
-    return kv, rows
-
-
-def list_of(ws, col_letter):
-    for dv in ws.data_validations.dataValidation:
-        if dv.type == "list" and col_letter in str(dv.sqref):
-            return [v for v in dv.formula1.strip('"').split(",") if v]
-    return None
 
 
 def load(path):
