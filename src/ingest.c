@@ -470,7 +470,10 @@ static void check_row(ctx *c, const issued *is, irow *r, tk_answer_rec *out, tk_
         out->flag = ans->flag;
     } else if (ans && ans->negative && !plans) {
         out->flag = NULL;
-    } else if (ans && ans->negative && !out->plan && !(out->finding && c->col[F_PLAN] == 0)) {
+    } else if (ans && ans->negative && !c->col[F_PLAN] && !out->finding) {
+        /* an audit: the auditor writes the finding, the auditee the plan later */
+        out->flag = "所見未記入";
+    } else if (ans && ans->negative && !out->plan && c->col[F_PLAN]) {
         out->flag = "計画未記入";
     } else if (ans && ans->negative && out->plan && (!out->due || (c->col[F_OWNER] && !out->owner))) {
         out->flag = "計画不備";
@@ -825,6 +828,9 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         if (answers[i].flag && !strcmp(answers[i].flag, "計画未記入"))
             tk_diag_add(d, TK_SEV_NOTE, path, 0, answers[i].cell, "要対応: 「%s」と回答していますが改善計画がありません (項目 %s)", answers[i].value,
                         c.rows[i].db_ref);
+        else if (answers[i].flag && !strcmp(answers[i].flag, "所見未記入"))
+            tk_diag_add(d, TK_SEV_NOTE, path, 0, answers[i].cell, "要対応: 「%s」と判定していますが所見 (不適合の内容と根拠) がありません (項目 %s)",
+                        answers[i].value, c.rows[i].db_ref);
     }
 
     if (o->dry_run) {

@@ -470,10 +470,16 @@ static void test_next_audit_confirms_and_only_a_confirmed_fix_closes(void **stat
                      0);
     /* seq 3: 是正済み; seq 4 (reported done): 適合 but 未是正; seq 6: 一部是正 */
     static const char SPEC_27[] = "{\"3\": {\"confirm\": \"是正済み\"}, \"4\": {\"confirm\": \"未是正\"},"
-                                  " \"6\": {\"grade\": \"軽微な不適合\", \"finding\": \"周知がまだ一部\", \"confirm\": \"一部是正\"}}";
+                                  " \"6\": {\"grade\": \"軽微な不適合\", \"finding\": \"周知がまだ一部\", \"confirm\": \"一部是正\"},"
+                                  " \"7\": {\"grade\": \"重大な不適合\"}}";
     char *f = fill_grades(a27, SPEC_27, "2027");
     assert_int_equal(ingest(f), 0);
     free(f);
+    /* a nonconformity without 所見 is the auditor's to complete (要対応), not a missing plan */
+    assert_int_equal(count("SELECT COUNT(*) FROM answer WHERE flag = '所見未記入'"), 1);
+    assert_int_equal(count("SELECT COUNT(*) FROM answer a JOIN submission s ON s.id = a.submission_id JOIN workbook w ON "
+                           "w.id = s.workbook_id JOIN campaign c ON c.id = w.campaign_id WHERE c.kind = 'audit' AND a.flag = '計画未記入'"),
+                     0);
     l = findings(2026, (tk_date){2028, 3, 1});
     size_t verified = 0, kept = 0;
     for (size_t i = 0; i < l.n; i++) {
