@@ -180,6 +180,7 @@ static const char *const MIGRATIONS[] = {
     "  text TEXT NOT NULL,\n"
     "  file TEXT NOT NULL,\n"
     "  updated_at TEXT NOT NULL\n"
+    ");\n",
     /* 6: audits — the year's audit plan (who audits which department), the
      * auditor's 良好事例 and 是正確認 per answer, the auditee's 暫定措置, and a
      * finding's confirmation by a later audit (audit_plan.h, findings.h) */
