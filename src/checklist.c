@@ -91,6 +91,12 @@ void tk_checklist_free(tk_checklist *c)
     free(c);
 }
 
+/* The arrays of items and subsections double as they fill: they grow when
+ * the count is 0 or a power of two, to room for twice as many and one more
+ * (a realloc per element copies the array again and again once the
+ * allocator cannot grow it in place). */
+static bool grows(size_t n) { return (n & (n - 1)) == 0; }
+
 tk_section *tk_checklist_add_section(tk_checklist *c, tk_section *parent, const char *ref, const char *title)
 {
     if (!parent)
@@ -99,7 +105,8 @@ tk_section *tk_checklist_add_section(tk_checklist *c, tk_section *parent, const 
     s->ref = tk_arena_strdup(c->arena, ref ? ref : "");
     s->title = tk_arena_strdup(c->arena, title ? title : "");
     s->parent = parent;
-    parent->children = tk_xrealloc(parent->children, (parent->nchildren + 1) * sizeof *parent->children);
+    if (grows(parent->nchildren))
+        parent->children = tk_xrealloc(parent->children, (2 * parent->nchildren + 1) * sizeof *parent->children);
     parent->children[parent->nchildren++] = s;
     return s;
 }
@@ -117,7 +124,8 @@ tk_item *tk_checklist_add_item(tk_checklist *c, tk_section *section, const tk_it
 {
     if (!section)
         section = &c->root;
-    c->items = tk_xrealloc(c->items, (c->nitems + 1) * sizeof *c->items);
+    if (grows(c->nitems))
+        c->items = tk_xrealloc(c->items, (2 * c->nitems + 1) * sizeof *c->items);
     tk_item *it = &c->items[c->nitems];
     memset(it, 0, sizeof *it);
     tk_arena *a = c->arena;
@@ -148,22 +156,123 @@ tk_item *tk_checklist_add_item(tk_checklist *c, tk_section *section, const tk_it
     return it;
 }
 
-static bool section_has_items(const tk_checklist *c, const tk_section *s)
+/* Where each section's items are, in one pass over the items (pruning and
+ * writing asked every item for every section: sections x items x depth,
+ * quadratic in a policy whose numbering nests deep). Sections are numbered
+ * in preorder and found by address (sorted), so building is n log n. */
+typedef struct section_index {
+    const tk_section **secs;  /* preorder; [0] is the root */
+    const tk_section **byaddr; /* the same, sorted by address */
+    size_t *num;               /* num[k]: preorder number of byaddr[k] */
+    size_t n;
+    size_t *first;  /* first item in or under the section, or SIZE_MAX */
+    size_t *dstart; /* its own items: ditems[dstart[s] .. dstart[s + 1]) */
+    size_t *ditems;
+} section_index;
+
+static size_t count_sections(const tk_section *s)
 {
-    for (size_t i = 0; i < c->nitems; i++)
-        for (const tk_section *p = c->items[i].section; p; p = p->parent)
-            if (p == s)
-                return true;
-    return false;
+    size_t n = 1;
+    for (size_t i = 0; i < s->nchildren; i++)
+        n += count_sections(s->children[i]);
+    return n;
 }
 
-static void prune(tk_checklist *c, tk_section *s)
+static void list_sections(const tk_section *s, section_index *x, size_t *k)
+{
+    x->secs[(*k)++] = s;
+    for (size_t i = 0; i < s->nchildren; i++)
+        list_sections(s->children[i], x, k);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+    uintptr_t pa = (uintptr_t) * (const tk_section *const *)a, pb = (uintptr_t) * (const tk_section *const *)b;
+    return pa < pb ? -1 : pa > pb;
+}
+
+/* The preorder number of s, or SIZE_MAX when s is not in the tree. */
+static size_t section_number(const section_index *x, const tk_section *s)
+{
+    size_t lo = 0, hi = x->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)x->byaddr[mid] < (uintptr_t)s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n && x->byaddr[lo] == s ? x->num[lo] : SIZE_MAX;
+}
+
+static void section_index_build(const tk_checklist *c, section_index *x)
+{
+    x->n = count_sections(&c->root);
+    x->secs = tk_xcalloc(x->n, sizeof *x->secs);
+    size_t k = 0;
+    list_sections(&c->root, x, &k);
+    /* sort the numbers by the addresses of their sections */
+    x->byaddr = tk_xcalloc(x->n, sizeof *x->byaddr);
+    memcpy(x->byaddr, x->secs, x->n * sizeof *x->byaddr);
+    qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_addr);
+    x->num = tk_xcalloc(x->n, sizeof *x->num);
+    for (size_t i = 0; i < x->n; i++) {
+        size_t lo = 0, hi = x->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if ((uintptr_t)x->byaddr[mid] < (uintptr_t)x->secs[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        x->num[lo] = i;
+    }
+    x->first = tk_xcalloc(x->n, sizeof *x->first);
+    for (size_t i = 0; i < x->n; i++)
+        x->first[i] = SIZE_MAX;
+    x->dstart = tk_xcalloc(x->n + 1, sizeof *x->dstart);
+    x->ditems = tk_xcalloc(c->nitems ? c->nitems : 1, sizeof *x->ditems);
+    size_t *own = tk_xcalloc(c->nitems ? c->nitems : 1, sizeof *own);
+    for (size_t i = 0; i < c->nitems; i++) {
+        own[i] = section_number(x, c->items[i].section);
+        if (own[i] != SIZE_MAX)
+            x->dstart[own[i] + 1]++;
+        /* items come in document order: the first to reach a section is
+         * its first, and then that of all above it */
+        for (const tk_section *p = c->items[i].section; p; p = p->parent) {
+            size_t sn = section_number(x, p);
+            if (sn == SIZE_MAX || x->first[sn] != SIZE_MAX)
+                break;
+            x->first[sn] = i;
+        }
+    }
+    for (size_t i = 0; i < x->n; i++)
+        x->dstart[i + 1] += x->dstart[i];
+    size_t *fill = tk_xcalloc(x->n, sizeof *fill);
+    for (size_t i = 0; i < c->nitems; i++)
+        if (own[i] != SIZE_MAX)
+            x->ditems[x->dstart[own[i]] + fill[own[i]]++] = i;
+    free(fill);
+    free(own);
+}
+
+static void section_index_free(section_index *x)
+{
+    free(x->secs);
+    free(x->byaddr);
+    free(x->num);
+    free(x->first);
+    free(x->dstart);
+    free(x->ditems);
+}
+
+static void prune(tk_checklist *c, const section_index *x, tk_section *s)
 {
     size_t k = 0;
     for (size_t i = 0; i < s->nchildren; i++) {
         tk_section *ch = s->children[i];
-        if (section_has_items(c, ch)) {
-            prune(c, ch);
+        if (x->first[section_number(x, ch)] != SIZE_MAX) {
+            prune(c, x, ch);
             s->children[k++] = ch;
         } else {
             section_free(ch);
@@ -173,7 +282,13 @@ static void prune(tk_checklist *c, tk_section *s)
     s->nchildren = k;
 }
 
-void tk_checklist_prune(tk_checklist *c) { prune(c, &c->root); }
+void tk_checklist_prune(tk_checklist *c)
+{
+    section_index x;
+    section_index_build(c, &x);
+    prune(c, &x, &c->root);
+    section_index_free(&x);
+}
 
 void tk_checklist_rehash(tk_checklist *c)
 {
@@ -194,8 +309,6 @@ void tk_checklist_rehash(tk_checklist *c)
 }
 
 /* ---- writing ---- */
-
-static void write_section_items(xmlTextWriterPtr w, const tk_checklist *c, const tk_section *s);
 
 static void write_item(xmlTextWriterPtr w, const tk_item *it)
 {
@@ -236,43 +349,33 @@ static void write_item(xmlTextWriterPtr w, const tk_item *it)
     xmlTextWriterEndElement(w);
 }
 
-/* Items and subsections in document order: items are kept in one array in
- * document order, sections in trees; interleave by the first item index. */
-static size_t first_item_index(const tk_checklist *c, const tk_section *s)
-{
-    for (size_t i = 0; i < c->nitems; i++) {
-        for (const tk_section *p = c->items[i].section; p; p = p->parent)
-            if (p == s)
-                return i;
-    }
-    return (size_t)-1;
-}
+static void write_section_items(xmlTextWriterPtr w, const tk_checklist *c, const section_index *x,
+                                const tk_section *s);
 
-static void write_section(xmlTextWriterPtr w, const tk_checklist *c, const tk_section *s)
+static void write_section(xmlTextWriterPtr w, const tk_checklist *c, const section_index *x, const tk_section *s)
 {
     xmlTextWriterStartElement(w, BAD_CAST "section");
     xmlTextWriterWriteAttribute(w, BAD_CAST "ref", BAD_CAST s->ref);
     xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST s->title);
-    write_section_items(w, c, s);
+    write_section_items(w, c, x, s);
     xmlTextWriterEndElement(w);
 }
 
-static void write_section_items(xmlTextWriterPtr w, const tk_checklist *c, const tk_section *s)
+/* Items and subsections in document order: items are kept in one array in
+ * document order, sections in trees; interleave by the first item index
+ * (a subsection without items comes last). */
+static void write_section_items(xmlTextWriterPtr w, const tk_checklist *c, const section_index *x,
+                                const tk_section *s)
 {
-    size_t child = 0;
-    size_t *starts = tk_xcalloc(s->nchildren ? s->nchildren : 1, sizeof(size_t));
-    for (size_t k = 0; k < s->nchildren; k++)
-        starts[k] = first_item_index(c, s->children[k]);
-    for (size_t i = 0; i < c->nitems; i++) {
-        if (c->items[i].section != s)
-            continue;
-        while (child < s->nchildren && starts[child] < i)
-            write_section(w, c, s->children[child++]);
+    size_t sn = section_number(x, s), child = 0;
+    for (size_t k = x->dstart[sn]; k < x->dstart[sn + 1]; k++) {
+        size_t i = x->ditems[k];
+        while (child < s->nchildren && x->first[section_number(x, s->children[child])] < i)
+            write_section(w, c, x, s->children[child++]);
         write_item(w, &c->items[i]);
     }
     while (child < s->nchildren)
-        write_section(w, c, s->children[child++]);
-    free(starts);
+        write_section(w, c, x, s->children[child++]);
 }
 
 static xmlTextWriterPtr writer_start(xmlBufferPtr *xb)
@@ -307,7 +410,10 @@ void tk_checklist_to_xml(const tk_checklist *c, tk_buf *out)
         xmlTextWriterWriteAttribute(w, BAD_CAST "source", BAD_CAST c->source);
     if (c->source_sha256 && *c->source_sha256)
         xmlTextWriterWriteAttribute(w, BAD_CAST "source-sha256", BAD_CAST c->source_sha256);
-    write_section_items(w, c, &c->root);
+    section_index x;
+    section_index_build(c, &x);
+    write_section_items(w, c, &x, &c->root);
+    section_index_free(&x);
     xmlTextWriterEndElement(w);
     writer_finish(w, xb, out);
 }

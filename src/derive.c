@@ -65,6 +65,8 @@ tk_checklist *tk_derive(const char *bytes, size_t len, const char *path, const t
     tk_dv_free_lines(ll, nll);
     tk_dv_report_roles(&r);
 
+    tk_strmap_free(&r.split_memo);
+    tk_strmap_free(&r.norm_memo);
     if (r.c->nitems == 0) {
         tk_diag_error(diags, path, 0, "義務を定める条項 (〜しなければならない、〜してはならない、〜ものとする 等) が一つも見つかりません。ポリシーの本文か確認してください");
         tk_checklist_free(r.c);

@@ -28,6 +28,20 @@ const char *tk_line_class_label(enum tk_line_class c)
     return "?";
 }
 
+void tk_dv_note_add(run *r, tk_derive_note **arr, size_t *n, long line, const char *text)
+{
+    /* the capacity is the next power of two: grow when n is 0 or one */
+    if ((*n & (*n - 1)) == 0) {
+        tk_derive_note *na = tk_arena_alloc(r->a, (*n ? 2 * *n : 1) * sizeof *na);
+        if (*n)
+            memcpy(na, *arr, *n * sizeof *na);
+        *arr = na;
+    }
+    (*arr)[*n].line = line;
+    (*arr)[*n].text = text;
+    (*n)++;
+}
+
 /* Gives physical lines first..last class cls (and ref) where no stage has
  * classified them yet; force overrides what was there. */
 void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force)
@@ -62,19 +76,15 @@ static enum tk_line_class class_of_title(const char *norm)
     return TK_LC_UNSET;
 }
 
-/* The class its nearest titled ancestor gives a line, or TK_LC_UNSET. */
-static enum tk_line_class class_of_section(run *r, const node *n)
+/* The class a section's title gives the lines under it, or TK_LC_UNSET
+ * (then its nearest titled ancestor's counts). */
+static enum tk_line_class class_of_own_title(run *r, const node *n)
 {
-    for (; n; n = n->parent) {
-        const char *t = n->kind == N_PART ? n->title : n->mk.style == TK_MK_ARTICLE ? n->title : n->text;
-        if (n->kind == N_ROOT || !t || !(n->kind == N_PART || n->is_heading || tk_dv_style_rank(n->mk.style) ||
-                                          n->mk.style == TK_MK_ARTICLE))
-            continue;
-        enum tk_line_class c = class_of_title(norm_a(r->a, t));
-        if (c != TK_LC_UNSET)
-            return c;
-    }
-    return TK_LC_UNSET;
+    const char *t = n->kind == N_PART ? n->title : n->mk.style == TK_MK_ARTICLE ? n->title : n->text;
+    if (n->kind == N_ROOT || !t || !(n->kind == N_PART || n->is_heading || tk_dv_style_rank(n->mk.style) ||
+                                      n->mk.style == TK_MK_ARTICLE))
+        return TK_LC_UNSET;
+    return class_of_title(tk_dv_norm(r, t));
 }
 
 /* The class of a line's text by its words alone. */
@@ -95,10 +105,13 @@ static enum tk_line_class class_of_text(run *r, const char *kept)
     return TK_LC_DESCRIPTION;
 }
 
-/* Each node's lines, by the node's section. */
-static void classify_node(run *r, const node *n)
+/* Each node's lines, by the node's section; outer: the class its nearest
+ * titled ancestor gives (handed down, not looked up from every node). */
+static void classify_node(run *r, const node *n, enum tk_line_class outer)
 {
-    enum tk_line_class sec = class_of_section(r, n);
+    enum tk_line_class sec = class_of_own_title(r, n);
+    if (sec == TK_LC_UNSET)
+        sec = outer;
     if (n->kind == N_MARKED && r->lclass[n->line] == TK_LC_UNSET) {
         bool title = n->is_heading && !(n->mk.style == TK_MK_ARTICLE && n->text && *n->text);
         enum tk_line_class c = title ? TK_LC_HEADING : sec != TK_LC_UNSET ? sec : class_of_text(r, n->text);
@@ -107,7 +120,7 @@ static void classify_node(run *r, const node *n)
     for (size_t i = 0; i < n->nentries; i++) {
         const entry *e = &n->entries[i];
         if (e->child) {
-            classify_node(r, e->child);
+            classify_node(r, e->child, sec);
             continue;
         }
         enum tk_line_class c = e->heading      ? TK_LC_HEADING
@@ -128,7 +141,7 @@ void tk_dv_classify_rest(run *r, const node *root)
             tk_dv_class_set(r, e->child->line, e->child->last ? e->child->last : e->child->line, TK_LC_HEADING,
                             e->child->ref, false);
     }
-    classify_node(r, root);
+    classify_node(r, root, TK_LC_UNSET);
     /* the obligation sentences no item holds are warned and stay unclassified */
     for (size_t i = 0; i < r->rep->nunplaced; i++) {
         long ln = r->rep->unplaced[i].line;
@@ -144,20 +157,13 @@ void tk_dv_classify_rest(run *r, const node *root)
             r->lclass[i] = TK_LC_UNCLASSIFIED;
         rep->class_count[r->lclass[i]]++;
     }
-    for (size_t i = 1; i <= r->nphys; i++) {
-        if (r->lclass[i] != TK_LC_UNCLASSIFIED)
-            continue;
-        bool warned = false;
-        for (size_t k = 0; k < rep->nunplaced && !warned; k++)
-            warned = rep->unplaced[k].line == (long)i;
-        if (!warned) {
-            tk_derive_note *na = tk_arena_alloc(r->a, (rep->nunclassified + 1) * sizeof *na);
-            if (rep->nunclassified)
-                memcpy(na, rep->unclassified, rep->nunclassified * sizeof *na);
-            na[rep->nunclassified].line = (long)i;
-            na[rep->nunclassified].text = "";
-            rep->unclassified = na;
-            rep->nunclassified++;
-        }
-    }
+    /* the unclassified lines that are not warned already as unplaced */
+    bool *warned = tk_xcalloc(r->nphys + 1, sizeof *warned);
+    for (size_t k = 0; k < rep->nunplaced; k++)
+        if (rep->unplaced[k].line >= 1 && (size_t)rep->unplaced[k].line <= r->nphys)
+            warned[rep->unplaced[k].line] = true;
+    for (size_t i = 1; i <= r->nphys; i++)
+        if (r->lclass[i] == TK_LC_UNCLASSIFIED && !warned[i])
+            tk_dv_note_add(r, &rep->unclassified, &rep->nunclassified, (long)i, "");
+    free(warned);
 }

@@ -126,6 +126,11 @@ typedef struct run {
     const char **lref;
     const char **ltext;
     size_t nphys;
+    /* the sentences of each text split so far: the stages ask again and
+     * again for the same provision's (tk_dv_split_sentences) */
+    tk_strmap split_memo;
+    /* the match form of titles, asked for by every node below them */
+    tk_strmap norm_memo;
 } run;
 
 /* A physical line of the file. */
@@ -313,8 +318,13 @@ void tk_dv_report_roles(run *r);
 int tk_dv_style_rank(enum tk_marker_style s);
 
 /* derive_sentence.c: split kept text at 。 outside brackets (and at line
- * ends); each sentence kept and in match form. */
+ * ends); each sentence kept and in match form. The array is the run's
+ * (arena, shared by every call on the same text): read it, never write. */
 size_t tk_dv_split_sentences(run *r, const char *text, sentence **out);
+
+/* derive_sentence.c: the match form of s, made once per run for the same
+ * text (titles are asked for by every node under them). */
+const char *tk_dv_norm(run *r, const char *s);
 
 /* derive_sentence.c: does the last sentence of a provision announce a list
  * (次の事項を…、以下を全て含む…、下記事項を…、次に掲げる…、a colon)? And does
@@ -328,6 +338,9 @@ bool tk_dv_plain_verb_sentence(const char *norm);
 /* derive_class.c: classify physical lines first..last (where unclassified,
  * or always with force). */
 void tk_dv_class_set(run *r, long first, long last, enum tk_line_class cls, const char *ref, bool force);
+/* derive_class.c: appends (line, text) to a note list of the report, in the
+ * arena, in amortised constant time. */
+void tk_dv_note_add(run *r, tk_derive_note **arr, size_t *n, long line, const char *text);
 /* derive_class.c: what the stages left unclassified, by its words and its
  * section; the counts per class into the report. */
 void tk_dv_classify_rest(run *r, const node *root);

@@ -32,17 +32,6 @@ static bool node_is_section(const node *n)
     return n->kind == N_PART || (n->kind == N_MARKED && (tk_dv_style_rank(n->mk.style) || n->is_heading));
 }
 
-static void note_add(run *r, tk_derive_note **arr, size_t *n, long line, const char *text)
-{
-    tk_derive_note *na = tk_arena_alloc(r->a, (*n + 1) * sizeof *na);
-    if (*n)
-        memcpy(na, *arr, *n * sizeof *na);
-    na[*n].line = line;
-    na[*n].text = text;
-    *arr = na;
-    (*n)++;
-}
-
 /* The lines of a provision node: its marker line and its paragraphs. */
 static void class_node(run *r, const node *n, enum tk_line_class cls, const char *ref)
 {
@@ -129,7 +118,7 @@ static size_t unknown_subjects(run *r, const sentence *ss, size_t ns, long line,
             roles[0] = r->v.staff;
             return 1;
         }
-        note_add(r, &r->rep->unmapped, &r->rep->nunmapped, line, actor);
+        tk_dv_note_add(r, &r->rep->unmapped, &r->rep->nunmapped, line, actor);
         if (r->opts && r->opts->org)
             return 0; /* org.xml has no such role: the lead-in's, the section's or the fallback */
         roles[0] = actor;
@@ -160,7 +149,7 @@ static size_t item_roles(run *r, const node *owner, const sentence *ss, size_t n
         n = tk_dv_roles_from_headings(r, owner, roles, 8);
     if (!n) {
         roles[n++] = r->v.fallback;
-        note_add(r, &r->rep->fallback_items, &r->rep->nfallback_items, line, ref);
+        tk_dv_note_add(r, &r->rep->fallback_items, &r->rep->nfallback_items, line, ref);
     }
     return n;
 }
@@ -489,7 +478,7 @@ void tk_dv_collect_unplaced(walker *w, const lline *ll, size_t nll, const bool *
             int lv = tk_obligation_level(ss[k].norm, false, false);
             if (lv < 0 || tk_strmap_get(&w->placed, ss[k].norm))
                 continue;
-            note_add(r, &r->rep->unplaced, &r->rep->nunplaced, ll[i].line, ss[k].kept);
+            tk_dv_note_add(r, &r->rep->unplaced, &r->rep->nunplaced, ll[i].line, ss[k].kept);
         }
     }
 }

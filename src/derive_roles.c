@@ -329,7 +329,7 @@ size_t tk_dv_roles_from_headings(run *r, const node *n, const char **roles, size
             title = n->title;
         if (!title || !*title)
             continue;
-        const char *t = norm_a(r->a, title);
+        const char *t = tk_dv_norm(r, title);
         match m[4];
         size_t nm = find_roles(&r->v, t, m, 4);
         if (nm < 1 || m[0].pos != 0)

@@ -208,7 +208,40 @@ bool tk_dv_is_descriptive_lead(const char *norm_last)
 /* sentences                                                           */
 
 /* Split kept text at 。 outside brackets. */
+typedef struct split {
+    sentence *ss;
+    size_t ns;
+} split;
+
+static size_t split_sentences(run *r, const char *text, sentence **out);
+
+const char *tk_dv_norm(run *r, const char *s)
+{
+    const char *done = tk_strmap_get(&r->norm_memo, s);
+    if (done)
+        return done;
+    const char *n = norm_a(r->a, s);
+    bool existed;
+    tk_strmap_put(&r->norm_memo, tk_arena_strdup(r->a, s), n, &existed);
+    return n;
+}
+
 size_t tk_dv_split_sentences(run *r, const char *text, sentence **out)
+{
+    const split *done = tk_strmap_get(&r->split_memo, text);
+    if (done) {
+        *out = done->ss;
+        return done->ns;
+    }
+    split *sp = tk_arena_alloc(r->a, sizeof *sp);
+    sp->ns = split_sentences(r, text, &sp->ss);
+    bool existed;
+    tk_strmap_put(&r->split_memo, tk_arena_strdup(r->a, text), sp, &existed);
+    *out = sp->ss;
+    return sp->ns;
+}
+
+static size_t split_sentences(run *r, const char *text, sentence **out)
 {
     size_t n = 0, cap = 8;
     sentence *v = tk_arena_alloc(r->a, cap * sizeof *v);

@@ -234,6 +234,9 @@ void tk_text_norm(const char *s, size_t len, tk_buf *out)
     }
     free(src);
     int32_t prev = 0;
+    /* encoded into a small block, appended a block at a time */
+    char block[256];
+    size_t nb = 0;
     for (int32_t i = 0; i < dlen;) {
         UChar32 cp;
         U16_NEXT(dst, i, dlen, cp);
@@ -250,9 +253,15 @@ void tk_text_norm(const char *s, size_t len, tk_buf *out)
             cp = 0x3001;
         else if (cp == '.' && prev >= 0x80 && !(next >= '0' && next <= '9'))
             cp = 0x3002;
-        tk_buf_put_cp(out, (uint32_t)cp);
+        if (nb + 4 > sizeof block) {
+            tk_buf_append(out, block, nb);
+            nb = 0;
+        }
+        nb += tk_utf8_encode((uint32_t)cp, block + nb);
         prev = cp;
     }
+    if (nb)
+        tk_buf_append(out, block, nb);
     free(dst);
     if (!out->data)
         tk_buf_append(out, "", 0);

@@ -100,14 +100,20 @@ char *tk_vformat(const char *fmt, va_list ap)
 {
     if (!fmt)
         return tk_xstrdup("");
+    /* most results are short: format once into the stack, again only when
+     * it does not fit */
+    char small[256];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(small, sizeof small, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         return tk_xstrdup("");
     char *s = tk_xmalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    if ((size_t)n < sizeof small)
+        memcpy(s, small, (size_t)n + 1);
+    else
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;
 }
 
@@ -147,8 +153,10 @@ size_t tk_utf8_encode(uint32_t cp, char out[4])
 
 void tk_buf_put_cp(tk_buf *b, uint32_t cp)
 {
-    char u[4];
-    tk_buf_append(b, u, tk_utf8_encode(cp, u));
+    /* encoded in place: the normaliser puts every code point through here */
+    buf_reserve(b, 4);
+    b->len += tk_utf8_encode(cp, b->data + b->len);
+    b->data[b->len] = '\0';
 }
 
 char *tk_buf_steal(tk_buf *b)
