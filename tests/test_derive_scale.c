@@ -9,8 +9,8 @@
  * deep (tests/gen_deep_policy.py writes the same shape to a file).
  * Each size is derived (and written as XML) in a child process, so that its CPU time and peak
  * memory are its own (getrusage of the child): four times the lines must
- * cost well under eight times the time, and memory must grow linearly too.
- * Quadratic stages gave 16 times and more. */
+ * cost well under eight times the time (quadratic: sixteen), and memory
+ * must grow linearly too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,15 +64,16 @@ static void put_marker(tk_buf *b, int depth, int k)
 static void put_sentence(tk_buf *b, unsigned n)
 {
     const char *obj = OBJS[n % 5], *verb = VERBS[(n / 5) % 4];
-    switch (n % 3) {
+    switch (n % 6) {
     case 0:
-        tk_buf_printf(b, "%sは、%sについて、%s。", ROLES[(n / 3) % 3], obj, verb);
+        tk_buf_printf(b, "%sは、%sについて、%s。", ROLES[(n / 6) % 3], obj, verb);
         break;
     case 1:
+    case 2:
         tk_buf_printf(b, "%sについて、%s。", obj, verb);
         break;
     default:
-        tk_buf_printf(b, "委託業者第%u号は、%sを%s。", n, obj, verb);
+        tk_buf_printf(b, "第%u委託事業者は、%sを%s。", n, obj, verb);
         break;
     }
 }
@@ -213,8 +214,9 @@ static void test_deep_policy_nests_past_what_derive_follows(void **state)
     }
     assert_true(depth >= 8);
     assert_true(c->nitems > 100);
-    /* the sentences nobody holds are warned */
-    assert_true(rep.nunplaced + rep.nunmapped + rep.nfallback_items > 0);
+    /* the actors the org lacks and the items that name no one are noted */
+    assert_true(rep.nunmapped > c->nitems / 3);
+    assert_true(rep.nfallback_items > c->nitems / 6);
     tk_checklist_free(c);
     tk_derive_report_free(&rep);
     tk_diags_free(&diags);
@@ -230,10 +232,11 @@ static void test_derive_time_and_memory_grow_linearly_with_deep_numbering(void *
     assert_true(big.nitems > 3 * small.nitems);
     /* linear: 4x the time (n log n a little more); quadratic: 16x */
     assert_true(big.cpu < 8.0 * small.cpu + 0.05);
-    /* memory: what 4000 more lines add is about twice what 2000 add
-     * (quadratic: six times) */
+    /* memory: what 4000 more lines add is twice what 2000 add (2.0 here;
+     * the note lists copied per note gave 2.85, growing with the size) */
     long d1 = mid.maxrss - small.maxrss, d2 = big.maxrss - mid.maxrss;
-    assert_true(d2 <= 3 * (d1 > 1024 ? d1 : 1024));
+    assert_true(d1 > 0);
+    assert_true((double)d2 <= 2.5 * (double)d1);
 }
 
 int main(void)
