@@ -23,7 +23,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit demo bench install clean format check-clients
+.PHONY: all deps test unit demo bench bench-scale install clean format check-clients fuzz fuzz-build
 all: $(BUILD)/tenken
 
 $(BUILD)/obj/%.o: src/%.c
@@ -49,6 +49,26 @@ $(BUILD)/tenken: $(BUILD)/obj/main.o $(BUILD)/libtenken.a
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libtenken.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libtenken.a $(SAN_LDFLAGS) $(LIBS) -lcmocka
+
+# The fuzzing harnesses are replayed over their corpus by make test (plain
+# and sanitized, with the normal compiler): rebuild when they change.
+FUZZ_SRC := $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+$(BUILD)/tests/test_fuzz_replay: $(FUZZ_SRC)
+
+# make fuzz: each harness under AFL++ for FUZZ_TIME seconds (README: a long
+# campaign). Built with afl-clang-fast, ASan and UBSan into build/fuzz.
+FUZZ_TIME    ?= 60
+FUZZ_HARNESS ?= xlsx policy lists
+fuzz:
+	@sh tests/deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build BUILD=build/fuzz CC=afl-clang-fast SAN=1
+	@sh tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TIME) $(FUZZ_HARNESS)
+
+fuzz-build: $(FUZZ_HARNESS:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libtenken.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DTK_FUZZ_DRIVER -Itests -fsanitize=fuzzer -o $@ $< $(BUILD)/libtenken.a $(SAN_LDFLAGS) $(LIBS)
 
 # Installs what is missing (Debian 12, as root); does nothing when all is there.
 deps:

@@ -18,6 +18,10 @@ if [ "${1:-}" = windows ]; then
 cmake tcl zip unzip icu-devtools"
     grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/ || need_src=1
 fi
+# `make fuzz` needs AFL++ (and the clang it brings); `make test` does not.
+if [ "${1:-}" = fuzz ]; then
+    PKGS="$PKGS afl++"
+fi
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -230,6 +230,12 @@ static void test_derive_time_and_memory_grow_linearly_with_deep_numbering(void *
     fprintf(stderr, "derive: 2000 行 %.3f 秒 %ld KB, 4000 行 %.3f 秒 %ld KB, 8000 行 %.3f 秒 %ld KB\n", small.cpu,
             small.maxrss, mid.cpu, mid.maxrss, big.cpu, big.maxrss);
     assert_true(big.nitems > 3 * small.nitems);
+#ifdef __SANITIZE_ADDRESS__
+    /* ASan keeps freed memory in quarantine and pays per allocation: the
+     * peak is the sum of everything allocated, the time far from 4x; only
+     * a blatant quadratic shows */
+    assert_true(big.cpu < 10.0 * small.cpu + 0.1);
+#else
     /* linear: 4x the time (n log n a little more); quadratic: 16x */
     assert_true(big.cpu < 8.0 * small.cpu + 0.05);
     /* memory: what 4000 more lines add is twice what 2000 add (2.0 here;
@@ -237,6 +243,7 @@ static void test_derive_time_and_memory_grow_linearly_with_deep_numbering(void *
     long d1 = mid.maxrss - small.maxrss, d2 = big.maxrss - mid.maxrss;
     assert_true(d1 > 0);
     assert_true((double)d2 <= 2.5 * (double)d1);
+#endif
 }
 
 int main(void)
