@@ -191,8 +191,8 @@ static int cmp_addr(const void *a, const void *b)
     return pa < pb ? -1 : pa > pb;
 }
 
-/* The preorder number of s, or SIZE_MAX when s is not in the tree. */
-static size_t section_number(const section_index *x, const tk_section *s)
+/* Where s is, or would be, in byaddr (binary search). */
+static size_t addr_slot(const section_index *x, const tk_section *s)
 {
     size_t lo = 0, hi = x->n;
     while (lo < hi) {
@@ -202,7 +202,14 @@ static size_t section_number(const section_index *x, const tk_section *s)
         else
             hi = mid;
     }
-    return lo < x->n && x->byaddr[lo] == s ? x->num[lo] : SIZE_MAX;
+    return lo;
+}
+
+/* The preorder number of s, or SIZE_MAX when s is not in the tree. */
+static size_t section_number(const section_index *x, const tk_section *s)
+{
+    size_t k = addr_slot(x, s);
+    return k < x->n && x->byaddr[k] == s ? x->num[k] : SIZE_MAX;
 }
 
 static void section_index_build(const tk_checklist *c, section_index *x)
@@ -216,17 +223,8 @@ static void section_index_build(const tk_checklist *c, section_index *x)
     memcpy(x->byaddr, x->secs, x->n * sizeof *x->byaddr);
     qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_addr);
     x->num = tk_xcalloc(x->n, sizeof *x->num);
-    for (size_t i = 0; i < x->n; i++) {
-        size_t lo = 0, hi = x->n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if ((uintptr_t)x->byaddr[mid] < (uintptr_t)x->secs[i])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        x->num[lo] = i;
-    }
+    for (size_t i = 0; i < x->n; i++)
+        x->num[addr_slot(x, x->secs[i])] = i;
     x->first = tk_xcalloc(x->n, sizeof *x->first);
     for (size_t i = 0; i < x->n; i++)
         x->first[i] = SIZE_MAX;
