@@ -88,6 +88,12 @@ demo: deps all
 bench: deps all
 	@sh tests/bench.sh $(BUILD)/tenken
 
+# A prefecture's cycle at 600 and 2,400 departments, with the reference tools
+# (README). BENCH_SCALE_SIZES and BENCH_SCALE_SAMPLE change the sizes.
+bench-scale: deps all
+	@sh tests/deps.sh bench
+	@sh tests/bench_scale.sh $(BUILD)/tenken
+
 check-clients: deps
 	@sh tests/deps.sh clients
 	@$(MAKE) --no-print-directory all

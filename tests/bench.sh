@@ -61,29 +61,7 @@ echo "  比: tenken は XlsxWriter の $(ratio "$best_p" "$best_t") 倍速い (3
 echo "  deflate の下限 (同じ部品を zlib 6 で圧縮するだけ、1 コア): ${floor} ms — tenken はその $(ratio "$best_t" "$floor") 倍"
 
 # a synthetic organisation of many departments: 志免町's checklist, N departments
-make_org() {
-    dir=$1; n=$2
-    mkdir -p "$dir"
-    cp checklists/shime/checklist.xml "$dir/checklist.xml"
-    "$PY" - "$dir/org.xml" "$n" <<'PYEOF'
-import sys
-path, n = sys.argv[1], int(sys.argv[2])
-src = open("checklists/shime/org.xml", encoding="utf-8").read()
-head = src[: src.index("<department ")]
-depts = []
-for i in range(1, n + 1):
-    holds = ["職員等", "情報セキュリティ管理者", "情報セキュリティ担当者"]
-    if i % 5 == 0:
-        holds += ["情報システム管理者", "情報システム担当者", "クラウドサービス管理者"]
-    if i == 1:
-        holds += ["最高情報セキュリティ責任者", "統括情報セキュリティ責任者", "情報セキュリティ責任者", "情報セキュリティ委員会", "CSIRT"]
-    if i == 2:
-        holds += ["監査を行う者"]
-    body = "".join(f'    <holds role="{r}"/>\n' for r in holds)
-    depts.append(f'  <department code="{i:04d}" name="部署{i:04d}">\n{body}  </department>\n')
-open(path, "w", encoding="utf-8").write(head + "".join(depts) + "</org>\n")
-PYEOF
-}
+make_org() { "$PY" tests/make_big_org.py "$1" "$2"; }
 
 echo "== generate: 部署数とピークメモリ =="
 for n in 20 100; do

@@ -22,6 +22,10 @@ fi
 if [ "${1:-}" = fuzz ]; then
     PKGS="$PKGS afl++"
 fi
+# `make bench-scale` reads the workbooks with SheetJS too (npm's xlsx).
+if [ "${1:-}" = bench ] && ! command -v npm > /dev/null; then
+    PKGS="$PKGS nodejs npm"
+fi
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
