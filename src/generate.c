@@ -58,6 +58,10 @@ typedef struct job {
     size_t nsheets;
     size_t nitems;
     size_t carried, carried_overdue; /* earlier years' open plans shown on its rows */
+    /* a department's rows are laid out when its workbook is written and
+     * again when it is recorded, then dropped (job_rows): memory stays flat
+     * however many departments there are */
+    bool rows_later;
     tk_tpl_var vars[NVARS];
     char sha256[65];
     bool done, ok, renamed;
@@ -459,7 +463,7 @@ static bool job_asks(const job *j, const tk_item *it)
 }
 
 /* The item's roles held by whoever answers (対象者). */
-static const char *held_roles(gen *g, const tk_item *it, const job *j)
+static const char *held_roles(tk_arena *a, const tk_item *it, const job *j)
 {
     tk_buf b;
     tk_buf_init(&b);
@@ -476,7 +480,7 @@ static const char *held_roles(gen *g, const tk_item *it, const job *j)
             tk_buf_puts(&b, "、");
         tk_buf_puts(&b, it->roles[r]);
     }
-    char *s = tk_arena_strdup(g->a, b.data ? b.data : "");
+    char *s = tk_arena_strdup(a, b.data ? b.data : "");
     tk_buf_free(&b);
     return s;
 }
@@ -601,13 +605,14 @@ static int job_file(gen *g, job *j)
  * puts every item on one sheet (<sheets single>: a staff workbook). */
 static size_t slot_of(const gen *g, size_t i) { return g->tpl->single_sheet ? 0 : g->item_ch[i]; }
 
-/* Lay out a job's rows: the items it asks, chapter by chapter, 項番
- * through the workbook. j->nitems is 0 when it asks none. count and
+/* Lay out a job's rows in arena a: the items it asks, chapter by chapter,
+ * 項番 through the workbook. j->nitems is 0 when it asks none. count and
  * sheet_of are scratch of g->nchapters entries. */
-static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
+static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of, tk_arena *a)
 {
     const tk_checklist *c = g->cl;
     int first_row = tk_xlsx_first_item_row(g->tpl);
+    j->carried = j->carried_overdue = 0; /* laid out again: counted afresh */
     memset(count, 0, (g->nchapters ? g->nchapters : 1) * sizeof *count);
     size_t n = 0;
     for (size_t i = 0; i < c->nitems; i++)
@@ -618,9 +623,10 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
     j->nitems = n;
     if (n == 0)
         return;
+    j->nsheets = 0;
     for (size_t ch = 0; ch < g->nchapters; ch++)
         j->nsheets += count[ch] > 0;
-    j->sheets = tk_arena_alloc(g->a, j->nsheets * sizeof *j->sheets);
+    j->sheets = tk_arena_alloc(a, j->nsheets * sizeof *j->sheets);
     size_t k = 0;
     for (size_t ch = 0; ch < g->nchapters; ch++) {
         if (!count[ch])
@@ -628,7 +634,7 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
         tk_xlsx_sheet *sh = &j->sheets[k];
         sh->name = g->tpl->single_sheet ? g->tpl->single_sheet : g->chapters[ch].sheet;
         sh->caption = g->tpl->single_sheet ? g->tpl->single_sheet : g->chapters[ch].caption;
-        sh->rows = tk_arena_alloc(g->a, count[ch] * sizeof *sh->rows);
+        sh->rows = tk_arena_alloc(a, count[ch] * sizeof *sh->rows);
         sh->nrows = 0;
         sheet_of[ch] = k++;
     }
@@ -644,10 +650,10 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
             r->item = it;
             r->seq = ++seq;
             r->row = first_row + (int)sh->nrows;
-            r->roles = held_roles(g, it, j);
+            r->roles = held_roles(a, it, j);
             memcpy(r->text_hash, g->item_hash[i], 65);
             if (g->has_previous) {
-                const char *key = tk_arena_printf(g->a, "%s\x1f%s", j->dept->code, it->id);
+                const char *key = tk_arena_printf(a, "%s\x1f%s", j->dept->code, it->id);
                 r->prev_answer = tk_strmap_get(&g->prev_answer, key);
                 r->prev_plans = tk_strmap_get(&g->prev_plans, key);
                 const carry_count *cc = tk_strmap_get(&g->prev_count, key);
@@ -660,6 +666,27 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of)
             sh->nrows++;
         }
     }
+}
+
+/* The rows of a job whose rows come later, in a new arena (NULL when the
+ * job holds its rows); job_rows_done drops them. */
+static tk_arena *job_rows(gen *g, job *j)
+{
+    if (!j->rows_later)
+        return NULL;
+    tk_arena *a = tk_arena_new();
+    size_t nch = g->nchapters ? g->nchapters : 1;
+    lay_out(g, j, tk_arena_alloc(a, nch * sizeof(size_t)), tk_arena_alloc(a, nch * sizeof(size_t)), a);
+    return a;
+}
+
+static void job_rows_done(job *j, tk_arena *a)
+{
+    if (!a)
+        return;
+    tk_arena_free(a);
+    j->sheets = NULL;
+    j->nsheets = 0;
 }
 
 /* A job laid out: its token, file and placeholders. */
@@ -707,7 +734,7 @@ static int plan_staff(gen *g, const bool *want, size_t *count, size_t *sheet_of)
             j->nsheets = same->nsheets;
             j->nitems = same->nitems;
         } else {
-            lay_out(g, j, count, sheet_of);
+            lay_out(g, j, count, sheet_of, g->a);
         }
         if (j->nitems == 0) {
             tk_diag_warn(g->d, R->path, p->line, "職員番号「%s」(%s) が答える項目がないため、点検票を作りません (役割 %s の項目がありません)",
@@ -754,7 +781,14 @@ static int plan_jobs(gen *g)
             job *j = new_job(g, dep);
             if (g->o->split_role)
                 j->role = j->respondent = dep->holds[k];
-            lay_out(g, j, count, sheet_of);
+            /* the items and the plans carried over now (the cover shows
+             * them); the rows again when they are written and recorded */
+            tk_arena *a = tk_arena_new();
+            lay_out(g, j, count, sheet_of, a);
+            tk_arena_free(a);
+            j->sheets = NULL;
+            j->nsheets = 0;
+            j->rows_later = true;
             if (j->nitems == 0)
                 continue;
             g->njobs++;
@@ -1282,15 +1316,19 @@ static int record_workbooks(gen *g)
                 return TK_EXIT_FAILURE;
             g->revoked++;
         }
+        tk_arena *rows = job_rows(g, j);
         for (size_t s = 0; s < j->nsheets; s++) {
             const tk_xlsx_sheet *sh = &j->sheets[s];
             for (size_t r = 0; r < sh->nrows; r++) {
                 const tk_xlsx_row *row = &sh->rows[r];
                 if (tk_store_workbook_item_add(g->store, j->workbook_id, row->seq, row->item->id, sh->name, row->row,
-                                               row->text_hash, row->plan ? row->plan->id : 0, g->d) != 0)
+                                               row->text_hash, row->plan ? row->plan->id : 0, g->d) != 0) {
+                    job_rows_done(j, rows);
                     return TK_EXIT_FAILURE;
+                }
             }
         }
+        job_rows_done(j, rows);
     }
     if (!g->subset) {
         /* a full run: what it did not replace is no longer issued */
@@ -1436,6 +1474,7 @@ static int make_tmp(gen *g, job *j)
  * the final file. */
 static int write_job(gen *g, job *j, tk_diags *d)
 {
+    tk_arena *rows = job_rows(g, j);
     tk_xlsx_spec spec = {
         .tpl = g->tpl,
         .vars = j->vars,
@@ -1472,6 +1511,7 @@ static int write_job(gen *g, job *j, tk_diags *d)
         tk_diag_add(d, local.items[i].severity, j->file, local.items[i].line, local.items[i].place, "%s",
                     local.items[i].message);
     tk_diags_free(&local);
+    job_rows_done(j, rows);
     return rc;
 }
 
