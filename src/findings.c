@@ -141,6 +141,21 @@ void tk_finding_list_free(tk_finding_list *l)
     memset(l, 0, sizeof *l);
 }
 
+int tk_findings_action_needed(tk_store *st, const char *org, int year, tk_date today, tk_strmap *out, tk_arena *a,
+                              tk_diags *d)
+{
+    tk_finding_list l;
+    tk_finding_query q = {.org = org, .year = year, .status = -1, .today = today};
+    int rc = tk_findings_list(st, &q, &l, d);
+    for (size_t i = 0; rc == 0 && i < l.n; i++)
+        if (l.rows[i].action_needed) {
+            const char *key = tk_arena_printf(a, "%s\x1f%s", l.rows[i].department_code, l.rows[i].item_id);
+            tk_strmap_set(out, key, key);
+        }
+    tk_finding_list_free(&l);
+    return rc;
+}
+
 /* ---- the 是正確認 list ---- */
 
 int tk_findings_put_confirm(tk_store *st, int64_t campaign_id, const tk_template *t, tk_diags *d)

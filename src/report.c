@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "tenken/findings.h"
 #include "tenken/planlist.h"
 #include "tenken/score.h"
 #include "tenken/template.h"
@@ -442,6 +443,29 @@ static int load_previous(tk_report *rp, tk_store *st, tk_diags *d)
     return 1;
 }
 
+/* An audit's 要対応 is a finding (指摘事項) still without a plan past the
+ * response deadline (findings.h), as tenken findings counts it; the
+ * auditor's own cells are not the auditee's to act on. */
+static int audit_flags(tk_report *rp, tk_store *st, tk_diags *d)
+{
+    const tk_results *r = rp->r;
+    tk_strmap late = {0};
+    if (tk_findings_action_needed(st, r->org, r->year, rp->today, &late, rp->arena, d) != 0) {
+        tk_strmap_free(&late);
+        return -1;
+    }
+    const char *flag = tk_report_text(rp, "flag-audit", "回答期限までに改善計画がない指摘事項");
+    rp->flagged = 0;
+    for (size_t i = 0; i < r->ncells; i++) {
+        tk_res_cell *c = &rp->dcells[i];
+        const char *key = tk_arena_printf(rp->arena, "%s\x1f%s", r->depts[c->dept].code, r->items[c->item].id);
+        c->flag = tk_strmap_get(&late, key) ? flag : NULL;
+        rp->flagged += c->flag != NULL;
+    }
+    tk_strmap_free(&late);
+    return 0;
+}
+
 int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, tk_report **out, tk_diags *d)
 {
     static const tk_report_opts none;
@@ -499,6 +523,10 @@ int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, t
     for (size_t i = 0; i < r->ncells; i++) {
         rp->cell_plan[i] = -1;
         rp->flagged += r->cells[i].flag != NULL;
+    }
+    if (!strcmp(r->kind, "audit") && audit_flags(rp, st, d) != 0) {
+        tk_report_free(rp);
+        return TK_EXIT_FAILURE;
     }
 
     /* department × chapter: tk_results_group over each department's view */

@@ -75,9 +75,9 @@ static void committee_summary(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
          pv ? tk_arena_printf(a, "%s（回答 %zu / 対象 %zu 項目）", tk_rp_f1(a, prate), rp->prev_total.answered,
                               tk_tally_applicable(&rp->prev_total))
             : ""},
-        {"否定的な回答", tk_arena_printf(a, "%zu 件", rp->total.negative),
+        {TX("negative", "否定的な回答"), tk_arena_printf(a, "%zu 件", rp->total.negative),
          pv ? tk_arena_printf(a, "%zu 件", rp->prev_total.negative) : ""},
-        {"要対応（改善計画等の未記入）", tk_arena_printf(a, "%zu 件", flagged),
+        {TX("flagged", "要対応（改善計画等の未記入）"), tk_arena_printf(a, "%zu 件", flagged),
          pv ? tk_arena_printf(a, "%zu 件", rp->prev_flagged) : ""},
         {"改善計画（当年度の点検分）", tk_arena_printf(a, "%zu 件", pc.total),
          pv ? tk_arena_printf(a, "%zu 件", rp->prev_plans) : ""},

@@ -120,13 +120,14 @@ void tk_rp_committee_items(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
     tk_pdf_paragraph(p,
                      tk_arena_printf(a,
                                      "その項目に回答した部署（「該当しない」と回答した部署を除く）のうち %s%% 以上、かつ 2 "
-                                     "部署以上が否定的な回答（%s）をした項目です。該当は %zu 項目で、否定的な回答をした部署の"
+                                     "部署以上が%s（%s）%s項目です。該当は %zu 項目で、%sの"
                                      "多い順に%s示します。部署をまたぐ課題として、全庁での対応を検討してください。",
-                                     tk_rp_f1(a, rp->cross_threshold * 100.0), negative_answers(rp, a), n,
+                                     tk_rp_f1(a, rp->cross_threshold * 100.0), TX("negative", "否定的な回答"), negative_answers(rp, a),
+                                     TX("negative-did", "をした"), n, TX("negative-by", "否定的な回答をした部署"),
                                      n > shown ? tk_arena_printf(a, " %zu 項目を（すべては別表1に章ごとに）", shown) : ""),
                      &(tk_pdf_style){.first_indent = true});
     if (shown) {
-        const char *heads[] = {"該当条項", "点検項目", "否定的 /\n回答部署", "割合\n（%）", "得点"};
+        const char *heads[] = {"該当条項", "点検項目", TX("negative-departments", "否定的 /\n回答部署"), "割合\n（%）", "得点"};
         double w[] = {27, 93, 20, 18, 16};
         tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
                              TK_PDF_ALIGN_RIGHT};
@@ -151,12 +152,12 @@ void tk_rp_committee_items(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
     tk_rp_heading(p, a, sec, TX("weakest", "得点の低い項目"));
     tk_pdf_paragraph(p,
                      tk_arena_printf(a,
-                                     "全部署の回答をまとめた得点が低い順に %zu 項目を示します（同点は否定的な回答の多い順）。"
+                                     "全部署の回答をまとめた得点が低い順に %zu 項目を示します（同点は%sの多い順）。"
                                      "得点が %s 未満の項目は %zu 項目で、すべてを別表2に章ごとに載せています。",
-                                     shown, tk_rp_f1(a, weak_limit(rp)), nweak),
+                                     shown, TX("negative", "否定的な回答"), tk_rp_f1(a, weak_limit(rp)), nweak),
                      &(tk_pdf_style){.first_indent = true});
     if (shown) {
-        const char *h2[] = {"順位", "該当条項", "点検項目", "否定的 /\n回答部署", "得点"};
+        const char *h2[] = {"順位", "該当条項", "点検項目", TX("negative-departments", "否定的 /\n回答部署"), "得点"};
         double w2[] = {11, 27, 101, 20, 15};
         tk_pdf_align a2[] = {TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT,
                              TK_PDF_ALIGN_RIGHT};
@@ -276,8 +277,8 @@ void tk_rp_committee_actions(tk_pdf *p, const tk_report *rp, tk_arena *a, int *s
         if (!(sc < all))
             break;
         tk_tpl_var v[] = {{"chapter", rp->by_chapter[c].label}, {"refs", chapter_refs(rp, a, weak, nweak, c)}};
-        const char *issue = tk_arena_printf(a, "「%s」の得点が %s（全体 %s）、否定的な回答 %zu 件", rp->by_chapter[c].label,
-                                            tk_rp_f1(a, sc), tk_rp_f1(a, all), tt->negative);
+        const char *issue = tk_arena_printf(a, "「%s」の得点が %s（全体 %s）、%s %zu 件", rp->by_chapter[c].label,
+                                            tk_rp_f1(a, sc), tk_rp_f1(a, all), TX("negative", "否定的な回答"), tt->negative);
         action_row(t, a, &no, issue, tk_rp_sentence(rp, a, "action-chapter", v, 2), chapter_owners(rp, a, c));
     }
     free(cs);
@@ -288,8 +289,8 @@ void tk_rp_committee_actions(tk_pdf *p, const tk_report *rp, tk_arena *a, int *s
     size_t ncross = cross_items(rp, &cross);
     for (size_t i = 0; i < ncross && i < ACTION_ITEMS; i++) {
         const tk_res_item *it = &r->items[cross[i].k];
-        const char *issue = tk_arena_printf(a, "%s %s（%zu / %zu 部署が否定的な回答）", it->ref, tk_rp_clip(a, it->text, 50),
-                                            cross[i].neg, cross[i].answered);
+        const char *issue = tk_arena_printf(a, "%s %s（%zu / %zu 部署が%s）", it->ref, tk_rp_clip(a, it->text, 50),
+                                            cross[i].neg, cross[i].answered, TX("negative", "否定的な回答"));
         action_row(t, a, &no, issue, tk_rp_sentence(rp, a, "action-cross-cutting", NULL, 0),
                    it->roles && *it->roles ? tk_rp_roles_text(a, it->roles) : "—");
     }
@@ -334,7 +335,7 @@ static void annex_table(tk_pdf *p, const tk_report *rp, tk_arena *a, item_rank *
 {
     const tk_results *r = rp->r;
     qsort(v, n, sizeof *v, by_item);
-    const char *heads[] = {"該当条項", "点検項目", "否定的 /\n回答部署", "得点", "担当"};
+    const char *heads[] = {"該当条項", "点検項目", TX("negative-departments", "否定的 /\n回答部署"), "得点", "担当"};
     double w[] = {31, 81, 17, 13, 32};
     tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_LEFT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
                          TK_PDF_ALIGN_LEFT};

@@ -37,9 +37,9 @@ void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
     }
     tk_pdf_paragraph(p,
                      tk_arena_printf(a,
-                                     "本年度の点検で否定的な回答に対して立てた改善計画は %zu 件で、うち未完了 %zu 件、完了予定日を過ぎた"
+                                     "本年度の点検で%sに対して立てた改善計画は %zu 件で、うち未完了 %zu 件、完了予定日を過ぎた"
                                      "もの %zu 件です。%s",
-                                     pc.total, pc.open + pc.late, pc.late, all),
+                                     TX("negative", "否定的な回答"), pc.total, pc.open + pc.late, pc.late, all),
                      &(tk_pdf_style){.first_indent = true});
     /* closure rate: closed (完了, リスク受容) of all */
     size_t closed = 0;
@@ -159,7 +159,7 @@ void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
         }
         tk_pdf_table_end(t);
     }
-    tk_rp_note(p, "要対応は、否定的な回答に改善計画がない、「該当しない」の理由がないなど、点検票の記入が足りない項目の数です。");
+    tk_rp_note(p, TX("flagged-note", "要対応は、否定的な回答に改善計画がない、「該当しない」の理由がないなど、点検票の記入が足りない項目の数です。"));
 }
 
 

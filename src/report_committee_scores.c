@@ -37,7 +37,7 @@ void tk_rp_committee_departments(tk_pdf *p, const tk_report *rp, tk_arena *a, in
         tk_rp_note(p, "点検票を提出していない部署は「—」で示しています。");
 
     bool pv = rp->prev_has;
-    const char *heads[] = {"順位", "部署", "得点", "評価", "回答率\n（%）", "否定的\n回答", "要対応", "前年度", "増減"};
+    const char *heads[] = {"順位", "部署", "得点", "評価", "回答率\n（%）", TX("negative-short", "否定的\n回答"), "要対応", "前年度", "増減"};
     double w[] = {11, 45, 15, 26, 18, 16, 15, 15, 13};
     tk_pdf_align al[] = {TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_RIGHT,
                          TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
@@ -133,7 +133,7 @@ void tk_rp_committee_heatmap(tk_pdf *p, const tk_report *rp, tk_arena *a, int *s
 
     tk_rp_heading(p, a, sec, TX("by-chapter", "章別の得点"));
     bool pv = rp->prev_has;
-    const char *heads[] = {"章", "得点", "回答率\n（%）", "回答 / 対象", "否定的\n回答", "前年度", "増減"};
+    const char *heads[] = {"章", "得点", "回答率\n（%）", "回答 / 対象", TX("negative-short", "否定的\n回答"), "前年度", "増減"};
     double w[] = {68, 15, 18, 25, 16, 17, 15};
     tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
                          TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT};

@@ -104,6 +104,8 @@ echo "== 改善計画の進捗確認: $YEAR 年度 (完了していない計画�
 "$TENKEN" ingest "$OUT/filled/$YEAR-followup"
 echo "-- 監査の指摘事項 (回答期限 2026-12-25 の後) --"
 TENKEN_TODAY=2027-01-05 "$TENKEN" findings --org "$ORG" --year "$YEAR" | tail -n 1
+# 監査の委員会報告書は「指摘事項」と呼び、要対応は回答期限までに改善計画のない指摘事項 (tenken findings と同じ)
+TENKEN_TODAY=2027-01-05 "$TENKEN" report committee --org "$ORG" --year "$YEAR" --kind audit --out "$OUT" --force
 "$TENKEN" status --org "$ORG" --year "$YEAR" --kind followup | tail -n 1
 printf '  完了していない改善計画: '; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status open | tail -n 1
 printf '  完了・リスク受容:       '; "$TENKEN" plans --org "$ORG" --year "$YEAR" --status done | tail -n 1

@@ -435,6 +435,43 @@ static void test_response_round_plans_findings_and_late_ones_are_action_needed(v
     tk_finding_list_free(&after);
 }
 
+/* The audit's committee report speaks of 指摘事項, and its 要対応 are the
+ * findings without a plan past the response deadline, as tenken findings. */
+static void test_committee_report_speaks_of_findings_and_counts_late_ones(void **state)
+{
+    (void)state;
+    if (!ready)
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(db, &d);
+    tk_results *r = NULL;
+    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &r, &d), 1);
+    tk_pdf_font *font = tk_pdf_font_open(NULL, &d);
+    tk_report_opts ro = {.today = {2027, 1, 20}, .no_previous = true, .font = font};
+    tk_report *rp = NULL;
+    assert_int_equal(tk_report_open(st, r, &ro, &rp, &d), TK_EXIT_OK);
+    tk_store_close(st);
+    tk_finding_list l = findings(2026, (tk_date){2027, 1, 20});
+    size_t late = 0;
+    for (size_t i = 0; i < l.n; i++)
+        late += l.rows[i].action_needed;
+    tk_finding_list_free(&l);
+    assert_int_equal(late, 1); /* 08 did not answer */
+    assert_int_equal(rp->flagged, late);
+    char pdf[256];
+    snprintf(pdf, sizeof pdf, "%s/committee.pdf", dir);
+    assert_int_equal(tk_report_write_committee(rp, pdf, true, NULL, &d), TK_EXIT_OK);
+    if (sh("command -v pdftotext >/dev/null") == 0) {
+        assert_int_equal(sh("pdftotext '%s' - | grep -q '否定的'", pdf), 1);
+        assert_int_equal(sh("pdftotext '%s' - | grep -q '指摘事項'", pdf), 0);
+    }
+    tk_report_free(rp);
+    tk_pdf_font_free(font);
+    tk_results_free(r);
+    tk_diags_free(&d);
+}
+
 static void test_next_audit_confirms_and_only_a_confirmed_fix_closes(void **state)
 {
     (void)state;
@@ -585,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_each_grade_counts_its_points_and_only_nonconformities_are_findings),
         cmocka_unit_test(test_report_figures_equal_score_and_findings),
         cmocka_unit_test(test_response_round_plans_findings_and_late_ones_are_action_needed),
+        cmocka_unit_test(test_committee_report_speaks_of_findings_and_counts_late_ones),
         cmocka_unit_test(test_next_audit_confirms_and_only_a_confirmed_fix_closes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -80,6 +80,12 @@ typedef struct tk_finding_list {
 int tk_findings_list(tk_store *st, const tk_finding_query *q, tk_finding_list *out, tk_diags *d);
 void tk_finding_list_free(tk_finding_list *l);
 
+/* The findings of (org, year) that are 要対応 on `today` (open past the
+ * response deadline), as keys "DEPARTMENT\x1fITEM" (in the arena) of out,
+ * each mapped to itself. 0 or -1. */
+int tk_findings_action_needed(tk_store *st, const char *org, int year, tk_date today, tk_strmap *out, tk_arena *a,
+                              tk_diags *d);
+
 /* ---- the 是正確認 list of an audit campaign ---- */
 
 /* Record the template's <confirm> values for the campaign (replacing any). */
