@@ -67,6 +67,18 @@ const char *tk_cli_db_path(const char *opt)
     return "out/tenken.db";
 }
 
+tk_store *tk_cli_open_store(const char *db_opt, enum tk_store_mode mode, int *rc)
+{
+    tk_diags d;
+    tk_diags_init(&d);
+    enum tk_store_fault fault;
+    tk_store *st = tk_store_open_mode(tk_cli_db_path(db_opt), mode, &fault, &d);
+    tk_diags_print(&d, stderr);
+    tk_diags_free(&d);
+    *rc = st ? TK_EXIT_OK : fault == TK_STORE_MISSING || fault == TK_STORE_NOT_OURS ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
+    return st;
+}
+
 const char *tk_cli_out_dir(const char *opt) { return opt && *opt ? opt : "out"; }
 
 int tk_cli_parse_year(const tk_command *c, const char *arg, long *year)

@@ -23,8 +23,20 @@
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+static void add_file(char ***files, size_t *n, size_t *cap, char *path)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *files = tk_xrealloc(*files, *cap * sizeof **files);
+    }
+    (*files)[(*n)++] = path;
+}
+
 /* The files to ingest: each FILE, and the .xlsx files of each DIR (sorted,
- * not recursive, no hidden or lock files such as ~$x.xlsx / .~lock). */
+ * not recursive, no hidden or lock files such as ~$x.xlsx / .~lock). A
+ * folder named *.xlsx is passed over with a warning; a FIFO or a device so
+ * named is collected, and refused when read (without waiting on it). A DIR
+ * with no workbook in it is an error: the wrong folder, most likely. */
 static void collect(const char *arg, char ***files, size_t *n, size_t *cap, tk_diags *d)
 {
     struct stat st;
@@ -33,19 +45,16 @@ static void collect(const char *arg, char ***files, size_t *n, size_t *cap, tk_d
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            *files = tk_xrealloc(*files, *cap * sizeof **files);
-        }
-        (*files)[(*n)++] = tk_xstrdup(arg);
+        add_file(files, n, cap, tk_xstrdup(arg));
         return;
     }
     DIR *dir = opendir(arg);
     if (!dir) {
-        tk_diag_error(d, arg, 0, "フォルダを読めません");
+        tk_diag_error(d, arg, 0, "フォルダを読めません: %s", tk_file_strerror(errno));
         return;
     }
     size_t start = *n;
+    bool slash = arg[strlen(arg) - 1] == '/';
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
         const char *nm = e->d_name;
@@ -55,16 +64,20 @@ static void collect(const char *arg, char ***files, size_t *n, size_t *cap, tk_d
         const char *ext = nm + l - 5;
         if (strcmp(ext, ".xlsx") && strcmp(ext, ".XLSX"))
             continue;
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            *files = tk_xrealloc(*files, *cap * sizeof **files);
-        }
         size_t pl = strlen(arg) + l + 2;
         char *p = tk_xmalloc(pl);
-        snprintf(p, pl, "%s%s%s", arg, arg[strlen(arg) - 1] == '/' ? "" : "/", nm);
-        (*files)[(*n)++] = p;
+        snprintf(p, pl, "%s%s%s", arg, slash ? "" : "/", nm);
+        struct stat es;
+        if (stat(p, &es) == 0 && S_ISDIR(es.st_mode)) {
+            tk_diag_warn(d, p, 0, "フォルダです。読み飛ばします (中の点検票は取り込みません。取り込むならそのフォルダを指定してください)");
+            free(p);
+            continue;
+        }
+        add_file(files, n, cap, p);
     }
     closedir(dir);
+    if (*n == start)
+        tk_diag_error(d, arg, 0, "点検票 (.xlsx) がありません。返ってきた点検票を置いたフォルダを指定してください");
     qsort(*files + start, *n - start, sizeof **files, name_cmp);
 }
 
@@ -77,6 +90,9 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
     tk_diags_init(&d);
     tk_ingest_result r;
     tk_ingest_file(st, file, o, &r, &d);
+    /* the name as the messages show it (bytes that are not UTF-8 as \xHH) */
+    char *esc = tk_text_printable(file, false);
+    const char *shown = esc ? esc : file;
     if (r.outcome == TK_INGEST_REFUSED || r.outcome == TK_INGEST_FAILED)
         tk_diags_print(&d, err);
     else if (!quiet)
@@ -88,7 +104,7 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
         if (!strcmp(r.kind, "followup")) {
             fprintf(out, "%s: 取り込みました (%s、%d 年度 改善計画の進捗確認、報告 %zu / %zu、計画の変更 %zu (うち完了 %zu、延期 %zu)、"
                          "改善計画の回答 %zu%s)\n",
-                    file, r.department_name, r.year, r.answered, r.items, r.plans, r.plans_closed, r.plans_postponed,
+                    shown, r.department_name, r.year, r.answered, r.items, r.plans, r.plans_closed, r.plans_postponed,
                     r.plans_responded, r.superseded ? "、前回の提出を置き換え" : "");
             break;
         }
@@ -99,30 +115,31 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
             snprintf(carried + strlen(carried), sizeof carried - strlen(carried), "、是正確認 是正済み %zu・未了 %zu",
                      r.findings_verified, r.findings_kept);
         if (!strcmp(r.kind, "audit")) {
-            fprintf(out, "%s: 取り込みました (%s、%d 年度 監査、判定 %zu / %zu、指摘事項 %zu%s%s)\n", file, r.department_name, r.year,
+            fprintf(out, "%s: 取り込みました (%s、%d 年度 監査、判定 %zu / %zu、指摘事項 %zu%s%s)\n", shown, r.department_name, r.year,
                     r.answered, r.items, r.negative, carried, r.superseded ? "、前回の提出を置き換え" : "");
             break;
         }
-        fprintf(out, "%s: 取り込みました (%s%s%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", file, r.department_name,
+        fprintf(out, "%s: 取り込みました (%s%s%s、%d 年度 %s、回答 %zu / %zu、要対応 %zu、改善計画 %zu%s%s)\n", shown, r.department_name,
                 r.respondent[0] ? " " : "", r.respondent, r.year, r.kind, r.answered, r.items, r.flagged, r.plans, carried, r.superseded ? "、前回の提出を置き換え" : "");
         break;
     case TK_INGEST_SAME:
         if (!quiet)
-            fprintf(out, "%s: 同じファイルを取り込み済みです (変更なし)\n", file);
+            fprintf(out, "%s: 同じファイルを取り込み済みです (変更なし)\n", shown);
         break;
     case TK_INGEST_CHECKED:
         if (!quiet)
-            fprintf(out, "%s: 問題ありません (--dry-run のため取り込んでいません。回答 %zu / %zu、要対応 %zu)\n", file, r.answered,
+            fprintf(out, "%s: 問題ありません (--dry-run のため取り込んでいません。回答 %zu / %zu、要対応 %zu)\n", shown, r.answered,
                     r.items, r.flagged);
         break;
     case TK_INGEST_REFUSED:
-        fprintf(err, "%s: 問題が %zu 件あるため取り込みませんでした。直して提出し直してください\n", file, d.errors);
+        fprintf(err, "%s: 問題が %zu 件あるため取り込みませんでした。直して提出し直してください\n", shown, d.errors);
         break;
     case TK_INGEST_FAILED:
-        fprintf(err, "%s: 取り込みに失敗しました\n", file);
+        fprintf(err, "%s: 取り込みに失敗しました\n", shown);
         break;
     }
     tk_diags_free(&d);
+    free(esc);
     return r.outcome;
 }
 
@@ -178,7 +195,7 @@ static void worker(const char *dbp, char **files, size_t n, atomic_size_t *next,
 {
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(dbp, &d);
+    tk_store *st = tk_store_open_mode(dbp, TK_STORE_WRITE, NULL, &d);
     tk_diags_free(&d);
     for (size_t i; (i = atomic_fetch_add(next, 1)) < n;) {
         char *ob = NULL, *eb = NULL;
@@ -315,7 +332,9 @@ static int ingest_parallel(const char *dbp, char **files, size_t n, const tk_ing
     int rc = started == jobs ? 0 : -1;
     for (size_t i = 0; i < n; i++) {
         if (outcome[i] < 0) {
-            fprintf(stderr, "%s: 取り込みの途中で処理が止まりました。もう一度取り込んでください\n", files[i]);
+            char *esc = tk_text_printable(files[i], false);
+            fprintf(stderr, "%s: 取り込みの途中で処理が止まりました。もう一度取り込んでください\n", esc ? esc : files[i]);
+            free(esc);
             count[TK_INGEST_FAILED]++;
             continue;
         }
@@ -376,17 +395,14 @@ int tk_cmd_ingest(const tk_command *c, int argc, char **argv)
     tk_diags_free(&d);
 
     const char *dbp = tk_cli_db_path(db);
-    tk_diags_init(&d);
-    tk_store *st = tk_store_open(dbp, &d);
+    int open_rc;
+    tk_store *st = tk_cli_open_store(dbp, TK_STORE_WRITE, &open_rc);
     if (!st) {
-        tk_diags_print(&d, stderr);
-        tk_diags_free(&d);
         for (size_t i = 0; i < n; i++)
             free(files[i]);
         free(files);
-        return TK_EXIT_FAILURE;
+        return open_rc;
     }
-    tk_diags_free(&d);
     size_t count[5] = {0};
     size_t jobs = ingest_jobs(jobs_opt, n);
     if (jobs > 1) {
@@ -521,19 +537,13 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
     if (missing)
         return tk_cli_usage_error(c, "--missing は職員セルフチェック (--kind staff) でだけ使えます");
 
+    const char *dbp = tk_cli_db_path(db);
+    int open_rc;
+    tk_store *st = tk_cli_open_store(dbp, TK_STORE_READ, &open_rc);
+    if (!st)
+        return open_rc;
     tk_diags d;
     tk_diags_init(&d);
-    const char *dbp = tk_cli_db_path(db);
-    if (!tk_file_exists(dbp)) {
-        fprintf(stderr, "%s: データベースがありません。先に tenken generate で点検票を作成してください\n", dbp);
-        return TK_EXIT_INPUT;
-    }
-    tk_store *st = tk_store_open(dbp, &d);
-    if (!st) {
-        tk_diags_print(&d, stderr);
-        tk_diags_free(&d);
-        return TK_EXIT_FAILURE;
-    }
     char today[TK_DATE_ISO_SIZE], deadline[16] = "";
     tk_date_iso(tk_date_today(), today);
     status_ctx s = {.csv = csv, .today = today};

@@ -158,17 +158,15 @@ static int load(const tk_command *c, const plan_args *a, tk_plan_list *l)
     enum tk_plan_filter f;
     if (!tk_plan_filter_parse(a->status, &f))
         return tk_cli_usage_error(c, "--status は open、overdue、done、all のいずれかです (「%s」)", a->status);
-    const char *dbp = tk_cli_db_path(a->db);
-    if (!tk_file_exists(dbp)) {
-        fprintf(stderr, "%s: データベースがありません。先に tenken generate と tenken ingest を実行してください\n", dbp);
-        return TK_EXIT_INPUT;
-    }
+    int open_rc;
+    tk_store *st = tk_cli_open_store(a->db, TK_STORE_READ, &open_rc);
+    if (!st)
+        return open_rc;
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(dbp, &d);
     const char *org = tk_cli_org_id(a->org);
     tk_plan_query q = {.org = org, .year = (int)a->year, .department = a->department, .kind = a->kind, .filter = f, .today = tk_date_today()};
-    int rc = st ? tk_plans_list(st, &q, l, &d) : -1;
+    int rc = tk_plans_list(st, &q, l, &d);
     tk_store_close(st);
     if (rc != 0) {
         tk_diags_print(&d, stderr);
@@ -247,10 +245,13 @@ static int cmd_set(const tk_command *c, int argc, char **argv)
         return tk_cli_usage_error(c, "--date「%s」は日付として読めません (2027-03-31、令和9年3月31日 など)", date);
     if (newdue && !tk_date_parse(newdue, &ch.new_due))
         return tk_cli_usage_error(c, "--new-due「%s」は日付として読めません", newdue);
+    int open_rc;
+    tk_store *st = tk_cli_open_store(db, TK_STORE_WRITE, &open_rc);
+    if (!st)
+        return open_rc;
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(tk_cli_db_path(db), &d);
-    int rc = st ? tk_plan_apply(st, id, &ch, &d) : -1;
+    int rc = tk_plan_apply(st, id, &ch, &d);
     tk_store_close(st);
     tk_diags_print(&d, stderr);
     tk_diags_free(&d);

@@ -25,14 +25,13 @@ int tk_cli_load_results(const tk_command *c, const char *org, long year, const c
         return tk_cli_usage_error(c, "--kind は self、audit、staff のいずれかです (「%s」)", kind);
     org = tk_cli_org_id(org);
     const char *dbp = tk_cli_db_path(db);
-    if (!tk_file_exists(dbp)) {
-        fprintf(stderr, "%s: データベースがありません。先に tenken generate と tenken ingest を実行してください\n", dbp);
-        return TK_EXIT_INPUT;
-    }
+    int open_rc;
+    tk_store *st = tk_cli_open_store(dbp, TK_STORE_READ, &open_rc);
+    if (!st)
+        return open_rc;
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(dbp, &d);
-    int rc = st ? tk_results_load(st, org, (int)year, kind, out, &d) : -1;
+    int rc = tk_results_load(st, org, (int)year, kind, out, &d);
     tk_store_close(st);
     if (rc < 0) {
         tk_diags_print(&d, stderr);

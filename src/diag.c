@@ -5,7 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenken/text.h"
 #include "tenken/util.h"
+
+/* A copy fit for a terminal and a database: bytes that are not UTF-8 (a
+ * file name written on another system) shown as \xHH. */
+static char *printable_dup(const char *s, bool lines)
+{
+    if (!s)
+        return NULL;
+    char *p = tk_text_printable(s, lines);
+    return p ? p : tk_xstrdup(s);
+}
 
 void tk_diags_init(tk_diags *d) { memset(d, 0, sizeof *d); }
 
@@ -29,13 +40,18 @@ void tk_diag_add(tk_diags *d, enum tk_severity sev, const char *file, long line,
     }
     tk_diag *g = &d->items[d->count++];
     g->severity = sev;
-    g->file = file ? tk_xstrdup(file) : NULL;
+    g->file = printable_dup(file, false);
     g->line = line;
-    g->place = place ? tk_xstrdup(place) : NULL;
+    g->place = printable_dup(place, false);
     va_list ap;
     va_start(ap, fmt);
-    g->message = tk_vformat(fmt, ap);
+    char *m = tk_vformat(fmt, ap);
     va_end(ap);
+    g->message = tk_text_printable(m, true);
+    if (g->message)
+        free(m);
+    else
+        g->message = m;
     if (sev == TK_SEV_ERROR)
         d->errors++;
     else if (sev == TK_SEV_WARNING)

@@ -554,6 +554,10 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     ctx c;
     memset(&c, 0, sizeof c);
     c.a = tk_arena_new();
+    /* a name that is not UTF-8 is shown and stored as \xHH */
+    char *esc = tk_text_printable(path, false);
+    const char *shown = esc ? tk_arena_strdup(c.a, esc) : path;
+    free(esc);
     c.path = path;
     c.d = d;
     c.errors_before = d->errors;
@@ -563,11 +567,14 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
 
     /* the bytes, for recognising a file taken in before */
     tk_buf raw;
-    if (tk_file_read(path, TK_XLSX_DEFAULT_MAX_FILE_BYTES, &raw) != 0) {
+    if (tk_file_read_regular(path, TK_XLSX_DEFAULT_MAX_FILE_BYTES, &raw) != 0) {
         if (errno == EFBIG)
             tk_diag_error(d, path, 0, "ファイルが大きすぎます (上限 %zu MiB)。点検票として読めません", TK_XLSX_DEFAULT_MAX_FILE_BYTES >> 20);
+        else if (errno == ESPIPE || errno == EISDIR)
+            tk_diag_error(d, path, 0, "通常のファイルではありません (%s)。点検票 (.xlsx) を指定してください",
+                          errno == EISDIR ? "フォルダ" : "FIFO・デバイス・ソケットなど");
         else
-            tk_diag_error(d, path, 0, "ファイルを読めません: %s", strerror(errno));
+            tk_diag_error(d, path, 0, "ファイルを読めません: %s", tk_file_strerror(errno));
         goto done;
     }
     char sha[65];
@@ -751,6 +758,8 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     tk_strmap_free(&cover_sheets);
     if (is.wb.respondent[0] && !strcmp(is.wb.kind, "staff"))
         check_person(&c, &is);
+    /* the parts not read (the instructions, the theme...) must be intact too */
+    tk_xlsx_check_members(c.x, d);
 
     /* every value */
     tk_date fy_start = {is.wb.year, 4, 1};
@@ -844,7 +853,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         .campaign_id = is.wb.campaign_id,
         .department_code = is.wb.department_code,
         .sha256 = sha,
-        .file = path,
+        .file = shown,
         .answers = answers,
         .nanswers = c.nrows,
         .answered = res->answered,
@@ -852,7 +861,7 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         .fields = &c.cover_vals,
         .followups = followup ? fus : NULL,
         .nfollowups = followup ? nfus : 0,
-        .path = path,
+        .path = shown,
     };
     tk_submission_result sr;
     if (tk_store_submit(st, &sub, &sr, d) != 0) {

@@ -851,7 +851,7 @@ int tk_review_apply(tk_checklist *c, const tk_org *org, const char *path, const 
     r.rows = tk_arena_alloc(a, (c->nitems ? c->nitems : 1) * sizeof *r.rows);
     memset(r.rows, 0, (c->nitems ? c->nitems : 1) * sizeof *r.rows);
     r.last_item_row = HEADER_ROW + (int)c->nitems;
-    if (!tk_xlsx_read_sheet(x, (size_t)si, on_item_cell, &r, d))
+    if (!tk_xlsx_read_sheet(x, (size_t)si, on_item_cell, &r, d) || !tk_xlsx_check_members(x, d))
         goto done;
     for (int k = 0; k < C_COUNT; k++)
         if (!same_text(ctext(&r.head[k]), COL_HEAD[k]))

@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "tenken/platform.h"
@@ -368,19 +370,16 @@ int tk_store_schema_version(tk_store *s)
     return v;
 }
 
-static int migrate(tk_store *s, tk_diags *d)
+/* Bring a file at schema version v (read by the caller) up to date; a new
+ * file (v == 0) is initialised only when may_init (generate's open). */
+static int migrate(tk_store *s, int v, bool may_init, enum tk_store_fault *fault, tk_diags *d)
 {
-    int v = tk_store_schema_version(s);
-    if (v < 0) {
-        tk_diag_error(d, s->path, 0, "データベースとして読めません: %s。tenken のデータベース (tenken.db) を指定してください",
-                      sqlite3_errmsg(s->db));
-        return -1;
-    }
     if (v > NMIGRATIONS) {
         tk_diag_error(d, s->path, 0,
                       "このデータベースは新しい版の tenken で作られています (スキーマ版 %d、この tenken は %d まで)。"
                       "tenken を更新してください",
                       v, NMIGRATIONS);
+        *fault = TK_STORE_NOT_OURS;
         return -1;
     }
     if (v == NMIGRATIONS)
@@ -390,11 +389,20 @@ static int migrate(tk_store *s, tk_diags *d)
         int ntables = 0, appid = 0;
         pragma_int(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", &ntables);
         pragma_int(s, "PRAGMA application_id", &appid);
-        if (ntables > 0 && appid != TK_APPLICATION_ID) {
-            tk_diag_error(d, s->path, 0, "tenken のデータベースではありません (ほかのテーブルがあります)。別のファイルを指定してください");
+        if ((ntables > 0 && appid != TK_APPLICATION_ID) || !may_init) {
+            tk_diag_error(d, s->path, 0, "tenken のデータベースではありません (%s)。--db か環境変数 TENKEN_DB で tenken.db を指定してください",
+                          ntables > 0 ? "ほかのテーブルがあります" : "tenken のテーブルがありません");
+            *fault = TK_STORE_NOT_OURS;
             return -1;
         }
     }
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        tk_diag_error(d, s->path, 0, "このデータベースは古い版の tenken で作られています (スキーマ版 %d)。書き込めない場所にあるため"
+                      "新しい形式に更新できません。書き込める場所にコピーして指定してください", v);
+        *fault = TK_STORE_IO;
+        return -1;
+    }
+    *fault = TK_STORE_IO;
     if (exec(s, "BEGIN IMMEDIATE", d, "更新") != 0)
         return -1;
     /* another process may have brought the file up to date while we waited
@@ -402,6 +410,7 @@ static int migrate(tk_store *s, tk_diags *d)
     int now = tk_store_schema_version(s);
     if (now == NMIGRATIONS) {
         exec(s, "COMMIT", d, "更新");
+        *fault = TK_STORE_OK;
         return 0;
     }
     if (now > v)
@@ -435,6 +444,7 @@ static int migrate(tk_store *s, tk_diags *d)
         exec(s, "ROLLBACK", d, "元に戻");
         return -1;
     }
+    *fault = TK_STORE_OK;
     return 0;
 }
 
@@ -452,31 +462,143 @@ static int store_busy(void *user, int n)
     return 1;
 }
 
-tk_store *tk_store_open(const char *path, tk_diags *d)
+/* The file as an SQLite URI that opens it immutable: read as it is, with
+ * no lock and no -shm, which a database on read-only media needs in WAL
+ * mode (SQLite would create the -shm beside it to read it). */
+static char *immutable_uri(const char *path)
 {
-    tk_arena *a = tk_arena_new();
-    const char *dir = tk_path_dirname(a, path);
-    if (strcmp(dir, ".") != 0 && tk_mkdirs(dir) != 0) {
-        tk_diag_error(d, path, 0, "データベースのフォルダ %s を作れません: %s", dir, strerror(errno));
-        tk_arena_free(a);
-        return NULL;
+    tk_buf b;
+    tk_buf_init(&b);
+    tk_buf_puts(&b, path[0] == '/' ? "file://" : "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            tk_buf_printf(&b, "%%%02X", (unsigned char)*p);
+        else
+            tk_buf_putc(&b, *p);
     }
-    tk_arena_free(a);
-    tk_store *s = tk_xcalloc(1, sizeof *s);
-    s->path = tk_xstrdup(path);
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    tk_buf_puts(&b, "?immutable=1");
+    return tk_buf_steal(&b);
+}
+
+static bool sqlite_open(tk_store *s, const char *name, int flags, tk_diags *d)
+{
+    int rc = sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        tk_diag_error(d, path, 0, "データベースを開けません: %s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-        tk_store_close(s);
-        return NULL;
+        tk_diag_error(d, s->path, 0, "データベースを開けません: %s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        return false;
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_handler(s->db, store_busy, NULL);
-    if (exec(s, "PRAGMA foreign_keys = ON", d, "設定") != 0 || migrate(s, d) != 0) {
-        tk_store_close(s);
+    return true;
+}
+
+/* What only tk_store_open_mode's callers see of a file before SQLite does:
+ * there is one, and it is not empty. */
+static bool file_is_there(const char *path, enum tk_store_fault *fault, tk_diags *d)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            tk_diag_error(d, path, 0,
+                          "データベースがありません。--db か環境変数 TENKEN_DB のパスを確かめてください (データベースは tenken generate "
+                          "が点検票を作るときに作ります)");
+            *fault = TK_STORE_MISSING;
+        } else {
+            tk_diag_error(d, path, 0, "データベースを開けません: %s", tk_file_strerror(errno));
+            *fault = TK_STORE_IO;
+        }
+        return false;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+        tk_diag_error(d, path, 0, "tenken のデータベースではありません (%s)。--db か環境変数 TENKEN_DB で tenken.db を指定してください",
+                      S_ISDIR(st.st_mode) ? "フォルダです" : S_ISREG(st.st_mode) ? "空のファイルです" : "通常のファイルではありません");
+        *fault = TK_STORE_NOT_OURS;
+        return false;
+    }
+    return true;
+}
+
+/* The schema version of a read-only open; on read-only media a WAL-mode
+ * file is opened again immutable (when no -wal holds commits not yet in
+ * the file, which an immutable open would not see). */
+static int read_only_version(tk_store *s, tk_diags *d)
+{
+    int v = tk_store_schema_version(s);
+    int code = sqlite3_errcode(s->db) & 0xff;
+    if (v >= 0 || (code != SQLITE_CANTOPEN && code != SQLITE_READONLY))
+        return v;
+    size_t wl = strlen(s->path) + 5;
+    char *wal = tk_xmalloc(wl);
+    snprintf(wal, wl, "%s-wal", s->path);
+    struct stat st;
+    bool pending = stat(wal, &st) == 0 && st.st_size > 0;
+    free(wal);
+    if (pending)
+        return v;
+    sqlite3_close(s->db);
+    s->db = NULL;
+    char *uri = immutable_uri(s->path);
+    bool ok = sqlite_open(s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, d);
+    free(uri);
+    return ok ? tk_store_schema_version(s) : -2;
+}
+
+tk_store *tk_store_open_mode(const char *path, enum tk_store_mode mode, enum tk_store_fault *fault, tk_diags *d)
+{
+    enum tk_store_fault dummy;
+    if (!fault)
+        fault = &dummy;
+    *fault = TK_STORE_IO;
+    if (mode == TK_STORE_CREATE) {
+        tk_arena *a = tk_arena_new();
+        const char *dir = tk_path_dirname(a, path);
+        if (strcmp(dir, ".") != 0 && tk_mkdirs(dir) != 0) {
+            tk_diag_error(d, path, 0, "データベースのフォルダ %s を作れません: %s", dir, tk_file_strerror(errno));
+            tk_arena_free(a);
+            return NULL;
+        }
+        tk_arena_free(a);
+    } else if (!file_is_there(path, fault, d)) {
         return NULL;
     }
-    /* WAL once the file is known to be ours; a read-only medium keeps its mode */
+    tk_store *s = tk_xcalloc(1, sizeof *s);
+    s->path = tk_xstrdup(path);
+    int flags = mode == TK_STORE_READ    ? SQLITE_OPEN_READONLY
+                : mode == TK_STORE_WRITE ? SQLITE_OPEN_READWRITE
+                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (!sqlite_open(s, path, flags, d))
+        goto fail;
+    /* a file SQLite could only open for reading (read-only media, no
+     * permission) cannot take what ingest or generate write */
+    if (mode != TK_STORE_READ && sqlite3_db_readonly(s->db, "main") == 1) {
+        tk_diag_error(d, path, 0, "データベースに書き込めません (読み取り専用の場所にあるか、書き込みの権限がありません)");
+        goto fail;
+    }
+    int v = mode == TK_STORE_READ ? read_only_version(s, d) : tk_store_schema_version(s);
+    if (v == -2)
+        goto fail;
+    if (v < 0) {
+        int code = sqlite3_errcode(s->db) & 0xff;
+        if (code == SQLITE_NOTADB) {
+            tk_diag_error(d, path, 0, "tenken のデータベースではありません (SQLite のデータベースとして読めません)。"
+                          "--db か環境変数 TENKEN_DB で tenken.db を指定してください");
+            *fault = TK_STORE_NOT_OURS;
+        } else {
+            tk_diag_error(d, path, 0, "データベースを読めません: %s", sqlite3_errmsg(s->db));
+        }
+        goto fail;
+    }
+    if (mode == TK_STORE_READ && v > 0 && v < NMIGRATIONS) {
+        /* an older file: brought up to date by a writer's open, if it can be */
+        tk_store_close(s);
+        return tk_store_open_mode(path, TK_STORE_WRITE, fault, d);
+    }
+    if (exec(s, "PRAGMA foreign_keys = ON", d, "設定") != 0 || migrate(s, v, mode == TK_STORE_CREATE, fault, d) != 0)
+        goto fail;
+    *fault = TK_STORE_OK;
+    if (mode == TK_STORE_READ)
+        return s;
+    /* WAL once the file is known to be ours */
     char *err = NULL;
     if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, &err) != SQLITE_OK)
         tk_diag_warn(d, path, 0, "WAL モードにできません: %s", err ? err : "");
@@ -488,7 +610,14 @@ tk_store *tk_store_open(const char *path, tk_diags *d)
      * fsync per ingested file. */
     exec(s, "PRAGMA synchronous = NORMAL", d, "設定");
     return s;
+fail:
+    if (*fault == TK_STORE_OK)
+        *fault = TK_STORE_IO;
+    tk_store_close(s);
+    return NULL;
 }
+
+tk_store *tk_store_open(const char *path, tk_diags *d) { return tk_store_open_mode(path, TK_STORE_CREATE, NULL, d); }
 
 void tk_store_close(tk_store *s)
 {
@@ -500,7 +629,7 @@ void tk_store_close(tk_store *s)
     for (int i = 0; i < STORE_CACHE; i++)
         sqlite3_finalize(s->cache_st[i]);
     /* nothing prepared on this handle outlives it */
-    for (sqlite3_stmt *q; (q = sqlite3_next_stmt(s->db, NULL)) != NULL;)
+    for (sqlite3_stmt *q; s->db && (q = sqlite3_next_stmt(s->db, NULL)) != NULL;)
         sqlite3_finalize(q);
     sqlite3_close(s->db);
     free(s->path);

@@ -70,6 +70,32 @@ bool tk_utf8_valid(const char *s, size_t len, size_t *bad)
     return true;
 }
 
+char *tk_text_printable(const char *s, bool lines)
+{
+    const char *p = s, *end = s + strlen(s);
+    tk_buf b = {0};
+    bool changed = false;
+    while (p < end) {
+        const char *start = p;
+        int32_t cp = tk_utf8_next(&p, end);
+        if (cp < 0 || ((cp < 0x20 || cp == 0x7F) && !(lines && (cp == '\n' || cp == '\t')))) {
+            if (!changed) {
+                tk_buf_init(&b);
+                tk_buf_append(&b, s, (size_t)(start - s));
+                changed = true;
+            }
+            /* one byte at a time: what follows may be good again */
+            p = start + 1;
+            tk_buf_printf(&b, "\\x%02X", (unsigned char)*start);
+        } else if (changed) {
+            tk_buf_append(&b, start, (size_t)(p - start));
+        }
+    }
+    if (!changed)
+        return NULL;
+    return tk_buf_steal(&b);
+}
+
 size_t tk_utf8_count(const char *s)
 {
     size_t n = 0;

@@ -324,10 +324,13 @@ const void *tk_strmap_get(const tk_strmap *m, const char *key)
 
 /* ---- files ---- */
 
-int tk_file_read(const char *path, size_t max, tk_buf *out)
+static int file_read(const char *path, size_t max, bool regular_only, tk_buf *out)
 {
     tk_buf_init(out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading waits for a writer, and a
+     * device may wait for anything; neither is a file anyone sends us. It
+     * changes nothing for a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK | O_NOCTTY : 0));
     if (fd < 0)
         return -1;
     struct stat st;
@@ -337,9 +340,9 @@ int tk_file_read(const char *path, size_t max, tk_buf *out)
         errno = e;
         return -1;
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (S_ISDIR(st.st_mode) || (regular_only && !S_ISREG(st.st_mode))) {
         close(fd);
-        errno = EISDIR;
+        errno = S_ISDIR(st.st_mode) ? EISDIR : ESPIPE;
         return -1;
     }
     if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
@@ -380,6 +383,29 @@ int tk_file_read(const char *path, size_t max, tk_buf *out)
     if (!out->data)
         tk_buf_append(out, "", 0);
     return 0;
+}
+
+int tk_file_read(const char *path, size_t max, tk_buf *out) { return file_read(path, max, false, out); }
+
+int tk_file_read_regular(const char *path, size_t max, tk_buf *out) { return file_read(path, max, true, out); }
+
+const char *tk_file_strerror(int err)
+{
+    switch (err) {
+    case ENOENT: return "ファイルがありません";
+    case EACCES:
+    case EPERM: return "読む権限がありません";
+    case EISDIR: return "フォルダです";
+    case ESPIPE: return "通常のファイルではありません (FIFO・デバイス・ソケットなど)";
+    case EFBIG: return "大きすぎます";
+    case ENOTDIR: return "途中のフォルダがフォルダではありません";
+    case ENAMETOOLONG: return "名前が長すぎます";
+    case ELOOP: return "シンボリックリンクが循環しています";
+    case EIO: return "読み込み中に入出力エラーが起きました";
+    case EROFS: return "読み取り専用の場所です";
+    case ENOSPC: return "ディスクの空きがありません";
+    default: return strerror(err);
+    }
 }
 
 bool tk_file_exists(const char *path)

@@ -90,6 +90,7 @@ struct tk_xlsx {
     tk_arena *arena;
     entry *entries;
     size_t nentries;
+    bool *intact; /* per entry: inflated whole and found as the directory says */
     sheet *sheets;
     size_t nsheets;
     prop *props;
@@ -416,6 +417,7 @@ static bool scan_entries(tk_xlsx *x, tk_diags *d)
         return false;
     }
     x->entries = tk_xcalloc((size_t)gi.number_entry, sizeof *x->entries);
+    x->intact = tk_xcalloc((size_t)gi.number_entry, sizeof *x->intact);
     int rc = unzGoToFirstFile(x->uz);
     while (rc == UNZ_OK && x->nentries < gi.number_entry) {
         unz_file_info64 fi;
@@ -867,6 +869,10 @@ static void part_end_of(const sax_st *st, part_end *pe)
     pe->dtd_node = st->dtd_node;
 }
 
+/* minizip opens an entry only when its local header agrees with the
+ * directory; it does not say in what. */
+#define LOCAL_HEADER_DIFFERS "ローカルヘッダーと中央ディレクトリの記録 (CRC・サイズ・圧縮方式・名前) が一致しません"
+
 /* Inflate entry en whole into *out (en->usize bytes): the compressed bytes
  * are read in place from the file in memory and inflated with libdeflate in
  * one step, the size and the CRC checked against the directory. NULL when
@@ -875,7 +881,7 @@ static const char *inflate_whole(tk_xlsx *x, const entry *en, char **out)
 {
     *out = NULL;
     if (unzGoToFilePos64(x->uz, &en->pos) != UNZ_OK || unzOpenCurrentFile2(x->uz, NULL, NULL, 1) != UNZ_OK)
-        return "開けません";
+        return LOCAL_HEADER_DIFFERS;
     ZPOS64_T at = unzGetCurrentFileZStreamPos64(x->uz);
     unzCloseCurrentFile(x->uz);
     if (at > x->len || en->csize > x->len - at)
@@ -901,8 +907,51 @@ static const char *inflate_whole(tk_xlsx *x, const entry *en, char **out)
         free(buf);
         return "CRC が一致しません";
     }
+    x->intact[en - x->entries] = true;
     *out = buf;
     return NULL;
+}
+
+/* Inflate entry en only to check it against the directory: its size and
+ * its CRC. NULL when intact, else what is wrong. */
+static const char *check_entry(tk_xlsx *x, const entry *en)
+{
+    if (en->usize <= x->lim.whole_part_bytes) {
+        char *buf;
+        const char *why = inflate_whole(x, en, &buf);
+        free(buf);
+        return why;
+    }
+    if (unzGoToFilePos64(x->uz, &en->pos) != UNZ_OK || unzOpenCurrentFile(x->uz) != UNZ_OK)
+        return LOCAL_HEADER_DIFFERS;
+    char buf[65536];
+    uint64_t total = 0;
+    int n;
+    while ((n = unzReadCurrentFile(x->uz, buf, sizeof buf)) > 0 && (total += (uint64_t)n) <= en->usize)
+        ;
+    int rc = unzCloseCurrentFile(x->uz); /* checks the CRC when all was read */
+    if (n < 0)
+        return "展開できません";
+    if (total != en->usize)
+        return "サイズが一致しません";
+    if (rc != UNZ_OK)
+        return rc == UNZ_CRCERROR ? "CRC が一致しません" : "展開できません";
+    x->intact[en - x->entries] = true;
+    return NULL;
+}
+
+bool tk_xlsx_check_members(tk_xlsx *x, tk_diags *d)
+{
+    size_t before = d->errors;
+    for (size_t i = 0; i < x->nentries; i++) {
+        const entry *en = &x->entries[i];
+        if (x->intact[i])
+            continue;
+        const char *why = check_entry(x, en);
+        if (why)
+            XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s: %s)。ブックの一部が壊れているため読みません", en->name, why);
+    }
+    return d->errors == before;
 }
 
 /* Character references to characters beyond ASCII (&#23550;), which some
@@ -1109,7 +1158,7 @@ static bool parse_whole(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags
 static bool parse_stream(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diags *d)
 {
     if (unzGoToFilePos64(x->uz, &en->pos) != UNZ_OK || unzOpenCurrentFile(x->uz) != UNZ_OK) {
-        XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s を開けません)", en->name);
+        XERR(d, x->path, en->name, "ZIP 形式として壊れています (%s: %s)", en->name, LOCAL_HEADER_DIFFERS);
         return false;
     }
     pstream ps = {.x = x, .cap = x->lim.max_part_bytes, .sniff = SN_START};
@@ -1172,6 +1221,8 @@ static bool parse_stream(tk_xlsx *x, const entry *en, ev_fn fn, void *h, tk_diag
     pe.over_cap = ps.over_cap;
     if (ps.zerr || crc != UNZ_OK || ps.total != en->usize)
         pe.zip = ps.zerr ? "展開できません" : crc == UNZ_CRCERROR ? "CRC が一致しません" : "サイズが一致しません";
+    else if (!ps.over_cap)
+        x->intact[en - x->entries] = true;
     return part_report(x, en, &ps, &pe, d);
 }
 
@@ -1771,26 +1822,6 @@ static const entry *identify(tk_xlsx *x, tk_diags *d)
     return NULL;
 }
 
-/* The file, before it is read: a regular file of a size within bounds. */
-static bool check_path(const char *path, const tk_xlsx_limits *L, tk_diags *d)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        XERR(d, path, NULL, "ファイルを開けません: %s", strerror(errno));
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        XERR(d, path, NULL, "通常のファイルではありません。Excel ブック (.xlsx) を指定してください");
-        return false;
-    }
-    if ((uintmax_t)st.st_size > (uintmax_t)L->max_file_bytes) {
-        XERR(d, path, NULL, "ファイルが大きすぎます (%jd バイト、上限 %zu バイト)", (intmax_t)st.st_size,
-             L->max_file_bytes);
-        return false;
-    }
-    return true;
-}
-
 /* The bytes: not empty, within bounds, a zip and not something else. */
 static bool check_bytes(const char *path, const unsigned char *h, size_t len, const tk_xlsx_limits *L, tk_diags *d)
 {
@@ -2014,14 +2045,16 @@ done:
 tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
 {
     tk_xlsx_limits L = fill_limits(lim);
-    if (!check_path(path, &L, d))
-        return NULL;
+    /* only a regular file of a size within bounds, opened without waiting */
     tk_buf b;
-    if (tk_file_read(path, L.max_file_bytes, &b) != 0) {
+    if (tk_file_read_regular(path, L.max_file_bytes, &b) != 0) {
         if (errno == EFBIG)
             XERR(d, path, NULL, "ファイルが大きすぎます (上限 %zu バイト)", L.max_file_bytes);
+        else if (errno == ESPIPE || errno == EISDIR)
+            XERR(d, path, NULL, "通常のファイルではありません (%s)。Excel ブック (.xlsx) を指定してください",
+                 errno == EISDIR ? "フォルダ" : "FIFO・デバイス・ソケットなど");
         else
-            XERR(d, path, NULL, "ファイルを読めません: %s", strerror(errno));
+            XERR(d, path, NULL, "ファイルを開けません: %s", tk_file_strerror(errno));
         return NULL;
     }
     return open_bytes(path, b.data, b.len, b.data, &L, d);
@@ -2043,6 +2076,7 @@ void tk_xlsx_close(tk_xlsx *x)
         libdeflate_free_decompressor(x->inflater);
     free(x->own);
     free(x->entries);
+    free(x->intact);
     free(x->sheets);
     free(x->props);
     tk_buf_free(&x->sst);

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "tenken/store.h"
+
 typedef struct tk_command {
     const char *name;
     int (*run)(const struct tk_command *self, int argc, char **argv);
@@ -33,6 +35,11 @@ int tk_cli_parse_year(const tk_command *c, const char *arg, long *year);
 const char *tk_cli_org_id(const char *org);
 /* --db FILE, else $TENKEN_DB, else out/tenken.db */
 const char *tk_cli_db_path(const char *opt);
+/* Open the database (--db FILE, $TENKEN_DB, out/tenken.db) as mode says.
+ * On failure prints the problems on stderr and sets *rc: TK_EXIT_INPUT when
+ * there is no such database or the file is not tenken's, TK_EXIT_FAILURE
+ * otherwise. */
+tk_store *tk_cli_open_store(const char *db_opt, enum tk_store_mode mode, int *rc);
 /* --out DIR, else out */
 const char *tk_cli_out_dir(const char *opt);
 

@@ -68,8 +68,29 @@
 
 typedef struct tk_store tk_store;
 
-/* Open (creating the file and its folder when missing) and migrate. NULL on
- * failure, with diagnostics. Close with tk_store_close. */
+/* How a command opens the database: only a command that begins a campaign
+ * may create it (a mistyped --db must not make a new, empty one). */
+enum tk_store_mode {
+    TK_STORE_CREATE, /* create the file and its folder when missing (generate) */
+    TK_STORE_WRITE,  /* an existing tenken database, to be written (ingest, plans set) */
+    /* an existing tenken database, only read (status, score, report, plans,
+     * export): opened read-only, so that it is read on read-only media too
+     * (immutable when SQLite could not read its WAL there otherwise); an
+     * older file is brought up to date first when it can be written */
+    TK_STORE_READ,
+};
+/* Why an open failed, for the exit code. */
+enum tk_store_fault {
+    TK_STORE_OK,
+    TK_STORE_MISSING,  /* no such file (WRITE, READ) */
+    TK_STORE_NOT_OURS, /* empty, another program's, a newer tenken's */
+    TK_STORE_IO,       /* cannot be read or written, or SQLite failed */
+};
+/* Open path as mode says and migrate it. NULL on failure, with diagnostics
+ * naming the file, and *fault (may be NULL) saying why. Close with
+ * tk_store_close. */
+tk_store *tk_store_open_mode(const char *path, enum tk_store_mode mode, enum tk_store_fault *fault, tk_diags *diags);
+/* tk_store_open_mode(path, TK_STORE_CREATE, NULL, diags) */
 tk_store *tk_store_open(const char *path, tk_diags *diags);
 void tk_store_close(tk_store *s);
 const char *tk_store_path(const tk_store *s);

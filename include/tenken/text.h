@@ -25,6 +25,12 @@ int32_t tk_utf8_next(const char **p, const char *end);
 bool tk_utf8_valid(const char *s, size_t len, size_t *bad);
 /* Number of code points. */
 size_t tk_utf8_count(const char *s);
+/* s as it can be shown on a terminal and stored as text: each byte that is
+ * not part of well-formed UTF-8, and each control character (but line ends
+ * and tabs when lines), written as \xHH (a file name from a disk written on
+ * another system, say). NULL when s is already so (nothing to free); else a
+ * new string the caller frees. */
+char *tk_text_printable(const char *s, bool lines);
 
 /* Decode a text file's bytes to UTF-8: UTF-8 with or without BOM, UTF-16 with
  * BOM, or Shift_JIS/CP932. On success returns 0, fills out (caller frees) and

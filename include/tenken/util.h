@@ -60,6 +60,12 @@ char *tk_xstrdup(const char *s);
 /* Read a whole file of at most max bytes. Returns 0 and fills *out (caller
  * frees out->data), or -1 with errno set (EFBIG when larger than max). */
 int tk_file_read(const char *path, size_t max, tk_buf *out);
+/* The same for a file someone sent us: only a regular file is read, and
+ * opening never waits (a FIFO or a device named x.xlsx): errno EISDIR for a
+ * folder, ESPIPE for anything else that is not a regular file. */
+int tk_file_read_regular(const char *path, size_t max, tk_buf *out);
+/* What errno err means for a file, in Japanese (static text). */
+const char *tk_file_strerror(int err);
 bool tk_file_exists(const char *path);
 /* Create a directory and its parents (like mkdir -p). 0 or -1/errno. */
 int tk_mkdirs(const char *path);

@@ -98,6 +98,12 @@ tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *dia
 tk_xlsx *tk_xlsx_open_mem(const char *path, const void *data, size_t len, const tk_xlsx_limits *lim,
                           tk_diags *diags);
 /* Release everything; NULL is allowed. */
+/* Check every member of the archive that has not been read whole so far
+ * against the zip directory (its size and CRC-32), so that a workbook with
+ * a damaged part is refused even when the caller never reads that part (an
+ * instructions sheet, a theme, an image). True when all are intact; else
+ * an error naming each damaged member. Call it after the reads. */
+bool tk_xlsx_check_members(tk_xlsx *x, tk_diags *d);
 void tk_xlsx_close(tk_xlsx *x);
 
 /* The path given to tk_xlsx_open. */
