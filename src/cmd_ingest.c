@@ -78,7 +78,8 @@ static void collect(const char *arg, char ***files, size_t *n, size_t *cap, tk_d
     closedir(dir);
     if (*n == start)
         tk_diag_error(d, arg, 0, "点検票 (.xlsx) がありません。返ってきた点検票を置いたフォルダを指定してください");
-    qsort(*files + start, *n - start, sizeof **files, name_cmp);
+    else
+        qsort(*files + start, *n - start, sizeof **files, name_cmp);
 }
 
 /* Take in one file and say what happened: problems to err (each naming the
