@@ -119,19 +119,13 @@ static void print_departments(tk_buf *out, const staff_ctx *s)
 int tk_cmd_staff_status(const tk_command *c, const char *org, long year, bool csv, bool missing_only, const char *db)
 {
     (void)c;
+    const char *dbp = tk_cli_db_path(db);
+    int open_rc;
+    tk_store *st = tk_cli_open_store(dbp, TK_STORE_READ, &open_rc);
+    if (!st)
+        return open_rc;
     tk_diags d;
     tk_diags_init(&d);
-    const char *dbp = tk_cli_db_path(db);
-    if (!tk_file_exists(dbp)) {
-        fprintf(stderr, "%s: データベースがありません。先に tenken generate --kind staff で点検票を作成してください\n", dbp);
-        return TK_EXIT_INPUT;
-    }
-    tk_store *st = tk_store_open(dbp, &d);
-    if (!st) {
-        tk_diags_print(&d, stderr);
-        tk_diags_free(&d);
-        return TK_EXIT_FAILURE;
-    }
     staff_ctx s = {0};
     char deadline[16] = "";
     int rc = tk_staff_people(st, org, (int)year, deadline, take_person, &s, &d);
