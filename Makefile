@@ -5,7 +5,7 @@ CC      ?= cc
 BUILD   ?= build
 SAN     ?=
 
-PKGS    := libxml-2.0 xlsxwriter sqlite3 minizip libdeflate icu-uc icu-i18n libcrypto zlib
+PKGS    := libxml-2.0 xlsxwriter sqlite3 minizip libdeflate icu-uc icu-i18n nettle zlib
 WARN    := -Wall -Wextra -Wpedantic -Werror
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DTK_DATADIR=\"$(PREFIX)/share/tenken\" $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP

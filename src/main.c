@@ -271,7 +271,12 @@ static int cmd_version(const tk_command *self, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    /* The user's character set and message language (strerror), never the
+     * rest: numbers are written with '.' whatever LC_NUMERIC says (CSV,
+     * JSON, and the XML libxlsxwriter writes with printf), and loading
+     * every category was time each command paid for nothing. */
+    setlocale(LC_CTYPE, "");
+    setlocale(LC_MESSAGES, "");
     xmlInitParser();
     if (argc < 2) {
         print_overview(stderr);

@@ -2,16 +2,17 @@
 #include "tenken/platform.h"
 
 #include <limits.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
+/* nettle: no set-up to pay for (OpenSSL 3 spent about a millisecond
+ * reading its configuration and loading its providers before the first
+ * digest, which every command paid for a hash or two). */
 int tk_platform_sha256(const void *data, size_t len, unsigned char md[32])
 {
-    unsigned int mdlen = 0;
-    unsigned char buf[EVP_MAX_MD_SIZE];
-    if (!EVP_Digest(data, len, buf, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-        return -1;
-    for (unsigned i = 0; i < 32; i++)
-        md[i] = buf[i];
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, md);
     return 0;
 }
 

@@ -2,7 +2,7 @@
 # Install the Debian 12 packages tenken needs, only those missing.
 set -e
 PKGS="gcc make pkg-config libxml2-dev libxml2-utils libxlsxwriter-dev libhpdf-dev libcmocka-dev
-libsqlite3-dev sqlite3 libminizip-dev libdeflate-dev zlib1g-dev libicu-dev libssl-dev
+libsqlite3-dev sqlite3 libminizip-dev libdeflate-dev zlib1g-dev libicu-dev nettle-dev
 fonts-ipaexfont-gothic fonts-ipaexfont-mincho poppler-utils qpdf python3 python3-openpyxl python3-xlsxwriter time"
 # `make check-clients` also needs LibreOffice (and the metric-compatible
 # fonts it lays Excel's workbooks out with); `make test` does not.
