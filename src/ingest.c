@@ -544,6 +544,35 @@ static void check_followup_row(ctx *c, const issued *is, irow *r, tk_answer_rec 
     *has = c->d->errors == errors_before;
 }
 
+/* A file whose bytes are those of a submission already taken in for the
+ * workbook its identity sheet names changes nothing: that is said before
+ * its item sheets are read (they were checked when it was taken in), so
+ * that a folder taken in again as more files come back costs little per
+ * file it already holds. 1 when so (res filled), 0 when the file must be
+ * read, -1 on a database failure. A workbook issued again since is read as
+ * any other (and refused as revoked). */
+static int taken_in_before(tk_store *st, const char *token, const char *sha, tk_ingest_result *res, tk_diags *d)
+{
+    if (!*token)
+        return 0;
+    tk_issued_workbook wb;
+    int found = tk_store_issued_by_token(st, token, &wb, d);
+    if (found <= 0 || wb.revoked_at[0])
+        return found < 0 ? -1 : 0;
+    int64_t sid = 0;
+    int seen = tk_store_submission_find(st, wb.workbook_id, sha, &sid, d);
+    if (seen <= 0)
+        return seen;
+    res->submission_id = sid;
+    snprintf(res->org, sizeof res->org, "%s", wb.org);
+    res->year = wb.year;
+    snprintf(res->kind, sizeof res->kind, "%s", wb.kind);
+    snprintf(res->department_code, sizeof res->department_code, "%s", wb.department_code);
+    snprintf(res->department_name, sizeof res->department_name, "%s", wb.department_name);
+    res->outcome = TK_INGEST_SAME;
+    return 1;
+}
+
 int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *d)
 {
     static const tk_ingest_opts defaults = {0};
@@ -599,6 +628,15 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         goto done;
     }
     const char *token = kv(&c, "token");
+    if (!o->dry_run) {
+        int known = taken_in_before(st, token, sha, res, d);
+        if (known != 0) {
+            if (known < 0)
+                res->outcome = TK_INGEST_FAILED;
+            rc = known > 0 ? 0 : -1;
+            goto done;
+        }
+    }
     const char *prop = tk_xlsx_custom_property(c.x, TK_XLSX_PROP_TOKEN);
     if (prop && strcmp(prop, token)) {
         tk_diag_error(d, path, 0, "ファイルのプロパティのトークン (%s) と識別シートのトークン (%s) が一致しません。別の点検票の内容が混ざっています", prop, token);
