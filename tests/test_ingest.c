@@ -78,19 +78,7 @@ static enum tk_ingest_outcome ingest(const char *path, bool dry, tk_ingest_resul
     return r->outcome;
 }
 
-static long count(const char *sql)
-{
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    return v;
-}
+static long count(const char *sql) { return db_count(db, sql); }
 
 static bool has_message(const tk_diags *d, const char *place, const char *needle)
 {
@@ -355,15 +343,7 @@ static void test_kill_during_ingest_leaves_database_consistent(void **state)
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
-        sqlite3 *h;
-        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-        sqlite3_busy_timeout(h, 10000);
-        sqlite3_stmt *q;
-        assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-        assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
-        sqlite3_finalize(q);
-        sqlite3_close(h);
+        db_integrity_ok(db);
         /* no submission without all its rows, at most one current per workbook */
         assert_int_equal(count("SELECT COUNT(*) FROM submission s JOIN workbook w ON w.id = s.workbook_id "
                                "WHERE (SELECT COUNT(*) FROM answer a WHERE a.submission_id = s.id) <> w.items"),

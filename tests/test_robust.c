@@ -50,32 +50,7 @@ static char *slurp(const char *f)
     return s;
 }
 
-static void integrity_ok(const char *db)
-{
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-}
-
-static long count(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    return v;
-}
+static long count(const char *db, const char *sql) { return db_count(db, sql); }
 
 /* Scores by department as CSV (the same figures as the reports). */
 static void scores(const char *db, char *out, size_t n)
@@ -92,7 +67,7 @@ static void scores(const char *db, char *out, size_t n)
  * and the scores are those of a quiet run. */
 static void consistent_with_reference(const char *db)
 {
-    integrity_ok(db);
+    db_integrity_ok(db);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM submission s JOIN workbook w ON w.id = s.workbook_id "
                                "WHERE (SELECT COUNT(*) FROM answer a WHERE a.submission_id = s.id) <> w.items"),
                      0);
@@ -534,7 +509,7 @@ static void test_kill_loop_then_rerun_gives_the_same_scores(void **state)
         waitpid(pid, &status, 0);
         killed += WIFSIGNALED(status);
         /* sound after every kill: whole submissions, at most one current */
-        integrity_ok(db);
+        db_integrity_ok(db);
         assert_int_equal(count(db, "SELECT COUNT(*) FROM submission s JOIN workbook w ON w.id = s.workbook_id "
                                    "WHERE (SELECT COUNT(*) FROM answer a WHERE a.submission_id = s.id) <> w.items"),
                          0);
