@@ -174,7 +174,8 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
     const char *path = output ? output : default_output(a, out, org, year, kind, w);
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open_mode(tk_cli_db_path(db), TK_STORE_READ, NULL, &d);
+    /* read-only (read-only media too), unless the 総評 is to be recorded */
+    tk_store *st = tk_store_open_mode(tk_cli_db_path(db), comment || clear_comment ? TK_STORE_WRITE : TK_STORE_READ, NULL, &d);
     tk_report *rp = NULL;
     tk_pdf_font *font = NULL;
     rc = TK_EXIT_FAILURE;
