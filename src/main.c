@@ -276,7 +276,9 @@ int main(int argc, char **argv)
      * JSON, and the XML libxlsxwriter writes with printf), and loading
      * every category was time each command paid for nothing. */
     setlocale(LC_CTYPE, "");
+#ifdef LC_MESSAGES /* not on Windows */
     setlocale(LC_MESSAGES, "");
+#endif
     xmlInitParser();
     if (argc < 2) {
         print_overview(stderr);

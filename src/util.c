@@ -324,6 +324,13 @@ const void *tk_strmap_get(const tk_strmap *m, const char *key)
 
 /* ---- files ---- */
 
+#ifndef O_NONBLOCK /* Windows: no FIFO or terminal to wait on */
+#define O_NONBLOCK 0
+#endif
+#ifndef O_NOCTTY
+#define O_NOCTTY 0
+#endif
+
 static int file_read(const char *path, size_t max, bool regular_only, tk_buf *out)
 {
     tk_buf_init(out);
