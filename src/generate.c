@@ -498,7 +498,8 @@ static void set_vars(gen *g, job *j)
     const tk_person *p = j->person;
     tk_tpl_var v[NVARS] = {
         {"org", g->org->name},
-        {"department", j->dept->name},
+        /* a per-role workbook says whose it is wherever the department is named */
+        {"department", j->role ? tk_arena_printf(g->a, "%s（%s）", j->dept->name, j->role) : j->dept->name},
         {"department-code", j->dept->code},
         {"fiscal-year", g->fy},
         {"fiscal-year-label", g->fy_label},

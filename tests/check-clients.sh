@@ -65,6 +65,12 @@ for org in $orgs; do
         fi
     done
 done
+# a staff round: one workbook per person, in department folders
+"$PY" tests/make_roster.py --seed 3 checklists/shime/org.xml 12 "$OUT/roster.csv"
+if ! "$TENKEN" generate --org shime --year 2026 --kind staff --roster "$OUT/roster.csv" --deadline 2027-01-29 \
+    --out "$OUT/out" --db "$DB" -q; then
+    bad "generate --org shime --kind staff"
+fi
 count=$(find "$OUT/out" -name '*.xlsx' | wc -l)
 say "check-clients: 点検票 $count 件を作成しました ($OUT/out)"
 
@@ -76,7 +82,7 @@ import openpyxl
 
 root = sys.argv[1]
 failed = 0
-for path in sorted(glob.glob(os.path.join(root, "*", "*", "*.xlsx"))):
+for path in sorted(glob.glob(os.path.join(root, "**", "*.xlsx"), recursive=True)):
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if name.endswith(".xml") or name.endswith(".rels"):
@@ -111,7 +117,8 @@ fi
 
 # ---- 3: LibreOffice ----
 profile="file://$(cd "$OUT" && pwd)/lo-profile"
-for dir in "$OUT"/out/*/*/; do
+for dir in "$OUT"/out/*/*/ "$OUT"/out/*/*-staff/*/; do
+    ls "$dir"*.xlsx >/dev/null 2>&1 || continue
     rel=$(echo "$dir" | sed "s|^$OUT/out/||; s|/$||")
     mkdir -p "$OUT/pdf/$rel"
     # shellcheck disable=SC2046
