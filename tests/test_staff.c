@@ -607,6 +607,12 @@ static void test_split_role_asks_each_item_once(void **state)
     size_t total = 0;
     for (size_t i = 0; i < r.nworkbooks; i++) {
         assert_non_null(strstr(r.workbooks[i].file, "/01_総務課_"));
+        /* the department as shown (cover, page headers) names the role:
+         * 総務課（ROLE） where ROLE is the file name's last part */
+        const char *role = strstr(r.workbooks[i].file, "/01_総務課_") + strlen("/01_総務課_");
+        char shown[256];
+        snprintf(shown, sizeof shown, "総務課（%.*s）", (int)(strlen(role) - strlen(".xlsx")), role);
+        assert_int_equal(sh("unzip -p '%s' xl/sharedStrings.xml | grep -q '%s'", r.workbooks[i].file, shown), 0);
         char *ids = workbook_items(r.workbooks[i].file);
         for (char *p = ids, *sp; (sp = strchr(p, ' ')); p = sp + 1) {
             *sp = '\0';
