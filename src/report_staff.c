@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_internal.h"
 #include "tenken/score.h"
 #include "tenken/staff.h"
 #include "tenken/text.h"
@@ -50,12 +51,6 @@ void tk_report_staff_free(tk_report_staff *s)
     free(s);
 }
 
-static const char *pct(tk_arena *a, double v)
-{
-    char b[16];
-    return tk_arena_strdup(a, tk_fmt1(v, b));
-}
-
 /* At most max code points of s, with "…" when cut. */
 static const char *cut(tk_arena *a, const char *s, size_t max)
 {
@@ -77,12 +72,6 @@ static int by_followed_asc(const void *x, const void *y)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static tk_pdf_table *table(tk_pdf *p, size_t n, const double *mm, const char *const *heads, const tk_pdf_align *al)
-{
-    tk_pdf_table_opts o = {.widths_mm = true, .align = al, .zebra = true};
-    return tk_pdf_table_begin(p, n, mm, heads, &o);
-}
-
 static void summary(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
 {
     const tk_staff_rate *t = &s->total;
@@ -91,7 +80,7 @@ static void summary(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
     tk_buf_printf(&b,
                   "職員一人ひとりが自らの取組を点検する職員セルフチェックを、職員 %zu 人に配布し、%zu 人が回答しました（回答率 %s%%）。"
                   "回答された %zu 件のうち、定められたとおり実施しているとの回答の割合（実施率）は %s%% です。",
-                  t->people, t->answered, pct(a, tk_staff_rate_answered(t)), t->scored, pct(a, tk_staff_rate_followed(t)));
+                  t->people, t->answered, tk_rp_f1(a, tk_staff_rate_answered(t)), t->scored, tk_rp_f1(a, tk_staff_rate_followed(t)));
     const tk_results *r = s->r;
     bool first = true;
     for (size_t i = 0; i < r->nanswers; i++)
@@ -114,15 +103,15 @@ static void departments(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
     double w[] = {62, 20, 20, 24, 24, 24};
     tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
                          TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT};
-    tk_pdf_table *t = table(p, 6, w, heads, al);
+    tk_pdf_table *t = tk_rp_table(p, 6, w, heads, al);
     for (size_t i = 0; i <= s->ndepts; i++) {
         const tk_staff_rate *d = i < s->ndepts ? &s->depts[i] : &s->total;
         const char *cells[6] = {d->label,
-                                tk_arena_printf(a, "%zu", d->people),
-                                tk_arena_printf(a, "%zu", d->answered),
-                                pct(a, tk_staff_rate_answered(d)),
-                                pct(a, tk_staff_rate_followed(d)),
-                                tk_arena_printf(a, "%zu", d->flagged)};
+                                tk_rp_zu(a, d->people),
+                                tk_rp_zu(a, d->answered),
+                                tk_rp_f1(a, tk_staff_rate_answered(d)),
+                                tk_rp_f1(a, tk_staff_rate_followed(d)),
+                                tk_rp_zu(a, d->flagged)};
         tk_pdf_table_row(t, cells, NULL);
     }
     tk_pdf_table_end(t);
@@ -147,7 +136,7 @@ static void worst_items(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
         double w[] = {11, 25, 94, 17, 14, 13};
         tk_pdf_align al[] = {TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_LEFT,
                              TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT};
-        tk_pdf_table *t = table(p, 6, w, heads, al);
+        tk_pdf_table *t = tk_rp_table(p, 6, w, heads, al);
         size_t rank = 0;
         double last = NAN;
         for (size_t i = 0; i < n; i++) {
@@ -156,8 +145,8 @@ static void worst_items(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
             if (isnan(last) || f != last)
                 rank = i + 1;
             last = f;
-            const char *cells[6] = {tk_arena_printf(a, "%zu", rank),      it->ref, cut(a, it->text, 90), pct(a, f),
-                                    tk_arena_printf(a, "%zu", v[i].scored), tk_arena_printf(a, "%zu", v[i].flagged)};
+            const char *cells[6] = {tk_rp_zu(a, rank),      it->ref, cut(a, it->text, 90), tk_rp_f1(a, f),
+                                    tk_rp_zu(a, v[i].scored), tk_rp_zu(a, v[i].flagged)};
             tk_pdf_table_row(t, cells, NULL);
         }
         tk_pdf_table_end(t);
@@ -172,16 +161,16 @@ static void all_items(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
     double w[] = {25, 100, 14, 14, 17, 13};
     tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_RIGHT,
                          TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT};
-    tk_pdf_table *t = table(p, 6, w, heads, al);
+    tk_pdf_table *t = tk_rp_table(p, 6, w, heads, al);
     for (size_t i = 0; i < s->nitems; i++) {
         const tk_staff_rate *it = &s->items[i];
         const tk_res_item *ri = &s->r->items[it->index];
         const char *cells[6] = {ri->ref,
                                 cut(a, ri->text, 60),
-                                tk_arena_printf(a, "%zu", it->people),
-                                tk_arena_printf(a, "%zu", it->answered),
-                                pct(a, tk_staff_rate_followed(it)),
-                                tk_arena_printf(a, "%zu", it->flagged)};
+                                tk_rp_zu(a, it->people),
+                                tk_rp_zu(a, it->answered),
+                                tk_rp_f1(a, tk_staff_rate_followed(it)),
+                                tk_rp_zu(a, it->flagged)};
         tk_pdf_table_row(t, cells, NULL);
     }
     tk_pdf_table_end(t);
@@ -192,8 +181,7 @@ void tk_report_staff_section(tk_pdf *p, const tk_report_staff *s, int *sec)
     if (!s)
         return;
     tk_arena *a = tk_arena_new();
-    ++*sec;
-    tk_pdf_heading(p, 1, tk_arena_printf(a, "%d　職員セルフチェック", *sec));
+    tk_rp_heading(p, a, sec, "職員セルフチェック");
     summary(p, s, a);
     departments(p, s, a);
     worst_items(p, s, a);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "report_internal.h"
 #include "tenken/checklist.h"
 #include "tenken/report.h"
 #include "tenken/score.h"
@@ -39,7 +40,7 @@ typedef struct xw {
     lxw_workbook *wb;
     lxw_format *title, *sub, *head, *text, *wrap, *num1, *int0, *date, *total, *total1, *warn, *code, *delta, *tdelta;
     tk_arena *a;
-    size_t *order; /* by_dept indices, the committee report's order */
+    size_t *order; /* department indices, the committee report's order (tk_rp_depts_by_score) */
 } xw;
 
 static void num1(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v, lxw_format *f)
@@ -162,21 +163,6 @@ static void no_legend_title(lxw_chart *ch, const char *title)
     chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
 }
 
-static size_t flagged(const tk_report *rp, size_t from, size_t to)
-{
-    size_t n = 0;
-    for (size_t c = from; c < to; c++)
-        n += rp->dcells[c].flag != NULL;
-    return n;
-}
-
-/* The score under which the committee report paints a department
- * vermilion: the lowest band's upper bound (0 when there is one band). */
-static double low_score(const tk_report *rp)
-{
-    return rp->nbands >= 2 ? tk_round1(rp->bands[rp->nbands - 2].min * 100.0) : 0;
-}
-
 /* Score by department as the committee report draws it: a bar per
  * department in the table's order (best first), vermilion under the low
  * score, with a vermilion gridline there; on a chart sheet of its own, so
@@ -184,7 +170,7 @@ static double low_score(const tk_report *rp)
 static void chart_departments(xw *x, size_t n)
 {
     const tk_report *rp = x->rp;
-    double low = low_score(rp);
+    double low = tk_rp_low_threshold(rp);
     lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
     lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
     chart_series_set_categories(s, "部署別", HEADER_ROW + 1, 1, (lxw_row_t)(HEADER_ROW + n), 1);
@@ -194,7 +180,7 @@ static void chart_departments(xw *x, size_t n)
     lxw_chart_point *pts = tk_arena_alloc(x->a, n * sizeof *pts);
     lxw_chart_point **pv = tk_arena_alloc(x->a, (n + 1) * sizeof *pv);
     for (size_t i = 0; i < n; i++) {
-        double sc = tk_round1(tk_tally_score(&rp->by_dept[x->order[i]].tally));
+        double sc = tk_round1(tk_rp_dept_score(rp, x->order[i]));
         pts[i] = (lxw_chart_point){.fill = !isnan(sc) && low > 0 && sc < low ? &warn : &fill};
         pv[i] = &pts[i];
     }
@@ -224,35 +210,6 @@ static void chart_departments(xw *x, size_t n)
     chart_sheet(x, "部署別グラフ", ch);
 }
 
-/* Departments in the committee report's order: the best printed score
- * first, no score last, ties by code. */
-typedef struct dept_rank {
-    size_t group;
-    double score; /* as printed */
-} dept_rank;
-
-static int by_score_desc(const void *p, const void *q)
-{
-    const dept_rank *a = p, *b = q;
-    if (isnan(a->score) != isnan(b->score))
-        return isnan(a->score) ? 1 : -1;
-    if (!isnan(a->score) && a->score != b->score)
-        return a->score < b->score ? 1 : -1;
-    return a->group < b->group ? -1 : a->group > b->group;
-}
-
-static void sort_departments(xw *x)
-{
-    size_t n = x->rp->nby_dept;
-    dept_rank *v = tk_arena_alloc(x->a, (n ? n : 1) * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = (dept_rank){i, tk_round1(tk_tally_score(&x->rp->by_dept[i].tally))};
-    qsort(v, n, sizeof *v, by_score_desc);
-    x->order = tk_arena_alloc(x->a, (n ? n : 1) * sizeof *x->order);
-    for (size_t i = 0; i < n; i++)
-        x->order[i] = v[i].group;
-}
-
 static void sheet_departments(xw *x)
 {
     const tk_report *rp = x->rp;
@@ -266,8 +223,8 @@ static void sheet_departments(xw *x)
     lxw_worksheet *ws = sheet(x, "部署別", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, nc);
     size_t n = rp->nby_dept;
     for (size_t i = 0; i < n; i++) {
-        size_t d = rp->by_dept[x->order[i]].index;
-        const tk_tally *t = &rp->by_dept[x->order[i]].tally;
+        size_t d = x->order[i];
+        const tk_tally *t = tk_rp_dept_tally(rp, d);
         const tk_res_department *dep = &r->depts[d];
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
         double sc = tk_tally_score(t);
@@ -291,7 +248,7 @@ static void sheet_departments(xw *x)
         num1(x, ws, row, 7, sc, NULL);
         str(x, ws, row, 8, tk_report_band(rp, sc), NULL);
         intv(x, ws, row, 9, t->negative, NULL);
-        intv(x, ws, row, 10, flagged(rp, rp->doff[d], rp->doff[d + 1]), NULL);
+        intv(x, ws, row, 10, tk_rp_flagged_in(rp, rp->doff[d], rp->doff[d + 1]), NULL);
         intv(x, ws, row, 11, tk_tally_applicable(t) - t->answered, NULL);
         intv(x, ws, row, 12, rp->poff[d + 1] - rp->poff[d], NULL);
         intv(x, ws, row, 13, open, NULL);
@@ -323,7 +280,7 @@ static void sheet_departments(xw *x)
     num1(x, ws, tr, 7, SC, x->total1);
     str(x, ws, tr, 8, tk_report_band(rp, SC), x->total);
     intv(x, ws, tr, 9, T->negative, x->total);
-    intv(x, ws, tr, 10, flagged(rp, 0, r->ncells), x->total);
+    intv(x, ws, tr, 10, tk_rp_flagged_in(rp, 0, r->ncells), x->total);
     intv(x, ws, tr, 11, tk_tally_applicable(T) - T->answered, x->total);
     intv(x, ws, tr, 12, rp->nplans, x->total);
     intv(x, ws, tr, 13, open, x->total);
@@ -424,12 +381,12 @@ static void sheet_matrix(xw *x)
     lxw_worksheet *ws = sheet(x, "部署×章", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, nc + 3);
     worksheet_set_row(ws, HEADER_ROW, hh + 4, NULL);
     for (size_t i = 0; i < n; i++) {
-        size_t d = rp->by_dept[x->order[i]].index;
+        size_t d = x->order[i];
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
         worksheet_set_row(ws, row, row_height(&r->depts[d].name, &w[1], 1), NULL);
         str(x, ws, row, 0, r->depts[d].code, x->code);
         str(x, ws, row, 1, r->depts[d].name, x->wrap);
-        num1(x, ws, row, 2, tk_tally_score(&rp->by_dept[x->order[i]].tally), NULL);
+        num1(x, ws, row, 2, tk_rp_dept_score(rp, d), NULL);
         for (size_t c = 0; c < nc; c++)
             num1(x, ws, row, (lxw_col_t)(c + 3), tk_tally_score(&rp->dept_chapter[d * nc + c]), NULL);
     }
@@ -655,7 +612,8 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
                                 .category = tk_arena_strdup(x.a, rp->classification)};
     workbook_set_properties(x.wb, &props);
     formats(&x);
-    sort_departments(&x);
+    size_t nordered;
+    x.order = tk_rp_depts_by_score(rp, &nordered); /* the committee report's order */
     sheet_departments(&x);
     sheet_chapters(&x);
     sheet_matrix(&x);
@@ -678,6 +636,7 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
     }
     if (rc != TK_EXIT_OK)
         unlink(tmp); /* tk_file_commit removes it; a failed close leaves it */
+    free(x.order);
     tk_arena_free(x.a);
     return rc;
 }
