@@ -46,7 +46,7 @@ $(BUILD)/libtenken.a: $(LIB_OBJ)
 $(BUILD)/tenken: $(BUILD)/obj/main.o $(BUILD)/libtenken.a
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libtenken.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libtenken.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libtenken.a $(SAN_LDFLAGS) $(LIBS) -lcmocka
 
@@ -156,7 +156,7 @@ $(WIN)/tenken.res.o: windows/tenken.rc windows/tenken.manifest
 $(WIN)/tenken.exe: $(WIN)/obj-tenken/main.o $(WIN)/libtenken.a $(WIN)/tenken.res.o
 	$(WIN_CC) -o $@ $^ $(WIN_LIBS)
 	$(WIN_HOST)-strip $@
-$(WIN)/tests/%.exe: tests/%.c tests/testutil.h $(WIN)/libtenken.a $(WIN)/tenken.res.o
+$(WIN)/tests/%.exe: tests/%.c $(wildcard tests/*.h) $(WIN)/libtenken.a $(WIN)/tenken.res.o
 	@mkdir -p $(dir $@)
 	$(WIN_CC) $(WIN_CFLAGS) -Itests -o $@ $< $(WIN)/libtenken.a $(WIN)/tenken.res.o -lcmocka $(WIN_LIBS)
 

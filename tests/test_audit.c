@@ -31,7 +31,7 @@
 #include "tenken/results.h"
 #include "tenken/store.h"
 #include "tenken/xmlutil.h"
-#include "testutil.h"
+#include "campaign_fixture.h"
 
 static char dir[64];
 static char db[128];
@@ -55,25 +55,7 @@ static char *join(const char *a, const char *b)
     return tk_buf_steal(&x);
 }
 
-static long count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long count(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *sql = tk_vformat(fmt, ap);
-    va_end(ap);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    free(sql);
-    return v;
-}
+#define count(...) fixture_count(db, __VA_ARGS__)
 
 static bool has_message(const tk_diags *d, long line, const char *needle)
 {
@@ -126,18 +108,9 @@ static int generate(int year, const char *kind, const char *deadline, const char
     tk_diags_init(&d);
     tk_generate_opts o = {.org = "toride", .year = year, .kind = kind, .deadline = deadline, .out_dir = dir,
                           .db_path = db, .force = true, .jobs = 1};
-    tk_generate_result r;
-    int rc = tk_generate_run(&o, &d, &r);
+    int rc = fixture_generate(&o, want, file, n, nworkbooks, &d);
     if (rc)
         tk_diags_print(&d, stderr);
-    if (rc == 0) {
-        if (nworkbooks)
-            *nworkbooks = r.nworkbooks;
-        for (size_t i = 0; file && i < r.nworkbooks; i++)
-            if (!strcmp(r.workbooks[i].code, want))
-                snprintf(file, n, "%s", r.workbooks[i].file);
-        tk_generate_result_free(&r);
-    }
     tk_diags_free(&d);
     return rc;
 }
@@ -146,12 +119,10 @@ static int ingest(const char *path)
 {
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(db, &d);
     tk_ingest_result r;
-    int rc = tk_ingest_file(st, path, NULL, &r, &d);
+    int rc = fixture_ingest(db, path, &r, &d);
     if (rc)
         tk_diags_print(&d, stderr);
-    tk_store_close(st);
     tk_diags_free(&d);
     return rc;
 }

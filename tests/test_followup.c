@@ -27,7 +27,7 @@
 #include "tenken/template.h"
 #include "tenken/util.h"
 #include "tenken/xlsx_read.h"
-#include "testutil.h"
+#include "campaign_fixture.h"
 
 #define OPEN "('not-started','in-progress','postponed')"
 /* The day the 2027 workbooks are issued: some 2026 plans are past due. */
@@ -42,25 +42,7 @@ static bool ready;                     /* openpyxl there and the 2026 answers ta
 
 /* ---- helpers ---- */
 
-static long count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long count(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *sql = tk_vformat(fmt, ap);
-    va_end(ap);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    free(sql);
-    return v;
-}
+#define count(...) fixture_count(db, __VA_ARGS__)
 
 /* The first column of the first row as text ("" when NULL or no row); caller frees. */
 static char *text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -144,35 +126,14 @@ static int generate(const char *org, int year, const char *kind, const char *dep
                     char *file, size_t n, tk_diags *d)
 {
     const char *deps[1] = {dept};
-    tk_generate_opts o = {.org = org,
-                          .year = year,
-                          .kind = kind,
-                          .deadline = NULL,
-                          .departments = deps,
-                          .ndepartments = dept ? 1 : 0,
-                          .out_dir = dir,
-                          .db_path = db,
-                          .force = force,
-                          .jobs = 1};
-    tk_generate_result r;
-    int rc = tk_generate_run(&o, d, &r);
-    if (rc == 0 && file) {
-        file[0] = '\0';
-        for (size_t i = 0; i < r.nworkbooks; i++)
-            if (!want || !strcmp(r.workbooks[i].code, want))
-                snprintf(file, n, "%s", r.workbooks[i].file);
-    }
-    if (rc == 0)
-        tk_generate_result_free(&r);
-    return rc;
+    tk_generate_opts o = {.org = org, .year = year, .kind = kind, .departments = deps, .ndepartments = dept ? 1 : 0,
+                          .out_dir = dir, .db_path = db, .force = force, .jobs = 1};
+    return fixture_generate(&o, want, file, n, NULL, d);
 }
 
 static enum tk_ingest_outcome ingest(const char *path, tk_ingest_result *r, tk_diags *d)
 {
-    tk_store *st = tk_store_open(db, d);
-    assert_non_null(st);
-    tk_ingest_file(st, path, NULL, r, d);
-    tk_store_close(st);
+    fixture_ingest(db, path, r, d);
     return r->outcome;
 }
 
@@ -327,12 +288,7 @@ static int setup(void **state)
         snprintf(path, sizeof path, "%s/filled/%s", dir, strrchr(files[i], '/') + 1);
         tk_diags_init(&d);
         tk_ingest_result r;
-        tk_store *st = tk_store_open(db, &d);
-        if (!st)
-            return -1;
-        tk_ingest_file(st, path, NULL, &r, &d);
-        tk_store_close(st);
-        if (r.outcome != TK_INGEST_ACCEPTED) {
+        if (ingest(path, &r, &d) != TK_INGEST_ACCEPTED) {
             tk_diags_print(&d, stderr);
             tk_diags_free(&d);
             return -1;

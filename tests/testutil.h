@@ -70,14 +70,16 @@ static inline int rm_tree(const char *path)
 }
 
 /* The one number a query on database db gives (COUNT(*) and the like),
- * read as another process would, waiting for a writer. */
+ * read as another process would, waiting for a writer; a query SQLite
+ * refuses fails the test with its message. */
 static inline long db_count(const char *db, const char *sql)
 {
     sqlite3 *h;
     assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_busy_timeout(h, 10000);
     sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     long v = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
