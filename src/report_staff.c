@@ -8,7 +8,6 @@
 #include "report_internal.h"
 #include "tenken/score.h"
 #include "tenken/staff.h"
-#include "tenken/text.h"
 #include "tenken/util.h"
 
 /* Items listed as the most often not followed. */
@@ -49,18 +48,6 @@ void tk_report_staff_free(tk_report_staff *s)
     free(s->items);
     tk_arena_free(s->a);
     free(s);
-}
-
-/* At most max code points of s, with "…" when cut. */
-static const char *cut(tk_arena *a, const char *s, size_t max)
-{
-    const char *p = s ? s : "", *end = p + strlen(p);
-    size_t n = 0;
-    while (p < end && n < max) {
-        tk_utf8_next(&p, end);
-        n++;
-    }
-    return p >= end ? (s ? s : "") : tk_arena_printf(a, "%.*s…", (int)(p - s), s);
 }
 
 static int by_followed_asc(const void *x, const void *y)
@@ -145,7 +132,7 @@ static void worst_items(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
             if (isnan(last) || f != last)
                 rank = i + 1;
             last = f;
-            const char *cells[6] = {tk_rp_zu(a, rank),      it->ref, cut(a, it->text, 90), tk_rp_f1(a, f),
+            const char *cells[6] = {tk_rp_zu(a, rank),      it->ref, tk_rp_clip(a, it->text, 90), tk_rp_f1(a, f),
                                     tk_rp_zu(a, v[i].scored), tk_rp_zu(a, v[i].flagged)};
             tk_pdf_table_row(t, cells, NULL);
         }
@@ -166,7 +153,7 @@ static void all_items(tk_pdf *p, const tk_report_staff *s, tk_arena *a)
         const tk_staff_rate *it = &s->items[i];
         const tk_res_item *ri = &s->r->items[it->index];
         const char *cells[6] = {ri->ref,
-                                cut(a, ri->text, 60),
+                                tk_rp_clip(a, ri->text, 60),
                                 tk_rp_zu(a, it->people),
                                 tk_rp_zu(a, it->answered),
                                 tk_rp_f1(a, tk_staff_rate_followed(it)),
