@@ -57,6 +57,81 @@ int tk_cli_getopt(const tk_command *c, int argc, char **argv, const char *shorto
     return ch;
 }
 
+/* The shared options: their long names, and the values getopt gives them
+ * (above every character, so that a command's own options may be letters). */
+#define SHARED_VAL 0x1000
+static const struct {
+    unsigned bit;
+    const char *name;
+    int has_arg;
+    int val; /* its short form, or SHARED_VAL + its bit's index */
+} SHARED[] = {
+    {TK_CLI_ORG, "org", required_argument, SHARED_VAL + 0},
+    {TK_CLI_YEAR, "year", required_argument, SHARED_VAL + 1},
+    {TK_CLI_DB, "db", required_argument, SHARED_VAL + 2},
+    {TK_CLI_FORMAT, "format", required_argument, SHARED_VAL + 3},
+    {TK_CLI_OUTPUT, "output", required_argument, 'o'},
+    {TK_CLI_FORCE, "force", no_argument, SHARED_VAL + 5},
+    {TK_CLI_QUIET, "quiet", no_argument, 'q'},
+    {TK_CLI_KIND, "kind", required_argument, SHARED_VAL + 7},
+    {TK_CLI_DEPARTMENT, "department", required_argument, SHARED_VAL + 8},
+    {TK_CLI_DATE, "date", required_argument, SHARED_VAL + 9},
+    {TK_CLI_STATUS, "status", required_argument, SHARED_VAL + 10},
+};
+#define NSHARED (sizeof SHARED / sizeof SHARED[0])
+#define MAX_OWN 24
+
+/* The shared option val stands for, stored in o; false when val is not one. */
+static bool shared_option(const tk_command *c, unsigned common, int val, const char *arg, tk_cli_opts *o, int *rc)
+{
+    unsigned bit = 0;
+    for (size_t i = 0; i < NSHARED; i++)
+        if (SHARED[i].val == val && (common & SHARED[i].bit))
+            bit = SHARED[i].bit;
+    switch (bit) {
+    case 0: return false;
+    case TK_CLI_ORG: o->org = arg; break;
+    case TK_CLI_YEAR: *rc = tk_cli_parse_year(c, arg, &o->year); break;
+    case TK_CLI_DB: o->db = arg; break;
+    case TK_CLI_FORMAT: o->format = arg; break;
+    case TK_CLI_OUTPUT: o->output = arg; break;
+    case TK_CLI_FORCE: o->force = true; break;
+    case TK_CLI_QUIET: o->quiet = true; break;
+    case TK_CLI_KIND: o->kind = arg; break;
+    case TK_CLI_DEPARTMENT: o->department = arg; break;
+    case TK_CLI_DATE: o->date = arg; break;
+    case TK_CLI_STATUS: o->status = arg; break;
+    }
+    return true;
+}
+
+int tk_cli_parse(const tk_command *c, int argc, char **argv, unsigned common, const char *shortopts, const struct option *own,
+                 tk_cli_option_fn fn, void *user, tk_cli_opts *o)
+{
+    struct option longopts[NSHARED + MAX_OWN + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < NSHARED; i++)
+        if (common & SHARED[i].bit)
+            longopts[n++] = (struct option){SHARED[i].name, SHARED[i].has_arg, NULL, SHARED[i].val};
+    for (size_t k = 0; own && own[k].name && k < MAX_OWN; k++)
+        longopts[n++] = own[k];
+    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+    char shorts[64];
+    snprintf(shorts, sizeof shorts, "h%s%s%s", common & TK_CLI_OUTPUT ? "o:" : "", common & TK_CLI_QUIET ? "q" : "",
+             shortopts ? shortopts : "");
+    int ch, bad = 0, rc = TK_EXIT_OK;
+    while (rc == TK_EXIT_OK && (ch = tk_cli_getopt(c, argc, argv, shorts, longopts, &bad)) != -1 && !bad) {
+        if (ch == 'h') {
+            tk_cli_print_usage(c, stdout);
+            return TK_CLI_HELP;
+        }
+        if (!shared_option(c, common, ch, optarg, o, &rc) && fn)
+            rc = fn(c, ch, optarg, user);
+    }
+    return rc != TK_EXIT_OK ? rc : bad ? TK_EXIT_USAGE : TK_EXIT_OK;
+}
+
 const char *tk_cli_db_path(const char *opt)
 {
     if (opt && *opt)

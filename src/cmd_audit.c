@@ -15,40 +15,28 @@
 #include "tenken/xmlutil.h"
 
 typedef struct audit_args {
-    const char *org, *auditors, *db;
-    long year, cycle;
-    bool force, quiet;
+    tk_cli_opts o; /* --org, --year, --db, --force, --quiet */
+    const char *auditors;
+    long cycle;
 } audit_args;
+
+/* audit plan's own options: --auditors FILE, --cycle 年数 */
+static int plan_option(const tk_command *c, int opt, const char *arg, void *user)
+{
+    audit_args *a = user;
+    if (opt == 'a')
+        a->auditors = arg;
+    else if (opt == 'c' && !tk_parse_int(arg, 1, 10, &a->cycle))
+        return tk_cli_usage_error(c, "--cycle は 1 から 10 までの年数です (「%s」)", arg);
+    return TK_EXIT_OK;
+}
 
 static int parse_args(const tk_command *c, int argc, char **argv, audit_args *a)
 {
-    static const struct option longopts[] = {
-        {"org", required_argument, NULL, 'g'},  {"year", required_argument, NULL, 'y'},
-        {"auditors", required_argument, NULL, 'a'}, {"db", required_argument, NULL, 'd'},
-        {"cycle", required_argument, NULL, 'c'}, {"force", no_argument, NULL, 'F'},
-        {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int ch, bad = 0;
-    while ((ch = tk_cli_getopt(c, argc, argv, "qh", longopts, &bad)) != -1 && !bad) {
-        switch (ch) {
-        case 'g': a->org = optarg; break;
-        case 'y':
-            if (tk_cli_parse_year(c, optarg, &a->year) != TK_EXIT_OK)
-                return TK_EXIT_USAGE;
-            break;
-        case 'a': a->auditors = optarg; break;
-        case 'd': a->db = optarg; break;
-        case 'c':
-            if (!tk_parse_int(optarg, 1, 10, &a->cycle))
-                return tk_cli_usage_error(c, "--cycle は 1 から 10 までの年数です (「%s」)", optarg);
-            break;
-        case 'F': a->force = true; break;
-        case 'q': a->quiet = true; break;
-        case 'h': tk_cli_print_usage(c, stdout); return -1;
-        default: break;
-        }
-    }
-    return bad ? TK_EXIT_USAGE : TK_EXIT_OK;
+    static const struct option own[] = {
+        {"auditors", required_argument, NULL, 'a'}, {"cycle", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+    return tk_cli_parse(c, argc, argv, TK_CLI_ORG | TK_CLI_YEAR | TK_CLI_DB | TK_CLI_FORCE | TK_CLI_QUIET, NULL, own, plan_option,
+                        a, &a->o);
 }
 
 /* The plan by department, with the rotation over the cycle. */
@@ -94,13 +82,11 @@ static int cmd_plan(const tk_command *c, int argc, char **argv)
 {
     audit_args a = {.cycle = 3};
     int rc = parse_args(c, argc, argv, &a);
-    if (rc == -1)
-        return TK_EXIT_OK;
     if (rc != TK_EXIT_OK)
-        return rc;
-    if (!a.org)
+        return rc == TK_CLI_HELP ? TK_EXIT_OK : rc;
+    if (!a.o.org)
         return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
-    if (!a.year)
+    if (!a.o.year)
         return tk_cli_usage_error(c, "--year で監査の年度を指定してください (2026 など)");
     if (!a.auditors)
         return tk_cli_usage_error(c, "--auditors で監査人の一覧 (CSV) を指定してください");
@@ -110,10 +96,10 @@ static int cmd_plan(const tk_command *c, int argc, char **argv)
     tk_org *org = NULL;
     tk_audit_plan *p = NULL;
     tk_store *st = NULL;
-    const char *dir = tk_org_dir(ar, a.org);
+    const char *dir = tk_org_dir(ar, a.o.org);
     if (!dir) {
-        tk_diag_error(&d, a.org, 0, "組織「%s」のフォルダが見つかりません。checklists/%s/ に org.xml を置くか、フォルダのパスを指定してください",
-                      a.org, a.org);
+        tk_diag_error(&d, a.o.org, 0, "組織「%s」のフォルダが見つかりません。checklists/%s/ に org.xml を置くか、フォルダのパスを指定してください",
+                      a.o.org, a.o.org);
         rc = TK_EXIT_INPUT;
         goto done;
     }
@@ -122,22 +108,22 @@ static int cmd_plan(const tk_command *c, int argc, char **argv)
         rc = TK_EXIT_INPUT;
         goto done;
     }
-    p = tk_audit_plan_read(a.auditors, org, (int)a.year, &d);
+    p = tk_audit_plan_read(a.auditors, org, (int)a.o.year, &d);
     if (!p) {
         tk_diag_add(&d, TK_SEV_ERROR, a.auditors, 0, NULL, "監査計画に問題があるため、何も記録しませんでした");
         rc = TK_EXIT_INPUT;
         goto done;
     }
-    st = tk_store_open(tk_cli_db_path(a.db), &d);
+    st = tk_store_open(tk_cli_db_path(a.o.db), &d);
     if (!st) {
         rc = TK_EXIT_FAILURE;
         goto done;
     }
-    rc = tk_audit_plan_record(st, p, a.force, &d);
-    if (rc == TK_EXIT_OK && !a.quiet) {
+    rc = tk_audit_plan_record(st, p, a.o.force, &d);
+    if (rc == TK_EXIT_OK && !a.o.quiet) {
         const char **years = NULL;
-        if (tk_audit_rotation(st, org, (int)a.year, (int)a.cycle, ar, &years, &d) == 0)
-            print_plan(org, p, years, (int)a.year, (int)a.cycle);
+        if (tk_audit_rotation(st, org, (int)a.o.year, (int)a.cycle, ar, &years, &d) == 0)
+            print_plan(org, p, years, (int)a.o.year, (int)a.cycle);
     }
 done:
     tk_diags_print(&d, stderr);
@@ -163,32 +149,13 @@ int tk_cmd_audit(const tk_command *c, int argc, char **argv)
 /* tenken export audit: the 監査調書 (workpaper.h). */
 int tk_cmd_export_audit(const tk_command *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"org", required_argument, NULL, 'g'},    {"year", required_argument, NULL, 'y'},
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"db", required_argument, NULL, 'd'},     {"force", no_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *org = NULL, *format = "csv", *output = NULL, *db = NULL;
-    long year = 0;
-    bool force = false;
-    int ch, bad = 0;
-    while ((ch = tk_cli_getopt(c, argc, argv, "o:h", longopts, &bad)) != -1 && !bad) {
-        switch (ch) {
-        case 'g': org = optarg; break;
-        case 'y':
-            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK)
-                return TK_EXIT_USAGE;
-            break;
-        case 'f': format = optarg; break;
-        case 'o': output = optarg; break;
-        case 'd': db = optarg; break;
-        case 'F': force = true; break;
-        case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
-        default: break;
-        }
-    }
-    if (bad)
-        return TK_EXIT_USAGE;
+    tk_cli_opts o = {.format = "csv"};
+    int rc = tk_cli_parse(c, argc, argv, TK_CLI_ORG | TK_CLI_YEAR | TK_CLI_FORMAT | TK_CLI_OUTPUT | TK_CLI_DB | TK_CLI_FORCE, NULL,
+                          NULL, NULL, NULL, &o);
+    if (rc != TK_EXIT_OK)
+        return rc == TK_CLI_HELP ? TK_EXIT_OK : rc;
+    const char *org = o.org, *format = o.format, *output = o.output;
+    long year = o.year;
     if (!org || !year)
         return tk_cli_usage_error(c, "--org と --year で監査の調査を指定してください");
     bool xlsx = !strcmp(format, "xlsx");
@@ -196,7 +163,7 @@ int tk_cmd_export_audit(const tk_command *c, int argc, char **argv)
         return tk_cli_usage_error(c, "--format は csv か xlsx です (「%s」)", format);
     if (xlsx && !output)
         return tk_cli_usage_error(c, "xlsx は -o FILE で書き出し先を指定してください");
-    const char *dbp = tk_cli_db_path(db);
+    const char *dbp = tk_cli_db_path(o.db);
     if (!tk_file_exists(dbp)) {
         fprintf(stderr, "%s: データベースがありません。先に tenken generate --kind audit と tenken ingest を実行してください\n", dbp);
         return TK_EXIT_INPUT;
@@ -208,21 +175,21 @@ int tk_cmd_export_audit(const tk_command *c, int argc, char **argv)
     memset(&w, 0, sizeof w);
     int found = st ? tk_workpaper_load(st, tk_cli_org_id(org), (int)year, &w, &d) : -1;
     tk_store_close(st);
-    int rc = found < 0 ? TK_EXIT_FAILURE : TK_EXIT_OK;
+    rc = found < 0 ? TK_EXIT_FAILURE : TK_EXIT_OK;
     if (found == 0) {
         tk_diag_error(&d, dbp, 0, "%s の %ld 年度の監査の記録がありません (tenken generate --kind audit で監査票を作ってください)",
                       tk_cli_org_id(org), year);
         rc = TK_EXIT_INPUT;
     }
     if (rc == TK_EXIT_OK && xlsx) {
-        rc = tk_workpaper_xlsx(&w, output, force, &d);
+        rc = tk_workpaper_xlsx(&w, output, o.force, &d);
     } else if (rc == TK_EXIT_OK) {
         tk_buf out;
         tk_buf_init(&out);
         tk_workpaper_csv(&w, &out);
         if (!output)
             fwrite(out.data, 1, out.len, stdout);
-        else if (tk_file_write_atomic(output, out.data, out.len, force) != 0) {
+        else if (tk_file_write_atomic(output, out.data, out.len, o.force) != 0) {
             rc = errno == EEXIST ? TK_EXIT_INPUT : TK_EXIT_FAILURE;
             tk_diag_error(&d, output, 0, errno == EEXIST ? "ファイルが既にあります。上書きするには --force を指定してください" : "書き出せません: %s",
                           strerror(errno));

@@ -131,33 +131,12 @@ static void to_text(const tk_finding_list *l, tk_buf *out)
 
 int tk_cmd_findings(const tk_command *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"org", required_argument, NULL, 'g'},    {"year", required_argument, NULL, 'y'},
-        {"department", required_argument, NULL, 'p'}, {"status", required_argument, NULL, 's'},
-        {"format", required_argument, NULL, 'f'}, {"db", required_argument, NULL, 'd'},
-        {"date", required_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *org = NULL, *department = NULL, *status = "all", *format = "text", *db = NULL, *date = NULL;
-    long year = 0;
-    int ch, bad = 0;
-    while ((ch = tk_cli_getopt(c, argc, argv, "h", longopts, &bad)) != -1 && !bad) {
-        switch (ch) {
-        case 'g': org = optarg; break;
-        case 'y':
-            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK)
-                return TK_EXIT_USAGE;
-            break;
-        case 'p': department = optarg; break;
-        case 's': status = optarg; break;
-        case 'f': format = optarg; break;
-        case 'd': db = optarg; break;
-        case 't': date = optarg; break;
-        case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
-        default: break;
-        }
-    }
-    if (bad)
-        return TK_EXIT_USAGE;
+    tk_cli_opts o = {.status = "all", .format = "text"};
+    int rc = tk_cli_parse(c, argc, argv, TK_CLI_ORG | TK_CLI_YEAR | TK_CLI_DEPARTMENT | TK_CLI_STATUS | TK_CLI_FORMAT | TK_CLI_DB | TK_CLI_DATE,
+                          NULL, NULL, NULL, NULL, &o);
+    if (rc != TK_EXIT_OK)
+        return rc == TK_CLI_HELP ? TK_EXIT_OK : rc;
+    const char *org = o.org, *status = o.status, *format = o.format, *date = o.date;
     if (!org)
         return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
     enum tk_finding_status fs = TK_FINDING_OPEN;
@@ -169,7 +148,7 @@ int tk_cmd_findings(const tk_command *c, int argc, char **argv)
     tk_date today = tk_date_today();
     if (date && !tk_date_parse(date, &today))
         return tk_cli_usage_error(c, "--date「%s」は日付として読めません (2027-03-31、令和9年3月31日 など)", date);
-    const char *dbp = tk_cli_db_path(db);
+    const char *dbp = tk_cli_db_path(o.db);
     if (!tk_file_exists(dbp)) {
         fprintf(stderr, "%s: データベースがありません。先に監査票を tenken generate --kind audit で作り、tenken ingest で取り込んでください\n", dbp);
         return TK_EXIT_INPUT;
@@ -177,11 +156,11 @@ int tk_cmd_findings(const tk_command *c, int argc, char **argv)
     tk_diags d;
     tk_diags_init(&d);
     tk_store *st = tk_store_open(dbp, &d);
-    tk_finding_query q = {.org = tk_cli_org_id(org), .year = (int)year, .department = department,
+    tk_finding_query q = {.org = tk_cli_org_id(org), .year = (int)o.year, .department = o.department,
                           .status = all ? -1 : (int)fs, .today = today};
     tk_finding_list l;
     memset(&l, 0, sizeof l);
-    int rc = st ? tk_findings_list(st, &q, &l, &d) : -1;
+    rc = st ? tk_findings_list(st, &q, &l, &d) : -1;
     tk_store_close(st);
     tk_diags_print(&d, stderr);
     tk_diags_free(&d);

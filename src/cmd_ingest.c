@@ -496,33 +496,27 @@ static bool status_row(const tk_status_row *r, void *user)
     return true;
 }
 
+/* --missing */
+static int missing_option(const tk_command *c, int opt, const char *arg, void *user)
+{
+    (void)c;
+    (void)opt;
+    (void)arg;
+    *(bool *)user = true;
+    return TK_EXIT_OK;
+}
+
 int tk_cmd_status(const tk_command *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"org", required_argument, NULL, 'o'},    {"year", required_argument, NULL, 'y'},
-                                             {"kind", required_argument, NULL, 'k'},   {"format", required_argument, NULL, 'f'},
-                                             {"db", required_argument, NULL, 'd'},     {"help", no_argument, NULL, 'h'},
-                                             {"missing", no_argument, NULL, 'm'},      {NULL, 0, NULL, 0}};
+    static const struct option own[] = {{"missing", no_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
     bool missing = false;
-    const char *org = NULL, *kind = "self", *format = "text", *db = NULL;
-    long year = 0;
-    int ch, bad = 0;
-    while ((ch = tk_cli_getopt(c, argc, argv, "h", longopts, &bad)) != -1 && !bad) {
-        switch (ch) {
-        case 'o': org = optarg; break;
-        case 'y':
-            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK)
-                return TK_EXIT_USAGE;
-            break;
-        case 'k': kind = optarg; break;
-        case 'f': format = optarg; break;
-        case 'd': db = optarg; break;
-        case 'm': missing = true; break;
-        case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
-        default: break;
-        }
-    }
-    if (bad)
-        return TK_EXIT_USAGE;
+    tk_cli_opts o = {.kind = "self", .format = "text"};
+    int rc = tk_cli_parse(c, argc, argv, TK_CLI_ORG | TK_CLI_YEAR | TK_CLI_KIND | TK_CLI_FORMAT | TK_CLI_DB, NULL, own,
+                          missing_option, &missing, &o);
+    if (rc != TK_EXIT_OK)
+        return rc == TK_CLI_HELP ? TK_EXIT_OK : rc;
+    const char *org = o.org, *kind = o.kind, *format = o.format, *db = o.db;
+    long year = o.year;
     if (!org)
         return tk_cli_usage_error(c, "--org で組織の ID を指定してください");
     if (!year)
@@ -549,7 +543,7 @@ int tk_cmd_status(const tk_command *c, int argc, char **argv)
     tk_date_iso(tk_date_today(), today);
     status_ctx s = {.csv = csv, .today = today};
     s.deadline = deadline;
-    int rc = tk_store_status(st, org, (int)year, kind, today, deadline, status_row, &s, &d);
+    rc = tk_store_status(st, org, (int)year, kind, today, deadline, status_row, &s, &d);
     tk_store_close(st);
     if (rc < 0) {
         tk_diags_print(&d, stderr);

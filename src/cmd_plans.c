@@ -145,11 +145,7 @@ static int to_xlsx(const tk_plan_list *l, const char *path, bool force, const ch
     return rc;
 }
 
-typedef struct plan_args {
-    const char *org, *department, *kind, *db, *format, *status, *output;
-    long year;
-    bool force;
-} plan_args;
+typedef tk_cli_opts plan_args; /* --org, --year, --department, --kind, --status, --format, --db, -o, --force */
 
 static int load(const tk_command *c, const plan_args *a, tk_plan_list *l)
 {
@@ -179,37 +175,13 @@ static int load(const tk_command *c, const plan_args *a, tk_plan_list *l)
 
 static int parse_common(const tk_command *c, int argc, char **argv, plan_args *a)
 {
-    static const struct option longopts[] = {
-        {"org", required_argument, NULL, 'g'},    {"year", required_argument, NULL, 'y'},
-        {"department", required_argument, NULL, 'p'}, {"status", required_argument, NULL, 's'},
-        {"format", required_argument, NULL, 'f'}, {"db", required_argument, NULL, 'd'},
-        {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'F'},
-        {"kind", required_argument, NULL, 'k'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int ch, bad = 0;
-    while ((ch = tk_cli_getopt(c, argc, argv, "o:h", longopts, &bad)) != -1 && !bad) {
-        switch (ch) {
-        case 'g': a->org = optarg; break;
-        case 'y':
-            if (tk_cli_parse_year(c, optarg, &a->year) != TK_EXIT_OK)
-                return TK_EXIT_USAGE;
-            break;
-        case 'p': a->department = optarg; break;
-        case 'k':
-            if (strcmp(optarg, "self") && strcmp(optarg, "audit"))
-                return tk_cli_usage_error(c, "--kind は self か audit です (「%s」)", optarg);
-            a->kind = optarg;
-            break;
-        case 's': a->status = optarg; break;
-        case 'f': a->format = optarg; break;
-        case 'd': a->db = optarg; break;
-        case 'o': a->output = optarg; break;
-        case 'F': a->force = true; break;
-        case 'h': tk_cli_print_usage(c, stdout); return -1;
-        default: break;
-        }
-    }
-    return bad ? TK_EXIT_USAGE : TK_EXIT_OK;
+    int rc = tk_cli_parse(c, argc, argv,
+                          TK_CLI_ORG | TK_CLI_YEAR | TK_CLI_DEPARTMENT | TK_CLI_STATUS | TK_CLI_FORMAT | TK_CLI_DB | TK_CLI_OUTPUT |
+                              TK_CLI_FORCE | TK_CLI_KIND,
+                          NULL, NULL, NULL, NULL, a);
+    if (rc == TK_EXIT_OK && a->kind && strcmp(a->kind, "self") && strcmp(a->kind, "audit"))
+        return tk_cli_usage_error(c, "--kind は self か audit です (「%s」)", a->kind);
+    return rc;
 }
 
 static int cmd_set(const tk_command *c, int argc, char **argv)
@@ -266,10 +238,8 @@ int tk_cmd_plans(const tk_command *c, int argc, char **argv)
         return cmd_set(c, argc - 1, argv + 1);
     plan_args a = {.status = "open", .format = "text"};
     int rc = parse_common(c, argc, argv, &a);
-    if (rc == -1)
-        return TK_EXIT_OK;
     if (rc != TK_EXIT_OK)
-        return rc;
+        return rc == TK_CLI_HELP ? TK_EXIT_OK : rc;
     if (strcmp(a.format, "text") && strcmp(a.format, "csv"))
         return tk_cli_usage_error(c, "--format は text か csv です (「%s」)", a.format);
     tk_plan_list l;
@@ -306,10 +276,8 @@ int tk_cmd_export(const tk_command *c, int argc, char **argv)
     }
     plan_args a = {.status = "all", .format = "csv"};
     int rc = parse_common(c, argc - 1, argv + 1, &a);
-    if (rc == -1)
-        return TK_EXIT_OK;
     if (rc != TK_EXIT_OK)
-        return rc;
+        return rc == TK_CLI_HELP ? TK_EXIT_OK : rc;
     bool xlsx = !strcmp(a.format, "xlsx");
     if (!xlsx && strcmp(a.format, "csv"))
         return tk_cli_usage_error(c, "--format は csv か xlsx です (「%s」)", a.format);

@@ -74,39 +74,32 @@ typedef struct row {
     tk_tally t;
 } row;
 
+/* --by GROUP, as given */
+static int by_option(const tk_command *c, int opt, const char *arg, void *user)
+{
+    (void)c;
+    (void)opt;
+    *(const char **)user = arg;
+    return TK_EXIT_OK;
+}
+
 int tk_cmd_score(const tk_command *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"org", required_argument, NULL, 'o'},  {"year", required_argument, NULL, 'y'},
-                                             {"kind", required_argument, NULL, 'k'}, {"by", required_argument, NULL, 'b'},
-                                             {"format", required_argument, NULL, 'f'}, {"db", required_argument, NULL, 'd'},
-                                             {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    const char *org = NULL, *kind = "self", *format = "text", *db = NULL, *bys = "department";
-    long year = 0;
-    int ch, bad = 0;
-    while ((ch = tk_cli_getopt(c, argc, argv, "h", longopts, &bad)) != -1 && !bad) {
-        switch (ch) {
-        case 'o': org = optarg; break;
-        case 'y':
-            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK)
-                return TK_EXIT_USAGE;
-            break;
-        case 'k': kind = optarg; break;
-        case 'b': bys = optarg; break;
-        case 'f': format = optarg; break;
-        case 'd': db = optarg; break;
-        case 'h': tk_cli_print_usage(c, stdout); return TK_EXIT_OK;
-        default: break;
-        }
-    }
-    if (bad)
-        return TK_EXIT_USAGE;
+    static const struct option own[] = {{"by", required_argument, NULL, 'b'}, {NULL, 0, NULL, 0}};
+    tk_cli_opts o = {.kind = "self", .format = "text"};
+    const char *bys = "department";
+    int rc = tk_cli_parse(c, argc, argv, TK_CLI_ORG | TK_CLI_YEAR | TK_CLI_KIND | TK_CLI_FORMAT | TK_CLI_DB, NULL, own, by_option,
+                          &bys, &o);
+    if (rc != TK_EXIT_OK)
+        return rc == TK_CLI_HELP ? TK_EXIT_OK : rc;
+    const char *format = o.format;
     enum tk_group_by by;
     if (!tk_group_by_parse(bys, &by))
         return tk_cli_usage_error(c, "--by は department、chapter、role、item、level のいずれかです (「%s」)", bys);
     if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json"))
         return tk_cli_usage_error(c, "--format は text、csv、json のいずれかです (「%s」)", format);
     tk_results *r;
-    int rc = tk_cli_load_results(c, org, year, kind, db, &r);
+    rc = tk_cli_load_results(c, o.org, o.year, o.kind, o.db, &r);
     if (rc != TK_EXIT_OK)
         return rc;
     tk_group *g;
@@ -163,9 +156,9 @@ int tk_cmd_score(const tk_command *c, int argc, char **argv)
     } else {
         static const char *const heads[] = {"グループ", "コード", "得点", "回答", "対象", "回答率(%)", "否定的回答"};
         static const bool right[] = {false, false, true, true, true, true, true};
-        const char *kind_label = !strcmp(kind, "audit") ? "監査" : !strcmp(kind, "staff") ? "職員セルフチェック" : "自己点検";
+        const char *kind_label = !strcmp(o.kind, "audit") ? "監査" : !strcmp(o.kind, "staff") ? "職員セルフチェック" : "自己点検";
         tk_buf_printf(&out, "%s (%s) %ld 年度 %s — 得点 = 100 × Σ(重み × 点) ÷ Σ(重み)、回答済みで「該当しない」以外の項目\n",
-                      r->org_name, r->org, year, kind_label);
+                      r->org_name, r->org, o.year, kind_label);
         tk_text_table(&out, 7, heads, (char *const *const *)cells, n + 1, right);
     }
     for (size_t i = 0; i <= n; i++) {

@@ -27,6 +27,42 @@ void tk_cli_print_usage(const tk_command *c, FILE *out);
  * missing value (the message is already printed). Call with optind = 1. */
 int tk_cli_getopt(const tk_command *c, int argc, char **argv, const char *shortopts, const struct option *longopts,
                   int *bad);
+/* The options many subcommands share, parsed once by tk_cli_parse: a
+ * command names those it takes (TK_CLI_ORG | TK_CLI_YEAR | …) and handles
+ * its own in a callback. */
+enum {
+    TK_CLI_ORG = 1u << 0,        /* --org ID */
+    TK_CLI_YEAR = 1u << 1,       /* --year 年度, checked by tk_cli_parse_year */
+    TK_CLI_DB = 1u << 2,         /* --db FILE */
+    TK_CLI_FORMAT = 1u << 3,     /* --format NAME */
+    TK_CLI_OUTPUT = 1u << 4,     /* -o, --output FILE */
+    TK_CLI_FORCE = 1u << 5,      /* --force */
+    TK_CLI_QUIET = 1u << 6,      /* -q, --quiet */
+    TK_CLI_KIND = 1u << 7,       /* --kind NAME */
+    TK_CLI_DEPARTMENT = 1u << 8, /* --department CODE */
+    TK_CLI_DATE = 1u << 9,       /* --date DATE, as given */
+    TK_CLI_STATUS = 1u << 10,    /* --status NAME, as given */
+};
+/* Where tk_cli_parse puts the shared options; a field keeps the value the
+ * caller set (its default) unless the option is given. */
+typedef struct tk_cli_opts {
+    const char *org, *db, *format, *output, *kind, *department, *date, *status;
+    long year;
+    bool force, quiet;
+} tk_cli_opts;
+/* A command's own option opt (the val of its struct option) with its
+ * argument (NULL when it takes none): TK_EXIT_OK, or the usage error
+ * printed (tk_cli_usage_error) and TK_EXIT_USAGE. */
+typedef int (*tk_cli_option_fn)(const tk_command *c, int opt, const char *arg, void *user);
+/* tk_cli_parse's answer when --help was given: the usage is printed on
+ * stdout and the command ends with TK_EXIT_OK. */
+#define TK_CLI_HELP (-1)
+/* Parse argv (optind = 1) for the shared options in common, --help, and the
+ * command's own (own: its table, ended by a zero entry, or NULL; shortopts:
+ * its short options, or NULL; fn: called for each). TK_EXIT_OK with the
+ * operands from optind, TK_EXIT_USAGE (the message printed) or TK_CLI_HELP. */
+int tk_cli_parse(const tk_command *c, int argc, char **argv, unsigned common, const char *shortopts, const struct option *own,
+                 tk_cli_option_fn fn, void *user, tk_cli_opts *o);
 /* --year: a fiscal year 1868..9999. TK_EXIT_OK, or the usage error printed
  * and TK_EXIT_USAGE. */
 int tk_cli_parse_year(const tk_command *c, const char *arg, long *year);
