@@ -114,11 +114,11 @@ static int cmd_plan(const tk_command *c, int argc, char **argv)
         rc = TK_EXIT_INPUT;
         goto done;
     }
-    st = tk_store_open(tk_cli_db_path(a.o.db), &d);
-    if (!st) {
-        rc = TK_EXIT_FAILURE;
+    /* the plan goes into the database of the campaigns it is for: a
+     * mistyped --db must not make a new one (only generate does) */
+    st = tk_cli_open_store(a.o.db, TK_STORE_WRITE, &rc);
+    if (!st)
         goto done;
-    }
     rc = tk_audit_plan_record(st, p, a.o.force, &d);
     if (rc == TK_EXIT_OK && !a.o.quiet) {
         const char **years = NULL;
@@ -164,16 +164,14 @@ int tk_cmd_export_audit(const tk_command *c, int argc, char **argv)
     if (xlsx && !output)
         return tk_cli_usage_error(c, "xlsx は -o FILE で書き出し先を指定してください");
     const char *dbp = tk_cli_db_path(o.db);
-    if (!tk_file_exists(dbp)) {
-        fprintf(stderr, "%s: データベースがありません。先に tenken generate --kind audit と tenken ingest を実行してください\n", dbp);
-        return TK_EXIT_INPUT;
-    }
+    tk_store *st = tk_cli_open_store(dbp, TK_STORE_READ, &rc);
+    if (!st)
+        return rc;
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(dbp, &d);
     tk_workpaper w;
     memset(&w, 0, sizeof w);
-    int found = st ? tk_workpaper_load(st, tk_cli_org_id(org), (int)year, &w, &d) : -1;
+    int found = tk_workpaper_load(st, tk_cli_org_id(org), (int)year, &w, &d);
     tk_store_close(st);
     rc = found < 0 ? TK_EXIT_FAILURE : TK_EXIT_OK;
     if (found == 0) {

@@ -148,19 +148,16 @@ int tk_cmd_findings(const tk_command *c, int argc, char **argv)
     tk_date today = tk_date_today();
     if (date && !tk_date_parse(date, &today))
         return tk_cli_usage_error(c, "--date「%s」は日付として読めません (2027-03-31、令和9年3月31日 など)", date);
-    const char *dbp = tk_cli_db_path(o.db);
-    if (!tk_file_exists(dbp)) {
-        fprintf(stderr, "%s: データベースがありません。先に監査票を tenken generate --kind audit で作り、tenken ingest で取り込んでください\n", dbp);
-        return TK_EXIT_INPUT;
-    }
+    tk_store *st = tk_cli_open_store(o.db, TK_STORE_READ, &rc);
+    if (!st)
+        return rc;
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(dbp, &d);
     tk_finding_query q = {.org = tk_cli_org_id(org), .year = (int)o.year, .department = o.department,
                           .status = all ? -1 : (int)fs, .today = today};
     tk_finding_list l;
     memset(&l, 0, sizeof l);
-    rc = st ? tk_findings_list(st, &q, &l, &d) : -1;
+    rc = tk_findings_list(st, &q, &l, &d);
     tk_store_close(st);
     tk_diags_print(&d, stderr);
     tk_diags_free(&d);

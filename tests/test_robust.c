@@ -236,6 +236,15 @@ static void test_mistyped_db_creates_nothing(void **state)
     expect_no_database("plans set", "plans set 1 --status 完了 --date 2027-03-01");
     snprintf(args, sizeof args, "export plans --org shime --format csv -o %s/plans.csv", dir);
     expect_no_database("export plans", args);
+    expect_no_database("findings", "findings --org shime");
+    snprintf(args, sizeof args, "export audit --org shime --year 2026 --format csv -o %s/workpaper.csv", dir);
+    expect_no_database("export audit", args);
+    /* an audit plan goes into an existing database: it begins no campaign */
+    char csv[160];
+    snprintf(csv, sizeof csv, "%s/auditors.csv", dir);
+    assert_int_equal(tk_file_write_atomic(csv, "氏名,所属,担当部署\n監査 一郎,外部,02\n", strlen("氏名,所属,担当部署\n監査 一郎,外部,02\n"), true), 0);
+    snprintf(args, sizeof args, "audit plan --org shime --year 2026 --auditors %s", csv);
+    expect_no_database("audit plan", args);
     /* the same through TENKEN_DB */
     assert_int_equal(sh("TENKEN_DB=%s/typo2/t.db %s ingest '%s' > /dev/null 2>&1", dir, bin, filled[0]), 1);
     assert_int_equal(sh("test -e %s/typo2", dir), 1);
@@ -372,9 +381,12 @@ static void test_database_on_read_only_media_is_read(void **state)
                 "%s score --org shime --year 2026 --format csv --db %s > %s/media-scores.csv && "
                 "%s plans --org shime --status all --db %s && "
                 "%s export plans --org shime --format csv -o %s/reports/plans.csv --db %s && "
-                "%s report summary --org shime --year 2026 --out %s/reports --db %s; "
-                "echo rc=$?; %s ingest %s/versions --db %s; echo ingest=$?' > %s 2>&1",
-                un, dir, dir, dir, dir, bin, db, bin, db, dir, bin, db, bin, dir, db, bin, dir, db, bin, dir, db, f);
+                "%s report summary --org shime --year 2026 --out %s/reports --db %s && "
+                "%s findings --org shime --format csv --db %s > %s/media-findings.csv; "
+                "echo rc=$?; %s export audit --org shime --year 2026 --db %s; echo export-audit=$?; "
+                "%s ingest %s/versions --db %s; echo ingest=$?' > %s 2>&1",
+                un, dir, dir, dir, dir, bin, db, bin, db, dir, bin, db, bin, dir, db, bin, dir, db, bin, db, dir, bin, db, bin,
+                dir, db, f);
     assert_int_equal(rc, 0);
     char *text = slurp(f);
     if (!strstr(text, "rc=0")) {
@@ -382,6 +394,9 @@ static void test_database_on_read_only_media_is_read(void **state)
         fail_msg("the reading commands could not read a database on read-only media");
     }
     assert_null(strstr(text, "tenken のデータベースではありません"));
+    /* a campaign without an audit has no 監査調書, and says so */
+    assert_non_null(strstr(text, "export-audit=1"));
+    assert_non_null(strstr(text, "の 2026 年度の監査の記録がありません"));
     /* a command that writes says why it cannot */
     assert_non_null(strstr(text, "ingest=3"));
     assert_non_null(strstr(text, "書き込めません"));
