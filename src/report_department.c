@@ -104,7 +104,7 @@ static void dept_summary(tk_pdf *p, const tk_report *rp, size_t d, const tk_rp_p
         {"回答率（%）", tk_rp_f1(a, tk_tally_answer_rate(t)), tk_rp_f1(a, tk_tally_answer_rate(T))},
         {"回答 / 対象（項目）", tk_arena_printf(a, "%zu / %zu", t->answered, tk_tally_applicable(t)),
          tk_arena_printf(a, "%zu / %zu", T->answered, tk_tally_applicable(T))},
-        {"否定的な回答（項目）", tk_rp_zu(a, t->negative), tk_rp_zu(a, T->negative)},
+        {tk_arena_printf(a, "%s（項目）", TX("negative", "否定的な回答")), tk_rp_zu(a, t->negative), tk_rp_zu(a, T->negative)},
         {"要対応（項目）", tk_rp_zu(a, tk_rp_flagged_in(rp, rp->doff[d], rp->doff[d + 1])), tk_rp_zu(a, rp->flagged)},
         {"未回答（項目）", tk_rp_zu(a, unans), tk_rp_zu(a, UNANS)},
         {"改善計画（件）", tk_rp_zu(a, pc.total), tk_rp_zu(a, PC.total)},
@@ -143,7 +143,7 @@ static void dept_chapters(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a,
                      TX("this-department", "貴部署"), TX("organisation", "組織全体"), C_BLUE, C_PALE};
     tk_rp_pair_bars(p, &pc, n, labels, va, vb);
     const char *heads[] = {"章", TX("this-department", "貴部署"), TX("organisation", "組織全体"), "差", "回答 / 対象",
-                           "否定的回答"};
+                           TX("negative-short", "否定的回答")};
     double w[] = {71, 18, 20, 15, 30, 20};
     tk_pdf_align al[] = {TK_PDF_ALIGN_LEFT,  TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT,
                          TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT, TK_PDF_ALIGN_RIGHT};
@@ -180,13 +180,13 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
     }
     tk_rp_heading(p, a, sec, TX("dept-negative", "否定的な回答の項目と改善計画"));
     if (!nneg) {
-        tk_pdf_paragraph(p, "否定的な回答はありませんでした。", NULL);
+        tk_pdf_paragraph(p, tk_arena_printf(a, "%sはありませんでした。", TX("negative", "否定的な回答")), NULL);
     } else {
         tk_pdf_paragraph(p,
                          tk_arena_printf(a,
-                                         "否定的な回答をした %zu 項目と、その改善計画です。完了予定日までに改善し、"
+                                         "%s%s %zu 項目と、その改善計画です。完了予定日までに改善し、"
                                          "状況を翌年度の点検票で報告してください。",
-                                         nneg),
+                                         TX("negative", "否定的な回答"), TX("negative-did", "をした"), nneg),
                          &(tk_pdf_style){.first_indent = true});
         const char *heads[] = {"該当条項", "点検項目", "回答", "改善計画", "担当者・完了予定日・状況"};
         fitted t = {.ncols = 5};

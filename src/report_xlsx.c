@@ -215,8 +215,9 @@ static void sheet_departments(xw *x)
     const tk_report *rp = x->rp;
     const tk_results *r = rp->r;
     bool pv = rp->prev_has;
-    static const char *const heads[] = {"部署コード", "部署", "提出日", "配布項目", "対象", "回答", "回答率(%)", "得点",
-                                        "評価", "否定的回答", "要対応", "未回答", "改善計画", "未完了", "期限超過",
+    /* the negative answers as the kind calls them (an audit: 指摘事項) */
+    const char *heads[] = {"部署コード", "部署", "提出日", "配布項目", "対象", "回答", "回答率(%)", "得点",
+                                        "評価", TX("negative-short", "否定的回答"), "要対応", "未回答", "改善計画", "未完了", "期限超過",
                                         "前年度得点", "増減"};
     static const double w[] = {10, 18, 10, 7, 6, 6, 8, 7, 12, 8, 7, 7, 8, 7, 8, 9, 7};
     size_t nc = pv ? 17 : 15;
@@ -298,7 +299,7 @@ static void sheet_chapters(xw *x)
 {
     const tk_report *rp = x->rp;
     bool pv = rp->prev_has;
-    static const char *const heads[] = {"章", "配布項目", "対象", "回答", "回答率(%)", "得点", "否定的回答", "前年度得点",
+    const char *heads[] = {"章", "配布項目", "対象", "回答", "回答率(%)", "得点", TX("negative-short", "否定的回答"), "前年度得点",
                                         "増減"};
     static const double w[] = {48, 9, 8, 8, 10, 8, 10, 10, 8};
     size_t nc = pv ? 9 : 7, n = rp->nchapters;
@@ -411,8 +412,8 @@ static void sheet_items(xw *x)
 {
     const tk_report *rp = x->rp;
     const tk_results *r = rp->r;
-    static const char *const heads[] = {"項番", "該当条項", "章", "義務の別", "点検項目", "対象部署", "回答", "否定的回答",
-                                        "否定的の割合(%)", "得点", "横断的課題"};
+    const char *heads[] = {"項番", "該当条項", "章", "義務の別", "点検項目", "対象部署", "回答", TX("negative-short", "否定的回答"),
+                                        TX("negative-share", "否定的の割合(%)"), "得点", "横断的課題"};
     static const double w[] = {5, 13, 16, 8, 56, 7, 6, 8, 9, 6, 10};
     lxw_worksheet *ws = sheet(x, "項目別", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, 11);
     for (size_t k = 0; k < r->nitems; k++) {

@@ -443,6 +443,50 @@ static void test_committee_report_speaks_of_findings_and_counts_late_ones(void *
     tk_diags_free(&d);
 }
 
+/* The summary workbook and the department reports of an audit call the
+ * negative grades as templates/audit.xml does (指摘事項), never with the
+ * self-inspection's 否定的な回答. */
+static void test_summary_and_department_reports_speak_of_findings(void **state)
+{
+    (void)state;
+    if (!ready)
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *st = tk_store_open(db, &d);
+    tk_results *r = NULL;
+    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &r, &d), 1);
+    tk_pdf_font *font = tk_pdf_font_open(NULL, &d);
+    tk_report_opts ro = {.today = {2027, 1, 20}, .no_previous = true, .font = font};
+    tk_report *rp = NULL;
+    assert_int_equal(tk_report_open(st, r, &ro, &rp, &d), TK_EXIT_OK);
+    tk_store_close(st);
+    char xlsx[256], deps[256];
+    snprintf(xlsx, sizeof xlsx, "%s/summary.xlsx", dir);
+    snprintf(deps, sizeof deps, "%s/notices", dir);
+    assert_int_equal(tk_report_write_summary(rp, xlsx, true, &d), TK_EXIT_OK);
+    size_t written = 0;
+    assert_int_equal(tk_report_write_departments(rp, deps, NULL, 0, true, &written, &d), TK_EXIT_OK);
+    assert_int_equal(written, 2);
+    /* every heading of the workbook's sheets, as the shared strings hold them */
+    assert_int_equal(sh("unzip -p '%s' xl/sharedStrings.xml | grep -q '否定的'", xlsx), 1);
+    assert_int_equal(sh("unzip -p '%s' xl/sharedStrings.xml | grep -q '<t>指摘事項</t>'", xlsx), 0);
+    assert_int_equal(sh("unzip -p '%s' xl/sharedStrings.xml | grep -q '指摘事項の割合'", xlsx), 0);
+    if (sh("command -v pdftotext >/dev/null") == 0) {
+        for (size_t i = 0; i < rp->nby_dept; i++) {
+            tk_arena *a = tk_arena_new();
+            const char *pdf = tk_path_join(a, deps, tk_report_department_file(a, rp, rp->by_dept[i].index));
+            assert_int_equal(sh("pdftotext '%s' - | grep -q '否定的'", pdf), 1);
+            assert_int_equal(sh("pdftotext '%s' - | grep -q '指摘事項と改善計画'", pdf), 0);
+            tk_arena_free(a);
+        }
+    }
+    tk_report_free(rp);
+    tk_pdf_font_free(font);
+    tk_results_free(r);
+    tk_diags_free(&d);
+}
+
 static void test_next_audit_confirms_and_only_a_confirmed_fix_closes(void **state)
 {
     (void)state;
@@ -594,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_report_figures_equal_score_and_findings),
         cmocka_unit_test(test_response_round_plans_findings_and_late_ones_are_action_needed),
         cmocka_unit_test(test_committee_report_speaks_of_findings_and_counts_late_ones),
+        cmocka_unit_test(test_summary_and_department_reports_speak_of_findings),
         cmocka_unit_test(test_next_audit_confirms_and_only_a_confirmed_fix_closes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
