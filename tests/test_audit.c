@@ -408,6 +408,32 @@ static void test_response_round_plans_findings_and_late_ones_are_action_needed(v
 
 /* The audit's committee report speaks of 指摘事項, and its 要対応 are the
  * findings without a plan past the response deadline, as tenken findings. */
+/* The 2026 audit's report as of 2027-01-20 (the response deadline past). */
+typedef struct audit_report {
+    tk_results *r;
+    tk_pdf_font *font;
+    tk_report *rp;
+} audit_report;
+
+static audit_report report_2026(tk_diags *d)
+{
+    audit_report ar = {0};
+    tk_store *st = tk_store_open(db, d);
+    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &ar.r, d), 1);
+    ar.font = tk_pdf_font_open(NULL, d);
+    tk_report_opts ro = {.today = {2027, 1, 20}, .no_previous = true, .font = ar.font};
+    assert_int_equal(tk_report_open(st, ar.r, &ro, &ar.rp, d), TK_EXIT_OK);
+    tk_store_close(st);
+    return ar;
+}
+
+static void report_free(audit_report *ar)
+{
+    tk_report_free(ar->rp);
+    tk_pdf_font_free(ar->font);
+    tk_results_free(ar->r);
+}
+
 static void test_committee_report_speaks_of_findings_and_counts_late_ones(void **state)
 {
     (void)state;
@@ -415,14 +441,8 @@ static void test_committee_report_speaks_of_findings_and_counts_late_ones(void *
         skip();
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(db, &d);
-    tk_results *r = NULL;
-    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &r, &d), 1);
-    tk_pdf_font *font = tk_pdf_font_open(NULL, &d);
-    tk_report_opts ro = {.today = {2027, 1, 20}, .no_previous = true, .font = font};
-    tk_report *rp = NULL;
-    assert_int_equal(tk_report_open(st, r, &ro, &rp, &d), TK_EXIT_OK);
-    tk_store_close(st);
+    audit_report ar = report_2026(&d);
+    tk_report *rp = ar.rp;
     tk_finding_list l = findings(2026, (tk_date){2027, 1, 20});
     size_t late = 0;
     for (size_t i = 0; i < l.n; i++)
@@ -437,9 +457,7 @@ static void test_committee_report_speaks_of_findings_and_counts_late_ones(void *
         assert_int_equal(sh("pdftotext '%s' - | grep -q '否定的'", pdf), 1);
         assert_int_equal(sh("pdftotext '%s' - | grep -q '指摘事項'", pdf), 0);
     }
-    tk_report_free(rp);
-    tk_pdf_font_free(font);
-    tk_results_free(r);
+    report_free(&ar);
     tk_diags_free(&d);
 }
 
@@ -453,14 +471,8 @@ static void test_summary_and_department_reports_speak_of_findings(void **state)
         skip();
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open(db, &d);
-    tk_results *r = NULL;
-    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &r, &d), 1);
-    tk_pdf_font *font = tk_pdf_font_open(NULL, &d);
-    tk_report_opts ro = {.today = {2027, 1, 20}, .no_previous = true, .font = font};
-    tk_report *rp = NULL;
-    assert_int_equal(tk_report_open(st, r, &ro, &rp, &d), TK_EXIT_OK);
-    tk_store_close(st);
+    audit_report ar = report_2026(&d);
+    tk_report *rp = ar.rp;
     char xlsx[256], deps[256];
     snprintf(xlsx, sizeof xlsx, "%s/summary.xlsx", dir);
     snprintf(deps, sizeof deps, "%s/notices", dir);
@@ -481,9 +493,7 @@ static void test_summary_and_department_reports_speak_of_findings(void **state)
             tk_arena_free(a);
         }
     }
-    tk_report_free(rp);
-    tk_pdf_font_free(font);
-    tk_results_free(r);
+    report_free(&ar);
     tk_diags_free(&d);
 }
 
