@@ -108,6 +108,7 @@ typedef struct gen {
     tk_org *org;
     tk_checklist *cl;
     tk_template *tpl;
+    tk_xlsx_measure *measure; /* line counts of cell text, kept from workbook to workbook */
     bool has_deadline;
     tk_date deadline;
     chapter *chapters;
@@ -1494,6 +1495,7 @@ static int write_job(gen *g, job *j, tk_diags *d)
         .issued_at = g->now,
         .year = g->o->year,
         .campaign_id = g->campaign_id,
+        .measure = g->measure,
     };
     tk_diags local;
     tk_diags_init(&local);
@@ -1955,8 +1957,10 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     for (size_t i = 0; rc == TK_EXIT_OK && i < g.njobs; i++)
         if (make_tmp(&g, &g.jobs[i]) != 0)
             rc = TK_EXIT_FAILURE;
-    if (rc == TK_EXIT_OK)
+    if (rc == TK_EXIT_OK) {
+        g.measure = tk_xlsx_measure_new(0);
         rc = run_jobs(&g);
+    }
     if (rc == TK_EXIT_OK && stop_requested(&g))
         rc = TK_EXIT_FAILURE;
     if (rc == TK_EXIT_OK)
@@ -1976,6 +1980,7 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     }
 
     tk_store_close(g.store);
+    tk_xlsx_measure_free(g.measure);
     tk_strmap_free(&g.prev_answer);
     tk_strmap_free(&g.prev_plans);
     tk_strmap_free(&g.bases);

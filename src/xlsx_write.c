@@ -448,7 +448,110 @@ int tk_xlsx_cell_lines(const char *s, double width, double size)
     return tk_text_wrap_lines(s, px / unit * 0.92);
 }
 
-static int text_lines(const char *s, double width, double size) { return tk_xlsx_cell_lines(s, width, size); }
+/* ---- remembered line counts (tk_xlsx_measure) ---- */
+
+typedef struct measure_slot {
+    char *text; /* owned; NULL: an empty slot */
+    uint64_t hash;
+    double width, size;
+    int lines;
+} measure_slot;
+
+struct tk_xlsx_measure {
+    measure_slot *slots; /* open addressing, cap a power of two */
+    size_t cap, n, bytes, misses, max_bytes;
+};
+
+tk_xlsx_measure *tk_xlsx_measure_new(size_t max_bytes)
+{
+    tk_xlsx_measure *m = tk_xcalloc(1, sizeof *m);
+    m->max_bytes = max_bytes ? max_bytes : TK_XLSX_MEASURE_MAX_BYTES;
+    return m;
+}
+
+static void measure_clear(tk_xlsx_measure *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].text);
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = m->n = m->bytes = 0;
+}
+
+void tk_xlsx_measure_free(tk_xlsx_measure *m)
+{
+    if (!m)
+        return;
+    measure_clear(m);
+    free(m);
+}
+
+size_t tk_xlsx_measure_count(const tk_xlsx_measure *m) { return m ? m->n : 0; }
+size_t tk_xlsx_measure_misses(const tk_xlsx_measure *m) { return m ? m->misses : 0; }
+
+/* FNV-1a over the text, the width and the size. */
+static uint64_t measure_hash(const char *s, double width, double size)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    double key[2] = {width, size};
+    const unsigned char *k = (const unsigned char *)key;
+    for (size_t i = 0; i < sizeof key; i++)
+        h = (h ^ k[i]) * 1099511628211u;
+    return h;
+}
+
+/* The slot that holds (s, width, size), or the empty one where it would go. */
+static measure_slot *measure_find(const tk_xlsx_measure *m, uint64_t h, const char *s, double width, double size)
+{
+    for (size_t i = (size_t)h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        measure_slot *e = &m->slots[i];
+        if (!e->text || (e->hash == h && e->width == width && e->size == size && !strcmp(e->text, s)))
+            return e;
+    }
+}
+
+static void measure_grow(tk_xlsx_measure *m)
+{
+    size_t old_cap = m->cap;
+    measure_slot *old = m->slots;
+    m->cap = old_cap ? old_cap * 2 : 1024;
+    m->slots = tk_xcalloc(m->cap, sizeof *m->slots);
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].text)
+            *measure_find(m, old[i].hash, old[i].text, old[i].width, old[i].size) = old[i];
+    free(old);
+}
+
+int tk_xlsx_measure_lines(tk_xlsx_measure *m, const char *s, double width, double size)
+{
+    if (!m)
+        return tk_xlsx_cell_lines(s, width, size);
+    uint64_t h = measure_hash(s, width, size);
+    if (m->cap) {
+        measure_slot *e = measure_find(m, h, s, width, size);
+        if (e->text)
+            return e->lines;
+    }
+    int lines = tk_xlsx_cell_lines(s, width, size);
+    m->misses++;
+    size_t len = strlen(s);
+    if (m->bytes + len + 1 > m->max_bytes)
+        measure_clear(m); /* forget rather than grow without end */
+    if ((m->n + 1) * 2 > m->cap)
+        measure_grow(m);
+    measure_slot *e = measure_find(m, h, s, width, size);
+    *e = (measure_slot){tk_xstrdup(s), h, width, size, lines};
+    m->n++;
+    m->bytes += len + 1;
+    return lines;
+}
+
+static int text_lines(W *w, const char *s, double width, double size)
+{
+    return tk_xlsx_measure_lines(w->s->measure, s, width, size);
+}
 
 /* The column width (character units) in which text of `units` display units
  * at `size` pt fits on one line: tk_xlsx_cell_lines turned round. */
@@ -738,7 +841,7 @@ static double shown_text(W *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, 
         return 0;
     }
     check(w, worksheet_write_string(ws, row, col, s, w->cell), "cell");
-    return lines_height(w, text_lines(s, width, sz), sz);
+    return lines_height(w, text_lines(w, s, width, sz), sz);
 }
 
 static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
@@ -758,7 +861,7 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
             break;
         case TK_COL_REF:
             check(w, worksheet_write_string(ws, row, cc, it->ref, w->cell), "ref");
-            h = lines_height(w, text_lines(it->ref, w->colw[c], sz), sz);
+            h = lines_height(w, text_lines(w, it->ref, w->colw[c], sz), sz);
             break;
         case TK_COL_LEVEL:
             check(w, worksheet_write_string(ws, row, cc, tk_level_label(it->level), w->cell_c), "level");
@@ -771,17 +874,17 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
                 lxw_rich_string_tuple f2 = {.format = w->txt, .string = arena_dup(w, it->text)};
                 lxw_rich_string_tuple *rs[] = {&f1, &f2, NULL};
                 check(w, worksheet_write_rich_string(ws, row, cc, rs, w->cell), "text");
-                h = lines_height(w, text_lines(it->context, w->colw[c], csz), csz) +
-                    lines_height(w, text_lines(it->text, w->colw[c], sz), sz);
+                h = lines_height(w, text_lines(w, it->context, w->colw[c], csz), csz) +
+                    lines_height(w, text_lines(w, it->text, w->colw[c], sz), sz);
             } else {
                 check(w, worksheet_write_string(ws, row, cc, it->text, w->cell), "text");
-                h = lines_height(w, text_lines(it->text, w->colw[c], sz), sz);
+                h = lines_height(w, text_lines(w, it->text, w->colw[c], sz), sz);
             }
             break;
         case TK_COL_ROLE: {
             const char *roles = r->roles ? r->roles : "";
             check(w, worksheet_write_string(ws, row, cc, roles, w->cell), "role");
-            h = lines_height(w, text_lines(roles, w->colw[c], sz), sz);
+            h = lines_height(w, text_lines(w, roles, w->colw[c], sz), sz);
             break;
         }
         case TK_COL_ORIGIN:
@@ -931,7 +1034,7 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
             else
                 check(w, worksheet_write_blank(ws, 1, (lxw_col_t)c, w->head), "group");
             if (g) {
-                int n = text_lines(g, width, sz);
+                int n = text_lines(w, g, width, sz);
                 max_lines = n > max_lines ? n : max_lines;
             }
             c = e + 1;
@@ -943,7 +1046,7 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
     for (size_t c = 0; c < t->ncolumns; c++) {
         check(w, worksheet_write_string(ws, (lxw_row_t)w->header_row0, (lxw_col_t)c, t->columns[c].heading, w->head),
               "heading");
-        int n = text_lines(t->columns[c].heading, w->colw[c], sz);
+        int n = text_lines(w, t->columns[c].heading, w->colw[c], sz);
         hl = n > hl ? n : hl;
     }
     set_height(w, ws, w->header_row0, lines_height(w, hl, sz) + 6);
@@ -1044,7 +1147,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
     /* title */
     const char *title = expand(w, t->title);
     check(w, worksheet_merge_range(ws, 2, 1, 2, COVER_COLS - 1, title, w->title), "title");
-    set_height(w, ws, 2, lines_height(w, text_lines(title, vw + w->cover_w[1], sz + 6) * 1, sz + 6) + 16);
+    set_height(w, ws, 2, lines_height(w, text_lines(w, title, vw + w->cover_w[1], sz + 6) * 1, sz + 6) + 16);
 
     int row = 4;
     for (size_t i = 0; i < t->ncover; i++) {
@@ -1057,7 +1160,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, label, w->label), "field");
             check(w, worksheet_merge_range(ws, (lxw_row_t)row, 2, (lxw_row_t)row, COVER_COLS - 1, value, w->value),
                   "field");
-            int n = text_lines(value, vw, sz), nl = text_lines(label, w->cover_w[1], sz);
+            int n = text_lines(w, value, vw, sz), nl = text_lines(w, label, w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, n > nl ? n : nl, sz) + 10);
             row++;
             break;
@@ -1093,7 +1196,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             cf.value_string = formula;
             cf.format = w->cf_unanswered;
             check(w, worksheet_conditional_format_cell(ws, (lxw_row_t)row, 2, &cf), "input");
-            int nl = text_lines(label, w->cover_w[1], sz);
+            int nl = text_lines(w, label, w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, nl > 2 ? nl : 2, sz) + 6);
             tk_buf_printf(cover_cells, "%s\x1f%d\x1e", cl->key, row + 1);
             row++;
@@ -1111,7 +1214,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             int hl = 1;
             for (int c = 0; c < 5; c++) {
                 check(w, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c + 1), heads[c], w->head), "progress");
-                int n = text_lines(heads[c], w->cover_w[c + 1], sz);
+                int n = text_lines(w, heads[c], w->cover_w[c + 1], sz);
                 hl = n > hl ? n : hl;
             }
             set_height(w, ws, row, lines_height(w, hl, sz) + 6);
@@ -1140,7 +1243,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
                 check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, 5, missing.data, w->num, 0), "progress");
                 tk_buf_free(&answered);
                 tk_buf_free(&missing);
-                int n = text_lines(sh->caption, w->cover_w[1], sz);
+                int n = text_lines(w, sh->caption, w->cover_w[1], sz);
                 set_height(w, ws, row, lines_height(w, n, sz) + 4);
                 row++;
             }
@@ -1167,7 +1270,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
         case TK_COVER_NOTE: {
             const char *text = expand(w, cl->text);
             check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, COVER_COLS - 1, text, w->note), "note");
-            int n = text_lines(text, vw + w->cover_w[1], sz);
+            int n = text_lines(w, text, vw + w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, n, sz) + 4);
             row++;
             break;
@@ -1204,14 +1307,14 @@ static void write_instructions(W *w, lxw_worksheet *ws)
             const char *text = expand(w, b->text);
             row++; /* a blank line above every heading */
             check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, 2, text, w->h2), "instructions");
-            set_height(w, ws, row, lines_height(w, text_lines(text, full, sz + 1), sz + 1) + 6);
+            set_height(w, ws, row, lines_height(w, text_lines(w, text, full, sz + 1), sz + 1) + 6);
             row++;
             break;
         }
         case TK_BLOCK_PARA: {
             const char *text = expand(w, b->text);
             check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, 2, text, w->para), "instructions");
-            set_height(w, ws, row, lines_height(w, text_lines(text, full, sz), sz) + 6);
+            set_height(w, ws, row, lines_height(w, text_lines(w, text, full, sz), sz) + 6);
             row++;
             break;
         }
@@ -1241,7 +1344,7 @@ static void write_instructions(W *w, lxw_worksheet *ws)
                 }
                 check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, left, w->tbl), "instructions");
                 check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, right, w->tbl), "instructions");
-                int nl = text_lines(left, INSTR_WIDTHS[1], sz), nr = text_lines(right, INSTR_WIDTHS[2], sz);
+                int nl = text_lines(w, left, INSTR_WIDTHS[1], sz), nr = text_lines(w, right, INSTR_WIDTHS[2], sz);
                 set_height(w, ws, row, lines_height(w, nl > nr ? nl : nr, sz) + 6);
                 row++;
             }
@@ -1252,7 +1355,7 @@ static void write_instructions(W *w, lxw_worksheet *ws)
                 const char *text = expand(w, b->legend[k].text);
                 check(w, worksheet_write_blank(ws, (lxw_row_t)row, 1, w->legend[b->legend[k].color]), "legend");
                 check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, text, w->para), "legend");
-                set_height(w, ws, row, lines_height(w, text_lines(text, INSTR_WIDTHS[2], sz), sz) + 6);
+                set_height(w, ws, row, lines_height(w, text_lines(w, text, INSTR_WIDTHS[2], sz), sz) + 6);
                 row++;
             }
             break;

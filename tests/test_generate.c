@@ -1316,6 +1316,55 @@ static void test_sheet_names_follow_excel_rules(void **state)
     tk_arena_free(a);
 }
 
+/* The remembered line counts are those measured directly, for every item
+ * text of a real checklist at every column width of the template, the
+ * second time as the first; each text is measured once; past its bound the
+ * memory forgets instead of growing. */
+static void test_measure_remembers_the_lines_measured_directly(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_checklist *c = tk_checklist_load("checklists/shime/checklist.xml", "checklists", &d);
+    assert_non_null(c);
+    static const double widths[] = {6, 14.5, 30, 48, 61.25};
+    static const double sizes[] = {9, 10, 11};
+    tk_xlsx_measure *m = tk_xlsx_measure_new(0);
+    size_t asked = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < c->nitems; i++)
+            for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
+                for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+                    const tk_item *it = &c->items[i];
+                    assert_int_equal(tk_xlsx_measure_lines(m, it->text, widths[w], sizes[z]),
+                                     tk_xlsx_cell_lines(it->text, widths[w], sizes[z]));
+                    if (it->context)
+                        assert_int_equal(tk_xlsx_measure_lines(m, it->context, widths[w], sizes[z]),
+                                         tk_xlsx_cell_lines(it->context, widths[w], sizes[z]));
+                    asked += pass == 0;
+                }
+    /* the second pass measured nothing again */
+    size_t distinct = tk_xlsx_measure_count(m);
+    assert_true(distinct >= asked / 2);
+    assert_int_equal(tk_xlsx_measure_misses(m), distinct);
+    /* a line feed and an empty text are texts like the others */
+    assert_int_equal(tk_xlsx_measure_lines(m, "一行目\n二行目", 30, 10), tk_xlsx_cell_lines("一行目\n二行目", 30, 10));
+    assert_int_equal(tk_xlsx_measure_lines(m, "", 30, 10), tk_xlsx_cell_lines("", 30, 10));
+    assert_int_equal(tk_xlsx_measure_lines(NULL, "（禁則）、。", 3, 10), tk_xlsx_cell_lines("（禁則）、。", 3, 10));
+    tk_xlsx_measure_free(m);
+
+    /* bounded: 4 KiB of memory holds a few of these texts, never all */
+    m = tk_xlsx_measure_new(4096);
+    for (size_t i = 0; i < c->nitems; i++) {
+        assert_int_equal(tk_xlsx_measure_lines(m, c->items[i].text, 30, 10), tk_xlsx_cell_lines(c->items[i].text, 30, 10));
+        assert_true(tk_xlsx_measure_count(m) < 4096 / 8);
+    }
+    assert_true(tk_xlsx_measure_count(m) < c->nitems);
+    tk_xlsx_measure_free(m);
+    tk_checklist_free(c);
+    tk_diags_free(&d);
+}
+
 static void test_item_text_hash_ignores_widths_and_spaces(void **state)
 {
     (void)state;
@@ -1514,6 +1563,7 @@ int main(void)
         cmocka_unit_test(test_generate_stops_cleanly_when_interrupted),
         cmocka_unit_test(test_generate_reports_bad_options),
         cmocka_unit_test(test_sheet_names_follow_excel_rules),
+        cmocka_unit_test(test_measure_remembers_the_lines_measured_directly),
         cmocka_unit_test(test_item_text_hash_ignores_widths_and_spaces),
         cmocka_unit_test(test_token_is_128_random_bits),
         cmocka_unit_test(test_store_migrates_and_refuses_what_is_not_its_own),

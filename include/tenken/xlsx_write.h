@@ -109,6 +109,25 @@ typedef struct tk_xlsx_sheet {
     size_t nrows;
 } tk_xlsx_sheet;
 
+/* Remembered line counts of wrapped cell text. The same item text in a
+ * column of the same width takes the same lines in every department's
+ * workbook; measuring it (ICU's line breaks, 禁則) is most of what a row
+ * costs, so a run of many workbooks measures each text once. Bounded: past
+ * max_bytes of remembered text it forgets and starts again, so memory stays
+ * flat however many departments there are (texts of one department, such as
+ * last year's answers, are measured once and soon forgotten). */
+typedef struct tk_xlsx_measure tk_xlsx_measure;
+#define TK_XLSX_MEASURE_MAX_BYTES ((size_t)8 * 1024 * 1024)
+/* A new, empty memory of at most max_bytes of text (0: the default,
+ * TK_XLSX_MEASURE_MAX_BYTES); free with tk_xlsx_measure_free. */
+tk_xlsx_measure *tk_xlsx_measure_new(size_t max_bytes);
+void tk_xlsx_measure_free(tk_xlsx_measure *m);
+/* tk_xlsx_cell_lines(s, width, size), remembered in m (m NULL: measured). */
+int tk_xlsx_measure_lines(tk_xlsx_measure *m, const char *s, double width, double size);
+/* How many texts m remembers, and how many times it measured (tests). */
+size_t tk_xlsx_measure_count(const tk_xlsx_measure *m);
+size_t tk_xlsx_measure_misses(const tk_xlsx_measure *m);
+
 typedef struct tk_xlsx_spec {
     const tk_template *tpl;
     const tk_tpl_var *vars; /* placeholder values ({org}, {department}, ...) */
@@ -123,6 +142,9 @@ typedef struct tk_xlsx_spec {
     const char *respondent, *respondent_name;
     int year;
     int64_t campaign_id;
+    /* line counts remembered from earlier workbooks (tk_xlsx_measure_new),
+     * or NULL to measure every cell afresh; the workbook is the same */
+    tk_xlsx_measure *measure;
 } tk_xlsx_spec;
 
 /* 1-based row of the first item on an item sheet made with this template. */
