@@ -20,6 +20,7 @@
 #include "tenken/checklist.h"
 #include "tenken/findings.h"
 #include "tenken/jdate.h"
+#include "tenken/open_plans.h"
 #include "tenken/plan.h"
 #include "tenken/platform.h"
 #include "tenken/roster.h"
@@ -62,6 +63,7 @@ typedef struct job {
      * again when it is recorded, then dropped (job_rows): memory stays flat
      * however many departments there are */
     bool rows_later;
+    tk_arena *held; /* rows laid out ahead for the workers (run_jobs) */
     tk_tpl_var vars[NVARS];
     char sha256[65];
     bool done, ok, renamed;
@@ -74,15 +76,11 @@ typedef struct carry_count {
     size_t plans, overdue;
 } carry_count;
 
-/* A follow-up row: an open remediation plan and the item it is about. */
-typedef struct fu_plan {
-    int64_t id;
-    const char *department;
-    tk_item item; /* id "plan-ID"; ref, text, context, level of the item as its campaign issued it */
-    char hash[65];
-    tk_xlsx_plan x;
-    int year;
-} fu_plan;
+/* Follow-up: a department's open plans, counted (open_plans.h). */
+typedef struct fu_count {
+    long plans;
+    int first_year; /* of the oldest campaign among them */
+} fu_count;
 
 typedef struct gen {
     const tk_generate_opts *o;
@@ -93,9 +91,9 @@ typedef struct gen {
     bool staff;           /* one workbook per person of the roster */
     tk_roster *roster;    /* staff */
     const char *staff_role;
-    /* follow-up: the open plans, in workbook order */
-    fu_plan *plans;
-    size_t nplans, capplans;
+    /* follow-up: department code -> fu_count; each department's plans are
+     * read when its workbook is written or recorded (job_rows) */
+    tk_strmap plan_counts;
     tk_date date_min; /* earliest date a date input accepts */
     /* self and audit: last year's answers and the open plans of earlier
      * years, "CODE\x1fITEM" -> text as shown (only when last year exists) */
@@ -670,16 +668,32 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of, tk_arena *a
     }
 }
 
-/* The rows of a job whose rows come later, in a new arena (NULL when the
- * job holds its rows); job_rows_done drops them. */
-static tk_arena *job_rows(gen *g, job *j)
+/* The rows of a job whose rows come later, in a new arena *rows (NULL when
+ * the job holds its rows); job_rows_done drops them. A follow-up job's rows
+ * are its department's open plans, read from the database: only by the
+ * process that holds it (run_jobs lays them out ahead for the workers).
+ * 0, or -1 with a diagnostic in d. */
+static int job_rows(gen *g, job *j, tk_arena **rows, tk_diags *d)
 {
+    *rows = NULL;
     if (!j->rows_later)
-        return NULL;
+        return 0;
     tk_arena *a = tk_arena_new();
-    size_t nch = g->nchapters ? g->nchapters : 1;
-    lay_out(g, j, tk_arena_alloc(a, nch * sizeof(size_t)), tk_arena_alloc(a, nch * sizeof(size_t)), a);
-    return a;
+    if (g->followup) {
+        tk_xlsx_sheet *sh = tk_arena_alloc(a, sizeof *sh);
+        if (tk_open_plans_sheet(g->store, g->org->id, g->o->year, j->dept->code, g->tpl, tk_xlsx_first_item_row(g->tpl),
+                                a, sh, d) != 0) {
+            tk_arena_free(a);
+            return -1;
+        }
+        j->sheets = sh;
+        j->nsheets = 1;
+    } else {
+        size_t nch = g->nchapters ? g->nchapters : 1;
+        lay_out(g, j, tk_arena_alloc(a, nch * sizeof(size_t)), tk_arena_alloc(a, nch * sizeof(size_t)), a);
+    }
+    *rows = a;
+    return 0;
 }
 
 static void job_rows_done(job *j, tk_arena *a)
@@ -859,48 +873,14 @@ static bool keep_prev_plan(const tk_open_plan *p, void *user)
     return true;
 }
 
-static bool keep_open_plan(const tk_open_plan *p, void *user)
+/* Follow-up: a department's count of open plans. */
+static bool keep_plan_count(const char *code, long plans, int first_year, void *user)
 {
     gen *g = user;
-    if (g->nplans == g->capplans) {
-        size_t cap = g->capplans ? g->capplans * 2 : 64;
-        fu_plan *np = tk_arena_alloc(g->a, cap * sizeof *np);
-        if (g->nplans)
-            memcpy(np, g->plans, g->nplans * sizeof *np);
-        g->plans = np;
-        g->capplans = cap;
-    }
-    fu_plan *f = &g->plans[g->nplans++];
-    memset(f, 0, sizeof *f);
-    f->id = p->id;
-    f->year = p->year;
-    f->department = tk_arena_strdup(g->a, p->department_code);
-    tk_item *it = &f->item;
-    it->id = tk_arena_printf(g->a, "%s%lld", TK_XLSX_PLAN_ITEM_PREFIX, (long long)p->id);
-    /* the item as the plan's campaign issued it (its id when the snapshot lost it) */
-    it->ref = tk_arena_strdup(g->a, p->ref ? p->ref : "");
-    it->text = tk_arena_strdup(g->a, p->text ? p->text : p->item_id);
-    it->context = p->context && *p->context ? tk_arena_strdup(g->a, p->context) : NULL;
-    if (!p->level || !tk_level_parse(p->level, &it->level))
-        it->level = TK_LEVEL_MUST;
-    it->weight = 1;
-    tk_item_text_hash(it->text, it->context, f->hash);
-    char fy[TK_FY_LABEL_SIZE];
-    tk_fiscal_year_wareki(p->year, fy, sizeof fy);
-    tk_buf b;
-    tk_buf_init(&b);
-    tk_buf_printf(&b, "%s\n%s", fy, p->answer ? p->answer : "");
-    if (p->finding && *p->finding)
-        tk_buf_printf(&b, "\n%s", p->finding);
-    f->x.id = p->id;
-    f->x.origin = tk_arena_strdup(g->a, b.data);
-    tk_buf_free(&b);
-    f->x.content = tk_arena_strdup(g->a, p->content ? p->content : "");
-    f->x.owner = p->owner ? tk_arena_strdup(g->a, p->owner) : NULL;
-    const tk_tpl_status *ts = tk_template_status(g->tpl, p->status);
-    f->x.status = ts ? ts->value : tk_plan_status_label(p->status);
-    if (!p->due || !tk_date_parse(p->due, &f->x.due))
-        f->x.due = (tk_date){0, 0, 0};
+    fu_count *c = tk_arena_alloc(g->a, sizeof *c);
+    c->plans = plans;
+    c->first_year = first_year;
+    tk_strmap_set(&g->plan_counts, tk_arena_strdup(g->a, code), c);
     return true;
 }
 
@@ -944,8 +924,9 @@ static int load_audit_history(gen *g)
 static int load_history(gen *g)
 {
     if (g->followup)
-        return tk_store_open_plans(g->store, g->org->id, NULL, g->o->year, keep_open_plan, g, g->d) < 0 ? TK_EXIT_FAILURE
-                                                                                                       : TK_EXIT_OK;
+        return tk_store_open_plan_counts(g->store, g->org->id, NULL, g->o->year, keep_plan_count, g, g->d) < 0
+                   ? TK_EXIT_FAILURE
+                   : TK_EXIT_OK;
     tk_campaign_rec prev;
     /* last year's answers are a department's; a person's workbook (or one
      * of a department's per-role workbooks) does not show them */
@@ -967,13 +948,38 @@ static int load_history(gen *g)
     g->has_previous = true;
     g->today = tk_date_today();
     if (tk_store_current_answers(g->store, prev.id, keep_prev_answer, g, g->d) < 0 ||
-        tk_store_open_plans(g->store, g->org->id, g->kind, g->o->year - 1, keep_prev_plan, g, g->d) < 0)
+        tk_store_open_plans(g->store, g->org->id, g->kind, g->o->year - 1, NULL, keep_prev_plan, g, g->d) < 0)
         return TK_EXIT_FAILURE;
     return TK_EXIT_OK;
 }
 
+static int code_cmp(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* Follow-up: plans of departments org.xml no longer has are not issued. */
+static void warn_unknown_departments(gen *g)
+{
+    const tk_org *org = g->org;
+    tk_strmap known = {0};
+    for (size_t k = 0; k < org->ndepartments; k++)
+        tk_strmap_set(&known, org->departments[k].code, &org->departments[k]);
+    /* in order of department code */
+    const char **codes = tk_arena_alloc(g->a, (g->plan_counts.n ? g->plan_counts.n : 1) * sizeof *codes);
+    size_t n = 0;
+    for (size_t i = 0; i < g->plan_counts.cap; i++)
+        if (g->plan_counts.keys[i] && !tk_strmap_get(&known, g->plan_counts.keys[i]))
+            codes[n++] = g->plan_counts.keys[i];
+    qsort(codes, n, sizeof *codes, code_cmp);
+    for (size_t i = 0; i < n; i++) {
+        const fu_count *c = tk_strmap_get(&g->plan_counts, codes[i]);
+        tk_diag_warn(g->d, org->path, 0, "部署コード「%s」の完了していない改善計画 %zu 件は、%s にその部署がないため確認票に載せません",
+                     codes[i], (size_t)c->plans, org->path);
+    }
+    tk_strmap_free(&known);
+}
+
 /* Follow-up: one workbook per department with open plans, one row per plan
- * on the template's single sheet. */
+ * on the template's single sheet; the rows are read when the workbook is
+ * written and recorded (job_rows). */
 static int plan_followup(gen *g)
 {
     const tk_org *org = g->org;
@@ -981,79 +987,30 @@ static int plan_followup(gen *g)
     int rc = select_departments(g, want);
     if (rc != TK_EXIT_OK)
         return rc;
-    /* plans of departments org.xml no longer has */
-    if (!g->subset) {
-        tk_strmap unknown = {0};
-        for (size_t i = 0; i < g->nplans; i++) {
-            bool known = false;
-            for (size_t k = 0; k < org->ndepartments && !known; k++)
-                known = !strcmp(org->departments[k].code, g->plans[i].department);
-            if (known)
-                continue;
-            size_t *n = (size_t *)tk_strmap_get(&unknown, g->plans[i].department);
-            if (!n) {
-                n = tk_arena_alloc(g->a, sizeof *n);
-                *n = 0;
-                tk_strmap_set(&unknown, g->plans[i].department, n);
-            }
-            (*n)++;
-        }
-        for (size_t i = 0; i < unknown.cap; i++)
-            if (unknown.keys[i])
-                tk_diag_warn(g->d, org->path, 0, "部署コード「%s」の完了していない改善計画 %zu 件は、%s にその部署がないため確認票に載せません",
-                             unknown.keys[i], *(const size_t *)unknown.vals[i], org->path);
-        tk_strmap_free(&unknown);
-    }
+    if (!g->subset)
+        warn_unknown_departments(g);
 
     g->jobs = tk_arena_alloc(g->a, (org->ndepartments ? org->ndepartments : 1) * sizeof *g->jobs);
-    int first_row = tk_xlsx_first_item_row(g->tpl);
     for (size_t di = 0; di < org->ndepartments; di++) {
         if (!want[di])
             continue;
         const tk_department *dep = &org->departments[di];
-        size_t n = 0;
-        for (size_t i = 0; i < g->nplans; i++)
-            n += !strcmp(g->plans[i].department, dep->code);
-        if (n == 0) {
+        const fu_count *c = tk_strmap_get(&g->plan_counts, dep->code);
+        if (!c || c->plans == 0) {
             if (g->o->ndepartments)
                 tk_diag_warn(g->d, org->path, dep->xml_line, "部署「%s」には完了していない改善計画がないため、確認票を作りません", dep->name);
             continue;
         }
-        job *j = &g->jobs[g->njobs++];
-        memset(j, 0, sizeof *j);
-        j->dept = dep;
-        j->nitems = n;
-        j->nsheets = 1;
-        j->sheets = tk_arena_alloc(g->a, sizeof *j->sheets);
-        tk_xlsx_sheet *sh = &j->sheets[0];
-        sh->name = g->tpl->single_sheet;
-        sh->rows = tk_arena_alloc(g->a, n * sizeof *sh->rows);
-        sh->nrows = 0;
-        for (size_t i = 0; i < g->nplans; i++) {
-            fu_plan *f = &g->plans[i];
-            if (strcmp(f->department, dep->code) != 0)
-                continue;
-            tk_xlsx_row *r = &sh->rows[sh->nrows];
-            memset(r, 0, sizeof *r);
-            r->item = &f->item;
-            r->seq = (int)sh->nrows + 1;
-            r->row = first_row + (int)sh->nrows;
-            memcpy(r->text_hash, f->hash, 65);
-            r->plan = &f->x;
-            sh->nrows++;
-            /* a plan of an earlier year may be reported done before this year began */
-            tk_date start = {f->year, 4, 1};
-            if (tk_date_cmp(start, g->date_min) < 0)
-                g->date_min = start;
-        }
-        if (tk_generate_token(j->token) != 0) {
-            tk_diag_error(g->d, NULL, 0, "乱数 (getrandom) を得られません: %s", strerror(errno));
-            return TK_EXIT_FAILURE;
-        }
-        if ((rc = job_file(g, j)) != TK_EXIT_OK)
+        job *j = new_job(g, dep);
+        g->njobs++;
+        j->nitems = (size_t)c->plans;
+        j->rows_later = true;
+        /* a plan of an earlier year may be reported done before this year began */
+        tk_date start = {c->first_year, 4, 1};
+        if (tk_date_cmp(start, g->date_min) < 0)
+            g->date_min = start;
+        if ((rc = finish_job(g, j)) != TK_EXIT_OK)
             return rc;
-        set_vars(g, j);
-        sh->caption = g->tpl->single_sheet;
     }
     if (g->njobs == 0) {
         tk_diag_error(g->d, g->db_path, 0, "%s に、完了していない改善計画 (%d 年度以前の自己点検・監査) がある部署がありません。確認票は作りません",
@@ -1170,7 +1127,11 @@ static int record_followup(gen *g)
     const char *sheet = g->tpl->single_sheet;
     int seq = 0;
     for (size_t k = 0; k < g->njobs; k++) {
-        const tk_xlsx_sheet *sh = &g->jobs[k].sheets[0];
+        job *j = &g->jobs[k];
+        tk_arena *rows;
+        if (job_rows(g, j, &rows, g->d) != 0)
+            return TK_EXIT_FAILURE;
+        const tk_xlsx_sheet *sh = &j->sheets[0];
         for (size_t i = 0; i < sh->nrows; i++) {
             const tk_item *it = sh->rows[i].item;
             tk_store_item si = {
@@ -1186,9 +1147,12 @@ static int record_followup(gen *g)
                 .text_hash = sh->rows[i].text_hash,
                 .weight = 1,
             };
-            if (tk_store_item_put(g->store, g->campaign_id, &si, g->d) != 0)
+            if (tk_store_item_put(g->store, g->campaign_id, &si, g->d) != 0) {
+                job_rows_done(j, rows);
                 return TK_EXIT_FAILURE;
+            }
         }
+        job_rows_done(j, rows);
     }
     if (tk_store_scale_clear(g->store, g->campaign_id, g->d) != 0)
         return TK_EXIT_FAILURE;
@@ -1318,7 +1282,9 @@ static int record_workbooks(gen *g)
                 return TK_EXIT_FAILURE;
             g->revoked++;
         }
-        tk_arena *rows = job_rows(g, j);
+        tk_arena *rows;
+        if (job_rows(g, j, &rows, g->d) != 0)
+            return TK_EXIT_FAILURE;
         for (size_t s = 0; s < j->nsheets; s++) {
             const tk_xlsx_sheet *sh = &j->sheets[s];
             for (size_t r = 0; r < sh->nrows; r++) {
@@ -1476,7 +1442,9 @@ static int make_tmp(gen *g, job *j)
  * the final file. */
 static int write_job(gen *g, job *j, tk_diags *d)
 {
-    tk_arena *rows = job_rows(g, j);
+    tk_arena *rows;
+    if (job_rows(g, j, &rows, d) != 0)
+        return -1;
     tk_xlsx_spec spec = {
         .tpl = g->tpl,
         .vars = j->vars,
@@ -1574,9 +1542,10 @@ static void send_line(int fd, size_t index, const char *type, const char *text)
     tk_buf_free(&b);
 }
 
-static void worker_main(gen *g, int worker, int fd)
+/* A worker writes the jobs [from, to) given to it. */
+static void worker_main(gen *g, size_t from, size_t to, int worker, int fd)
 {
-    for (size_t i = 0; i < g->njobs; i++) {
+    for (size_t i = from; i < to; i++) {
         job *j = &g->jobs[i];
         if (j->worker != worker)
             continue;
@@ -1621,40 +1590,20 @@ static void handle_line(gen *g, char *line, size_t *done)
     }
 }
 
-static int run_jobs(gen *g)
+/* Write the jobs [from, to) with g->workers forked workers; *done counts
+ * the jobs finished. */
+static int run_workers(gen *g, size_t from, size_t to, size_t *done)
 {
-    int workers = g->o->jobs > 0 ? g->o->jobs : cpus();
-    if (workers > JOBS_MAX)
-        workers = JOBS_MAX;
-    if (workers > tk_platform_max_workers())
-        workers = tk_platform_max_workers();
-    if ((size_t)workers > g->njobs)
-        workers = (int)g->njobs;
-    g->workers = workers < 1 ? 1 : workers;
-    size_t done = 0;
-    if (g->workers <= 1) {
-        for (size_t i = 0; i < g->njobs; i++) {
-            job *j = &g->jobs[i];
-            if (stop_requested(g))
-                return TK_EXIT_FAILURE;
-            j->ok = write_job(g, j, g->d) == 0;
-            j->done = true;
-            report_progress(g, ++done, j);
-            if (!j->ok)
-                return TK_EXIT_FAILURE;
-        }
-        return TK_EXIT_OK;
-    }
-
     /* longest job first to the least loaded worker */
-    size_t *load = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *load);
+    tk_arena *scratch = tk_arena_new();
+    size_t *load = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *load);
     memset(load, 0, (size_t)g->workers * sizeof *load);
-    bool *assigned = tk_arena_alloc(g->a, g->njobs * sizeof *assigned);
-    memset(assigned, 0, g->njobs * sizeof *assigned);
-    for (size_t n = 0; n < g->njobs; n++) {
-        size_t best = g->njobs;
-        for (size_t i = 0; i < g->njobs; i++)
-            if (!assigned[i] && (best == g->njobs || g->jobs[i].nitems > g->jobs[best].nitems))
+    bool *assigned = tk_arena_alloc(scratch, (to - from) * sizeof *assigned);
+    memset(assigned, 0, (to - from) * sizeof *assigned);
+    for (size_t n = from; n < to; n++) {
+        size_t best = to;
+        for (size_t i = from; i < to; i++)
+            if (!assigned[i - from] && (best == to || g->jobs[i].nitems > g->jobs[best].nitems))
                 best = i;
         int w = 0;
         for (int k = 1; k < g->workers; k++)
@@ -1662,12 +1611,12 @@ static int run_jobs(gen *g)
                 w = k;
         g->jobs[best].worker = w;
         load[w] += g->jobs[best].nitems + 50; /* a workbook costs something even when small */
-        assigned[best] = true;
+        assigned[best - from] = true;
     }
 
-    pid_t *pids = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *pids);
-    int *fds = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *fds);
-    tk_buf *bufs = tk_arena_alloc(g->a, (size_t)g->workers * sizeof *bufs);
+    pid_t *pids = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *pids);
+    int *fds = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *fds);
+    tk_buf *bufs = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *bufs);
     int started = 0;
     int rc = TK_EXIT_OK;
     fflush(NULL);
@@ -1692,7 +1641,7 @@ static int run_jobs(gen *g)
             close(p[0]);
             for (int k = 0; k < started; k++)
                 close(fds[k]);
-            worker_main(g, w, p[1]);
+            worker_main(g, from, to, w, p[1]);
             close(p[1]);
             _exit(0);
         }
@@ -1705,7 +1654,7 @@ static int run_jobs(gen *g)
 
     /* collect the results as they come */
     int open = started;
-    struct pollfd *pfd = tk_arena_alloc(g->a, (size_t)(started ? started : 1) * sizeof *pfd);
+    struct pollfd *pfd = tk_arena_alloc(scratch, (size_t)(started ? started : 1) * sizeof *pfd);
     for (int w = 0; w < started; w++)
         pfd[w] = (struct pollfd){.fd = fds[w], .events = POLLIN};
     while (open > 0) {
@@ -1740,7 +1689,7 @@ static int run_jobs(gen *g)
             char *nl;
             while ((nl = memchr(bufs[w].data, '\n', bufs[w].len)) != NULL) {
                 *nl = '\0';
-                handle_line(g, bufs[w].data, &done);
+                handle_line(g, bufs[w].data, done);
                 size_t used = (size_t)(nl - bufs[w].data) + 1;
                 memmove(bufs[w].data, nl + 1, bufs[w].len - used + 1);
                 bufs[w].len -= used;
@@ -1757,12 +1706,91 @@ static int run_jobs(gen *g)
             tk_diag_error(g->d, NULL, 0, "作業用のプロセスが異常終了しました (シグナル %d)", WTERMSIG(status));
         tk_buf_free(&bufs[w]);
     }
-    for (size_t i = 0; i < g->njobs; i++) {
+    for (size_t i = from; i < to; i++) {
         if (!g->jobs[i].ok) {
             if (!g->jobs[i].done && !g->interrupted)
                 tk_diag_error(g->d, g->jobs[i].file, 0, "点検票を作成できませんでした (作業用のプロセスが途中で終了しました)");
             rc = TK_EXIT_FAILURE;
         }
+    }
+    tk_arena_free(scratch);
+    return rc;
+}
+
+/* Follow-up rows come from the database, which only this process reads:
+ * the workers get them laid out ahead, a batch of jobs at a time, so that
+ * memory holds one batch however many departments there are: jobs up to
+ * this many rows (one job at least). */
+#define FOLLOWUP_BATCH_ROWS 1024
+
+/* The end of the batch of jobs that starts at from. */
+static size_t batch_end(const gen *g, size_t from)
+{
+    if (!g->followup)
+        return g->njobs;
+    size_t to = from, rows = 0;
+    while (to < g->njobs && (to == from || rows + g->jobs[to].nitems <= FOLLOWUP_BATCH_ROWS))
+        rows += g->jobs[to++].nitems;
+    return to;
+}
+
+static int hold_rows(gen *g, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        job *j = &g->jobs[i];
+        if (job_rows(g, j, &j->held, g->d) != 0)
+            return TK_EXIT_FAILURE;
+        j->rows_later = j->held == NULL && j->rows_later;
+    }
+    return TK_EXIT_OK;
+}
+
+static void drop_rows(gen *g, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        job *j = &g->jobs[i];
+        if (!j->held)
+            continue;
+        job_rows_done(j, j->held);
+        j->held = NULL;
+        j->rows_later = true;
+    }
+}
+
+static int run_jobs(gen *g)
+{
+    int workers = g->o->jobs > 0 ? g->o->jobs : cpus();
+    if (workers > JOBS_MAX)
+        workers = JOBS_MAX;
+    if (workers > tk_platform_max_workers())
+        workers = tk_platform_max_workers();
+    if ((size_t)workers > g->njobs)
+        workers = (int)g->njobs;
+    g->workers = workers < 1 ? 1 : workers;
+    size_t done = 0;
+    if (g->workers <= 1) {
+        for (size_t i = 0; i < g->njobs; i++) {
+            job *j = &g->jobs[i];
+            if (stop_requested(g))
+                return TK_EXIT_FAILURE;
+            j->ok = write_job(g, j, g->d) == 0;
+            j->done = true;
+            report_progress(g, ++done, j);
+            if (!j->ok)
+                return TK_EXIT_FAILURE;
+        }
+        return TK_EXIT_OK;
+    }
+    int rc = TK_EXIT_OK;
+    for (size_t from = 0, to; from < g->njobs && rc == TK_EXIT_OK; from = to) {
+        to = batch_end(g, from);
+        if (g->followup)
+            rc = hold_rows(g, from, to);
+        if (rc == TK_EXIT_OK && stop_requested(g))
+            rc = TK_EXIT_FAILURE;
+        if (rc == TK_EXIT_OK)
+            rc = run_workers(g, from, to, &done);
+        drop_rows(g, from, to);
     }
     return rc;
 }
@@ -1986,6 +2014,7 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     tk_strmap_free(&g.bases);
     tk_roster_free(g.roster);
     tk_strmap_free(&g.prev_count);
+    tk_strmap_free(&g.plan_counts);
     tk_audit_plan_free(g.audit_plan);
     tk_template_free(g.tpl);
     tk_checklist_free(g.cl);

@@ -991,61 +991,7 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
     return 1;
 }
 
-/* ---- plans across campaigns, for generate ---- */
-
-long tk_store_open_plans(tk_store *st, const char *org, const char *kind, int max_year, tk_open_plan_fn fn, void *user,
-                         tk_diags *d)
-{
-    sqlite3_stmt *q = prep(st,
-                           "SELECT p.id, c.year, c.kind, p.department_code, p.item_id, ci.ref, ci.level, ci.text, ci.context, "
-                           " p.origin, p.answer, p.finding, p.content, p.owner, p.due, p.status "
-                           "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
-                           "LEFT JOIN campaign_item ci ON ci.campaign_id = p.campaign_id AND ci.item_id = p.item_id "
-                           "WHERE c.org = ?1 AND c.year <= ?2 AND (?3 IS NULL AND c.kind IN ('self','audit') OR c.kind = ?3) "
-                           " AND p.status IN ('not-started','in-progress','postponed') "
-                           "ORDER BY c.year, c.kind = 'audit', ci.seq, p.id",
-                           d);
-    if (!q)
-        return -1;
-    sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(q, 2, max_year);
-    tk_store_bind_text(q, 3, kind);
-    long n = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        tk_open_plan p = {
-            .id = sqlite3_column_int64(q, 0),
-            .year = sqlite3_column_int(q, 1),
-            .kind = (const char *)sqlite3_column_text(q, 2),
-            .department_code = (const char *)sqlite3_column_text(q, 3),
-            .item_id = (const char *)sqlite3_column_text(q, 4),
-            .ref = (const char *)sqlite3_column_text(q, 5),
-            .level = (const char *)sqlite3_column_text(q, 6),
-            .text = (const char *)sqlite3_column_text(q, 7),
-            .context = (const char *)sqlite3_column_text(q, 8),
-            .origin = (const char *)sqlite3_column_text(q, 9),
-            .answer = (const char *)sqlite3_column_text(q, 10),
-            .finding = (const char *)sqlite3_column_text(q, 11),
-            .content = (const char *)sqlite3_column_text(q, 12),
-            .owner = (const char *)sqlite3_column_text(q, 13),
-            .due = (const char *)sqlite3_column_text(q, 14),
-        };
-        const unsigned char *status = sqlite3_column_text(q, 15);
-        if (!status || !tk_plan_status_parse((const char *)status, &p.status))
-            p.status = TK_PLAN_NOT_STARTED;
-        n++;
-        if (fn && !fn(&p, user)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return n;
-}
+/* ---- last year's answers, for generate ---- */
 
 long tk_store_current_answers(tk_store *st, int64_t campaign_id, tk_answer_fn fn, void *user, tk_diags *d)
 {

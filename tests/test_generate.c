@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -1284,6 +1285,82 @@ static void test_generate_reports_bad_options(void **state)
     run_free(&r);
 }
 
+/* ---- follow-up at scale ---- */
+
+/* Peak memory (KiB) of `tenken generate --kind followup` run on org in r. */
+static long followup_peak_kib(run *r, const char *org)
+{
+    const char *bin = getenv("TENKEN") && *getenv("TENKEN") ? getenv("TENKEN") : "build/tenken";
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(bin, bin, "generate", "--org", org, "--year", "2026", "--kind", "followup", "--out", r->dir, "--db", r->db,
+              "-q", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    assert_int_equal(wait4(pid, &status, 0, &ru), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    return ru.ru_maxrss;
+}
+
+/* Follow-up workbooks for 4N departments take no more memory than for N
+ * (each department's open plans are read when its workbook is written, not
+ * all at once), every department with open plans gets its workbook with
+ * one row per plan, and the rows are recorded. */
+static void test_generate_followup_memory_stays_flat(void **state)
+{
+    (void)state;
+    enum { N = 20, PLANS = 40 };
+    long peak[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        int ndep = k ? 4 * N : N;
+        run r;
+        run_init(&r);
+        char org[PATH_MAX];
+        snprintf(org, sizeof org, "%s/org", r.dir);
+        assert_int_equal(sh("/usr/bin/python3 tests/make_big_org.py %s %d", org, ndep), 0);
+        /* the self-check campaign, issued to one department; then PLANS open
+         * plans of about 2 KB each for every department */
+        const char *one[] = {"0001"};
+        assert_int_equal(generate(&r, org, "self", false, 1, one, 1), TK_EXIT_OK);
+        sqlite3 *h;
+        assert_int_equal(sqlite3_open(r.db, &h), SQLITE_OK);
+        tk_buf sql;
+        tk_buf_init(&sql);
+        tk_buf_printf(&sql,
+            "WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < %d) "
+            "INSERT INTO plan (campaign_id, department_code, item_id, origin, answer, content, owner, due, status, "
+            " created_at, updated_at) "
+            "SELECT ci.campaign_id, printf('%%04d', d.n), ci.item_id, 'answer', 'いいえ', "
+            " replace(hex(zeroblob(100)), '00', '改善計画の内容 '), '担当者', '2027-03-31', 'not-started', "
+            " '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z' "
+            "FROM d, (SELECT campaign_id, item_id FROM campaign_item ORDER BY seq LIMIT %d) ci",
+            ndep, PLANS);
+        assert_int_equal(sqlite3_exec(h, sql.data, NULL, NULL, NULL), SQLITE_OK);
+        tk_buf_free(&sql);
+        sqlite3_close(h);
+
+        peak[k] = followup_peak_kib(&r, org);
+        char q[256];
+        snprintf(q, sizeof q,
+                 "SELECT COUNT(*) FROM workbook w JOIN campaign c ON c.id = w.campaign_id WHERE c.kind = 'followup'");
+        assert_int_equal(db_count(r.db, q), ndep);
+        snprintf(q, sizeof q,
+                 "SELECT COUNT(*) FROM workbook_item wi JOIN workbook w ON w.id = wi.workbook_id "
+                 "JOIN campaign c ON c.id = w.campaign_id WHERE c.kind = 'followup' AND wi.plan_id > 0");
+        assert_int_equal(db_count(r.db, q), (long)ndep * PLANS);
+        run_free(&r);
+    }
+#if !defined(__SANITIZE_ADDRESS__)
+    /* with every plan held at once it grew by some 8 MB */
+    if (peak[1] > peak[0] + 3072)
+        fail_msg("follow-up for %d departments peaked at %ld KiB, for %d at %ld KiB", 4 * N, peak[1], N, peak[0]);
+#endif
+}
+
 static void test_sheet_names_follow_excel_rules(void **state)
 {
     (void)state;
@@ -1562,6 +1639,7 @@ int main(void)
         cmocka_unit_test(test_generate_leaves_no_temporary_files),
         cmocka_unit_test(test_generate_stops_cleanly_when_interrupted),
         cmocka_unit_test(test_generate_reports_bad_options),
+        cmocka_unit_test(test_generate_followup_memory_stays_flat),
         cmocka_unit_test(test_sheet_names_follow_excel_rules),
         cmocka_unit_test(test_measure_remembers_the_lines_measured_directly),
         cmocka_unit_test(test_item_text_hash_ignores_widths_and_spaces),

@@ -187,25 +187,6 @@ enum tk_followup_verdict {
 enum tk_followup_verdict tk_followup_decide(const tk_plan_state *cur, const tk_followup_rec *r, char *why, size_t n,
                                             const char **cell);
 
-/* An open plan with its item as its campaign issued it (strings valid
- * during the callback only; ref, level, text, context, answer, finding,
- * owner, due may be NULL). */
-typedef struct tk_open_plan {
-    int64_t id;
-    int year;
-    const char *kind, *department_code, *item_id;
-    const char *ref, *level, *text, *context; /* the item; NULL when the snapshot lacks it */
-    const char *origin, *answer, *finding, *content, *owner, *due;
-    enum tk_plan_status status;
-} tk_open_plan;
-typedef bool (*tk_open_plan_fn)(const tk_open_plan *p, void *user);
-/* The open plans (未着手, 対応中, 延期) of org's campaigns of years up to
- * max_year, of one kind (NULL: self and audit), oldest campaign first, then
- * self before audit, then by the item's place in its checklist. fn returns
- * false to stop. The number visited, or -1. */
-long tk_store_open_plans(tk_store *st, const char *org, const char *kind, int max_year, tk_open_plan_fn fn, void *user,
-                         tk_diags *d);
-
 /* The answers (value not NULL) of a campaign's current submissions, oldest
  * submission first (so a later one overrides). The number visited, or -1. */
 typedef bool (*tk_answer_fn)(const char *department_code, const char *item_id, const char *value, void *user);
