@@ -1354,8 +1354,11 @@ static void test_generate_followup_memory_stays_flat(void **state)
         assert_int_equal(db_count(r.db, q), (long)ndep * PLANS);
         run_free(&r);
     }
-#if !defined(__SANITIZE_ADDRESS__)
-    /* with every plan held at once it grew by some 8 MB */
+    /* with every plan held at once it grew by some 8 MB (not measured
+     * under AddressSanitizer, whose quarantine keeps what is freed) */
+#if defined(__SANITIZE_ADDRESS__)
+    (void)peak;
+#else
     if (peak[1] > peak[0] + 3072)
         fail_msg("follow-up for %d departments peaked at %ld KiB, for %d at %ld KiB", 4 * N, peak[1], N, peak[0]);
 #endif
