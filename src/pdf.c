@@ -11,8 +11,12 @@
 #include <unistd.h>
 
 #include <hpdf.h>
+#include <hpdf_encoder.h> /* a CMap encoder of our own (hpdf_codes) */
+#include <hpdf_font.h>    /* the font's descriptor and streams (hpdf_font_file, hpdf_deflate) */
+#include <hpdf_fontdef.h>
 #include <hpdf_objects.h> /* HPDF_Dict and its stream: to rewrite the ToUnicode CMap */
 #include <hpdf_streams.h>
+#include <libdeflate.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/utext.h>
@@ -428,9 +432,9 @@ static void copy_glyph(const tk_pdf_font *f, const uint8_t *gd, size_t gl, const
 }
 
 /* The cmap of the subset: one format 4 subtable whose segments cover
- * clusters of used code points through glyphIdArray. Few segments keep
- * libharu's linear segment search (run for all 65536 code points when the
- * font is added to a document) cheap. */
+ * clusters of the keys (the document's codes, see pdf_code) through
+ * glyphIdArray. The codes are dense, so this is one segment or a few and
+ * libharu's linear segment search (once per character shown) stays cheap. */
 static bool subset_cmap(const uint16_t *cps, size_t ncps, const uint16_t *newgid, tk_buf *out)
 {
     size_t segs = 0, entries = 0, gap = 32, len = 0;
@@ -511,8 +515,10 @@ static bool subset_cmap(const uint16_t *cps, size_t ncps, const uint16_t *newgid
 }
 
 /* A TrueType font holding only the glyphs of the code points cps (sorted,
- * unique, all in the font) plus .notdef and composite components. */
-static bool font_subset(const tk_pdf_font *f, const uint16_t *cps, size_t ncps, tk_buf *out)
+ * unique, all in the font) plus .notdef and composite components; its cmap
+ * maps codes[i] (ascending) to the glyph of cps[i]. */
+static bool font_subset(const tk_pdf_font *f, const uint16_t *cps, const uint16_t *codes, size_t ncps,
+                        tk_buf *out)
 {
     const uint8_t *b = (const uint8_t *)f->data.data;
     const uint8_t *glyf = b + f->glyf.off, *hmtx = b + f->hmtx.off;
@@ -560,7 +566,7 @@ static bool font_subset(const tk_pdf_font *f, const uint16_t *cps, size_t ncps, 
                                         : rd16(hmtx + 4u * f->nhmetrics + 2u * (g - f->nhmetrics)));
     }
     put32(&t_loca, (uint32_t)t_glyf.len);
-    bool ok = subset_cmap(cps, ncps, cpgid, &t_cmap);
+    bool ok = subset_cmap(codes, ncps, cpgid, &t_cmap);
 
     tk_buf_append(&t_head, (const char *)b + f->head.off, 54);
     set32(&t_head, 8, 0);
@@ -1892,6 +1898,21 @@ void tk_pdf_table_end(tk_pdf_table *t)
  * Rendering with libharu
  * ====================================================================== */
 
+/* The codes the text is shown with. libharu's UTF-8 encoder makes the
+ * character codes, the CIDs and the font's CID space the whole Basic
+ * Multilingual Plane: adding the font to a document then looks up all 65536
+ * code points in the font, writes a /W array and a CIDToGIDMap of 65536
+ * entries (128 kB to compress) and an encoding CMap for all of them. Instead
+ * the document numbers the characters it prints, in code point order, with
+ * two-byte codes whose bytes are never 0 (so a string of them is a C string
+ * for HPDF_Page_ShowText): the k-th is (1 + k / 255, 1 + k % 255). Through
+ * an encoder of our own (Identity-H: code = CID) the CID space is just
+ * those; the subset's cmap maps each code to its glyph and the ToUnicode map
+ * (fix_tounicode) each code back to its character, so text extraction and
+ * copying give the same characters as before. */
+#define CODES_MAX (255u * 255u - 1u) /* one more is kept for the end mark (hpdf_codes) */
+static uint16_t pdf_code(size_t k) { return (uint16_t)(((1u + k / 255u) << 8) | (1u + k % 255u)); }
+
 typedef struct render {
     HPDF_Doc pdf;
     HPDF_Font font;
@@ -1900,6 +1921,11 @@ typedef struct render {
     bool in_text, dashed;
     double size, cs, lw;
     uint32_t fill, stroke;
+    const uint16_t *code; /* [65536] code point -> code, 0 = not printed */
+    tk_buf shown;         /* a text op in codes */
+    struct libdeflate_compressor *deflater;
+    uint8_t *packed;      /* a stream compressed */
+    size_t packed_cap;
 } render;
 
 static void hpdf_error(HPDF_STATUS err, HPDF_STATUS detail, void *user)
@@ -1969,7 +1995,19 @@ static void r_op(render *r, const op *o)
             HPDF_Page_SetTextMatrix(r->page, 0, 1, -1, 0, (HPDF_REAL)o->x, (HPDF_REAL)o->y);
         else
             HPDF_Page_SetTextMatrix(r->page, 1, 0, 0, 1, (HPDF_REAL)o->x, (HPDF_REAL)o->y);
-        HPDF_Page_ShowText(r->page, o->text);
+        r->shown.len = 0;
+        for (const char *q = o->text, *end = q + strlen(q); q < end;) {
+            int32_t c = tk_utf8_next(&q, end);
+            uint16_t k = c >= 0 && c <= 0xFFFF ? r->code[c] : 0;
+            if (k) {
+                char b[2] = {(char)(k >> 8), (char)(k & 0xFF)};
+                tk_buf_append(&r->shown, b, 2);
+            }
+        }
+        if (r->shown.len) {
+            tk_buf_putc(&r->shown, 0);
+            HPDF_Page_ShowText(r->page, r->shown.data);
+        }
         return;
     case OP_LINE:
         r_end_text(r);
@@ -2007,9 +2045,8 @@ static void mark_cps(uint8_t *used, const char *s)
 }
 
 /* Replace libharu 2.3's ToUnicode stream (a CID-range CMap that readers
- * reject) with a proper one. CIDs are Unicode code points with the UTF-8
- * encoder, so each used character maps to itself. */
-static void fix_tounicode(HPDF_Font font, const uint16_t *cps, size_t n)
+ * reject) with a proper one: each code (= CID) to its character. */
+static void fix_tounicode(HPDF_Font font, const uint16_t *cps, const uint16_t *codes, size_t n)
 {
     HPDF_Dict tu = HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT);
     if (!tu || !tu->stream)
@@ -2024,13 +2061,110 @@ static void fix_tounicode(HPDF_Font font, const uint16_t *cps, size_t n)
         size_t k = n - i < 100 ? n - i : 100;
         tk_buf_printf(&b, "%zu beginbfchar\n", k);
         for (size_t j = i; j < i + k; j++)
-            tk_buf_printf(&b, "<%04X> <%04X>\n", cps[j], cps[j]);
+            tk_buf_printf(&b, "<%04X> <%04X>\n", codes[j], cps[j]);
         tk_buf_puts(&b, "endbfchar\n");
     }
     tk_buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
     HPDF_MemStream_FreeData(tu->stream);
     HPDF_Stream_Write(tu->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
     tk_buf_free(&b);
+}
+
+/* ---- streams compressed here ----
+ * libharu compresses with zlib at its default level; libdeflate at the same
+ * level is two to three times faster and no larger. A stream compressed here
+ * is handed to libharu with no filter of its own, and the /Filter entry that
+ * libharu then leaves out (it drops a Filter key from a dict whose filter is
+ * none) is written by the dict's write hook. */
+static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+/* Replace the data of stream dict d with data[0..len) compressed. */
+static HPDF_STATUS put_deflated(render *r, HPDF_Dict d, const void *data, size_t len)
+{
+    size_t bound = libdeflate_zlib_compress_bound(r->deflater, len);
+    if (bound > r->packed_cap) {
+        r->packed_cap = bound;
+        r->packed = tk_xrealloc(r->packed, bound);
+    }
+    size_t n = libdeflate_zlib_compress(r->deflater, data, len, r->packed, bound);
+    if (n == 0)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_MemStream_FreeData(d->stream);
+    HPDF_STATUS st = HPDF_Stream_Write(d->stream, r->packed, (HPDF_UINT)n);
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = write_flate_filter;
+    return st;
+}
+
+/* Compress every stream of the document not compressed yet: the page
+ * contents, the ToUnicode map, the CIDToGIDMap. */
+static int hpdf_deflate(render *r)
+{
+    tk_buf raw;
+    tk_buf_init(&raw);
+    for (HPDF_Xref x = r->pdf->xref; x && !r->err; x = x->prev) {
+        for (HPDF_UINT i = 0; i < x->entries->count && !r->err; i++) {
+            HPDF_XrefEntry e = HPDF_List_ItemAt(x->entries, i);
+            HPDF_Obj_Header *h = e ? e->obj : NULL;
+            if (!h || (h->obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_DICT)
+                continue;
+            HPDF_Dict d = (HPDF_Dict)h;
+            if (!d->stream || d->write_fn || d->filter != HPDF_STREAM_FILTER_NONE ||
+                d->stream->type != HPDF_STREAM_MEMORY)
+                continue;
+            raw.len = 0;
+            for (HPDF_UINT k = 0, nb = HPDF_MemStream_GetBufCount(d->stream); k < nb; k++) {
+                HPDF_UINT len = 0;
+                HPDF_BYTE *b = HPDF_MemStream_GetBufPtr(d->stream, k, &len);
+                if (b)
+                    tk_buf_append(&raw, (const char *)b, len);
+            }
+            if (put_deflated(r, d, raw.data ? raw.data : "", raw.len) != HPDF_OK && !r->err)
+                r->err = HPDF_FAILD_TO_ALLOC_MEM;
+        }
+    }
+    tk_buf_free(&raw);
+    return r->err ? -1 : 0;
+}
+
+/* The font descriptor with the font file: the subset as it is, compressed
+ * here. Made before libharu's own (which it would make when the document
+ * is written, copying the font once more through its TrueType writer,
+ * which changes only the name table, and compressing it with zlib). */
+static int hpdf_font_file(render *r, const tk_buf *sub)
+{
+    HPDF_FontAttr fa = r->font->attr;
+    HPDF_FontDef def = fa->fontdef;
+    HPDF_TTFontDefAttr da = def->attr;
+    HPDF_MMgr mm = r->pdf->mmgr;
+    HPDF_Dict data = HPDF_DictStream_New(mm, fa->xref);
+    if (!data)
+        return -1;
+    HPDF_STATUS st = put_deflated(r, data, sub->data, sub->len);
+    st += HPDF_Dict_AddNumber(data, "Length1", (HPDF_INT32)sub->len);
+    st += HPDF_Dict_AddNumber(data, "Length2", 0);
+    st += HPDF_Dict_AddNumber(data, "Length3", 0);
+    HPDF_Dict desc = HPDF_Dict_New(mm);
+    if (!desc || st != HPDF_OK || HPDF_Xref_Add(fa->xref, desc) != HPDF_OK)
+        return -1;
+    st += HPDF_Dict_Add(desc, "FontFile2", data);
+    st += HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+    st += HPDF_Dict_AddNumber(desc, "Ascent", def->ascent);
+    st += HPDF_Dict_AddNumber(desc, "Descent", def->descent);
+    st += HPDF_Dict_AddNumber(desc, "Flags", (HPDF_INT32)def->flags);
+    st += HPDF_Dict_Add(desc, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
+    st += HPDF_Dict_AddName(desc, "FontName", da->base_font);
+    st += HPDF_Dict_AddNumber(desc, "ItalicAngle", def->italic_angle);
+    st += HPDF_Dict_AddNumber(desc, "StemV", def->stemv);
+    st += HPDF_Dict_AddNumber(desc, "XHeight", def->x_height);
+    if (st != HPDF_OK)
+        return -1;
+    def->descriptor = desc;
+    return 0;
 }
 
 static void draw_furniture(tk_pdf *p, render *r, const page *pg, size_t num, size_t total)
@@ -2126,21 +2260,77 @@ static int write_temp_font(tk_pdf *p, const tk_buf *sub, char *tmp, size_t tmpn)
     return 0;
 }
 
-/* Build the libharu document: font, information, pages. */
-static int hpdf_build(tk_pdf *p, render *r, char *fontfile, const uint16_t *cps, size_t ncps)
+static HPDF_BOOL every_byte(HPDF_Encoder e, HPDF_BYTE b)
 {
-    HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(r->pdf);
-    HPDF_SetCurrentEncoder(r->pdf, "UTF-8");
+    (void)e;
+    (void)b;
+    return HPDF_TRUE;
+}
+
+/* Every code two bytes, Identity-H: libharu takes "Identity-H" as the
+ * ordering for the sign to name the predefined encoding in the font and to
+ * add a ToUnicode map. */
+static HPDF_STATUS codes_init(HPDF_Encoder e)
+{
+    HPDF_STATUS st = HPDF_CMapEncoder_InitAttr(e);
+    if (st != HPDF_OK)
+        return st;
+    HPDF_CMapEncoderAttr a = e->attr;
+    a->is_lead_byte_fn = every_byte;
+    a->is_trial_byte_fn = every_byte;
+    snprintf(a->registry, sizeof a->registry, "Adobe");
+    snprintf(a->ordering, sizeof a->ordering, "Identity-H");
+    a->writing_mode = HPDF_WMODE_HORIZONTAL;
+    e->type = HPDF_ENCODER_TYPE_DOUBLE_BYTE;
+    return HPDF_CMapEncoder_AddCodeSpaceRange(e, (HPDF_CidRange_Rec){0x0000, 0xFFFF, 0});
+}
+
+#define CODES_ENCODER "tenken-codes"
+
+/* The encoder of a document that prints n characters: codes pdf_code(0)
+ * to pdf_code(n), each its own CID; the last is an end mark, as libharu
+ * leaves the highest CID out of /W and the CIDToGIDMap. libharu measures a
+ * code through its "Unicode" value in the font's cmap: the code itself. */
+static int hpdf_codes(render *r, size_t n)
+{
+    HPDF_Encoder e = HPDF_CMapEncoder_New(r->pdf->mmgr, CODES_ENCODER, codes_init);
+    if (!e || HPDF_Doc_RegisterEncoder(r->pdf, e) != HPDF_OK || !HPDF_Doc_FindEncoder(r->pdf, CODES_ENCODER))
+        return -1;
+    HPDF_CidRange_Rec *ranges = tk_xmalloc(sizeof *ranges * ((n + 1) / 255 + 2));
+    size_t nr = 0;
+    for (size_t k = 0; k <= n; k += 255) {
+        size_t last = k + 254 < n ? k + 254 : n;
+        ranges[nr++] = (HPDF_CidRange_Rec){pdf_code(k), pdf_code(last), pdf_code(k)};
+    }
+    ranges[nr] = (HPDF_CidRange_Rec){0xFFFF, 0xFFFF, 0};
+    HPDF_STATUS st = HPDF_CMapEncoder_AddCMap(e, ranges);
+    free(ranges);
+    HPDF_CMapEncoderAttr a = e->attr;
+    for (size_t k = 0; k <= n; k++) {
+        uint16_t c = pdf_code(k);
+        a->unicode_map[c & 0xFF][c >> 8] = c;
+    }
+    return st == HPDF_OK ? 0 : -1;
+}
+
+/* Build the libharu document: font, information, pages. */
+static int hpdf_build(tk_pdf *p, render *r, char *fontfile, const tk_buf *sub, const uint16_t *cps,
+                      const uint16_t *codes, size_t ncps)
+{
+    /* no compression by libharu: hpdf_deflate and hpdf_font_file do it */
+    if (hpdf_codes(r, ncps) != 0)
+        return -1;
     const char *fname = HPDF_LoadTTFontFromFile(r->pdf, fontfile, HPDF_TRUE);
     /* libharu keeps the file open until HPDF_Free */
     unlink(fontfile);
     fontfile[0] = 0;
     if (fname)
-        r->font = HPDF_GetFont(r->pdf, fname, "UTF-8");
+        r->font = HPDF_GetFont(r->pdf, fname, CODES_ENCODER);
     if (!r->font || r->err)
         return -1;
-    fix_tounicode(r->font, cps, ncps);
+    fix_tounicode(r->font, cps, codes, ncps);
+    if (hpdf_font_file(r, sub) != 0)
+        return -1;
     HPDF_SetInfoAttr(r->pdf, HPDF_INFO_CREATOR, "tenken");
     if (p->title)
         HPDF_SetInfoAttr(r->pdf, HPDF_INFO_TITLE, p->title);
@@ -2165,7 +2355,7 @@ static int hpdf_build(tk_pdf *p, render *r, char *fontfile, const uint16_t *cps,
             r_op(r, &pg->ops[k]);
         r_end_text(r);
     }
-    return r->err ? -1 : 0;
+    return r->err ? -1 : hpdf_deflate(r);
 }
 
 static int hpdf_output(render *r, tk_buf *out)
@@ -2195,20 +2385,24 @@ int tk_pdf_render(tk_pdf *p, tk_buf *out)
     }
     size_t ncps;
     uint16_t *cps = used_cps(p, &ncps);
+    uint16_t *codes = tk_xmalloc(sizeof *codes * (ncps + 1)), *code = tk_xcalloc(65536, sizeof *code);
+    for (size_t k = 0; k < ncps && k < CODES_MAX; k++)
+        code[cps[k]] = codes[k] = pdf_code(k);
     tk_buf sub;
     tk_buf_init(&sub);
     char tmp[4096] = "";
     int rc = -1;
-    if (!font_subset(p->font, cps, ncps, &sub)) {
+    if (ncps > CODES_MAX || !font_subset(p->font, cps, codes, ncps, &sub)) {
         tk_diag_error(p->diags, NULL, 0, "文書に使われている文字の種類が多すぎます（%zu 種類）",
                       ncps);
     } else if (write_temp_font(p, &sub, tmp, sizeof tmp) == 0) {
-        render r = {0};
-        r.pdf = HPDF_New(hpdf_error, &r);
+        render r = {.code = code, .deflater = libdeflate_alloc_compressor(6)};
+        tk_buf_init(&r.shown);
+        r.pdf = r.deflater ? HPDF_New(hpdf_error, &r) : NULL;
         if (!r.pdf) {
             tk_diag_error(p->diags, NULL, 0, "PDF を作れません（メモリ不足）");
         } else {
-            if (hpdf_build(p, &r, tmp, cps, ncps) == 0 && hpdf_output(&r, out) == 0)
+            if (hpdf_build(p, &r, tmp, &sub, cps, codes, ncps) == 0 && hpdf_output(&r, out) == 0)
                 rc = 0;
             else
                 tk_diag_error(p->diags, NULL, 0,
@@ -2216,11 +2410,16 @@ int tk_pdf_render(tk_pdf *p, tk_buf *out)
                               (unsigned)r.err, (unsigned)r.detail);
             HPDF_Free(r.pdf);
         }
+        tk_buf_free(&r.shown);
+        free(r.packed);
+        libdeflate_free_compressor(r.deflater);
     }
     if (tmp[0])
         unlink(tmp);
     tk_buf_free(&sub);
     free(cps);
+    free(codes);
+    free(code);
     return rc;
 }
 
