@@ -15,6 +15,7 @@
 #include <hpdf_font.h>    /* the font's descriptor and streams (hpdf_font_file, hpdf_deflate) */
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h> /* HPDF_Dict and its stream: to rewrite the ToUnicode CMap */
+#include <hpdf_pages.h>   /* the page's content stream (r_show) */
 #include <hpdf_streams.h>
 #include <libdeflate.h>
 #include <unicode/ubrk.h>
@@ -1921,6 +1922,7 @@ typedef struct render {
     bool in_text, dashed;
     double size, cs, lw;
     uint32_t fill, stroke;
+    const tk_pdf_font *f;
     const uint16_t *code; /* [65536] code point -> code, 0 = not printed */
     tk_buf shown;         /* a text op in codes */
     struct libdeflate_compressor *deflater;
@@ -1974,6 +1976,37 @@ static void r_end_text(render *r)
     }
 }
 
+/* The text in codes, shown: "<hex> Tj" into the page's content stream, as
+ * HPDF_Page_ShowText writes it, but without its measuring of every
+ * character through the font's cmap again (it keeps a text position that
+ * is never used: each text op sets its own matrix). Like it, nothing for
+ * text that would not move the pen. */
+static void r_show(render *r, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    uint64_t w = 0;
+    size_t n = 0;
+    r->shown.len = 0;
+    tk_buf_putc(&r->shown, '<');
+    for (const char *q = text, *end = q + strlen(q); q < end;) {
+        int32_t c = tk_utf8_next(&q, end);
+        uint16_t k = c >= 0 && c <= 0xFFFF ? r->code[c] : 0;
+        if (!k)
+            continue;
+        char b[4] = {hex[k >> 12], hex[(k >> 8) & 15], hex[(k >> 4) & 15], hex[k & 15]};
+        tk_buf_append(&r->shown, b, 4);
+        w += r->f->w1000[r->f->gid[c]];
+        n++;
+    }
+    tk_buf_puts(&r->shown, "> Tj\012");
+    if (n == 0 || (w == 0 && r->cs == 0))
+        return;
+    HPDF_PageAttr pa = r->page->attr;
+    if (HPDF_Stream_Write(pa->stream, (const HPDF_BYTE *)r->shown.data, (HPDF_UINT)r->shown.len) != HPDF_OK &&
+        !r->err)
+        r->err = HPDF_FAILD_TO_ALLOC_MEM;
+}
+
 static void r_op(render *r, const op *o)
 {
     switch (o->kind) {
@@ -1995,19 +2028,7 @@ static void r_op(render *r, const op *o)
             HPDF_Page_SetTextMatrix(r->page, 0, 1, -1, 0, (HPDF_REAL)o->x, (HPDF_REAL)o->y);
         else
             HPDF_Page_SetTextMatrix(r->page, 1, 0, 0, 1, (HPDF_REAL)o->x, (HPDF_REAL)o->y);
-        r->shown.len = 0;
-        for (const char *q = o->text, *end = q + strlen(q); q < end;) {
-            int32_t c = tk_utf8_next(&q, end);
-            uint16_t k = c >= 0 && c <= 0xFFFF ? r->code[c] : 0;
-            if (k) {
-                char b[2] = {(char)(k >> 8), (char)(k & 0xFF)};
-                tk_buf_append(&r->shown, b, 2);
-            }
-        }
-        if (r->shown.len) {
-            tk_buf_putc(&r->shown, 0);
-            HPDF_Page_ShowText(r->page, r->shown.data);
-        }
+        r_show(r, o->text);
         return;
     case OP_LINE:
         r_end_text(r);
@@ -2396,7 +2417,7 @@ int tk_pdf_render(tk_pdf *p, tk_buf *out)
         tk_diag_error(p->diags, NULL, 0, "文書に使われている文字の種類が多すぎます（%zu 種類）",
                       ncps);
     } else if (write_temp_font(p, &sub, tmp, sizeof tmp) == 0) {
-        render r = {.code = code, .deflater = libdeflate_alloc_compressor(6)};
+        render r = {.f = p->font, .code = code, .deflater = libdeflate_alloc_compressor(6)};
         tk_buf_init(&r.shown);
         r.pdf = r.deflater ? HPDF_New(hpdf_error, &r) : NULL;
         if (!r.pdf) {
