@@ -1621,24 +1621,71 @@ static void line_widths(tk_pdf *p, const char *s, double size, double **v, size_
     } while (*q);
 }
 
+/* The lines of cell k (line widths lw[off[k]] .. lw[off[k + 1] - 1]) in a
+ * column of width w: a line of natural width lw taking ceil(lw / room). */
+static double cell_nlines(const size_t *off, const double *lw, size_t k, double w)
+{
+    double room = w - 2 * TABLE_PADX, n = 0;
+    for (size_t i = off[k]; i < off[k + 1]; i++)
+        n += lw[i] <= room ? 1 : ceil(lw[i] / (room > 1 ? room : 1));
+    return n;
+}
+
 /* What a layout costs: the table's height in lines (each row as tall as
- * its tallest cell, a line of natural width lw taking ceil(lw / room)
- * lines), and half the lines of all its cells, so that no cell is squeezed
- * into a tall narrow column beside a taller one. */
-static double table_lines(size_t ncols, size_t nrows, const size_t *off, const double *lw, const double *w)
+ * its tallest cell), and half the lines of all its cells, so that no cell
+ * is squeezed into a tall narrow column beside a taller one. n: the lines
+ * of each cell (nrows × ncols). Whole numbers: the sums are exact in any
+ * order, which fit_trial relies on. */
+static double table_lines(size_t ncols, size_t nrows, const double *n)
 {
     double total = 0, ink = 0;
     for (size_t r = 0; r < nrows; r++) {
         double tallest = 1;
         for (size_t c = 0; c < ncols; c++) {
-            size_t k = r * ncols + c;
-            double room = w[c] - 2 * TABLE_PADX, n = 0;
-            for (size_t i = off[k]; i < off[k + 1]; i++)
-                n += lw[i] <= room ? 1 : ceil(lw[i] / (room > 1 ? room : 1));
-            tallest = n > tallest ? n : tallest;
-            ink += n;
+            double v = n[r * ncols + c];
+            tallest = v > tallest ? v : tallest;
+            ink += v;
         }
         total += tallest;
+    }
+    return total + ink / 2;
+}
+
+/* Trying widths for column c alone: the rows' tallest cell in the other
+ * columns (at least 1) and the lines of the other columns' cells, so that
+ * each trial counts only column c again. */
+typedef struct fit_trial {
+    size_t c;
+    double *other; /* [nrows] */
+    double ink;
+} fit_trial;
+
+static void fit_trial_begin(fit_trial *t, size_t c, size_t ncols, size_t nrows, const double *n)
+{
+    t->c = c;
+    t->ink = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        double tallest = 1;
+        for (size_t k = 0; k < ncols; k++) {
+            if (k == c)
+                continue;
+            double v = n[r * ncols + k];
+            tallest = v > tallest ? v : tallest;
+            t->ink += v;
+        }
+        t->other[r] = tallest;
+    }
+}
+
+/* table_lines with column t->c at width w. */
+static double fit_trial_cost(const fit_trial *t, size_t ncols, size_t nrows, const size_t *off, const double *lw,
+                             double w)
+{
+    double total = 0, ink = t->ink;
+    for (size_t r = 0; r < nrows; r++) {
+        double v = cell_nlines(off, lw, r * ncols + t->c, w);
+        total += v > t->other[r] ? v : t->other[r];
+        ink += v;
     }
     return total + ink / 2;
 }
@@ -1683,7 +1730,11 @@ void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const
     }
     off[nrows * ncols] = nlw;
     double rest = total - smin, step = rest / 120 > 1 ? rest / 120 : 1;
-    double now = table_lines(ncols, nrows, off, lw, widths);
+    double *nl = tk_xmalloc(sizeof *nl * (nrows * ncols + 1));
+    for (size_t k = 0; k < nrows * ncols; k++)
+        nl[k] = cell_nlines(off, lw, k, widths[k % ncols]);
+    fit_trial trial = {.other = tk_xmalloc(sizeof *trial.other * (nrows + 1))};
+    double now = table_lines(ncols, nrows, nl);
     while (rest > 1e-6) {
         /* the best saving per step over the next few steps (a column of
          * short texts saves a line only every few steps) */
@@ -1692,19 +1743,18 @@ void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const
         int best_k = 1;
         for (size_t c = 0; c < ncols; c++) {
             double keep = widths[c];
+            fit_trial_begin(&trial, c, ncols, nrows, nl);
             for (int k = 1; k <= 12; k++) {
                 double add = k * step;
                 if (add > rest + 1e-9 || keep + add > mx[c] + 1e-6)
                     break;
-                widths[c] = keep + add;
-                double rate = (now - table_lines(ncols, nrows, off, lw, widths)) / k;
+                double rate = (now - fit_trial_cost(&trial, ncols, nrows, off, lw, keep + add)) / k;
                 if (rate > best_rate + 1e-9) {
                     best_rate = rate;
                     best = (long)c;
                     best_k = k;
                 }
             }
-            widths[c] = keep;
         }
         if (best < 0) /* no step shortens it: to the one that wants most */
             for (size_t c = 0; c < ncols; c++)
@@ -1725,8 +1775,12 @@ void tk_pdf_table_fit(tk_pdf *p, size_t ncols, const char *const *headers, const
             give = rest < step ? rest : step;
         widths[best] += give;
         rest -= give;
-        now = table_lines(ncols, nrows, off, lw, widths);
+        for (size_t r = 0; r < nrows; r++)
+            nl[r * ncols + (size_t)best] = cell_nlines(off, lw, r * ncols + (size_t)best, widths[best]);
+        now = table_lines(ncols, nrows, nl);
     }
+    free(trial.other);
+    free(nl);
     free(lw);
     free(off);
     free(mn);
