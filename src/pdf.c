@@ -17,6 +17,7 @@
 #include <hpdf_objects.h> /* HPDF_Dict and its stream: to rewrite the ToUnicode CMap */
 #include <hpdf_pages.h>   /* the page's content stream (r_show) */
 #include <hpdf_streams.h>
+#include <hpdf_utils.h>   /* HPDF_FToA: numbers as libharu writes them (r_show) */
 #include <libdeflate.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
@@ -2030,17 +2031,29 @@ static void r_end_text(render *r)
     }
 }
 
-/* The text in codes, shown: "<hex> Tj" into the page's content stream, as
- * HPDF_Page_ShowText writes it, but without its measuring of every
- * character through the font's cmap again (it keeps a text position that
- * is never used: each text op sets its own matrix). Like it, nothing for
- * text that would not move the pen. */
-static void r_show(render *r, const char *text)
+/* Text at (x, y), upright or turned (up): "a b c d x y Tm" and
+ * "<codes> Tj" into the page's content stream, as HPDF_Page_SetTextMatrix
+ * and HPDF_Page_ShowText write them, but without ShowText's measuring of
+ * every character through the font's cmap again (for a text position that
+ * is never used: each text op sets its own matrix) and SetTextMatrix's
+ * clearing of a 512-byte buffer byte by byte. Like ShowText, no Tj for text
+ * that would not move the pen. */
+static void r_show(render *r, double x, double y, bool up, const char *text)
 {
     static const char hex[] = "0123456789ABCDEF";
+    const HPDF_REAL m[6] = {up ? 0 : 1, up ? 1 : 0, up ? -1 : 0, up ? 0 : 1, (HPDF_REAL)x, (HPDF_REAL)y};
+    char num[64];
+    r->shown.len = 0;
+    for (int i = 0; i < 6; i++) {
+        char *e = HPDF_FToA(num, m[i], num + sizeof num - 1);
+        tk_buf_append(&r->shown, num, (size_t)(e - num));
+        tk_buf_putc(&r->shown, i < 5 ? ' ' : 0);
+    }
+    r->shown.len--;
+    tk_buf_puts(&r->shown, " Tm\012");
+    size_t tm = r->shown.len;
     uint64_t w = 0;
     size_t n = 0;
-    r->shown.len = 0;
     tk_buf_putc(&r->shown, '<');
     for (const char *q = text, *end = q + strlen(q); q < end;) {
         int32_t c = tk_utf8_next(&q, end);
@@ -2054,7 +2067,7 @@ static void r_show(render *r, const char *text)
     }
     tk_buf_puts(&r->shown, "> Tj\012");
     if (n == 0 || (w == 0 && r->cs == 0))
-        return;
+        r->shown.len = tm;
     HPDF_PageAttr pa = r->page->attr;
     if (HPDF_Stream_Write(pa->stream, (const HPDF_BYTE *)r->shown.data, (HPDF_UINT)r->shown.len) != HPDF_OK &&
         !r->err)
@@ -2078,11 +2091,7 @@ static void r_op(render *r, const op *o)
             HPDF_Page_SetCharSpace(r->page, (HPDF_REAL)o->cs);
             r->cs = o->cs;
         }
-        if (o->up)
-            HPDF_Page_SetTextMatrix(r->page, 0, 1, -1, 0, (HPDF_REAL)o->x, (HPDF_REAL)o->y);
-        else
-            HPDF_Page_SetTextMatrix(r->page, 1, 0, 0, 1, (HPDF_REAL)o->x, (HPDF_REAL)o->y);
-        r_show(r, o->text);
+        r_show(r, o->x, o->y, o->up, o->text);
         return;
     case OP_LINE:
         r_end_text(r);
