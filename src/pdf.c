@@ -661,6 +661,9 @@ typedef struct page {
     bool placed; /* something occupies the text area */
 } page;
 
+typedef struct brk_text brk_text;
+static void brk_text_free(brk_text *bt);
+
 struct tk_pdf {
     const tk_pdf_font *font;
     tk_pdf_font *own_font;
@@ -686,6 +689,8 @@ struct tk_pdf {
     size_t nheads, capheads;
     UBreakIterator *brk;
     bool brk_failed;
+    brk_text **brk_slots; /* open addressing, brk_cap a power of 2 */
+    size_t brk_cap, brk_n, brk_cps;
     size_t missing;
     int32_t first_missing;
 };
@@ -854,6 +859,12 @@ void tk_pdf_free(tk_pdf *p)
     free(p->heads);
     if (p->brk)
         ubrk_close(p->brk);
+    for (size_t i = 0; i < p->brk_cap; i++)
+        if (p->brk_slots[i]) {
+            brk_text_free(p->brk_slots[i]);
+            free(p->brk_slots[i]);
+        }
+    free(p->brk_slots);
     tk_arena_free(p->arena);
     tk_pdf_font_free(p->own_font);
     free(p);
@@ -1039,6 +1050,90 @@ static void emit(lines_out *o, const mtext *m, size_t a, size_t e, bool hard, do
     o->v[o->n++] = (tk_pdf_line){m->off[a], m->off[e], w, hard};
 }
 
+/* ---- the measured text and break points of each text broken ----
+ * Both depend on the text alone (not on the size or the width), and a
+ * document breaks the same texts again and again: a table row is measured
+ * before it is placed, its cells repeat (answers, dates), a table is fitted
+ * to its content before it is laid out. A document keeps them for each
+ * text, up to BRK_CACHE_CPS code points in all. */
+#define BRK_CACHE_CPS ((size_t)1 << 18)
+
+struct brk_text {
+    uint64_t hash;
+    char *text;
+    size_t len;
+    mtext m;
+    brk_pt *bp;
+    size_t nb;
+};
+
+static uint64_t brk_hash(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)s[i]) * 0x100000001b3u;
+    return h;
+}
+
+static void brk_measure(tk_pdf *p, const char *s, size_t len, brk_text *bt)
+{
+    mtext_init(&bt->m, p->font, s, len);
+    bt->bp = break_points(p, s, &bt->m, &bt->nb);
+    bt->text = NULL;
+}
+
+static void brk_text_free(brk_text *bt)
+{
+    mtext_free(&bt->m);
+    free(bt->bp);
+    free(bt->text);
+}
+
+/* The measured text s[0..len), from the document's cache or measured into
+ * it; NULL when the cache is full. */
+static brk_text *brk_cached(tk_pdf *p, const char *s, size_t len)
+{
+    uint64_t h = brk_hash(s, len);
+    size_t mask = p->brk_cap - 1, i = p->brk_cap ? (size_t)h & mask : 0;
+    for (; p->brk_cap && p->brk_slots[i]; i = (i + 1) & mask) {
+        brk_text *e = p->brk_slots[i];
+        if (e->hash == h && e->len == len && memcmp(e->text, s, len) == 0)
+            return e;
+    }
+    if (p->brk_cps + len > BRK_CACHE_CPS)
+        return NULL;
+    if (2 * (p->brk_n + 1) > p->brk_cap) {
+        size_t cap = p->brk_cap ? 2 * p->brk_cap : 256;
+        brk_text **slots = tk_xcalloc(cap, sizeof *slots);
+        for (size_t k = 0; k < p->brk_cap; k++) {
+            brk_text *e = p->brk_slots[k];
+            if (!e)
+                continue;
+            size_t j = (size_t)e->hash & (cap - 1);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = e;
+        }
+        free(p->brk_slots);
+        p->brk_slots = slots;
+        p->brk_cap = cap;
+        mask = cap - 1;
+        for (i = (size_t)h & mask; slots[i]; i = (i + 1) & mask)
+            ;
+    }
+    brk_text *e = tk_xmalloc(sizeof *e);
+    brk_measure(p, s, len, e);
+    e->hash = h;
+    e->len = len;
+    e->text = tk_xmalloc(len + 1);
+    memcpy(e->text, s, len);
+    e->text[len] = 0;
+    p->brk_slots[i] = e;
+    p->brk_n++;
+    p->brk_cps += e->m.n;
+    return e;
+}
+
 /* Greedy first-fit over the break points; first_w for the first line. */
 static size_t break_core(tk_pdf *p, const char *s, size_t len, double size, double first_w,
                          double width, tk_pdf_line **lines)
@@ -1046,10 +1141,14 @@ static size_t break_core(tk_pdf *p, const char *s, size_t len, double size, doub
     *lines = NULL;
     if (len == 0 || size <= 0)
         return 0;
-    mtext m;
-    mtext_init(&m, p->font, s, len);
-    size_t nb;
-    brk_pt *bp = break_points(p, s, &m, &nb);
+    brk_text own, *bt = brk_cached(p, s, len);
+    if (!bt) {
+        brk_measure(p, s, len, &own);
+        bt = &own;
+    }
+    const mtext *const m = &bt->m;
+    const brk_pt *const bp = bt->bp;
+    const size_t nb = bt->nb;
     lines_out o = {0};
     const size_t none = (size_t)-1;
     size_t ls = 0, fit = none, k = 0;
@@ -1061,10 +1160,10 @@ static size_t break_core(tk_pdf *p, const char *s, size_t len, double size, doub
             k++;
             continue;
         }
-        size_t e = trim_end(&m, ls, b);
-        if ((double)(m.cum[e] - m.cum[ls]) <= lim) {
+        size_t e = trim_end(m, ls, b);
+        if ((double)(m->cum[e] - m->cum[ls]) <= lim) {
             if (bp[k].hard) {
-                emit(&o, &m, ls, e, true, size);
+                emit(&o, m, ls, e, true, size);
                 ls = b;
                 fit = none;
                 lim = width * 1000.0 / size + 1e-6;
@@ -1075,8 +1174,8 @@ static size_t break_core(tk_pdf *p, const char *s, size_t len, double size, doub
             continue;
         }
         double full = width * 1000.0 / size + 1e-6;
-        if (fit != none && (double)(m.cum[trim_end(&m, fit, b)] - m.cum[fit]) <= full) {
-            emit(&o, &m, ls, trim_end(&m, ls, fit), false, size);
+        if (fit != none && (double)(m->cum[trim_end(m, fit, b)] - m->cum[fit]) <= full) {
+            emit(&o, m, ls, trim_end(m, ls, fit), false, size);
             ls = fit;
             fit = none;
             lim = full;
@@ -1086,34 +1185,34 @@ static size_t break_core(tk_pdf *p, const char *s, size_t len, double size, doub
          * between characters, filling the current line first, and if it
          * can be done, not before closing punctuation or after opening */
         size_t c = ls + 1, good = 0;
-        while (c < b && is_attached(m.cp[c]))
+        while (c < b && is_attached(m->cp[c]))
             c++;
         for (;;) {
-            if (c < m.n && can_split(m.cp[c - 1], m.cp[c]))
+            if (c < m->n && can_split(m->cp[c - 1], m->cp[c]))
                 good = c;
             size_t c2 = c + 1;
-            while (c2 < b && is_attached(m.cp[c2]))
+            while (c2 < b && is_attached(m->cp[c2]))
                 c2++;
-            if (c2 >= b || (double)(m.cum[c2] - m.cum[ls]) > lim)
+            if (c2 >= b || (double)(m->cum[c2] - m->cum[ls]) > lim)
                 break;
             c = c2;
         }
-        if (good > ls && (double)(m.cum[good] - m.cum[ls]) >= lim / 2)
+        if (good > ls && (double)(m->cum[good] - m->cum[ls]) >= lim / 2)
             c = good;
         if (fit != none && c <= fit) {
-            emit(&o, &m, ls, trim_end(&m, ls, fit), false, size);
+            emit(&o, m, ls, trim_end(m, ls, fit), false, size);
             ls = fit;
         } else {
-            emit(&o, &m, ls, c, false, size);
+            emit(&o, m, ls, c, false, size);
             ls = c;
         }
         fit = none;
         lim = full;
     }
-    if (ls < m.n)
-        emit(&o, &m, ls, trim_end(&m, ls, m.n), false, size);
-    free(bp);
-    mtext_free(&m);
+    if (ls < m->n)
+        emit(&o, m, ls, trim_end(m, ls, m->n), false, size);
+    if (bt == &own)
+        brk_text_free(&own);
     *lines = o.v;
     return o.n;
 }

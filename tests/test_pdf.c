@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hpdf.h>
+#include <libdeflate.h>
+
 #include "tenken/chart.h"
 #include "tenken/pdf.h"
 #include "tenken/text.h"
@@ -751,6 +754,310 @@ static void test_missing_characters_print_as_geta_with_one_warning(void **state)
     tk_diags_free(&d);
 }
 
+/* ---- the font in the PDF and the cost of a document ---- */
+
+/* The first s in the bytes [from, pdf end) (a PDF holds binary streams). */
+static const char *find(const tk_buf *pdf, const char *from, const char *s)
+{
+    size_t n = strlen(s);
+    for (const char *q = from; q + n <= pdf->data + pdf->len; q++)
+        if (memcmp(q, s, n) == 0)
+            return q;
+    return NULL;
+}
+
+/* The decompressed data of the stream that key (e.g. "/CIDToGIDMap")
+ * refers to in pdf; NULL when there is none. */
+static char *stream_of(const tk_buf *pdf, const char *key, size_t *len)
+{
+    const char *k = find(pdf, pdf->data, key);
+    if (!k)
+        return NULL;
+    int obj = atoi(k + strlen(key));
+    char head[32];
+    snprintf(head, sizeof head, "\n%d 0 obj", obj);
+    const char *o = find(pdf, pdf->data, head);
+    assert_non_null(o);
+    const char *st = find(pdf, o, "stream\r\n");
+    assert_non_null(st);
+    st += strlen("stream\r\n");
+    const char *en = find(pdf, st, "endstream");
+    assert_non_null(en);
+    size_t cap = 1 << 20;
+    char *out = malloc(cap);
+    struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+    size_t n = 0;
+    assert_int_equal(libdeflate_zlib_decompress(dc, st, (size_t)(en - st), out, cap, &n), LIBDEFLATE_SUCCESS);
+    libdeflate_free_decompressor(dc);
+    *len = n;
+    return out;
+}
+
+/* A PDF's text in codes is mapped to glyphs by the font's CIDToGIDMap and
+ * /W: they cover the characters the document prints, not the whole Basic
+ * Multilingual Plane (libharu's UTF-8 encoder made them 65536 entries,
+ * looked up in the font one by one for every document). */
+static void test_font_cid_space_is_the_characters_printed(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    /* full-width forms are at the top of the plane */
+    tk_pdf_paragraph(p, "全角の！（）０９ＡＺ～と半角のｶﾀｶﾅと￥と〒。", NULL);
+    tk_buf b;
+    tk_buf_init(&b);
+    assert_int_equal(tk_pdf_render(p, &b), 0);
+    size_t len = 0;
+    char *map = stream_of(&b, "/CIDToGIDMap ", &len);
+    assert_non_null(map);
+    /* about 40 characters (with the footer's and the header's): codes 0x0101.. */
+    assert_true(len >= 2 * 0x0101);
+    assert_true(len <= 2 * 0x0200);
+    free(map);
+    const char *w = find(&b, b.data, "/W [");
+    assert_non_null(w);
+    assert_true(find(&b, w, "\n") - w < 2000);
+    tk_buf_free(&b);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+/* Every character of a long policy (some 870 different ones: codes in
+ * four blocks of 255), printed in paragraphs and table cells, and the title
+ * drawn turned, comes back exactly from the PDF. */
+static void test_many_different_characters_extract_exactly(void **state)
+{
+    (void)state;
+    if (!have_tool("pdftotext"))
+        skip();
+    tk_buf src;
+    tk_buf_init(&src);
+    assert_int_equal(tk_file_read("checklists/shime/policy.txt", 1 << 20, &src), 0);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    const char *mixed[] = {"ひらがな・カタカナ・漢字", "ASCII 0-9 a-z A-Z !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+                           "ﾊﾝｶｸｶﾀｶﾅ ｧｨｩｪｫｯｬｭｮ ﾞﾟ｡｢｣､･", "記号①②⑩※〒〓○●◎△▲□■◇◆☆★→←↑↓〃々〆ー―‐～…‥"};
+    tk_pdf_table *t = tk_pdf_table_begin(p, 2, (const double[]){1, 8}, (const char *const[]){"種類", "文字"}, NULL);
+    for (size_t i = 0; i < sizeof mixed / sizeof mixed[0]; i++)
+        tk_pdf_table_row(t, (const char *const[]){"行", mixed[i]}, NULL);
+    tk_pdf_table_end(t);
+    tk_pdf_draw_text_up(p, 30, 100, 9, 0, "縦に置いた表題");
+    /* less its Hangul (a CSIRT's name), which IPAex lacks */
+    size_t keep = 0;
+    for (const char *q = src.data, *end = q + src.len; q < end;) {
+        const char *at = q;
+        int32_t c = tk_utf8_next(&q, end);
+        if (c < 0xAC00 || c > 0xD7AF) {
+            memmove(src.data + keep, at, (size_t)(q - at));
+            keep += (size_t)(q - at);
+        }
+    }
+    src.data[src.len = keep] = 0;
+    tk_pdf_paragraph(p, src.data, NULL);
+    char *path = tmp_path("many.pdf");
+    assert_int_equal(tk_pdf_save(p, path, true), 0);
+    if (d.count)
+        fail_msg("%s", d.items[0].message);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 -raw '%s' - 2>&1", path);
+    char *out = run(cmd, NULL);
+    for (size_t i = 0; i < sizeof mixed / sizeof mixed[0]; i++)
+        if (!strstr(out, mixed[i]))
+            fail_msg("not extracted: %s", mixed[i]);
+    assert_non_null(strstr(out, "縦に置いた表題"));
+    /* the policy, white space aside (line ends move) */
+    tk_buf want, got;
+    tk_buf_init(&want);
+    tk_buf_init(&got);
+    const char *ins[] = {src.data, strstr(out, "縦に置いた表題")};
+    tk_buf *outs[] = {&want, &got};
+    for (int k = 0; k < 2; k++)
+        for (const char *q = ins[k], *end = q + strlen(q); q < end;) {
+            const char *at = q;
+            int32_t c = tk_utf8_next(&q, end);
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x3000)
+                tk_buf_append(outs[k], at, (size_t)(q - at));
+        }
+    /* pdftotext puts the footers ("n/N") and running headers between pages */
+    assert_true(got.len >= want.len);
+    size_t i = 0, j = 0, skipped = 0;
+    while (i < want.len && j < got.len) {
+        if (want.data[i] == got.data[j]) {
+            i++;
+            j++;
+        } else {
+            j++;
+            skipped++;
+        }
+    }
+    assert_int_equal(i, want.len);
+    assert_true(skipped < 200 * tk_pdf_page_count(p));
+    tk_buf_free(&want);
+    tk_buf_free(&got);
+    free(out);
+    free(path);
+    tk_pdf_free(p);
+    tk_buf_free(&src);
+    tk_diags_free(&d);
+}
+
+/* The widths tenken lays out with are libharu's, the ones the PDF's /W
+ * array gives a viewer (text drawn after another on a line would otherwise
+ * overlap it or leave a gap): the whole font loaded in libharu measures
+ * each string as tk_pdf_text_width does. A character the font lacks is
+ * printed and measured as 〓. */
+static void test_text_widths_are_libharus(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *p = new_doc(&d);
+    HPDF_Doc h = HPDF_New(NULL, NULL);
+    assert_non_null(h);
+    HPDF_UseUTFEncodings(h);
+    const char *name = HPDF_LoadTTFontFromFile(h, tk_pdf_font_file(font), HPDF_FALSE);
+    assert_non_null(name);
+    HPDF_Font hf = HPDF_GetFont(h, name, "UTF-8");
+    assert_non_null(hf);
+    const char *texts[] = {
+        "情報セキュリティポリシー", "ひらがなとカタカナ", "ASCII text, 0123456789 (a-z) [A-Z] {}!?",
+        "ﾊﾝｶｸｶﾀｶﾅ ｧｯｬﾞﾟ｡｢｣､･", "①※〒○●◎△□◇☆→〃々〆ー―‐～…", "全角ＡＢＣ１２３！？（）",
+        "mixed 混在 ｶﾅ 123 ％ & 令和8年", "é ü ß Ω д", " ", "",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        HPDF_TextWidth tw = HPDF_Font_TextWidth(hf, (const HPDF_BYTE *)texts[i], (HPDF_UINT)strlen(texts[i]));
+        for (double size = 7; size <= 24; size += 8.5) {
+            double ours = tk_pdf_text_width(p, texts[i], size);
+            double theirs = (double)tw.width * size / 1000.0;
+            if (fabs(ours - theirs) > 1e-9)
+                fail_msg("%s at %.1f pt: %.6f, libharu %.6f", texts[i], size, ours, theirs);
+        }
+    }
+    HPDF_Free(h);
+    /* 𠮷 (outside the BMP) and U+E000 (private use) are printed as 〓 */
+    assert_true(fabs(tk_pdf_text_width(p, "\xF0\xA0\xAE\xB7", 10) - tk_pdf_text_width(p, "〓", 10)) < 1e-9);
+    assert_true(fabs(tk_pdf_text_width(p, "\xEE\x80\x80", 10) - tk_pdf_text_width(p, "〓", 10)) < 1e-9);
+    tk_pdf_free(p);
+    tk_diags_free(&d);
+}
+
+/* A report of its own content, as a report run writes one of many. */
+static void other_doc(tk_pdf *p, int seed)
+{
+    tk_pdf_heading(p, 1, "別の文書");
+    char line[256];
+    for (int i = 0; i < 40; i++) {
+        snprintf(line, sizeof line, "別の文書%d の段落 %d。情報資産の管理状況を点検し、改善計画を立てる。", seed, i);
+        tk_pdf_paragraph(p, line, NULL);
+    }
+    tk_pdf_table *t = tk_pdf_table_begin(p, 3, NULL, (const char *const[]){"番号", "項目", "回答"}, NULL);
+    for (int i = 0; i < 30; i++) {
+        char n[16];
+        snprintf(n, sizeof n, "%d-%d", seed, i);
+        tk_pdf_table_row(t, (const char *const[]){n, SENTENCE, i % 2 ? "実施している" : "一部実施している"}, NULL);
+    }
+    tk_pdf_table_end(t);
+}
+
+static void sample_doc(tk_pdf *p)
+{
+    tk_pdf_heading(p, 1, "同じ文書");
+    tk_pdf_paragraph(p, KINSOKU_TEXT, NULL);
+    const char *cells[] = {"1", SENTENCE, "実施している", "2", KINSOKU_TEXT, "一部実施している"};
+    double w[3];
+    tk_pdf_table_fit(p, 3, (const char *const[]){"番号", "項目", "回答"}, cells, 2, 0, w);
+    tk_pdf_table *t = tk_pdf_table_begin(p, 3, w, (const char *const[]){"番号", "項目", "回答"}, NULL);
+    tk_pdf_table_row(t, cells, NULL);
+    tk_pdf_table_row(t, cells + 3, NULL);
+    tk_pdf_table_end(t);
+}
+
+/* A document written after others in the same process (the font shared,
+ * as report departments does) is the same, byte for byte, as one written
+ * alone, and as one with a font of its own. */
+static void test_a_document_after_others_is_identical_to_one_alone(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_buf alone, after, own;
+    tk_buf_init(&alone);
+    tk_buf_init(&after);
+    tk_buf_init(&own);
+    tk_pdf *p = new_doc(&d);
+    sample_doc(p);
+    assert_int_equal(tk_pdf_render(p, &alone), 0);
+    tk_pdf_free(p);
+    for (int i = 0; i < 3; i++) {
+        p = new_doc(&d);
+        other_doc(p, i);
+        tk_buf junk;
+        tk_buf_init(&junk);
+        assert_int_equal(tk_pdf_render(p, &junk), 0);
+        tk_buf_free(&junk);
+        tk_pdf_free(p);
+    }
+    p = new_doc(&d);
+    sample_doc(p);
+    assert_int_equal(tk_pdf_render(p, &after), 0);
+    tk_pdf_free(p);
+    tk_pdf_opts o = {.title = "テスト文書", .mark = "自治体機密性2", .header_left = "みどり市 テスト",
+                     .font_path = tk_pdf_font_file(font)};
+    p = tk_pdf_new(&o, &d);
+    assert_non_null(p);
+    sample_doc(p);
+    assert_int_equal(tk_pdf_render(p, &own), 0);
+    tk_pdf_free(p);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(alone.len, after.len);
+    assert_memory_equal(alone.data, after.data, alone.len);
+    assert_int_equal(alone.len, own.len);
+    assert_memory_equal(alone.data, own.data, alone.len);
+    tk_buf_free(&alone);
+    tk_buf_free(&after);
+    tk_buf_free(&own);
+    tk_diags_free(&d);
+}
+
+/* A document keeps what it has measured of each text for breaking it
+ * again; once it has kept a great deal it measures anew, with the same
+ * lines. */
+static void test_breaking_gives_the_same_lines_after_a_great_many_texts(void **state)
+{
+    (void)state;
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_pdf *fresh = new_doc(&d), *busy = new_doc(&d);
+    tk_pdf_line *a, *b;
+    size_t na = tk_pdf_break_lines(fresh, KINSOKU_TEXT, 10, 150, &a);
+    /* more than a document keeps (2^18 code points), all different */
+    char text[600];
+    for (int i = 0; i < 1200; i++) {
+        snprintf(text, sizeof text, "%d番目の文。%s%s", i, KINSOKU_TEXT, SENTENCE);
+        tk_pdf_line *l;
+        size_t n = tk_pdf_break_lines(busy, text, 10, 150, &l);
+        assert_true(n > 1);
+        free(l);
+    }
+    for (int k = 0; k < 2; k++) {
+        size_t nb = tk_pdf_break_lines(busy, KINSOKU_TEXT, 10, 150, &b);
+        assert_int_equal(na, nb);
+        for (size_t i = 0; i < na; i++) {
+            assert_int_equal(a[i].start, b[i].start);
+            assert_int_equal(a[i].end, b[i].end);
+            assert_true(a[i].width == b[i].width);
+            assert_int_equal(a[i].hard, b[i].hard);
+        }
+        free(b);
+    }
+    free(a);
+    tk_pdf_free(fresh);
+    tk_pdf_free(busy);
+    tk_diags_free(&d);
+}
+
 static void test_font_open_reports_a_missing_file_in_japanese(void **state)
 {
     (void)state;
@@ -795,6 +1102,11 @@ int main(void)
         cmocka_unit_test(test_render_is_deterministic),
         cmocka_unit_test(test_heading_moves_to_the_next_page_with_its_paragraph),
         cmocka_unit_test(test_missing_characters_print_as_geta_with_one_warning),
+        cmocka_unit_test(test_font_cid_space_is_the_characters_printed),
+        cmocka_unit_test(test_many_different_characters_extract_exactly),
+        cmocka_unit_test(test_text_widths_are_libharus),
+        cmocka_unit_test(test_a_document_after_others_is_identical_to_one_alone),
+        cmocka_unit_test(test_breaking_gives_the_same_lines_after_a_great_many_texts),
         cmocka_unit_test(test_font_open_reports_a_missing_file_in_japanese),
     };
     return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
