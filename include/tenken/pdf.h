@@ -7,13 +7,19 @@
  * How it works. Layout calls record drawing operations page by page; nothing
  * touches libharu until tk_pdf_render / tk_pdf_save. Then the TrueType font
  * is cut down to the glyphs the document uses (a real subset: glyf, loca,
- * hmtx and a small cmap), that subset is embedded through libharu's UTF-8
- * CID font path, the pages are replayed with their footers (the page count
- * is known by then) and the ToUnicode map is rewritten so that text
- * extraction (pdftotext, copy and paste) gives back the exact characters.
- * Subsetting ourselves matters: libharu 2.3 embeds the whole cmap, post,
- * hmtx and loca tables of the font (about 250 kB of IPAex per file) and
- * spends ~80 ms scanning the full cmap for every document.
+ * hmtx and a small cmap), the characters the document prints are numbered
+ * (two-byte codes, each its own CID through a CMap encoder of ours,
+ * Identity-H), the subset is embedded as a CID font, the pages are replayed
+ * with their footers (the page count is known by then) and the ToUnicode
+ * map is rewritten so that text extraction (pdftotext, copy and paste)
+ * gives back the exact characters. Streams are compressed with libdeflate.
+ * Subsetting and numbering ourselves matters: libharu 2.3 embeds the whole
+ * cmap, post, hmtx and loca tables of the font (about 250 kB of IPAex per
+ * file) and spends ~80 ms scanning the full cmap for every document, and
+ * its UTF-8 encoder makes the font's CID space the whole Basic Multilingual
+ * Plane (65536 glyph look-ups and a 128 kB CIDToGIDMap per document).
+ * Measured texts and their break points are kept per document, so a text
+ * broken again (a table row measured, then placed) costs only the fitting.
  *
  * Units: positions and sizes are PDF points (1/72 inch) unless a name ends
  * in _mm; y grows upwards, the origin is the bottom-left corner of the page.
