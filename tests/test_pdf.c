@@ -954,7 +954,7 @@ static void other_doc(tk_pdf *p, int seed)
     }
     tk_pdf_table *t = tk_pdf_table_begin(p, 3, NULL, (const char *const[]){"番号", "項目", "回答"}, NULL);
     for (int i = 0; i < 30; i++) {
-        char n[16];
+        char n[32];
         snprintf(n, sizeof n, "%d-%d", seed, i);
         tk_pdf_table_row(t, (const char *const[]){n, SENTENCE, i % 2 ? "実施している" : "一部実施している"}, NULL);
     }
