@@ -219,7 +219,18 @@ static const char *date_format(const tk_template *t, bool input)
     return "yyyy/m/d";
 }
 
-static void make_formats(W *w)
+/* A format aligned so (LXW_ALIGN_NONE: not set). */
+static void align(lxw_format *f, uint8_t horizontal, uint8_t vertical)
+{
+    if (horizontal != LXW_ALIGN_NONE)
+        format_set_align(f, horizontal);
+    if (vertical != LXW_ALIGN_NONE)
+        format_set_align(f, vertical);
+}
+
+/* Headings: the cover's title, a sheet's caption and department, the
+ * column headings and the group row above them. */
+static void make_heading_formats(W *w)
 {
     const tk_tpl_colors *c = &w->t->colors;
     double sz = w->t->font_size;
@@ -228,26 +239,23 @@ static void make_formats(W *w)
     format_set_bold(w->title);
     format_set_font_size(w->title, sz + 6);
     format_set_font_color(w->title, c->title);
-    format_set_align(w->title, LXW_ALIGN_CENTER);
-    format_set_align(w->title, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->title, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_CENTER);
 
     w->caption = fmt(w);
     format_set_bold(w->caption);
     format_set_font_size(w->caption, sz + 2);
     format_set_font_color(w->caption, c->title);
-    format_set_align(w->caption, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->caption, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
 
     w->right = fmt(w);
-    format_set_align(w->right, LXW_ALIGN_RIGHT);
-    format_set_align(w->right, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->right, LXW_ALIGN_RIGHT, LXW_ALIGN_VERTICAL_CENTER);
 
     w->head = fmt(w);
     format_set_bold(w->head);
     format_set_bg_color(w->head, c->header);
     format_set_font_color(w->head, c->header_text);
     format_set_text_wrap(w->head);
-    format_set_align(w->head, LXW_ALIGN_CENTER);
-    format_set_align(w->head, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->head, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->head);
 
     w->group = fmt(w);
@@ -255,55 +263,68 @@ static void make_formats(W *w)
     format_set_bg_color(w->group, c->group);
     format_set_font_color(w->group, c->header_text);
     format_set_text_wrap(w->group);
-    format_set_align(w->group, LXW_ALIGN_CENTER);
-    format_set_align(w->group, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->group, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->group);
+}
 
+/* The read-only cells of an item row: text and centred values. */
+static void make_item_formats(W *w)
+{
     w->cell = fmt(w);
     format_set_text_wrap(w->cell);
-    format_set_align(w->cell, LXW_ALIGN_VERTICAL_TOP);
+    align(w->cell, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->cell);
 
     w->cell_c = fmt(w);
-    format_set_align(w->cell_c, LXW_ALIGN_CENTER);
-    format_set_align(w->cell_c, LXW_ALIGN_VERTICAL_TOP);
+    align(w->cell_c, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->cell_c);
+}
+
+/* The input cells of an item row: unlocked, in the input colour. */
+static void make_input_formats(W *w)
+{
+    const tk_tpl_colors *c = &w->t->colors;
 
     w->in_text = fmt(w);
     format_set_unlocked(w->in_text);
     format_set_bg_color(w->in_text, c->input);
     format_set_text_wrap(w->in_text);
-    format_set_align(w->in_text, LXW_ALIGN_VERTICAL_TOP);
+    align(w->in_text, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->in_text);
 
     w->in_list = fmt(w);
     format_set_unlocked(w->in_list);
     format_set_bg_color(w->in_list, c->input);
     format_set_text_wrap(w->in_list);
-    format_set_align(w->in_list, LXW_ALIGN_CENTER);
-    format_set_align(w->in_list, LXW_ALIGN_VERTICAL_TOP);
+    align(w->in_list, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->in_list);
 
     w->in_date = fmt(w);
     format_set_unlocked(w->in_date);
     format_set_bg_color(w->in_date, c->input);
-    format_set_align(w->in_date, LXW_ALIGN_CENTER);
-    format_set_align(w->in_date, LXW_ALIGN_VERTICAL_TOP);
+    align(w->in_date, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->in_date);
     format_set_num_format(w->in_date, date_format(w->t, true));
+}
+
+/* Read-only cells made after the inputs (their order in the workbook's
+ * styles is kept): an overdue plan, a date shown, the item text's runs. */
+static void make_shown_formats(W *w)
+{
+    const tk_tpl_colors *c = &w->t->colors;
+    double sz = w->t->font_size;
 
     /* an earlier year's plan past its due date: bold, in the mark's colour */
     w->cell_late = fmt(w);
     format_set_text_wrap(w->cell_late);
-    format_set_align(w->cell_late, LXW_ALIGN_VERTICAL_TOP);
+    align(w->cell_late, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_TOP);
     format_set_bold(w->cell_late);
     format_set_font_color(w->cell_late, c->classification);
     bordered(w, w->cell_late);
 
     /* a date shown, not typed (a plan's current due date) */
     w->cell_date = fmt(w);
-    format_set_align(w->cell_date, LXW_ALIGN_CENTER);
-    format_set_align(w->cell_date, LXW_ALIGN_VERTICAL_TOP);
+    align(w->cell_date, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_TOP);
     format_set_num_format(w->cell_date, date_format(w->t, false));
     bordered(w, w->cell_date);
 
@@ -312,31 +333,38 @@ static void make_formats(W *w)
     format_set_font_size(w->ctx, sz > 7 ? sz - 1 : sz);
     format_set_font_color(w->ctx, c->context);
     w->txt = fmt(w);
+}
+
+/* The cover: labels and values, its inputs, the classification mark, notes,
+ * the progress table (links, counts, the rate, totals). */
+static void make_cover_formats(W *w)
+{
+    const tk_tpl_colors *c = &w->t->colors;
+    double sz = w->t->font_size;
 
     w->label = fmt(w);
     format_set_bold(w->label);
     format_set_bg_color(w->label, c->header);
     format_set_text_wrap(w->label);
-    format_set_align(w->label, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->label, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->label);
 
     w->value = fmt(w);
     format_set_text_wrap(w->value);
-    format_set_align(w->value, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->value, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->value);
 
     w->in_cover = fmt(w);
     format_set_unlocked(w->in_cover);
     format_set_bg_color(w->in_cover, c->input);
     format_set_text_wrap(w->in_cover);
-    format_set_align(w->in_cover, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->in_cover, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->in_cover);
 
     w->in_cover_date = fmt(w);
     format_set_unlocked(w->in_cover_date);
     format_set_bg_color(w->in_cover_date, c->input);
-    format_set_align(w->in_cover_date, LXW_ALIGN_LEFT);
-    format_set_align(w->in_cover_date, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->in_cover_date, LXW_ALIGN_LEFT, LXW_ALIGN_VERTICAL_CENTER);
     format_set_num_format(w->in_cover_date, "yyyy/m/d");
     bordered(w, w->in_cover_date);
 
@@ -344,75 +372,78 @@ static void make_formats(W *w)
     format_set_bold(w->klass);
     format_set_font_size(w->klass, sz + 1);
     format_set_font_color(w->klass, c->classification);
-    format_set_align(w->klass, LXW_ALIGN_CENTER);
-    format_set_align(w->klass, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->klass, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_CENTER);
     format_set_border(w->klass, LXW_BORDER_MEDIUM);
     format_set_border_color(w->klass, c->classification);
 
     w->note = fmt(w);
     format_set_text_wrap(w->note);
-    format_set_align(w->note, LXW_ALIGN_VERTICAL_TOP);
+    align(w->note, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_TOP);
 
     w->link = fmt(w);
     format_set_underline(w->link, LXW_UNDERLINE_SINGLE);
     format_set_font_color(w->link, 0x0563C1);
     format_set_text_wrap(w->link);
-    format_set_align(w->link, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->link, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->link);
 
     w->num = fmt(w);
-    format_set_align(w->num, LXW_ALIGN_CENTER);
-    format_set_align(w->num, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->num, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->num);
 
     w->num_b = fmt(w);
     format_set_bold(w->num_b);
     format_set_bg_color(w->num_b, c->header);
-    format_set_align(w->num_b, LXW_ALIGN_CENTER);
-    format_set_align(w->num_b, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->num_b, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->num_b);
 
     w->pct = fmt(w);
     format_set_bold(w->pct);
     format_set_num_format(w->pct, "0.0%");
-    format_set_align(w->pct, LXW_ALIGN_CENTER);
-    format_set_align(w->pct, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->pct, LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->pct);
 
     w->total = fmt(w);
     format_set_bold(w->total);
     format_set_bg_color(w->total, c->header);
-    format_set_align(w->total, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->total, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->total);
+}
+
+/* The instructions sheet: headings, paragraphs, tables, the colour legend. */
+static void make_instruction_formats(W *w)
+{
+    const tk_tpl_colors *c = &w->t->colors;
+    double sz = w->t->font_size;
 
     w->h1 = fmt(w);
     format_set_bold(w->h1);
     format_set_font_size(w->h1, sz + 4);
     format_set_font_color(w->h1, c->title);
-    format_set_align(w->h1, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->h1, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
 
     w->h2 = fmt(w);
     format_set_bold(w->h2);
     format_set_font_size(w->h2, sz + 1);
     format_set_font_color(w->h2, c->title);
-    format_set_align(w->h2, LXW_ALIGN_VERTICAL_BOTTOM);
+    align(w->h2, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_BOTTOM);
     format_set_bottom(w->h2, LXW_BORDER_THIN);
     format_set_bottom_color(w->h2, c->title);
 
     w->para = fmt(w);
     format_set_text_wrap(w->para);
-    format_set_align(w->para, LXW_ALIGN_VERTICAL_TOP);
+    align(w->para, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_TOP);
 
     w->tbl_head = fmt(w);
     format_set_bold(w->tbl_head);
     format_set_bg_color(w->tbl_head, c->header);
     format_set_text_wrap(w->tbl_head);
-    format_set_align(w->tbl_head, LXW_ALIGN_VERTICAL_CENTER);
+    align(w->tbl_head, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_CENTER);
     bordered(w, w->tbl_head);
 
     w->tbl = fmt(w);
     format_set_text_wrap(w->tbl);
-    format_set_align(w->tbl, LXW_ALIGN_VERTICAL_TOP);
+    align(w->tbl, LXW_ALIGN_NONE, LXW_ALIGN_VERTICAL_TOP);
     bordered(w, w->tbl);
 
     const uint32_t legend_colors[3] = {c->input, c->unanswered, c->missing};
@@ -421,14 +452,30 @@ static void make_formats(W *w)
         format_set_bg_color(w->legend[i], legend_colors[i]);
         bordered(w, w->legend[i]);
     }
+}
 
+/* The identity sheet's plain cells and the conditional formats
+ * (differential: a fill only) for an unanswered item and a missing entry. */
+static void make_plain_and_conditional_formats(W *w)
+{
+    const tk_tpl_colors *c = &w->t->colors;
     w->plain = fmt(w);
-
-    /* conditional formats (differential: fill only) */
     w->cf_unanswered = workbook_add_format(w->wb);
     format_set_bg_color(w->cf_unanswered, c->unanswered);
     w->cf_missing = workbook_add_format(w->wb);
     format_set_bg_color(w->cf_missing, c->missing);
+}
+
+/* Every format of the workbook, in a fixed order (the order of its styles). */
+static void make_formats(W *w)
+{
+    make_heading_formats(w);
+    make_item_formats(w);
+    make_input_formats(w);
+    make_shown_formats(w);
+    make_cover_formats(w);
+    make_instruction_formats(w);
+    make_plain_and_conditional_formats(w);
 }
 
 static const char *expand(W *w, const char *s)

@@ -1285,6 +1285,171 @@ static void test_generate_reports_bad_options(void **state)
     run_free(&r);
 }
 
+/* ---- the formats of the workbook (xlsx_write's format stages) ---- */
+
+/* The first node of expr under ctx, or NULL. */
+static xmlNodePtr first_node(xmlDocPtr doc, xmlNodePtr ctx, const char *expr)
+{
+    xmlXPathObjectPtr o = xpath(doc, ctx, expr);
+    xmlNodePtr n = nodes(o) ? o->nodesetval->nodeTab[0] : NULL;
+    xmlXPathFreeObject(o);
+    return n;
+}
+
+/* A cell's format in words: "bold size=N color=RGB fill=RGB wrap h=.. v=..
+ * border=.. numfmt=.. unlocked", each only when set. */
+static char *style_of(xbook *b, const char *sheet, const char *ref)
+{
+    xsheet *sh = xbook_sheet(b, sheet);
+    assert_non_null(sh);
+    xmlNodePtr c = cell_node(sh, ref);
+    if (!c)
+        fail_msg("%s!%s: no cell", sheet, ref);
+    char *si = prop(c, "s");
+    xmlDocPtr st = parse_part(b->z, "xl/styles.xml");
+    char q[128];
+    snprintf(q, sizeof q, "/m:styleSheet/m:cellXfs/m:xf[%ld]", atol(si) + 1);
+    free(si);
+    xmlNodePtr xf = first_node(st, NULL, q);
+    assert_non_null(xf);
+    tk_buf out;
+    tk_buf_init(&out);
+    char *font = prop(xf, "fontId"), *fill = prop(xf, "fillId"), *border = prop(xf, "borderId"), *nf = prop(xf, "numFmtId");
+    snprintf(q, sizeof q, "/m:styleSheet/m:fonts/m:font[%ld]", atol(font) + 1);
+    xmlNodePtr f = first_node(st, NULL, q);
+    if (first_node(st, f, "m:b"))
+        tk_buf_puts(&out, "bold ");
+    xmlNodePtr n = first_node(st, f, "m:sz");
+    char *v = prop(n, "val");
+    tk_buf_printf(&out, "size=%s ", v);
+    free(v);
+    if ((n = first_node(st, f, "m:color[@rgb]"))) {
+        v = prop(n, "rgb");
+        tk_buf_printf(&out, "color=%s ", v);
+        free(v);
+    }
+    snprintf(q, sizeof q, "/m:styleSheet/m:fills/m:fill[%ld]/m:patternFill/m:fgColor", atol(fill) + 1);
+    if ((n = first_node(st, NULL, q))) {
+        v = prop(n, "rgb");
+        tk_buf_printf(&out, "fill=%s ", v);
+        free(v);
+    }
+    if ((n = first_node(st, xf, "m:alignment"))) {
+        char *wrap = prop(n, "wrapText"), *h = prop(n, "horizontal"), *vv = prop(n, "vertical");
+        tk_buf_printf(&out, "%s%s%s%s%s%s", *wrap ? "wrap " : "", *h ? "h=" : "", h, *h ? " " : "", *vv ? "v=" : "", vv);
+        if (*vv)
+            tk_buf_putc(&out, ' ');
+        free(wrap);
+        free(h);
+        free(vv);
+    }
+    snprintf(q, sizeof q, "/m:styleSheet/m:borders/m:border[%ld]/m:left[@style]", atol(border) + 1);
+    if ((n = first_node(st, NULL, q))) {
+        v = prop(n, "style");
+        tk_buf_printf(&out, "border=%s ", v);
+        free(v);
+    }
+    if (strcmp(nf, "0") != 0) {
+        snprintf(q, sizeof q, "/m:styleSheet/m:numFmts/m:numFmt[@numFmtId='%s']", nf);
+        n = first_node(st, NULL, q);
+        v = n ? prop(n, "formatCode") : tk_xstrdup(nf);
+        tk_buf_printf(&out, "numfmt=%s ", v);
+        free(v);
+    }
+    if (first_node(st, xf, "m:protection[@locked='0']"))
+        tk_buf_puts(&out, "unlocked ");
+    free(font);
+    free(fill);
+    free(border);
+    free(nf);
+    xmlFreeDoc(st);
+    if (out.len)
+        out.data[--out.len] = '\0';
+    return tk_buf_steal(&out);
+}
+
+static void expect_style(xbook *b, const char *sheet, const char *ref, const char *want)
+{
+    char *got = style_of(b, sheet, ref);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s!%s: format「%s」, expected「%s」", sheet, ref, got, want);
+    free(got);
+}
+
+/* Each stage of formats gives its cells the template's look: headings bold
+ * in the header colours, read-only item cells wrapped and locked, inputs
+ * unlocked in the input colour with the template's date format, the
+ * cover's mark in the classification colour with a medium border, the
+ * instructions' heading larger. */
+static void test_generate_formats_follow_the_template(void **state)
+{
+    (void)state;
+    run r;
+    run_init(&r);
+    const char *one[] = {"01"};
+    assert_int_equal(generate(&r, "shime", "self", false, 1, one, 1), TK_EXIT_OK);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_template *t = tk_template_load("templates/self.xml", "templates", &d);
+    assert_non_null(t);
+    /* no earlier year: the workbook leaves out its columns */
+    tk_template_omit_column(t, TK_COL_PREV_ANSWER);
+    tk_template_omit_column(t, TK_COL_PREV_PLAN);
+    const tk_tpl_colors *c = &t->colors;
+    xbook b;
+    xbook_open(&b, r.res.workbooks[0].file);
+    const char *sheet = b.sheets[2].name; /* the first item sheet */
+    int first = tk_xlsx_first_item_row(t), head = first - 1;
+    char want[512], ref[16];
+    double sz = t->font_size;
+
+    /* headings (black is the default font colour, not written) */
+    char text_color[32] = "";
+    if (c->header_text)
+        snprintf(text_color, sizeof text_color, "color=FF%06X ", c->header_text);
+    snprintf(want, sizeof want, "bold size=%g %sfill=FF%06X wrap h=center v=center border=thin", sz, text_color,
+             c->header);
+    cell_ref(head, 0, ref);
+    expect_style(&b, sheet, ref, want);
+    snprintf(want, sizeof want, "bold size=%g color=FF%06X v=center", sz + 2, c->title);
+    expect_style(&b, sheet, "A1", want);
+    /* an item row: read-only text, inputs */
+    for (size_t k = 0; k < t->ncolumns; k++) {
+        cell_ref(first, (int)k, ref);
+        switch (t->columns[k].key) {
+        case TK_COL_TEXT:
+            snprintf(want, sizeof want, "size=%g wrap v=top border=thin", sz);
+            break;
+        case TK_COL_SEQ:
+            snprintf(want, sizeof want, "size=%g h=center v=top border=thin", sz);
+            break;
+        case TK_COL_ANSWER:
+            snprintf(want, sizeof want, "size=%g fill=FF%06X wrap h=center v=top border=thin unlocked", sz, c->input);
+            break;
+        case TK_COL_DUE:
+            snprintf(want, sizeof want, "size=%g fill=FF%06X h=center v=top border=thin numfmt=%s unlocked", sz, c->input,
+                     t->columns[k].number_format ? t->columns[k].number_format : "yyyy/m/d");
+            break;
+        case TK_COL_PLAN:
+            snprintf(want, sizeof want, "size=%g fill=FF%06X wrap v=top border=thin unlocked", sz, c->input);
+            break;
+        default:
+            continue;
+        }
+        expect_style(&b, sheet, ref, want);
+    }
+    /* the cover's classification mark; the instructions' heading */
+    snprintf(want, sizeof want, "bold size=%g color=FF%06X h=center v=center border=medium", sz + 1, c->classification);
+    expect_style(&b, t->cover_sheet, "F1", want);
+    snprintf(want, sizeof want, "bold size=%g color=FF%06X v=center", sz + 4, c->title);
+    expect_style(&b, t->instructions_sheet, "B1", want);
+
+    xbook_close(&b);
+    tk_template_free(t);
+    tk_diags_free(&d);
+    run_free(&r);
+}
+
 /* ---- follow-up at scale ---- */
 
 /* Peak memory (KiB) of `tenken generate --kind followup` run on org in r. */
@@ -1642,6 +1807,7 @@ int main(void)
         cmocka_unit_test(test_generate_leaves_no_temporary_files),
         cmocka_unit_test(test_generate_stops_cleanly_when_interrupted),
         cmocka_unit_test(test_generate_reports_bad_options),
+        cmocka_unit_test(test_generate_formats_follow_the_template),
         cmocka_unit_test(test_generate_followup_memory_stays_flat),
         cmocka_unit_test(test_sheet_names_follow_excel_rules),
         cmocka_unit_test(test_measure_remembers_the_lines_measured_directly),
