@@ -573,30 +573,79 @@ static int taken_in_before(tk_store *st, const char *token, const char *sha, tk_
     return 1;
 }
 
-int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *d)
+/* ---- the stages of one file ----
+ *
+ * tk_ingest_file runs them in order; each leaves in the job what the next
+ * needs and says whether to go on (see ingest.h for each one's contract). */
+
+struct tk_ingest_job {
+    ctx c;
+    issued is;
+    tk_ingest_opts o;
+    tk_ingest_result *res;
+    tk_buf raw;       /* the file's bytes */
+    char sha[65];     /* their SHA-256 */
+    const char *shown; /* the name as shown and stored (\xHH for bytes not UTF-8) */
+    const char *token; /* the identity sheet's */
+    bool followup;
+    /* the values, one record per row */
+    tk_answer_rec *answers;
+    tk_followup_rec *fus;
+    size_t nfus;
+};
+
+tk_ingest_job *tk_ingest_job_new(const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *d)
 {
-    static const tk_ingest_opts defaults = {0};
-    if (!o)
-        o = &defaults;
+    tk_ingest_job *j = tk_xcalloc(1, sizeof *j);
+    if (o)
+        j->o = *o;
+    j->res = res;
     memset(res, 0, sizeof *res);
     res->outcome = TK_INGEST_REFUSED;
-    ctx c;
-    memset(&c, 0, sizeof c);
-    c.a = tk_arena_new();
-    /* a name that is not UTF-8 is shown and stored as \xHH */
+    j->c.a = tk_arena_new();
     char *esc = tk_text_printable(path, false);
-    const char *shown = esc ? tk_arena_strdup(c.a, esc) : path;
+    j->shown = esc ? tk_arena_strdup(j->c.a, esc) : path;
     free(esc);
-    c.path = path;
-    c.d = d;
-    c.errors_before = d->errors;
-    issued is;
-    memset(&is, 0, sizeof is);
-    int rc = -1;
+    j->c.path = path;
+    j->c.d = d;
+    j->c.errors_before = d->errors;
+    j->token = "";
+    tk_buf_init(&j->raw);
+    return j;
+}
 
-    /* the bytes, for recognising a file taken in before */
-    tk_buf raw;
-    if (tk_file_read_regular(path, TK_XLSX_DEFAULT_MAX_FILE_BYTES, &raw) != 0) {
+void tk_ingest_job_free(tk_ingest_job *j)
+{
+    if (!j)
+        return;
+    tk_store_issued_free(&j->is.wb, j->is.items, j->is.nitems, j->is.scale, j->is.nscale);
+    tk_confirm_values_free(j->is.confirms, j->is.nconfirms);
+    tk_xlsx_identity_free(&j->c.id);
+    tk_strmap_free(&j->c.cover);
+    tk_strmap_free(&j->c.cover_vals);
+    tk_xlsx_close(j->c.x);
+    tk_buf_free(&j->raw);
+    tk_arena_free(j->c.a);
+    free(j);
+}
+
+const char *tk_ingest_job_sha256(const tk_ingest_job *j) { return j->sha; }
+const char *tk_ingest_job_token(const tk_ingest_job *j) { return j->token; }
+
+/* A stop for a database failure (not the file's fault). */
+static tk_ingest_step failed(tk_ingest_job *j)
+{
+    j->res->outcome = TK_INGEST_FAILED;
+    return TK_INGEST_STOP;
+}
+
+static bool new_errors(const tk_ingest_job *j) { return j->c.d->errors > j->c.errors_before; }
+
+tk_ingest_step tk_ingest_open(tk_ingest_job *j)
+{
+    const char *path = j->c.path;
+    tk_diags *d = j->c.d;
+    if (tk_file_read_regular(path, TK_XLSX_DEFAULT_MAX_FILE_BYTES, &j->raw) != 0) {
         if (errno == EFBIG)
             tk_diag_error(d, path, 0, "ファイルが大きすぎます (上限 %zu MiB)。点検票として読めません", TK_XLSX_DEFAULT_MAX_FILE_BYTES >> 20);
         else if (errno == ESPIPE || errno == EISDIR)
@@ -604,109 +653,85 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
                           errno == EISDIR ? "フォルダ" : "FIFO・デバイス・ソケットなど");
         else
             tk_diag_error(d, path, 0, "ファイルを読めません: %s", tk_file_strerror(errno));
-        goto done;
+        return TK_INGEST_STOP;
     }
-    char sha[65];
-    tk_sha256_hex(raw.data, raw.len, sha);
+    tk_sha256_hex(j->raw.data, j->raw.len, j->sha);
+    j->c.x = tk_xlsx_open_mem(path, j->raw.data, j->raw.len, NULL, d);
+    return j->c.x ? TK_INGEST_NEXT : TK_INGEST_STOP;
+}
 
-    c.x = tk_xlsx_open_mem(path, raw.data, raw.len, NULL, d);
-    if (!c.x)
-        goto done;
-    int found_id = tk_xlsx_identity_read(c.x, c.a, &c.id, d);
+tk_ingest_step tk_ingest_identity(tk_ingest_job *j)
+{
+    ctx *c = &j->c;
+    tk_diags *d = c->d;
+    int found_id = tk_xlsx_identity_read(c->x, c->a, &c->id, d);
     if (found_id == 0) {
-        tk_diag_error(d, path, 0,
+        tk_diag_error(d, c->path, 0,
                       "tenken が発行した点検票ではありません (識別用の隠しシート「%s」がありません)。配布した点検票に記入して提出してください",
                       TK_XLSX_IDENTITY_SHEET);
-        goto done;
+        return TK_INGEST_STOP;
     }
     if (found_id < 0)
-        goto done;
-    take_identity(&c);
-    if (strcmp(kv(&c, "format"), TK_XLSX_IDENTITY_FORMAT) || int_of(kv(&c, "version")) != TK_XLSX_IDENTITY_VERSION) {
-        tk_diag_error(d, path, 0, "識別シート「%s」の形式が正しくありません (format「%s」、version「%s」)。tenken が発行した点検票を使ってください",
-                      TK_XLSX_IDENTITY_SHEET, kv(&c, "format"), kv(&c, "version"));
-        goto done;
+        return TK_INGEST_STOP;
+    take_identity(c);
+    if (strcmp(kv(c, "format"), TK_XLSX_IDENTITY_FORMAT) || int_of(kv(c, "version")) != TK_XLSX_IDENTITY_VERSION) {
+        tk_diag_error(d, c->path, 0, "識別シート「%s」の形式が正しくありません (format「%s」、version「%s」)。tenken が発行した点検票を使ってください",
+                      TK_XLSX_IDENTITY_SHEET, kv(c, "format"), kv(c, "version"));
+        return TK_INGEST_STOP;
     }
-    const char *token = kv(&c, "token");
-    if (!o->dry_run) {
-        int known = taken_in_before(st, token, sha, res, d);
-        if (known != 0) {
-            if (known < 0)
-                res->outcome = TK_INGEST_FAILED;
-            rc = known > 0 ? 0 : -1;
-            goto done;
-        }
-    }
-    const char *prop = tk_xlsx_custom_property(c.x, TK_XLSX_PROP_TOKEN);
-    if (prop && strcmp(prop, token)) {
-        tk_diag_error(d, path, 0, "ファイルのプロパティのトークン (%s) と識別シートのトークン (%s) が一致しません。別の点検票の内容が混ざっています", prop, token);
-        goto done;
-    }
-    int found = tk_store_issued_by_token(st, token, &is.wb, d);
-    if (found < 0) {
-        res->outcome = TK_INGEST_FAILED;
-        goto done;
-    }
-    if (found == 0) {
-        tk_diag_error(d, path, 0,
-                      "この点検票のトークン「%.40s」は発行記録 (%s) にありません。別の団体・年度のデータベースを指定していないか、配布した点検票か確かめてください",
-                      token, tk_store_path(st));
-        goto done;
-    }
-    snprintf(res->org, sizeof res->org, "%s", is.wb.org);
-    res->year = is.wb.year;
-    snprintf(res->kind, sizeof res->kind, "%s", is.wb.kind);
-    snprintf(res->department_code, sizeof res->department_code, "%s", is.wb.department_code);
-    snprintf(res->department_name, sizeof res->department_name, "%s", is.wb.department_name);
-    snprintf(res->respondent, sizeof res->respondent, "%s%s%s", is.wb.respondent, is.wb.respondent_name[0] ? " " : "",
-             is.wb.respondent_name);
-    if (is.wb.revoked_at[0]) {
-        tk_diag_error(d, path, 0, "この点検票 (%s、トークン %.8s…) は %s に作り直され、無効になっています。新しく配布した点検票に記入して提出してください",
-                      is.wb.department_name, token, is.wb.revoked_at);
-        goto done;
-    }
-    /* the identity sheet must tell the same story as the record */
+    j->token = kv(c, "token");
+    return TK_INGEST_NEXT;
+}
+
+tk_ingest_step tk_ingest_taken_in(tk_ingest_job *j, tk_store *st)
+{
+    if (j->o.dry_run)
+        return TK_INGEST_NEXT;
+    int known = taken_in_before(st, j->token, j->sha, j->res, j->c.d);
+    if (known < 0)
+        return failed(j);
+    return known > 0 ? TK_INGEST_DONE : TK_INGEST_NEXT;
+}
+
+/* The identity sheet against the record of the workbook its token names:
+ * the same organisation, kind, department, respondent, checklist and year. */
+static void check_same_as_issued(tk_ingest_job *j)
+{
+    ctx *c = &j->c;
+    const tk_issued_workbook *wb = &j->is.wb;
     struct {
         const char *key, *want;
-    } same[] = {{"org", is.wb.org},
-                {"kind", is.wb.kind},
-                {"department_code", is.wb.department_code},
-                {"respondent", is.wb.respondent},
-                {"checklist_hash", is.wb.checklist_hash}};
+    } same[] = {{"org", wb->org},
+                {"kind", wb->kind},
+                {"department_code", wb->department_code},
+                {"respondent", wb->respondent},
+                {"checklist_hash", wb->checklist_hash}};
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
-        if (strcmp(kv(&c, same[i].key), same[i].want))
-            tk_diag_error(d, path, 0, "識別シートの %s が「%.70s」になっています。発行記録では「%.70s」です。点検票が書き換えられています", same[i].key,
-                          kv(&c, same[i].key), same[i].want);
+        if (strcmp(kv(c, same[i].key), same[i].want))
+            tk_diag_error(c->d, c->path, 0, "識別シートの %s が「%.70s」になっています。発行記録では「%.70s」です。点検票が書き換えられています",
+                          same[i].key, kv(c, same[i].key), same[i].want);
     }
-    if (int_of(kv(&c, "year")) != is.wb.year)
-        tk_diag_error(d, path, 0, "識別シートの year が「%s」になっています。発行記録では %d 年度です", kv(&c, "year"), is.wb.year);
-    if (d->errors > c.errors_before)
-        goto done;
+    if (int_of(kv(c, "year")) != wb->year)
+        tk_diag_error(c->d, c->path, 0, "識別シートの year が「%s」になっています。発行記録では %d 年度です", kv(c, "year"), wb->year);
+}
 
-    if (tk_store_issued_items(st, is.wb.campaign_id, is.wb.workbook_id, &is.items, &is.nitems, d) < 0 ||
-        tk_store_campaign_scale(st, is.wb.campaign_id, &is.scale, &is.nscale, d) < 0 ||
-        tk_findings_confirm_values(st, is.wb.campaign_id, &is.confirms, &is.nconfirms, d) < 0) {
-        res->outcome = TK_INGEST_FAILED;
-        goto done;
+/* The identity sheet's rows against the items issued: the same order,
+ * places and wording. Each row matched takes the wording issued. */
+static void match_rows(tk_ingest_job *j)
+{
+    ctx *c = &j->c;
+    const issued *is = &j->is;
+    if (c->nrows != is->nitems) {
+        tk_diag_error(c->d, c->path, 0, "識別シートの項目が %zu 行あります。発行時は %zu 行でした。行の削除・追加はできません", c->nrows, is->nitems);
+        return;
     }
-    is.norm = tk_arena_alloc(c.a, (is.nscale ? is.nscale : 1) * sizeof *is.norm);
-    for (size_t i = 0; i < is.nscale; i++) {
-        char *n = tk_text_norm_dup(is.scale[i].value);
-        is.norm[i] = tk_arena_strdup(c.a, n);
-        free(n);
-    }
-    /* rows: as issued, in the same order, the same places and wording */
-    if (c.nrows != is.nitems) {
-        tk_diag_error(d, path, 0, "識別シートの項目が %zu 行あります。発行時は %zu 行でした。行の削除・追加はできません", c.nrows, is.nitems);
-        goto done;
-    }
-    for (size_t i = 0; i < c.nrows; i++) {
-        irow *r = &c.rows[i];
-        const tk_issued_item *w = &is.items[i];
+    for (size_t i = 0; i < c->nrows; i++) {
+        irow *r = &c->rows[i];
+        const tk_issued_item *w = &is->items[i];
         if (r->seq != w->seq || strcmp(r->item_id, w->item_id) || strcmp(r->sheet, w->sheet) || r->row != w->row ||
             strcmp(r->text_hash, w->text_hash)) {
-            tk_diag_error(d, path, 0, "識別シートの %zu 件目 (項番 %d) が発行時と異なります (発行時: %s の %d 行目、項目 %s)。点検票が書き換えられています", i + 1,
-                          r->seq, w->sheet, w->row, w->item_id);
+            tk_diag_error(c->d, c->path, 0, "識別シートの %zu 件目 (項番 %d) が発行時と異なります (発行時: %s の %d 行目、項目 %s)。点検票が書き換えられています",
+                          i + 1, r->seq, w->sheet, w->row, w->item_id);
             continue;
         }
         r->db_ref = w->ref;
@@ -715,200 +740,284 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         r->plan_id = w->plan_id;
         r->known = true;
     }
-    if (d->errors > c.errors_before)
-        goto done;
-    res->items = c.nrows;
+}
 
-    /* where the answers are */
+/* Where the inputs are: the identity sheet's column.KEY letters. */
+static void map_columns(tk_ingest_job *j)
+{
+    ctx *c = &j->c;
     for (int f = 0; f < F_COUNT; f++) {
-        const char *letters = tk_strmap_get(&c.id.kv, tk_arena_printf(c.a, "column.%s", FIELD_KEY[f]));
-        if (letters && *letters && !col_from_letters(letters, &c.col[f]))
-            tk_diag_error(d, path, 0, "識別シートの column.%s「%s」が列名ではありません", FIELD_KEY[f], letters);
+        const char *letters = tk_strmap_get(&c->id.kv, tk_arena_printf(c->a, "column.%s", FIELD_KEY[f]));
+        if (letters && *letters && !col_from_letters(letters, &c->col[f]))
+            tk_diag_error(c->d, c->path, 0, "識別シートの column.%s「%s」が列名ではありません", FIELD_KEY[f], letters);
     }
-    c.header_row = int_of(kv(&c, "header_row"));
-    bool followup = !strcmp(is.wb.kind, "followup");
-    if (followup && !c.col[F_STATUS])
-        tk_diag_error(d, path, 0, "識別シートに進捗状況の列 (column.status) がありません。確認票が書き換えられています");
-    else if (!followup && !c.col[F_ANSWER])
-        tk_diag_error(d, path, 0, "識別シートに回答の列 (column.answer) がありません。点検票が書き換えられています");
-    for (size_t i = 0; followup && i < c.nrows; i++)
-        if (!c.rows[i].plan_id)
-            tk_diag_error(d, path, 0, "識別シートの %zu 件目 (項番 %d) の改善計画が発行記録にありません", i + 1, c.rows[i].seq);
-    if (d->errors > c.errors_before)
-        goto done;
+    c->header_row = int_of(kv(c, "header_row"));
+    if (j->followup && !c->col[F_STATUS])
+        tk_diag_error(c->d, c->path, 0, "識別シートに進捗状況の列 (column.status) がありません。確認票が書き換えられています");
+    else if (!j->followup && !c->col[F_ANSWER])
+        tk_diag_error(c->d, c->path, 0, "識別シートに回答の列 (column.answer) がありません。点検票が書き換えられています");
+    for (size_t i = 0; j->followup && i < c->nrows; i++)
+        if (!c->rows[i].plan_id)
+            tk_diag_error(c->d, c->path, 0, "識別シートの %zu 件目 (項番 %d) の改善計画が発行記録にありません", i + 1, c->rows[i].seq);
+}
 
-    /* read every item sheet once */
+tk_ingest_step tk_ingest_issued(tk_ingest_job *j, tk_store *st)
+{
+    ctx *c = &j->c;
+    issued *is = &j->is;
+    tk_ingest_result *res = j->res;
+    tk_diags *d = c->d;
+    const char *path = c->path, *token = j->token;
+    const char *prop = tk_xlsx_custom_property(c->x, TK_XLSX_PROP_TOKEN);
+    if (prop && strcmp(prop, token)) {
+        tk_diag_error(d, path, 0, "ファイルのプロパティのトークン (%s) と識別シートのトークン (%s) が一致しません。別の点検票の内容が混ざっています", prop, token);
+        return TK_INGEST_STOP;
+    }
+    int found = tk_store_issued_by_token(st, token, &is->wb, d);
+    if (found < 0)
+        return failed(j);
+    if (found == 0) {
+        tk_diag_error(d, path, 0,
+                      "この点検票のトークン「%.40s」は発行記録 (%s) にありません。別の団体・年度のデータベースを指定していないか、配布した点検票か確かめてください",
+                      token, tk_store_path(st));
+        return TK_INGEST_STOP;
+    }
+    snprintf(res->org, sizeof res->org, "%s", is->wb.org);
+    res->year = is->wb.year;
+    snprintf(res->kind, sizeof res->kind, "%s", is->wb.kind);
+    snprintf(res->department_code, sizeof res->department_code, "%s", is->wb.department_code);
+    snprintf(res->department_name, sizeof res->department_name, "%s", is->wb.department_name);
+    snprintf(res->respondent, sizeof res->respondent, "%s%s%s", is->wb.respondent, is->wb.respondent_name[0] ? " " : "",
+             is->wb.respondent_name);
+    if (is->wb.revoked_at[0]) {
+        tk_diag_error(d, path, 0, "この点検票 (%s、トークン %.8s…) は %s に作り直され、無効になっています。新しく配布した点検票に記入して提出してください",
+                      is->wb.department_name, token, is->wb.revoked_at);
+        return TK_INGEST_STOP;
+    }
+    check_same_as_issued(j);
+    if (new_errors(j))
+        return TK_INGEST_STOP;
+
+    if (tk_store_issued_items(st, is->wb.campaign_id, is->wb.workbook_id, &is->items, &is->nitems, d) < 0 ||
+        tk_store_campaign_scale(st, is->wb.campaign_id, &is->scale, &is->nscale, d) < 0 ||
+        tk_findings_confirm_values(st, is->wb.campaign_id, &is->confirms, &is->nconfirms, d) < 0)
+        return failed(j);
+    is->norm = tk_arena_alloc(c->a, (is->nscale ? is->nscale : 1) * sizeof *is->norm);
+    for (size_t i = 0; i < is->nscale; i++) {
+        char *n = tk_text_norm_dup(is->scale[i].value);
+        is->norm[i] = tk_arena_strdup(c->a, n);
+        free(n);
+    }
+    match_rows(j);
+    if (new_errors(j))
+        return TK_INGEST_STOP;
+    res->items = c->nrows;
+    j->followup = !strcmp(is->wb.kind, "followup");
+    map_columns(j);
+    return new_errors(j) ? TK_INGEST_STOP : TK_INGEST_NEXT;
+}
+
+/* Every item sheet once: each cell of an item row kept (item_cell). */
+static void read_item_sheets(tk_ingest_job *j)
+{
+    ctx *c = &j->c;
     tk_strmap sheets = {0};
     int maxrow = 0;
-    for (size_t i = 0; i < c.nrows; i++) {
-        tk_strmap_set(&sheets, c.rows[i].sheet, c.rows[i].sheet);
-        if (c.rows[i].row > maxrow)
-            maxrow = c.rows[i].row;
+    for (size_t i = 0; i < c->nrows; i++) {
+        tk_strmap_set(&sheets, c->rows[i].sheet, c->rows[i].sheet);
+        if (c->rows[i].row > maxrow)
+            maxrow = c->rows[i].row;
     }
     if (maxrow < 1 || maxrow > 1048576) {
-        tk_diag_error(d, path, 0, "識別シートの行番号 (%d) が正しくありません。点検票が書き換えられています", maxrow);
+        tk_diag_error(c->d, c->path, 0, "識別シートの行番号 (%d) が正しくありません。点検票が書き換えられています", maxrow);
         tk_strmap_free(&sheets);
-        goto done;
+        return;
     }
-    c.nbyrow = (size_t)maxrow + 1;
-    c.byrow = tk_arena_alloc(c.a, c.nbyrow * sizeof *c.byrow);
+    c->nbyrow = (size_t)maxrow + 1;
+    c->byrow = tk_arena_alloc(c->a, c->nbyrow * sizeof *c->byrow);
     for (size_t i = 0; i < sheets.cap; i++) {
         if (!sheets.keys[i])
             continue;
-        int si = tk_xlsx_sheet_index(c.x, sheets.keys[i]);
+        int si = tk_xlsx_sheet_index(c->x, sheets.keys[i]);
         if (si < 0) {
-            tk_diag_error(d, path, 0, "シート「%s」がありません。シートの削除や名前の変更はできません", sheets.keys[i]);
+            tk_diag_error(c->d, c->path, 0, "シート「%s」がありません。シートの削除や名前の変更はできません", sheets.keys[i]);
             continue;
         }
-        memset(c.byrow, 0, c.nbyrow * sizeof *c.byrow);
-        for (size_t k = 0; k < c.nrows; k++)
-            if (!strcmp(c.rows[k].sheet, sheets.keys[i]))
-                c.byrow[c.rows[k].row] = &c.rows[k];
-        c.cur_sheet = sheets.keys[i];
-        if (!tk_xlsx_read_sheet(c.x, (size_t)si, item_cell, &c, d))
+        memset(c->byrow, 0, c->nbyrow * sizeof *c->byrow);
+        for (size_t k = 0; k < c->nrows; k++)
+            if (!strcmp(c->rows[k].sheet, sheets.keys[i]))
+                c->byrow[c->rows[k].row] = &c->rows[k];
+        c->cur_sheet = sheets.keys[i];
+        if (!tk_xlsx_read_sheet(c->x, (size_t)si, item_cell, c, c->d))
             break;
     }
     tk_strmap_free(&sheets);
-    if (d->errors > c.errors_before)
-        goto done;
+}
 
-    /* the cover's inputs */
+/* The cover's inputs (回答者, 連絡先 ...), each sheet that holds one once. */
+static void read_cover(tk_ingest_job *j)
+{
+    ctx *c = &j->c;
     tk_strmap cover_sheets = {0};
-    for (size_t i = 0; i < c.cover.cap; i++) {
-        if (!c.cover.keys[i])
+    for (size_t i = 0; i < c->cover.cap; i++) {
+        if (!c->cover.keys[i])
             continue;
-        const char *v = c.cover.vals[i];
+        const char *v = c->cover.vals[i];
         const char *sep = strchr(v, '\x1f');
         if (sep)
-            tk_strmap_set(&cover_sheets, tk_arena_strndup(c.a, v, (size_t)(sep - v)), v);
+            tk_strmap_set(&cover_sheets, tk_arena_strndup(c->a, v, (size_t)(sep - v)), v);
     }
     for (size_t i = 0; i < cover_sheets.cap; i++) {
         if (!cover_sheets.keys[i])
             continue;
-        int si = tk_xlsx_sheet_index(c.x, cover_sheets.keys[i]);
+        int si = tk_xlsx_sheet_index(c->x, cover_sheets.keys[i]);
         if (si < 0) {
-            tk_diag_error(d, path, 0, "シート「%s」がありません", cover_sheets.keys[i]);
+            tk_diag_error(c->d, c->path, 0, "シート「%s」がありません", cover_sheets.keys[i]);
             continue;
         }
-        cover_pass w = {&c, cover_sheets.keys[i]};
-        tk_xlsx_read_sheet(c.x, (size_t)si, cover_cell, &w, d);
+        cover_pass w = {c, cover_sheets.keys[i]};
+        tk_xlsx_read_sheet(c->x, (size_t)si, cover_cell, &w, c->d);
     }
     tk_strmap_free(&cover_sheets);
-    if (is.wb.respondent[0] && !strcmp(is.wb.kind, "staff"))
-        check_person(&c, &is);
-    /* the parts not read (the instructions, the theme...) must be intact too */
-    tk_xlsx_check_members(c.x, d);
+}
 
-    /* every value */
-    tk_date fy_start = {is.wb.year, 4, 1};
-    tk_answer_rec *answers = tk_arena_alloc(c.a, (c.nrows ? c.nrows : 1) * sizeof *answers);
-    tk_followup_rec *fus = tk_arena_alloc(c.a, (c.nrows ? c.nrows : 1) * sizeof *fus);
-    size_t nfus = 0;
-    for (size_t i = 0; i < c.nrows; i++) {
-        if (followup) {
-            bool has;
-            check_followup_row(&c, &is, &c.rows[i], &answers[i], &fus[nfus], &has);
-            nfus += has;
-        } else {
-            check_row(&c, &is, &c.rows[i], &answers[i], fy_start);
-            res->plans += answers[i].plan != NULL;
-            res->negative += answers[i].negative;
+tk_ingest_step tk_ingest_sheets(tk_ingest_job *j)
+{
+    read_item_sheets(j);
+    if (new_errors(j))
+        return TK_INGEST_STOP;
+    read_cover(j);
+    if (j->is.wb.respondent[0] && !strcmp(j->is.wb.kind, "staff"))
+        check_person(&j->c, &j->is);
+    /* the parts not read (the instructions, the theme...) must be intact too */
+    tk_xlsx_check_members(j->c.x, j->c.d);
+    return TK_INGEST_NEXT;
+}
+
+/* A follow-up's status changes against the rules of each plan's life, all
+ * reported at once. */
+static tk_ingest_step judge_plan_changes(tk_ingest_job *j, tk_store *st)
+{
+    ctx *c = &j->c;
+    tk_ingest_result *res = j->res;
+    for (size_t i = 0; i < j->nfus; i++) {
+        tk_followup_rec *fu = &j->fus[i];
+        if (!fu->has_status)
+            continue; /* a response only: applied as written */
+        tk_plan_state cur;
+        int found = tk_store_plan_state(st, fu->plan_id, &cur, c->d);
+        if (found < 0)
+            return failed(j);
+        if (!found || strcmp(cur.department_code, j->is.wb.department_code) != 0) {
+            err(c, fu->cell_status, "この行の改善計画 (%lld) は%sの計画として記録にありません", (long long)fu->plan_id, j->is.wb.department_name);
+            tk_plan_state_free(&cur);
+            continue;
         }
-        res->answered += answers[i].value != NULL;
-        res->flagged += answers[i].flag != NULL;
+        char why[512];
+        const char *cell;
+        switch (tk_followup_decide(&cur, fu, why, sizeof why, &cell)) {
+        case TK_FOLLOWUP_SAME:
+            break;
+        case TK_FOLLOWUP_REFUSED:
+            err(c, cell, "%s", why);
+            break;
+        case TK_FOLLOWUP_APPLY:
+            res->plans++;
+            res->plans_closed += tk_plan_status_closed(fu->change.to);
+            res->plans_postponed += fu->change.to == TK_PLAN_POSTPONED;
+            break;
+        }
+        tk_plan_state_free(&cur);
+    }
+    return new_errors(j) ? TK_INGEST_STOP : TK_INGEST_NEXT;
+}
+
+/* 要対応 notes: accepted, but someone must act. */
+static void note_flags(tk_ingest_job *j)
+{
+    for (size_t i = 0; i < j->c.nrows; i++) {
+        const tk_answer_rec *a = &j->answers[i];
+        if (a->flag && !strcmp(a->flag, "計画未記入"))
+            tk_diag_add(j->c.d, TK_SEV_NOTE, j->c.path, 0, a->cell, "要対応: 「%s」と回答していますが改善計画がありません (項目 %s)", a->value,
+                        j->c.rows[i].db_ref);
+        else if (a->flag && !strcmp(a->flag, "所見未記入"))
+            tk_diag_add(j->c.d, TK_SEV_NOTE, j->c.path, 0, a->cell, "要対応: 「%s」と判定していますが所見 (不適合の内容と根拠) がありません (項目 %s)",
+                        a->value, j->c.rows[i].db_ref);
+    }
+}
+
+tk_ingest_step tk_ingest_values(tk_ingest_job *j, tk_store *st)
+{
+    ctx *c = &j->c;
+    tk_ingest_result *res = j->res;
+    tk_date fy_start = {j->is.wb.year, 4, 1};
+    j->answers = tk_arena_alloc(c->a, (c->nrows ? c->nrows : 1) * sizeof *j->answers);
+    j->fus = tk_arena_alloc(c->a, (c->nrows ? c->nrows : 1) * sizeof *j->fus);
+    j->nfus = 0;
+    for (size_t i = 0; i < c->nrows; i++) {
+        if (j->followup) {
+            bool has;
+            check_followup_row(c, &j->is, &c->rows[i], &j->answers[i], &j->fus[j->nfus], &has);
+            j->nfus += has;
+        } else {
+            check_row(c, &j->is, &c->rows[i], &j->answers[i], fy_start);
+            res->plans += j->answers[i].plan != NULL;
+            res->negative += j->answers[i].negative;
+        }
+        res->answered += j->answers[i].value != NULL;
+        res->flagged += j->answers[i].flag != NULL;
     }
     /* a follow-up's rows are also judged against the rules before giving up,
      * so that every problem of the file is reported at once */
-    if (d->errors > c.errors_before && !followup)
-        goto done;
-    if (followup) {
+    if (new_errors(j) && !j->followup)
+        return TK_INGEST_STOP;
+    if (j->followup) {
         /* the same bytes again change nothing (and are not checked against
          * plans that have moved on since) */
         int64_t sid = 0;
-        int seen = tk_store_submission_find(st, is.wb.workbook_id, sha, &sid, d);
-        if (seen < 0) {
-            res->outcome = TK_INGEST_FAILED;
-            goto done;
-        }
-        if (seen && d->errors == c.errors_before) {
+        int seen = tk_store_submission_find(st, j->is.wb.workbook_id, j->sha, &sid, c->d);
+        if (seen < 0)
+            return failed(j);
+        if (seen && !new_errors(j)) {
             res->submission_id = sid;
             res->outcome = TK_INGEST_SAME;
-            rc = 0;
-            goto done;
+            return TK_INGEST_DONE;
         }
-        /* every change against the rules of a plan's life, all reported at once */
-        for (size_t i = 0; i < nfus; i++) {
-            if (!fus[i].has_status)
-                continue; /* a response only: applied as written */
-            tk_plan_state cur;
-            int found = tk_store_plan_state(st, fus[i].plan_id, &cur, d);
-            if (found < 0) {
-                res->outcome = TK_INGEST_FAILED;
-                goto done;
-            }
-            if (!found || strcmp(cur.department_code, is.wb.department_code) != 0) {
-                err(&c, fus[i].cell_status, "この行の改善計画 (%lld) は%sの計画として記録にありません", (long long)fus[i].plan_id,
-                    is.wb.department_name);
-                tk_plan_state_free(&cur);
-                continue;
-            }
-            char why[512];
-            const char *cell;
-            switch (tk_followup_decide(&cur, &fus[i], why, sizeof why, &cell)) {
-            case TK_FOLLOWUP_SAME:
-                break;
-            case TK_FOLLOWUP_REFUSED:
-                err(&c, cell, "%s", why);
-                break;
-            case TK_FOLLOWUP_APPLY:
-                res->plans++;
-                res->plans_closed += tk_plan_status_closed(fus[i].change.to);
-                res->plans_postponed += fus[i].change.to == TK_PLAN_POSTPONED;
-                break;
-            }
-            tk_plan_state_free(&cur);
-        }
-        if (d->errors > c.errors_before)
-            goto done;
+        if (judge_plan_changes(j, st) == TK_INGEST_STOP)
+            return TK_INGEST_STOP;
     }
-    for (size_t i = 0; i < c.nrows; i++) {
-        if (answers[i].flag && !strcmp(answers[i].flag, "計画未記入"))
-            tk_diag_add(d, TK_SEV_NOTE, path, 0, answers[i].cell, "要対応: 「%s」と回答していますが改善計画がありません (項目 %s)", answers[i].value,
-                        c.rows[i].db_ref);
-        else if (answers[i].flag && !strcmp(answers[i].flag, "所見未記入"))
-            tk_diag_add(d, TK_SEV_NOTE, path, 0, answers[i].cell, "要対応: 「%s」と判定していますが所見 (不適合の内容と根拠) がありません (項目 %s)",
-                        answers[i].value, c.rows[i].db_ref);
-    }
-
-    if (o->dry_run) {
+    note_flags(j);
+    if (j->o.dry_run) {
         res->outcome = TK_INGEST_CHECKED;
-        rc = 0;
-        goto done;
+        return TK_INGEST_DONE;
     }
-    /* store it whole, or not at all */
+    return TK_INGEST_NEXT;
+}
+
+tk_ingest_step tk_ingest_store(tk_ingest_job *j, tk_store *st)
+{
+    tk_ingest_result *res = j->res;
     tk_submission_new sub = {
-        .workbook_id = is.wb.workbook_id,
-        .campaign_id = is.wb.campaign_id,
-        .department_code = is.wb.department_code,
-        .sha256 = sha,
-        .file = shown,
-        .answers = answers,
-        .nanswers = c.nrows,
+        .workbook_id = j->is.wb.workbook_id,
+        .campaign_id = j->is.wb.campaign_id,
+        .department_code = j->is.wb.department_code,
+        .sha256 = j->sha,
+        .file = j->shown,
+        .answers = j->answers,
+        .nanswers = j->c.nrows,
         .answered = res->answered,
         .flagged = res->flagged,
-        .fields = &c.cover_vals,
-        .followups = followup ? fus : NULL,
-        .nfollowups = followup ? nfus : 0,
-        .path = shown,
+        .fields = &j->c.cover_vals,
+        .followups = j->followup ? j->fus : NULL,
+        .nfollowups = j->followup ? j->nfus : 0,
+        .path = j->shown,
     };
     tk_submission_result sr;
-    if (tk_store_submit(st, &sub, &sr, d) != 0) {
-        res->outcome = TK_INGEST_FAILED;
-        goto done;
-    }
+    if (tk_store_submit(st, &sub, &sr, j->c.d) != 0)
+        return failed(j);
     res->submission_id = sr.submission_id;
     res->superseded = sr.superseded;
-    if (followup) {
+    if (j->followup) {
         res->plans = sr.plans_changed;
         res->plans_closed = sr.plans_closed;
         res->plans_postponed = sr.plans_postponed;
@@ -919,17 +1028,25 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     res->findings_kept = sr.findings_kept;
     res->carried_kept = sr.carried_kept;
     res->outcome = sr.same ? TK_INGEST_SAME : TK_INGEST_ACCEPTED;
-    rc = 0;
-done:
-    tk_store_issued_free(&is.wb, is.items, is.nitems, is.scale, is.nscale);
-    tk_confirm_values_free(is.confirms, is.nconfirms);
-    tk_xlsx_identity_free(&c.id);
-    tk_strmap_free(&c.cover);
-    tk_strmap_free(&c.cover_vals);
-    tk_xlsx_close(c.x);
-    tk_buf_free(&raw);
-    tk_arena_free(c.a);
-    if (rc != 0 && res->outcome != TK_INGEST_FAILED)
-        res->outcome = TK_INGEST_REFUSED;
-    return rc;
+    return TK_INGEST_DONE;
+}
+
+int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *d)
+{
+    tk_ingest_job *j = tk_ingest_job_new(path, o, res, d);
+    tk_ingest_step s = tk_ingest_open(j);
+    if (s == TK_INGEST_NEXT)
+        s = tk_ingest_identity(j);
+    if (s == TK_INGEST_NEXT)
+        s = tk_ingest_taken_in(j, st);
+    if (s == TK_INGEST_NEXT)
+        s = tk_ingest_issued(j, st);
+    if (s == TK_INGEST_NEXT)
+        s = tk_ingest_sheets(j);
+    if (s == TK_INGEST_NEXT)
+        s = tk_ingest_values(j, st);
+    if (s == TK_INGEST_NEXT)
+        s = tk_ingest_store(j, st);
+    tk_ingest_job_free(j);
+    return s == TK_INGEST_STOP ? -1 : 0;
 }

@@ -255,6 +255,238 @@ static void test_other_files_are_refused_clearly(void **state)
     expect_refused("empty.xlsx", NULL, "空");
 }
 
+/* ---- the stages of tk_ingest_file, each to its contract ---- */
+
+enum { ST_OPEN = 1, ST_IDENTITY, ST_TAKEN_IN, ST_ISSUED, ST_SHEETS, ST_VALUES, ST_STORE };
+
+/* Run the stages in order as tk_ingest_file does, up to stage `upto`; the
+ * number of the stage that said DONE or STOP (0 when all up to `upto` said
+ * NEXT), with its step in *last. The SHA-256 and token the job held are
+ * copied to sha and token. */
+static int run_stages(const char *path, bool dry, int upto, tk_ingest_result *r, tk_diags *d, tk_ingest_step *last, char sha[65],
+                      char token[64])
+{
+    tk_store *st = tk_store_open(db, d);
+    assert_non_null(st);
+    tk_ingest_opts o = {.dry_run = dry};
+    tk_ingest_job *j = tk_ingest_job_new(path, &o, r, d);
+    assert_string_equal(tk_ingest_job_sha256(j), "");
+    assert_string_equal(tk_ingest_job_token(j), "");
+    tk_ingest_step s = TK_INGEST_NEXT;
+    int at = 0;
+    for (int k = ST_OPEN; k <= upto && s == TK_INGEST_NEXT; k++) {
+        switch (k) {
+        case ST_OPEN: s = tk_ingest_open(j); break;
+        case ST_IDENTITY: s = tk_ingest_identity(j); break;
+        case ST_TAKEN_IN: s = tk_ingest_taken_in(j, st); break;
+        case ST_ISSUED: s = tk_ingest_issued(j, st); break;
+        case ST_SHEETS: s = tk_ingest_sheets(j); break;
+        case ST_VALUES: s = tk_ingest_values(j, st); break;
+        default: s = tk_ingest_store(j, st); break;
+        }
+        if (s != TK_INGEST_NEXT)
+            at = k;
+    }
+    *last = s;
+    if (sha)
+        snprintf(sha, 65, "%s", tk_ingest_job_sha256(j));
+    if (token)
+        snprintf(token, 64, "%s", tk_ingest_job_token(j));
+    tk_ingest_job_free(j);
+    tk_store_close(st);
+    return at;
+}
+
+static void var_path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/var/%s", dir, name); }
+
+/* Open: regular files only, their bytes hashed; what is not a zip stops here. */
+static void test_stage_open_hashes_the_bytes_and_stops_at_what_is_not_a_zip(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    char sha[65], want[65], path[256];
+    assert_int_equal(run_stages(filled03, false, ST_OPEN, &r, &d, &s, sha, NULL), 0);
+    assert_int_equal(s, TK_INGEST_NEXT);
+    tk_buf b;
+    assert_int_equal(tk_file_read(filled03, 1u << 24, &b), 0);
+    tk_sha256_hex(b.data, b.len, want);
+    tk_buf_free(&b);
+    assert_string_equal(sha, want);
+    assert_int_equal(d.count, 0);
+    var_path(path, sizeof path, "table.csv");
+    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_OPEN);
+    assert_int_equal(s, TK_INGEST_STOP);
+    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    assert_true(has_message(&d, NULL, "ZIP 形式ではありません"));
+    /* a folder is not read at all */
+    assert_int_equal(run_stages(dir, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_OPEN);
+    assert_true(has_message(&d, NULL, "通常のファイルではありません"));
+    tk_diags_free(&d);
+}
+
+/* Identity: the token of the workbook issued; no identity sheet stops here. */
+static void test_stage_identity_reads_the_token_issued(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    char token[64], path[256];
+    assert_int_equal(run_stages(filled03, false, ST_IDENTITY, &r, &d, &s, NULL, token), 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM workbook WHERE token = '%s' AND department_code = '03'", token);
+    assert_int_equal(count(sql), 1);
+    var_path(path, sizeof path, "no_identity.xlsx");
+    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_IDENTITY);
+    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    var_path(path, sizeof path, "unrelated.xlsx");
+    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_IDENTITY);
+    assert_true(has_message(&d, NULL, "tenken が発行した点検票ではありません"));
+    tk_diags_free(&d);
+}
+
+/* Taken in before: the same bytes are DONE (SAME) before the record or any
+ * item sheet is looked at; a file not taken in, or a dry run, goes on. */
+static void test_stage_taken_in_ends_a_file_stored_before(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    char again[256];
+    /* the version of 02 taken in last (test_same_bytes_...) */
+    snprintf(again, sizeof again, "%s/again/%s", dir, strrchr(issued02, '/') + 1);
+    assert_int_equal(run_stages(again, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_TAKEN_IN);
+    assert_int_equal(s, TK_INGEST_DONE);
+    assert_int_equal(r.outcome, TK_INGEST_SAME);
+    assert_string_equal(r.department_code, "02");
+    assert_true(r.submission_id > 0);
+    assert_int_equal(r.items, 0); /* the rows were not read */
+    assert_int_equal(run_stages(again, true, ST_TAKEN_IN, &r, &d, &s, NULL, NULL), 0);
+    assert_int_equal(run_stages(filled03, false, ST_TAKEN_IN, &r, &d, &s, NULL, NULL), 0);
+    assert_int_equal(d.count, 0);
+    tk_diags_free(&d);
+}
+
+/* Issued: the record found and agreeing with the identity sheet; a token of
+ * another workbook or an edited identity row stops here. */
+static void test_stage_issued_matches_the_record(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    char path[256];
+    assert_int_equal(run_stages(filled03, false, ST_ISSUED, &r, &d, &s, NULL, NULL), 0);
+    assert_string_equal(r.department_code, "03");
+    assert_string_equal(r.kind, "self");
+    assert_int_equal(r.year, 2026);
+    assert_true(r.items > 100);
+    assert_int_equal(r.answered, 0); /* no value read yet */
+    assert_int_equal(d.count, 0);
+    var_path(path, sizeof path, "other_token.xlsx");
+    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_ISSUED);
+    var_path(path, sizeof path, "edited_identity_item.xlsx");
+    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_ISSUED);
+    var_path(path, sizeof path, "other_year.xlsx");
+    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_ISSUED);
+    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    tk_diags_free(&d);
+}
+
+/* Sheets: a damaged member that is not read is reported here, yet the
+ * values are still checked, so that the file's problems come all at once. */
+static void test_stage_sheets_reports_a_damaged_member_and_values_still_run(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    char bad[256];
+    snprintf(bad, sizeof bad, "%s/var/damaged_off_scale.xlsx", dir);
+    char off[256];
+    var_path(off, sizeof off, "off_scale.xlsx");
+    assert_int_equal(sh("/usr/bin/python3 tests/damage_zip.py '%s' '%s' crc --sheet 記入要領 > /dev/null", off, bad), 0);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    assert_int_equal(run_stages(bad, false, ST_SHEETS, &r, &d, &s, NULL, NULL), 0);
+    assert_true(d.errors > 0); /* the member */
+    size_t after_sheets = d.errors;
+    tk_diags_free(&d);
+    tk_diags_init(&d);
+    assert_int_equal(run_stages(bad, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_VALUES);
+    assert_int_equal(s, TK_INGEST_STOP);
+    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    assert_true(d.errors > after_sheets);
+    assert_true(has_message(&d, "!E", "選択肢にありません"));
+    tk_diags_free(&d);
+}
+
+/* Values: a wrong value stops here with its cell; a dry run is DONE
+ * (CHECKED) here; nothing is written before the store stage. */
+static void test_stage_values_checks_every_row_and_writes_nothing(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    char path[256], before[65], after[65];
+    db_digest(before);
+    var_path(path, sizeof path, "bad_date.xlsx");
+    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_VALUES);
+    assert_true(has_message(&d, "!J", "日付として読めません"));
+    tk_diags_free(&d);
+    tk_diags_init(&d);
+    assert_int_equal(run_stages(filled03, true, ST_STORE, &r, &d, &s, NULL, NULL), ST_VALUES);
+    assert_int_equal(s, TK_INGEST_DONE);
+    assert_int_equal(r.outcome, TK_INGEST_CHECKED);
+    assert_true(r.answered > r.items * 9 / 10);
+    assert_int_equal(run_stages(filled03, false, ST_VALUES, &r, &d, &s, NULL, NULL), 0);
+    assert_int_equal(d.errors, 0);
+    db_digest(after);
+    assert_string_equal(before, after);
+    tk_diags_free(&d);
+}
+
+/* Store: the file in one transaction, DONE (ACCEPTED). */
+static void test_stage_store_takes_the_file_in(void **state)
+{
+    (void)state;
+    if (!have_openpyxl())
+        skip();
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    long subs = count("SELECT COUNT(*) FROM submission");
+    assert_int_equal(run_stages(filled03, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_STORE);
+    assert_int_equal(s, TK_INGEST_DONE);
+    assert_int_equal(r.outcome, TK_INGEST_ACCEPTED);
+    assert_int_equal(count("SELECT COUNT(*) FROM submission"), subs + 1);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM answer WHERE submission_id = %lld", (long long)r.submission_id);
+    assert_int_equal(count(sql), (long)r.items);
+    tk_diags_free(&d);
+}
+
 static void test_revoked_workbook_is_refused(void **state)
 {
     (void)state;
@@ -363,6 +595,13 @@ int main(void)
         cmocka_unit_test(test_tampered_workbooks_are_refused),
         cmocka_unit_test(test_values_are_checked_cell_by_cell),
         cmocka_unit_test(test_other_files_are_refused_clearly),
+        cmocka_unit_test(test_stage_open_hashes_the_bytes_and_stops_at_what_is_not_a_zip),
+        cmocka_unit_test(test_stage_identity_reads_the_token_issued),
+        cmocka_unit_test(test_stage_taken_in_ends_a_file_stored_before),
+        cmocka_unit_test(test_stage_issued_matches_the_record),
+        cmocka_unit_test(test_stage_sheets_reports_a_damaged_member_and_values_still_run),
+        cmocka_unit_test(test_stage_values_checks_every_row_and_writes_nothing),
+        cmocka_unit_test(test_stage_store_takes_the_file_in),
         cmocka_unit_test(test_revoked_workbook_is_refused),
         cmocka_unit_test(test_command_with_workers_takes_in_each_file_once),
         cmocka_unit_test(test_kill_during_ingest_leaves_database_consistent),

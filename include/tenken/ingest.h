@@ -71,4 +71,60 @@ typedef struct tk_ingest_result {
  * FAILED. */
 int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *diags);
 
+/* ---- the stages of tk_ingest_file, one file's way in ----
+ *
+ * Each stage is given the job the earlier ones left and says what comes
+ * next: TK_INGEST_NEXT (go on to the next stage), TK_INGEST_DONE (the file
+ * is dealt with: the result's outcome says how) or TK_INGEST_STOP (refused,
+ * or failed on the database: the outcome says which; the problems are in the
+ * diagnostics, each naming the file). A stage is called only after the one
+ * before it said NEXT; nothing is written to the database before
+ * tk_ingest_store. Exposed so that each stage can be tested on its own. */
+typedef enum tk_ingest_step { TK_INGEST_STOP = -1, TK_INGEST_NEXT = 0, TK_INGEST_DONE = 1 } tk_ingest_step;
+
+typedef struct tk_ingest_job tk_ingest_job;
+
+/* A file on its way in. res is cleared (outcome REFUSED until a stage says
+ * otherwise) and filled by the stages; problems go to diags. Both must
+ * outlive the job, as must path. Free with tk_ingest_job_free. */
+tk_ingest_job *tk_ingest_job_new(const char *path, const tk_ingest_opts *o, tk_ingest_result *res, tk_diags *diags);
+void tk_ingest_job_free(tk_ingest_job *job);
+
+/* 1. Open: the bytes of a regular file (no FIFO, device or folder; bounded
+ * in size), their SHA-256 (tk_ingest_job_sha256), and the archive's
+ * directory checked (a zip, bounded, no .xls/.ods). */
+tk_ingest_step tk_ingest_open(tk_ingest_job *job);
+/* 2. Identity: the hidden identity sheet read and of the format this
+ * version writes; its token (tk_ingest_job_token). A workbook without one
+ * is not one tenken issued. */
+tk_ingest_step tk_ingest_identity(tk_ingest_job *job);
+/* 3. Taken in before: the same bytes as a submission already stored for
+ * the workbook the token names is DONE with outcome SAME, before any item
+ * sheet is read. Skipped (NEXT) with dry_run. */
+tk_ingest_step tk_ingest_taken_in(tk_ingest_job *job, tk_store *st);
+/* 4. Issued: the token is on record and not revoked; the identity sheet
+ * agrees with the record (organisation, kind, department, respondent,
+ * checklist, year) and its rows with the items issued; the input columns
+ * are known. Fills the result's organisation, year, kind, department,
+ * respondent and items. */
+tk_ingest_step tk_ingest_issued(tk_ingest_job *job, tk_store *st);
+/* 5. Sheets: every item sheet and cover sheet read once, each input cell of
+ * an item row kept (a value typed outside the rows is a warning); a staff
+ * workbook's staff number checked; every member of the archive, read or
+ * not, intact (sizes and CRCs). */
+tk_ingest_step tk_ingest_sheets(tk_ingest_job *job);
+/* 6. Values: every row checked (its shown identity, answer on the scale,
+ * dates, lengths, formulas) into the records to store; a follow-up's status
+ * changes judged against each plan as it stands (the same bytes as stored
+ * before: DONE, SAME). 要対応 notes. With dry_run: DONE, CHECKED. */
+tk_ingest_step tk_ingest_values(tk_ingest_job *job, tk_store *st);
+/* 7. Store: the file's records in one transaction (tk_store_submit):
+ * DONE, ACCEPTED (or SAME when nothing changed), or STOP, FAILED. */
+tk_ingest_step tk_ingest_store(tk_ingest_job *job, tk_store *st);
+
+/* The file's SHA-256 in hex ("" before tk_ingest_open); the identity
+ * sheet's token ("" before tk_ingest_identity). Owned by the job. */
+const char *tk_ingest_job_sha256(const tk_ingest_job *job);
+const char *tk_ingest_job_token(const tk_ingest_job *job);
+
 #endif
