@@ -798,7 +798,7 @@ tk_ingest_step tk_ingest_issued(tk_ingest_job *j, tk_store *st)
     if (new_errors(j))
         return TK_INGEST_STOP;
 
-    if (tk_store_issued_items(st, is->wb.campaign_id, is->wb.workbook_id, &is->items, &is->nitems, d) < 0 ||
+    if (tk_store_issued_items(st, &is->wb, &is->items, &is->nitems, d) < 0 ||
         tk_store_campaign_scale(st, is->wb.campaign_id, &is->scale, &is->nscale, d) < 0 ||
         tk_findings_confirm_values(st, is->wb.campaign_id, &is->confirms, &is->nconfirms, d) < 0)
         return failed(j);

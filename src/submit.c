@@ -81,7 +81,10 @@ static void issued_row_free(tk_issued_item *it)
  * handle: parallel ingest workers would otherwise read it again for every
  * file, since each commit of another worker empties SQLite's page cache.
  * Every use checks each item's text hash against the workbook's row and
- * reads the campaign again when one differs. */
+ * reads the campaign again when one differs. A follow-up campaign's items
+ * are its plans, each in one department's workbook: there the wording of
+ * the workbook's own rows is read for each file (workbook_id), so that
+ * memory stays flat however many departments and plans there are. */
 typedef struct wording {
     const char *ref, *text, *context, *text_hash;
 } wording;
@@ -108,15 +111,24 @@ static const char *arena_col(tk_arena *a, sqlite3_stmt *q, int i)
     return t ? tk_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i)) : NULL;
 }
 
-static wording_cache *wording_load(tk_store *st, int64_t campaign_id, tk_diags *d)
+/* The campaign's wording (workbook_id 0), or that of one workbook's rows
+ * only (never reused for another workbook: campaign_id 0). */
+static wording_cache *wording_load(tk_store *st, int64_t campaign_id, int64_t workbook_id, tk_diags *d)
 {
-    sqlite3_stmt *q = prep(st, "SELECT item_id, ref, text, context, text_hash FROM campaign_item WHERE campaign_id = ?", d);
+    sqlite3_stmt *q = prep(st,
+                           workbook_id ? "SELECT ci.item_id, ci.ref, ci.text, ci.context, ci.text_hash FROM workbook_item wi "
+                                         "JOIN campaign_item ci ON ci.campaign_id = ?1 AND ci.item_id = wi.item_id "
+                                         "WHERE wi.workbook_id = ?2"
+                                       : "SELECT item_id, ref, text, context, text_hash FROM campaign_item WHERE campaign_id = ?1",
+                           d);
     if (!q)
         return NULL;
     wording_cache *w = tk_xcalloc(1, sizeof *w);
-    w->campaign_id = campaign_id;
+    w->campaign_id = workbook_id ? 0 : campaign_id;
     w->a = tk_arena_new();
     sqlite3_bind_int64(q, 1, campaign_id);
+    if (workbook_id)
+        sqlite3_bind_int64(q, 2, workbook_id);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *id = arena_col(w->a, q, 0);
@@ -155,9 +167,10 @@ static bool wording_fill(const wording_cache *w, tk_issued_item *items, size_t n
     return true;
 }
 
-int tk_store_issued_items(tk_store *st, int64_t campaign_id, int64_t workbook_id, tk_issued_item **items, size_t *n,
-                          tk_diags *d)
+int tk_store_issued_items(tk_store *st, const tk_issued_workbook *wb, tk_issued_item **items, size_t *n, tk_diags *d)
 {
+    int64_t campaign_id = wb->campaign_id, workbook_id = wb->workbook_id;
+    bool per_workbook = !strcmp(wb->kind, "followup");
     *items = NULL;
     *n = 0;
     sqlite3_stmt *q = prep(st,
@@ -189,8 +202,8 @@ int tk_store_issued_items(tk_store *st, int64_t campaign_id, int64_t workbook_id
         goto fail;
     }
     wording_cache *w = tk_store_kept(st);
-    if (!w || w->campaign_id != campaign_id || !wording_fill(w, *items, *n, true)) {
-        w = wording_load(st, campaign_id, d);
+    if (per_workbook || !w || w->campaign_id != campaign_id || !wording_fill(w, *items, *n, true)) {
+        w = wording_load(st, campaign_id, per_workbook ? workbook_id : 0, d);
         if (!w)
             goto fail;
         wording_fill(w, *items, *n, false);

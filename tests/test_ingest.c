@@ -487,6 +487,52 @@ static void test_stage_store_takes_the_file_in(void **state)
     tk_diags_free(&d);
 }
 
+/* The peak memory (KiB) of `tenken ingest` of the follow-up workbooks of an
+ * organisation of n departments (志免町's checklist, every workbook filled
+ * by tests/fill_fast.py), one process. -1 when the setup fails. */
+static long followup_peak_kib(const char *bin, int n)
+{
+    char d[160];
+    snprintf(d, sizeof d, "%s/scale%d", dir, n);
+    if (sh("set -e; d=%s; B=%s; /usr/bin/python3 tests/make_big_org.py $d/shime %d; "
+           "$B generate --org $d/shime --year 2026 --out $d/out --db $d/t.db -q; "
+           "/usr/bin/python3 tests/fill_fast.py --jobs 2 --seed 3 $d/filled $d/out/shime/2026-self/*.xlsx >/dev/null; "
+           "$B ingest -q $d/filled --db $d/t.db >/dev/null; "
+           "$B generate --org $d/shime --year 2026 --kind followup --out $d/out --db $d/t.db -q; "
+           "/usr/bin/python3 tests/fill_fast.py --jobs 2 --seed 4 $d/fu $d/out/shime/2026-followup/*.xlsx >/dev/null; "
+           "/usr/bin/time -f %%M -o $d/kib $B ingest -q --jobs 1 $d/fu --db $d/t.db >/dev/null",
+           d, bin, n) != 0)
+        return -1;
+    char path[200];
+    snprintf(path, sizeof path, "%s/kib", d);
+    tk_buf b;
+    if (tk_file_read(path, 1024, &b) != 0)
+        return -1;
+    long kib = strtol(b.data, NULL, 10);
+    tk_buf_free(&b);
+    sh("rm -rf %s", d);
+    return kib;
+}
+
+/* A follow-up workbook is checked against its own department's plans only:
+ * the memory of the follow-up ingest does not grow with the organisation
+ * (it grew by 19 KB a department when every plan's wording was loaded). */
+static void test_followup_ingest_memory_is_flat_as_departments_grow(void **state)
+{
+    (void)state;
+    const char *bin = getenv("TENKEN");
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan keeps freed memory in quarantine: its peak is not the program's */
+    skip();
+#endif
+    if (!have_openpyxl() || !bin || sh("test -x /usr/bin/time") != 0)
+        skip();
+    long small = followup_peak_kib(bin, 40), large = followup_peak_kib(bin, 160);
+    assert_true(small > 0 && large > 0);
+    if (large - small >= 1024)
+        fail_msg("follow-up ingest: %ld KiB for 40 departments, %ld KiB for 160", small, large);
+}
+
 static void test_revoked_workbook_is_refused(void **state)
 {
     (void)state;
@@ -602,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_stage_sheets_reports_a_damaged_member_and_values_still_run),
         cmocka_unit_test(test_stage_values_checks_every_row_and_writes_nothing),
         cmocka_unit_test(test_stage_store_takes_the_file_in),
+        cmocka_unit_test(test_followup_ingest_memory_is_flat_as_departments_grow),
         cmocka_unit_test(test_revoked_workbook_is_refused),
         cmocka_unit_test(test_command_with_workers_takes_in_each_file_once),
         cmocka_unit_test(test_kill_during_ingest_leaves_database_consistent),

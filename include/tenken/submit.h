@@ -84,10 +84,10 @@ typedef struct tk_scale_answer {
 
 /* 1 and *out when the token was issued (revoked or not), 0 when unknown, -1. */
 int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook *out, tk_diags *d);
-/* The workbook's rows in order, with the campaign's wording. Caller frees
- * with tk_store_issued_free. */
-int tk_store_issued_items(tk_store *st, int64_t campaign_id, int64_t workbook_id, tk_issued_item **items, size_t *n,
-                          tk_diags *d);
+/* The workbook's rows in order, with the campaign's wording (of a
+ * follow-up workbook: of its own rows only, read for each workbook). Caller
+ * frees with tk_store_issued_free. */
+int tk_store_issued_items(tk_store *st, const tk_issued_workbook *wb, tk_issued_item **items, size_t *n, tk_diags *d);
 int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer **scale, size_t *n, tk_diags *d);
 void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t n, tk_scale_answer *scale, size_t nscale);
 
