@@ -45,6 +45,26 @@ static void flush(rd *r)
     memset(r->cur, 0, sizeof r->cur);
 }
 
+/* The digits of a whole number below 1e15 in magnitude, as "%.0f" would
+ * write it (one for every seq and row of the sheet: no printf). */
+static const char *whole_number(tk_arena *a, double v)
+{
+    if (v == 0 && signbit(v))
+        return "-0";
+    char buf[24];
+    char *p = buf + sizeof buf;
+    *--p = '\0';
+    long long n = (long long)v;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        *--p = '-';
+    return tk_arena_strdup(a, p);
+}
+
 static bool on_cell(const tk_cell *cell, void *user)
 {
     rd *r = user;
@@ -56,7 +76,7 @@ static bool on_cell(const tk_cell *cell, void *user)
         return true;
     /* a whole number as digits, however the writer spelled it ("12", "12.0", "1.2E1") */
     if (cell->type == TK_CELL_NUMBER && cell->number == floor(cell->number) && fabs(cell->number) < 1e15)
-        r->cur[cell->col - 1] = tk_arena_printf(r->a, "%.0f", cell->number);
+        r->cur[cell->col - 1] = whole_number(r->a, cell->number);
     else
         r->cur[cell->col - 1] = tk_arena_strdup(r->a, cell->text ? cell->text : "");
     return true;

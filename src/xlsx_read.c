@@ -2403,7 +2403,8 @@ static int sh_finish_cell(sh_h *h)
                               ref, v, x->nsst);
         }
         const char *s = x->sst.data + x->sst_off[idx];
-        size_t n = count_cp(s, strlen(s));
+        /* no more code points than bytes: count only when it could matter */
+        size_t len = strlen(s), n = len > x->lim.max_cell_chars ? count_cp(s, len) : len;
         if (n > x->lim.max_cell_chars) {
             tk_cell_ref(h->c_row, h->c_col, ref);
             return sh_problem(h, h->c_row, h->c_col, "セル %s の文字数が %zu 文字あります。%zu 文字以内にしてください",

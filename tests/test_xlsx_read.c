@@ -18,6 +18,7 @@
 
 #include "tenken/diag.h"
 #include "tenken/util.h"
+#include "tenken/xlsx_identity.h"
 #include "tenken/xlsx_read.h"
 
 #define NS "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -1749,6 +1750,56 @@ static void test_refuses_encrypted_entries_and_too_many_rows(void **state)
     tk_buf_free(&s);
 }
 
+/* The identity sheet: keys, then the rows after "seq"; a whole number as
+ * its digits however the writer spelled it, any other number as written. */
+static void test_identity_sheet_numbers_read_as_digits(void **state)
+{
+    (void)state;
+    const char *wb = XMLDECL "<workbook xmlns=\"" NS "\" xmlns:r=\"" RNS "\"><sheets>"
+                             "<sheet name=\"_tenken\" sheetId=\"1\" state=\"hidden\" r:id=\"rId1\"/></sheets></workbook>";
+    const char *sheet = XMLDECL "<worksheet xmlns=\"" NS "\"><sheetData>"
+                                "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>year</t></is></c><c r=\"B1\"><v>2026.0</v></c></row>"
+                                "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>twelve</t></is></c><c r=\"B2\"><v>1.2E1</v></c></row>"
+                                "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>neg</t></is></c><c r=\"B3\"><v>-7</v></c></row>"
+                                "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>negzero</t></is></c><c r=\"B4\"><v>-0</v></c></row>"
+                                "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>half</t></is></c><c r=\"B5\"><v>1.5</v></c></row>"
+                                "<row r=\"6\"><c r=\"A6\" t=\"inlineStr\"><is><t>big</t></is></c><c r=\"B6\"><v>999999999999999</v></c>"
+                                "<c r=\"C6\" t=\"inlineStr\"><is><t>B9</t></is></c></row>"
+                                "<row r=\"7\"><c r=\"A7\" t=\"inlineStr\"><is><t>seq</t></is></c></row>"
+                                "<row r=\"8\"><c r=\"A8\"><v>1</v></c><c r=\"B8\" t=\"inlineStr\"><is><t>i-1</t></is></c>"
+                                "<c r=\"D8\"><v>5.0</v></c></row>"
+                                "<row r=\"9\"><c r=\"A9\"><v>2E0</v></c><c r=\"D9\"><v>1E15</v></c></row>"
+                                "</sheetData></worksheet>";
+    const char *p = tmp_path("identity_numbers.xlsx");
+    book b = {.workbook = wb, .sheet = sheet};
+    book_write(p, &b);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_xlsx *x = open_ok(p, &d);
+    tk_arena *a = tk_arena_new();
+    tk_xlsx_identity id;
+    assert_int_equal(tk_xlsx_identity_read(x, a, &id, &d), 1);
+    assert_string_equal(tk_xlsx_identity_get(&id, "year"), "2026");
+    assert_string_equal(tk_xlsx_identity_get(&id, "twelve"), "12");
+    assert_string_equal(tk_xlsx_identity_get(&id, "neg"), "-7");
+    assert_string_equal(tk_xlsx_identity_get(&id, "negzero"), "-0");
+    assert_string_equal(tk_xlsx_identity_get(&id, "half"), "1.5");
+    assert_string_equal(tk_xlsx_identity_get(&id, "big"), "999999999999999");
+    assert_string_equal(tk_strmap_get(&id.kv3, "big"), "B9");
+    assert_int_equal(id.nrows, 2);
+    assert_string_equal(id.rows[0].cell[0], "1");
+    assert_string_equal(id.rows[0].cell[1], "i-1");
+    assert_string_equal(id.rows[0].cell[2], "");
+    assert_string_equal(id.rows[0].cell[3], "5");
+    assert_string_equal(id.rows[1].cell[0], "2");
+    assert_string_equal(id.rows[1].cell[3], "1E15"); /* not below 1e15: as written */
+    assert_int_equal(d.count, 0);
+    tk_xlsx_identity_free(&id);
+    tk_arena_free(a);
+    tk_xlsx_close(x);
+    tk_diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1792,6 +1843,7 @@ int main(void)
     rc |= cmocka_run_group_tests_name("parts streamed", tests, group_setup, group_teardown);
     const struct CMUnitTest both_ways[] = {
         cmocka_unit_test(test_references_read_the_same_both_ways),
+        cmocka_unit_test(test_identity_sheet_numbers_read_as_digits),
     };
     rc |= cmocka_run_group_tests_name("both ways", both_ways, group_setup, group_teardown);
     tk_buf_free(&g_bomb);
