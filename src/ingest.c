@@ -544,34 +544,6 @@ static void check_followup_row(ctx *c, const issued *is, irow *r, tk_answer_rec 
     *has = c->d->errors == errors_before;
 }
 
-/* A file whose bytes are those of a submission already taken in for the
- * workbook its identity sheet names changes nothing: that is said before
- * its item sheets are read (they were checked when it was taken in), so
- * that a folder taken in again as more files come back costs little per
- * file it already holds. 1 when so (res filled), 0 when the file must be
- * read, -1 on a database failure. A workbook issued again since is read as
- * any other (and refused as revoked). */
-static int taken_in_before(tk_store *st, const char *token, const char *sha, tk_ingest_result *res, tk_diags *d)
-{
-    if (!*token)
-        return 0;
-    tk_issued_workbook wb;
-    int found = tk_store_issued_by_token(st, token, &wb, d);
-    if (found <= 0 || wb.revoked_at[0])
-        return found < 0 ? -1 : 0;
-    int64_t sid = 0;
-    int seen = tk_store_submission_find(st, wb.workbook_id, sha, &sid, d);
-    if (seen <= 0)
-        return seen;
-    res->submission_id = sid;
-    snprintf(res->org, sizeof res->org, "%s", wb.org);
-    res->year = wb.year;
-    snprintf(res->kind, sizeof res->kind, "%s", wb.kind);
-    snprintf(res->department_code, sizeof res->department_code, "%s", wb.department_code);
-    snprintf(res->department_name, sizeof res->department_name, "%s", wb.department_name);
-    res->outcome = TK_INGEST_SAME;
-    return 1;
-}
 
 /* ---- the stages of one file ----
  *
@@ -587,6 +559,8 @@ struct tk_ingest_job {
     char sha[65];     /* their SHA-256 */
     const char *shown; /* the name as shown and stored (\xHH for bytes not UTF-8) */
     const char *token; /* the identity sheet's */
+    bool wb_looked_up;  /* is.wb was looked up by the token (wb_found: 1 found, 0 not) */
+    int wb_found;
     bool followup;
     /* the values, one record per row */
     tk_answer_rec *answers;
@@ -683,14 +657,39 @@ tk_ingest_step tk_ingest_identity(tk_ingest_job *j)
     return TK_INGEST_NEXT;
 }
 
+/* A file whose bytes are those of a submission already taken in for the
+ * workbook its identity sheet names changes nothing: that is said before
+ * its item sheets are read (they were checked when it was taken in), so
+ * that a folder taken in again as more files come back costs little per
+ * file it already holds. A workbook issued again since is read as any other
+ * (and refused as revoked). The record found is kept for the next stage. */
 tk_ingest_step tk_ingest_taken_in(tk_ingest_job *j, tk_store *st)
 {
-    if (j->o.dry_run)
+    if (j->o.dry_run || !*j->token)
         return TK_INGEST_NEXT;
-    int known = taken_in_before(st, j->token, j->sha, j->res, j->c.d);
-    if (known < 0)
+    tk_issued_workbook *wb = &j->is.wb;
+    int found = tk_store_issued_by_token(st, j->token, wb, j->c.d);
+    if (found < 0)
         return failed(j);
-    return known > 0 ? TK_INGEST_DONE : TK_INGEST_NEXT;
+    j->wb_found = found;
+    j->wb_looked_up = true;
+    if (!found || wb->revoked_at[0])
+        return TK_INGEST_NEXT;
+    int64_t sid = 0;
+    int seen = tk_store_submission_find(st, wb->workbook_id, j->sha, &sid, j->c.d);
+    if (seen < 0)
+        return failed(j);
+    if (!seen)
+        return TK_INGEST_NEXT;
+    tk_ingest_result *res = j->res;
+    res->submission_id = sid;
+    snprintf(res->org, sizeof res->org, "%s", wb->org);
+    res->year = wb->year;
+    snprintf(res->kind, sizeof res->kind, "%s", wb->kind);
+    snprintf(res->department_code, sizeof res->department_code, "%s", wb->department_code);
+    snprintf(res->department_name, sizeof res->department_name, "%s", wb->department_name);
+    res->outcome = TK_INGEST_SAME;
+    return TK_INGEST_DONE;
 }
 
 /* The identity sheet against the record of the workbook its token names:
@@ -773,7 +772,7 @@ tk_ingest_step tk_ingest_issued(tk_ingest_job *j, tk_store *st)
         tk_diag_error(d, path, 0, "ファイルのプロパティのトークン (%s) と識別シートのトークン (%s) が一致しません。別の点検票の内容が混ざっています", prop, token);
         return TK_INGEST_STOP;
     }
-    int found = tk_store_issued_by_token(st, token, &is->wb, d);
+    int found = j->wb_looked_up ? j->wb_found : tk_store_issued_by_token(st, token, &is->wb, d);
     if (found < 0)
         return failed(j);
     if (found == 0) {
@@ -895,27 +894,33 @@ tk_ingest_step tk_ingest_sheets(tk_ingest_job *j)
 }
 
 /* A follow-up's status changes against the rules of each plan's life, all
- * reported at once. */
+ * reported at once. The plans of the workbook's rows are read by one query
+ * (the store stage reads each again in its transaction before applying). */
 static tk_ingest_step judge_plan_changes(tk_ingest_job *j, tk_store *st)
 {
     ctx *c = &j->c;
     tk_ingest_result *res = j->res;
+    bool any = false;
+    for (size_t i = 0; i < j->nfus && !any; i++)
+        any = j->fus[i].has_status;
+    if (!any)
+        return new_errors(j) ? TK_INGEST_STOP : TK_INGEST_NEXT;
+    tk_plan_state *plans;
+    size_t nplans;
+    if (tk_store_workbook_plan_states(st, j->is.wb.workbook_id, &plans, &nplans, c->d) < 0)
+        return failed(j);
     for (size_t i = 0; i < j->nfus; i++) {
         tk_followup_rec *fu = &j->fus[i];
         if (!fu->has_status)
             continue; /* a response only: applied as written */
-        tk_plan_state cur;
-        int found = tk_store_plan_state(st, fu->plan_id, &cur, c->d);
-        if (found < 0)
-            return failed(j);
-        if (!found || strcmp(cur.department_code, j->is.wb.department_code) != 0) {
+        const tk_plan_state *cur = tk_plan_states_find(plans, nplans, fu->plan_id);
+        if (!cur || strcmp(cur->department_code, j->is.wb.department_code) != 0) {
             err(c, fu->cell_status, "この行の改善計画 (%lld) は%sの計画として記録にありません", (long long)fu->plan_id, j->is.wb.department_name);
-            tk_plan_state_free(&cur);
             continue;
         }
         char why[512];
         const char *cell;
-        switch (tk_followup_decide(&cur, fu, why, sizeof why, &cell)) {
+        switch (tk_followup_decide(cur, fu, why, sizeof why, &cell)) {
         case TK_FOLLOWUP_SAME:
             break;
         case TK_FOLLOWUP_REFUSED:
@@ -927,8 +932,8 @@ static tk_ingest_step judge_plan_changes(tk_ingest_job *j, tk_store *st)
             res->plans_postponed += fu->change.to == TK_PLAN_POSTPONED;
             break;
         }
-        tk_plan_state_free(&cur);
     }
+    tk_plan_states_free(plans, nplans);
     return new_errors(j) ? TK_INGEST_STOP : TK_INGEST_NEXT;
 }
 

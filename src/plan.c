@@ -22,6 +22,14 @@ const char *tk_plan_status_label(enum tk_plan_status s) { return STATUS[s].label
 
 bool tk_plan_status_parse(const char *s, enum tk_plan_status *out)
 {
+    /* a key or label as stored or picked: the very bytes (no normalising
+     * for every plan read from the database) */
+    for (int i = 0; i < TK_PLAN_NSTATUS; i++) {
+        if (!strcmp(s, STATUS[i].key) || !strcmp(s, STATUS[i].label)) {
+            *out = (enum tk_plan_status)i;
+            return true;
+        }
+    }
     char *n = tk_text_norm_dup(s);
     bool ok = false;
     for (int i = 0; i < TK_PLAN_NSTATUS && !ok; i++) {

@@ -407,31 +407,38 @@ void tk_plan_state_free(tk_plan_state *s)
     s->last_note = s->last_reason = NULL;
 }
 
+#define PLAN_STATE_COLUMNS                                                                                        \
+    "SELECT p.id, p.department_code, p.status, p.due, COALESCE(p.closed_at, ''), "                              \
+    " (SELECT l.note FROM plan_log l WHERE l.plan_id = p.id ORDER BY l.id DESC LIMIT 1), "                      \
+    " (SELECT l.reason FROM plan_log l WHERE l.plan_id = p.id ORDER BY l.id DESC LIMIT 1) "
+
+/* One row of PLAN_STATE_COLUMNS into *out. */
+static void plan_state_row(sqlite3_stmt *q, tk_plan_state *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(q, 0);
+    copy_col(q, 1, out->department_code, sizeof out->department_code);
+    const unsigned char *status = sqlite3_column_text(q, 2);
+    if (!status || !tk_plan_status_parse((const char *)status, &out->status))
+        out->status = TK_PLAN_NOT_STARTED;
+    const unsigned char *due = sqlite3_column_text(q, 3);
+    if (due && !tk_date_parse((const char *)due, &out->due))
+        out->due = (tk_date){0, 0, 0};
+    copy_col(q, 4, out->closed_at, sizeof out->closed_at);
+    out->last_note = dup_col(q, 5);
+    out->last_reason = dup_col(q, 6);
+}
+
 int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_diags *d)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *q = prep(st,
-                           "SELECT p.id, p.department_code, p.status, p.due, COALESCE(p.closed_at, ''), "
-                           " (SELECT l.note FROM plan_log l WHERE l.plan_id = p.id ORDER BY l.id DESC LIMIT 1), "
-                           " (SELECT l.reason FROM plan_log l WHERE l.plan_id = p.id ORDER BY l.id DESC LIMIT 1) "
-                           "FROM plan p WHERE p.id = ?",
-                           d);
+    sqlite3_stmt *q = prep(st, PLAN_STATE_COLUMNS "FROM plan p WHERE p.id = ?", d);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, plan_id);
     int rc = sqlite3_step(q), result = 0;
     if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(q, 0);
-        copy_col(q, 1, out->department_code, sizeof out->department_code);
-        const unsigned char *status = sqlite3_column_text(q, 2);
-        if (!status || !tk_plan_status_parse((const char *)status, &out->status))
-            out->status = TK_PLAN_NOT_STARTED;
-        const unsigned char *due = sqlite3_column_text(q, 3);
-        if (due && !tk_date_parse((const char *)due, &out->due))
-            out->due = (tk_date){0, 0, 0};
-        copy_col(q, 4, out->closed_at, sizeof out->closed_at);
-        out->last_note = dup_col(q, 5);
-        out->last_reason = dup_col(q, 6);
+        plan_state_row(q, out);
         result = 1;
     } else if (rc != SQLITE_DONE) {
         db_error(st, d, "読み出し");
@@ -439,6 +446,58 @@ int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_di
     }
     tk_store_done(st, q);
     return result;
+}
+
+int tk_store_workbook_plan_states(tk_store *st, int64_t workbook_id, tk_plan_state **out, size_t *n, tk_diags *d)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q =
+        prep(st, PLAN_STATE_COLUMNS "FROM plan p WHERE p.id IN (SELECT plan_id FROM workbook_item WHERE workbook_id = ?) ORDER BY p.id",
+             d);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, workbook_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = tk_xrealloc(*out, cap * sizeof **out);
+        }
+        plan_state_row(q, &(*out)[(*n)++]);
+    }
+    tk_store_done(st, q);
+    if (rc != SQLITE_DONE) {
+        db_error(st, d, "読み出し");
+        tk_plan_states_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+const tk_plan_state *tk_plan_states_find(const tk_plan_state *v, size_t n, int64_t plan_id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].id == plan_id)
+            return &v[mid];
+        if (v[mid].id < plan_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void tk_plan_states_free(tk_plan_state *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tk_plan_state_free(&v[i]);
+    free(v);
 }
 
 /* Two optional texts say the same (white space and widths aside). */

@@ -174,6 +174,14 @@ typedef struct tk_plan_state {
 /* 1 and *out (free with tk_plan_state_free), 0 when there is no such plan, -1. */
 int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_diags *d);
 void tk_plan_state_free(tk_plan_state *s);
+/* The state of every plan on the rows of workbook_id (a follow-up
+ * workbook's), by one query: that department's plans only, whatever the
+ * size of the organisation. *out is ordered by plan id; free with
+ * tk_plan_states_free. 0, or -1 on a database failure. */
+int tk_store_workbook_plan_states(tk_store *st, int64_t workbook_id, tk_plan_state **out, size_t *n, tk_diags *d);
+/* The state of plan_id in v (as tk_store_workbook_plan_states gave it), or NULL. */
+const tk_plan_state *tk_plan_states_find(const tk_plan_state *v, size_t n, int64_t plan_id);
+void tk_plan_states_free(tk_plan_state *v, size_t n);
 
 enum tk_followup_verdict {
     TK_FOLLOWUP_SAME,    /* the row restates the plan's state (a resubmission): nothing to do */
