@@ -1042,6 +1042,10 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
     tk_ingest_step s = tk_ingest_open(j);
     if (s == TK_INGEST_NEXT)
         s = tk_ingest_identity(j);
+    /* the stages that only read the database read one snapshot */
+    bool reading = s == TK_INGEST_NEXT;
+    if (reading)
+        tk_store_begin_read(st);
     if (s == TK_INGEST_NEXT)
         s = tk_ingest_taken_in(j, st);
     if (s == TK_INGEST_NEXT)
@@ -1050,6 +1054,8 @@ int tk_ingest_file(tk_store *st, const char *path, const tk_ingest_opts *o, tk_i
         s = tk_ingest_sheets(j);
     if (s == TK_INGEST_NEXT)
         s = tk_ingest_values(j, st);
+    if (reading)
+        tk_store_end_read(st);
     if (s == TK_INGEST_NEXT)
         s = tk_ingest_store(j, st);
     tk_ingest_job_free(j);

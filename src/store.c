@@ -696,6 +696,20 @@ int tk_store_commit(tk_store *s, tk_diags *d)
     return 0;
 }
 
+void tk_store_begin_read(tk_store *s)
+{
+    /* BEGIN DEFERRED touches nothing until the first read: it cannot fail
+     * but inside a transaction, which is left alone */
+    if (!s->in_tx && sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+}
+
+void tk_store_end_read(tk_store *s)
+{
+    if (!s->in_tx && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 void tk_store_rollback(tk_store *s)
 {
     if (!sqlite3_get_autocommit(s->db))

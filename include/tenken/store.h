@@ -120,6 +120,13 @@ int tk_store_begin(tk_store *s, tk_diags *diags);
 int tk_store_commit(tk_store *s, tk_diags *diags);
 /* Safe to call when no transaction is open. */
 void tk_store_rollback(tk_store *s);
+/* A read transaction around several reads: one snapshot, and the file's
+ * read lock taken once (each statement outside a transaction takes and
+ * drops it, and finds the page cache emptied whenever another process has
+ * written since). Nothing when a transaction is open already. End it
+ * before tk_store_begin. */
+void tk_store_begin_read(tk_store *s);
+void tk_store_end_read(tk_store *s);
 
 /* ---- identity helpers shared by generate and ingest ---- */
 
