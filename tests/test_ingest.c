@@ -299,6 +299,19 @@ static int run_stages(const char *path, bool dry, int upto, tk_ingest_result *r,
 
 static void var_path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/var/%s", dir, name); }
 
+/* The stage that refuses the file `name` of tests/make_variants.py. */
+static int refused_at(const char *name, tk_diags *d)
+{
+    char path[256];
+    var_path(path, sizeof path, name);
+    tk_ingest_result r;
+    tk_ingest_step s;
+    int at = run_stages(path, false, ST_STORE, &r, d, &s, NULL, NULL);
+    assert_int_equal(s, TK_INGEST_STOP);
+    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    return at;
+}
+
 /* Open: regular files only, their bytes hashed; what is not a zip stops here. */
 static void test_stage_open_hashes_the_bytes_and_stops_at_what_is_not_a_zip(void **state)
 {
@@ -309,7 +322,7 @@ static void test_stage_open_hashes_the_bytes_and_stops_at_what_is_not_a_zip(void
     tk_diags_init(&d);
     tk_ingest_result r;
     tk_ingest_step s;
-    char sha[65], want[65], path[256];
+    char sha[65], want[65];
     assert_int_equal(run_stages(filled03, false, ST_OPEN, &r, &d, &s, sha, NULL), 0);
     assert_int_equal(s, TK_INGEST_NEXT);
     tk_buf b;
@@ -318,10 +331,7 @@ static void test_stage_open_hashes_the_bytes_and_stops_at_what_is_not_a_zip(void
     tk_buf_free(&b);
     assert_string_equal(sha, want);
     assert_int_equal(d.count, 0);
-    var_path(path, sizeof path, "table.csv");
-    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_OPEN);
-    assert_int_equal(s, TK_INGEST_STOP);
-    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    assert_int_equal(refused_at("table.csv", &d), ST_OPEN);
     assert_true(has_message(&d, NULL, "ZIP 形式ではありません"));
     /* a folder is not read at all */
     assert_int_equal(run_stages(dir, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_OPEN);
@@ -339,16 +349,13 @@ static void test_stage_identity_reads_the_token_issued(void **state)
     tk_diags_init(&d);
     tk_ingest_result r;
     tk_ingest_step s;
-    char token[64], path[256];
+    char token[64];
     assert_int_equal(run_stages(filled03, false, ST_IDENTITY, &r, &d, &s, NULL, token), 0);
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM workbook WHERE token = '%s' AND department_code = '03'", token);
     assert_int_equal(count(sql), 1);
-    var_path(path, sizeof path, "no_identity.xlsx");
-    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_IDENTITY);
-    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
-    var_path(path, sizeof path, "unrelated.xlsx");
-    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_IDENTITY);
+    assert_int_equal(refused_at("no_identity.xlsx", &d), ST_IDENTITY);
+    assert_int_equal(refused_at("unrelated.xlsx", &d), ST_IDENTITY);
     assert_true(has_message(&d, NULL, "tenken が発行した点検票ではありません"));
     tk_diags_free(&d);
 }
@@ -390,7 +397,6 @@ static void test_stage_issued_matches_the_record(void **state)
     tk_diags_init(&d);
     tk_ingest_result r;
     tk_ingest_step s;
-    char path[256];
     assert_int_equal(run_stages(filled03, false, ST_ISSUED, &r, &d, &s, NULL, NULL), 0);
     assert_string_equal(r.department_code, "03");
     assert_string_equal(r.kind, "self");
@@ -398,13 +404,9 @@ static void test_stage_issued_matches_the_record(void **state)
     assert_true(r.items > 100);
     assert_int_equal(r.answered, 0); /* no value read yet */
     assert_int_equal(d.count, 0);
-    var_path(path, sizeof path, "other_token.xlsx");
-    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_ISSUED);
-    var_path(path, sizeof path, "edited_identity_item.xlsx");
-    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_ISSUED);
-    var_path(path, sizeof path, "other_year.xlsx");
-    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_ISSUED);
-    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    assert_int_equal(refused_at("other_token.xlsx", &d), ST_ISSUED);
+    assert_int_equal(refused_at("edited_identity_item.xlsx", &d), ST_ISSUED);
+    assert_int_equal(refused_at("other_year.xlsx", &d), ST_ISSUED);
     tk_diags_free(&d);
 }
 
@@ -448,10 +450,9 @@ static void test_stage_values_checks_every_row_and_writes_nothing(void **state)
     tk_diags_init(&d);
     tk_ingest_result r;
     tk_ingest_step s;
-    char path[256], before[65], after[65];
+    char before[65], after[65];
     db_digest(before);
-    var_path(path, sizeof path, "bad_date.xlsx");
-    assert_int_equal(run_stages(path, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_VALUES);
+    assert_int_equal(refused_at("bad_date.xlsx", &d), ST_VALUES);
     assert_true(has_message(&d, "!J", "日付として読めません"));
     tk_diags_free(&d);
     tk_diags_init(&d);
