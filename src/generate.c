@@ -94,6 +94,7 @@ typedef struct gen {
     /* follow-up: department code -> fu_count; each department's plans are
      * read when its workbook is written or recorded (job_rows) */
     tk_strmap plan_counts;
+    int followup_seq; /* the follow-up campaign's items recorded so far */
     tk_date date_min; /* earliest date a date input accepts */
     /* self and audit: last year's answers and the open plans of earlier
      * years, "CODE\x1fITEM" -> text as shown (only when last year exists) */
@@ -1121,39 +1122,36 @@ static int record_departments(gen *g)
 /* A follow-up campaign's "items" are its rows' plans, each with the item it
  * is about; they are added, never removed (a department's workbook of an
  * earlier round stays valid while it is not replaced). Its list is the plan
- * statuses. */
-static int record_followup(gen *g)
+ * statuses. A job's rows, numbered on through the campaign. */
+static int record_followup_items(gen *g, const job *j)
 {
     const char *sheet = g->tpl->single_sheet;
-    int seq = 0;
-    for (size_t k = 0; k < g->njobs; k++) {
-        job *j = &g->jobs[k];
-        tk_arena *rows;
-        if (job_rows(g, j, &rows, g->d) != 0)
+    const tk_xlsx_sheet *sh = &j->sheets[0];
+    for (size_t i = 0; i < sh->nrows; i++) {
+        const tk_item *it = sh->rows[i].item;
+        tk_store_item si = {
+            .item_id = it->id,
+            .seq = ++g->followup_seq,
+            .ref = it->ref,
+            .level = tk_level_name(it->level),
+            .roles = "",
+            .chapter = sheet,
+            .sheet = sheet,
+            .text = it->text,
+            .context = it->context,
+            .text_hash = sh->rows[i].text_hash,
+            .weight = 1,
+        };
+        if (tk_store_item_put(g->store, g->campaign_id, &si, g->d) != 0)
             return TK_EXIT_FAILURE;
-        const tk_xlsx_sheet *sh = &j->sheets[0];
-        for (size_t i = 0; i < sh->nrows; i++) {
-            const tk_item *it = sh->rows[i].item;
-            tk_store_item si = {
-                .item_id = it->id,
-                .seq = ++seq,
-                .ref = it->ref,
-                .level = tk_level_name(it->level),
-                .roles = "",
-                .chapter = sheet,
-                .sheet = sheet,
-                .text = it->text,
-                .context = it->context,
-                .text_hash = sh->rows[i].text_hash,
-                .weight = 1,
-            };
-            if (tk_store_item_put(g->store, g->campaign_id, &si, g->d) != 0) {
-                job_rows_done(j, rows);
-                return TK_EXIT_FAILURE;
-            }
-        }
-        job_rows_done(j, rows);
     }
+    return TK_EXIT_OK;
+}
+
+/* The rest of a follow-up campaign: its plan statuses, its departments
+ * (the rows' items are recorded with the workbooks, record_batch). */
+static int record_followup(gen *g)
+{
     if (tk_store_scale_clear(g->store, g->campaign_id, g->d) != 0)
         return TK_EXIT_FAILURE;
     for (size_t i = 0; i < g->tpl->nstatuses; i++) {
@@ -1255,49 +1253,55 @@ static bool collect_stale(const tk_workbook_rec *w, void *user)
     return true;
 }
 
-static int record_workbooks(gen *g)
+/* A job's workbook and its rows; the one it replaces revoked. */
+static int record_workbook(gen *g, job *j)
 {
-    for (size_t i = 0; i < g->njobs; i++) {
-        job *j = &g->jobs[i];
-        int64_t old = 0;
-        int found = tk_store_workbook_active_for(g->store, g->campaign_id, j->dept->code, j->respondent, &old, g->d);
-        if (found < 0)
+    int64_t old = 0;
+    int found = tk_store_workbook_active_for(g->store, g->campaign_id, j->dept->code, j->respondent, &old, g->d);
+    if (found < 0)
+        return TK_EXIT_FAILURE;
+    if (found && tk_store_workbook_revoke(g->store, old, 0, g->now, g->d) != 0)
+        return TK_EXIT_FAILURE;
+    tk_workbook_rec w = {
+        .department_code = j->dept->code,
+        .token = j->token,
+        .file = j->file,
+        .items = (int)j->nitems,
+        .sha256 = j->sha256,
+        .created_at = g->now,
+        .respondent = j->respondent,
+    };
+    j->workbook_id = tk_store_workbook_add(g->store, g->campaign_id, &w, g->d);
+    if (j->workbook_id < 0)
+        return TK_EXIT_FAILURE;
+    if (found) {
+        if (tk_store_workbook_revoke(g->store, old, j->workbook_id, g->now, g->d) != 0)
             return TK_EXIT_FAILURE;
-        if (found && tk_store_workbook_revoke(g->store, old, 0, g->now, g->d) != 0)
-            return TK_EXIT_FAILURE;
-        tk_workbook_rec w = {
-            .department_code = j->dept->code,
-            .token = j->token,
-            .file = j->file,
-            .items = (int)j->nitems,
-            .sha256 = j->sha256,
-            .created_at = g->now,
-            .respondent = j->respondent,
-        };
-        j->workbook_id = tk_store_workbook_add(g->store, g->campaign_id, &w, g->d);
-        if (j->workbook_id < 0)
-            return TK_EXIT_FAILURE;
-        if (found) {
-            if (tk_store_workbook_revoke(g->store, old, j->workbook_id, g->now, g->d) != 0)
+        g->revoked++;
+    }
+    tk_arena *rows;
+    if (job_rows(g, j, &rows, g->d) != 0)
+        return TK_EXIT_FAILURE;
+    for (size_t s = 0; s < j->nsheets; s++) {
+        const tk_xlsx_sheet *sh = &j->sheets[s];
+        for (size_t r = 0; r < sh->nrows; r++) {
+            const tk_xlsx_row *row = &sh->rows[r];
+            if (tk_store_workbook_item_add(g->store, j->workbook_id, row->seq, row->item->id, sh->name, row->row,
+                                           row->text_hash, row->plan ? row->plan->id : 0, g->d) != 0) {
+                job_rows_done(j, rows);
                 return TK_EXIT_FAILURE;
-            g->revoked++;
-        }
-        tk_arena *rows;
-        if (job_rows(g, j, &rows, g->d) != 0)
-            return TK_EXIT_FAILURE;
-        for (size_t s = 0; s < j->nsheets; s++) {
-            const tk_xlsx_sheet *sh = &j->sheets[s];
-            for (size_t r = 0; r < sh->nrows; r++) {
-                const tk_xlsx_row *row = &sh->rows[r];
-                if (tk_store_workbook_item_add(g->store, j->workbook_id, row->seq, row->item->id, sh->name, row->row,
-                                               row->text_hash, row->plan ? row->plan->id : 0, g->d) != 0) {
-                    job_rows_done(j, rows);
-                    return TK_EXIT_FAILURE;
-                }
             }
         }
-        job_rows_done(j, rows);
     }
+    job_rows_done(j, rows);
+    return TK_EXIT_OK;
+}
+
+static int record_workbooks(gen *g)
+{
+    for (size_t i = 0; i < g->njobs; i++)
+        if (!g->jobs[i].workbook_id && record_workbook(g, &g->jobs[i]) != TK_EXIT_OK)
+            return TK_EXIT_FAILURE;
     if (!g->subset) {
         /* a full run: what it did not replace is no longer issued */
         long n = tk_store_workbooks_active(g->store, g->campaign_id, NULL, NULL, g->d);
@@ -1590,6 +1594,22 @@ static void handle_line(gen *g, char *line, size_t *done)
     }
 }
 
+/* Write the jobs [from, to) in this process; *done counts the jobs finished. */
+static int run_here(gen *g, size_t from, size_t to, size_t *done)
+{
+    for (size_t i = from; i < to; i++) {
+        job *j = &g->jobs[i];
+        if (stop_requested(g))
+            return TK_EXIT_FAILURE;
+        j->ok = write_job(g, j, g->d) == 0;
+        j->done = true;
+        report_progress(g, ++*done, j);
+        if (!j->ok)
+            return TK_EXIT_FAILURE;
+    }
+    return TK_EXIT_OK;
+}
+
 /* Write the jobs [from, to) with g->workers forked workers; *done counts
  * the jobs finished. */
 static int run_workers(gen *g, size_t from, size_t to, size_t *done)
@@ -1768,19 +1788,6 @@ static int run_jobs(gen *g)
         workers = (int)g->njobs;
     g->workers = workers < 1 ? 1 : workers;
     size_t done = 0;
-    if (g->workers <= 1) {
-        for (size_t i = 0; i < g->njobs; i++) {
-            job *j = &g->jobs[i];
-            if (stop_requested(g))
-                return TK_EXIT_FAILURE;
-            j->ok = write_job(g, j, g->d) == 0;
-            j->done = true;
-            report_progress(g, ++done, j);
-            if (!j->ok)
-                return TK_EXIT_FAILURE;
-        }
-        return TK_EXIT_OK;
-    }
     int rc = TK_EXIT_OK;
     for (size_t from = 0, to; from < g->njobs && rc == TK_EXIT_OK; from = to) {
         to = batch_end(g, from);
@@ -1789,7 +1796,12 @@ static int run_jobs(gen *g)
         if (rc == TK_EXIT_OK && stop_requested(g))
             rc = TK_EXIT_FAILURE;
         if (rc == TK_EXIT_OK)
-            rc = run_workers(g, from, to, &done);
+            rc = g->workers <= 1 ? run_here(g, from, to, &done) : run_workers(g, from, to, &done);
+        /* a follow-up batch is recorded while its rows are held: each
+         * department's plans are read once */
+        for (size_t i = from; rc == TK_EXIT_OK && g->followup && i < to; i++)
+            if (record_followup_items(g, &g->jobs[i]) != TK_EXIT_OK || record_workbook(g, &g->jobs[i]) != TK_EXIT_OK)
+                rc = TK_EXIT_FAILURE;
         drop_rows(g, from, to);
     }
     return rc;
