@@ -163,10 +163,37 @@ static void no_legend_title(lxw_chart *ch, const char *title)
     chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
 }
 
+/* The sheet the department chart's threshold band reads: the low score
+ * once per department, in the chart's order (a chart series takes its
+ * values from cells). Hidden: nothing to read there that 部署別 does not
+ * say. */
+#define BAND_SHEET "グラフ用"
+static void sheet_chart_band(xw *x)
+{
+    const tk_report *rp = x->rp;
+    double low = tk_rp_low_threshold(rp);
+    size_t n = rp->nby_dept;
+    if (!n || low <= 0)
+        return;
+    static const char *const heads[] = {"部署", "基準（得点）"};
+    static const double w[] = {24, 12};
+    lxw_worksheet *ws = sheet(x, BAND_SHEET, "部署別グラフの基準", heads, w, 2);
+    for (size_t i = 0; i < n; i++) {
+        lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
+        str(x, ws, row, 0, rp->r->depts[x->order[i]].name, NULL);
+        num1(x, ws, row, 1, low, NULL);
+    }
+    table_done(ws, n, 2, 1, 0);
+    worksheet_hide(ws);
+}
+
 /* Score by department as the committee report draws it: a bar per
  * department in the table's order (best first), vermilion under the low
- * score, with a vermilion gridline there; on a chart sheet of its own, so
- * that it prints on one page. */
+ * score; over every bar a pale vermilion band from 0 to the low score, so
+ * that the threshold shows in every row whatever it is (libxlsxwriter 1.1.4
+ * has no combined charts to draw a line there, and a gridline at the
+ * threshold alone is possible only when it is 50 or more); on a chart
+ * sheet of its own, so that it prints on one page. */
 static void chart_departments(xw *x, size_t n)
 {
     const tk_report *rp = x->rp;
@@ -189,21 +216,26 @@ static void chart_departments(xw *x, size_t n)
     chart_series_set_labels(s);
     chart_series_set_labels_num_format(s, "0.0");
     chart_set_series_gap(ch, 60);
-    const char *title = low > 0 ? tk_arena_printf(x->a, "部署別の得点（高い順。朱色と朱色の線は %.1f 未満）", low)
+    if (low > 0) {
+        /* drawn after the scores, over them, the whole bar's width */
+        lxw_chart_series *b = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(b, "部署別", HEADER_ROW + 1, 1, (lxw_row_t)(HEADER_ROW + n), 1);
+        chart_series_set_values(b, BAND_SHEET, HEADER_ROW + 1, 1, (lxw_row_t)(HEADER_ROW + n), 1);
+        chart_series_set_name(b, tk_arena_printf(x->a, "%.1f 未満", low));
+        lxw_chart_fill band = {.color = 0xD74B2A, .transparency = 85};
+        chart_series_set_fill(b, &band);
+        lxw_chart_line edge = {.none = LXW_TRUE};
+        chart_series_set_line(b, &edge);
+        chart_set_series_overlap(ch, 100);
+    }
+    const char *title = low > 0 ? tk_arena_printf(x->a, "部署別の得点（高い順。朱色は %.1f 未満、淡い朱色の帯は %.1f まで）", low, low)
                                 : "部署別の得点（高い順）";
     no_legend_title(ch, title);
     chart_axis_set_min(ch->x_axis, 0);
     chart_axis_set_max(ch->x_axis, 100);
-    if (low >= 50) {
-        /* gridlines at 0 and the low score only: a line at the threshold */
-        chart_axis_set_major_unit(ch->x_axis, low);
-        lxw_chart_line gl = {.color = 0xD74B2A, .width = 1.25, .dash_type = LXW_CHART_LINE_DASH_DASH};
-        chart_axis_major_gridlines_set_line(ch->x_axis, &gl);
-        chart_axis_set_minor_unit(ch->x_axis, 10);
-        chart_axis_minor_gridlines_set_visible(ch->x_axis, LXW_TRUE);
-        lxw_chart_line ml = {.color = 0xD9D9D9, .width = 0.5};
-        chart_axis_minor_gridlines_set_line(ch->x_axis, &ml);
-    }
+    chart_axis_set_major_unit(ch->x_axis, 10);
+    lxw_chart_line gl = {.color = 0xD9D9D9, .width = 0.5};
+    chart_axis_major_gridlines_set_line(ch->x_axis, &gl);
     chart_axis_set_reverse(ch->y_axis); /* the first department on top */
     chart_axis_set_crossing_max(ch->y_axis);
     category_labels(ch->y_axis, n > 40 ? 7 : 9);
@@ -621,6 +653,7 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
     sheet_items(&x);
     sheet_plan_states(&x);
     sheet_plans(&x);
+    sheet_chart_band(&x);
     lxw_error err = workbook_close(x.wb);
     int rc = TK_EXIT_OK;
     if (err != LXW_NO_ERROR) {

@@ -1069,6 +1069,69 @@ static void test_summary_workbook_prints_legibly(void **state)
     free(out);
 }
 
+/* The department chart shows the low score (the second-lowest band's
+ * edge) in every row, whatever it is: a pale band from 0 to it over each
+ * bar, read from a hidden sheet that holds it once per department (a
+ * gridline there alone works only at 50 or more). Read back by openpyxl. */
+static void expect_threshold_band(const char *xlsx, const char *low)
+{
+    int code;
+    char *out = run(&code,
+                    "/usr/bin/python3 - '%s' <<'EOF'\n"
+                    "import re, sys, zipfile, openpyxl\n"
+                    "from openpyxl.chart.chartspace import ChartSpace\n"
+                    "from openpyxl.xml.functions import fromstring\n"
+                    "z = zipfile.ZipFile(sys.argv[1])\n"
+                    "wb = openpyxl.load_workbook(sys.argv[1])\n"
+                    "for n in sorted(z.namelist()):\n"
+                    "    if not n.startswith('xl/charts/chart'): continue\n"
+                    "    xml = z.read(n)\n"
+                    "    cs = ChartSpace.from_tree(fromstring(xml))\n"
+                    "    title = ''.join(r.t for p in cs.chart.title.tx.rich.p for r in (p.r or []))\n"
+                    "    if not title.startswith('部署別の得点'): continue\n"
+                    "    print('title', title)\n"
+                    "    bar = cs.chart.plotArea._charts[0]\n"
+                    "    print('series', len(bar.series), 'overlap', int(bar.overlap or 0))\n"
+                    "    score, band = bar.series[0], bar.series[-1]\n"
+                    "    sheet, cells = band.val.numRef.f.replace('$', '').split('!')\n"
+                    "    ws = wb[sheet.strip(\"'\")]\n"
+                    "    print('band sheet', ws.title, ws.sheet_state)\n"
+                    "    print('band values', sorted(set('%%.1f' %% c.value for row in ws[cells] for c in row)))\n"
+                    "    n1 = score.val.numRef.f.split(':')[-1].lstrip('$H'); n2 = cells.split(':')[-1].lstrip('B')\n"
+                    "    print('as many as the departments', n1 == n2)\n"
+                    "    fill = band.spPr.solidFill.srgbClr\n"
+                    "    last = re.findall(rb'<c:ser>.*?</c:ser>', xml, re.S)[-1]\n"
+                    "    print('band', getattr(fill, 'val', fill), 'see-through', b'<a:alpha ' in last)\n"
+                    "EOF",
+                    xlsx);
+    assert_int_equal(code, 0);
+    char want[64];
+    if (!strstr(out, "series 2 overlap 100") || !strstr(out, "band sheet グラフ用 hidden") ||
+        !strstr(out, "as many as the departments True") || !strstr(out, "band D74B2A see-through True"))
+        fail_msg("部署別グラフに基準の帯がありません:\n%s", out);
+    snprintf(want, sizeof want, "band values ['%s']", low);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "%s まで", low);
+    assert_non_null(strstr(out, want));
+    free(out);
+}
+
+static void test_summary_chart_shows_the_low_score_whatever_it_is(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char path[256];
+    snprintf(path, sizeof path, "%s/out/summary.xlsx", dir);
+    expect_threshold_band(path, "70.0");
+    /* a template whose second-lowest band begins at 35 %: no gridline could show it */
+    assert_int_equal(sh("sed 's/<band min=\"0.7\">/<band min=\"0.35\">/' templates/self.xml > %s/low.xml", dir), 0);
+    assert_int_equal(sh("grep -q 'min=\"0.35\"' %s/low.xml", dir), 0);
+    snprintf(path, sizeof path, "%s/out/summary-35.xlsx", dir);
+    assert_int_equal(sh("'%s' report summary --org shime --year 2026 --db %s --template %s/low.xml -o %s -q", bin, db, dir, path),
+                     0);
+    expect_threshold_band(path, "35.0");
+}
+
 /* ---- refusals ---- */
 
 static void test_existing_files_are_kept_without_force(void **state)
@@ -1256,6 +1319,7 @@ int main(void)
         cmocka_unit_test(test_department_reports_never_break_an_answer),
         cmocka_unit_test(test_summary_workbook_holds_the_same_figures),
         cmocka_unit_test(test_summary_workbook_prints_legibly),
+        cmocka_unit_test(test_summary_chart_shows_the_low_score_whatever_it_is),
         cmocka_unit_test(test_existing_files_are_kept_without_force),
         cmocka_unit_test(test_campaign_that_does_not_exist_is_refused_in_japanese),
         cmocka_unit_test(test_usage_errors_exit_2),
