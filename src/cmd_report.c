@@ -204,7 +204,7 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         if (rp && w == W_AUDIT)
             rc = write_audit(rp, st, path, comment, force, quiet, a, &d);
     }
-    tk_store_close(st);
+    /* the documents read the rows they list as they are written */
     if (rp) {
         char sz[32];
         switch (w) {
@@ -218,21 +218,22 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         }
         case W_DEPARTMENTS: {
             size_t n = 0;
-            rc = tk_report_write_departments(rp, path, deps, ndeps, force, &n, &d);
+            rc = tk_report_write_departments(rp, st, path, deps, ndeps, force, &n, &d);
             if (rc == TK_EXIT_OK && !quiet)
                 printf("report: 部署別の報告書 %zu 件を書き出しました: %s/\n", n, path);
             break;
         }
         case W_SUMMARY:
-            rc = tk_report_write_summary(rp, path, force, &d);
+            rc = tk_report_write_summary(rp, st, path, force, &d);
             size_text(path, sz, sizeof sz);
             if (rc == TK_EXIT_OK && !quiet)
                 printf("report: 集計表を書き出しました: %s (%s)\n", path, sz);
             break;
-        case W_AUDIT: /* written while the database was open */
+        case W_AUDIT: /* written above */
             break;
         }
     }
+    tk_store_close(st);
     tk_diags_print(&d, stderr);
     if (rc != TK_EXIT_OK)
         fprintf(stderr, "report: 報告書を書き出しませんでした\n");

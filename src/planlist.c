@@ -24,11 +24,7 @@ bool tk_plan_filter_parse(const char *s, enum tk_plan_filter *out)
     return false;
 }
 
-static const char *col(tk_arena *a, sqlite3_stmt *q, int i)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? tk_arena_strdup(a, (const char *)t) : NULL;
-}
+static const char *text(sqlite3_stmt *q, int i) { return (const char *)sqlite3_column_text(q, i); }
 
 static int by_urgency(const void *pa, const void *pb)
 {
@@ -43,10 +39,8 @@ static int by_urgency(const void *pa, const void *pb)
     return c ? c : (a->id < b->id ? -1 : a->id > b->id);
 }
 
-int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_diags *d)
+int tk_plans_each(tk_store *st, const tk_plan_query *pq, tk_plan_fn fn, void *user, tk_diags *d)
 {
-    memset(out, 0, sizeof *out);
-    out->arena = tk_arena_new();
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(tk_store_sqlite(st),
                            "SELECT p.id, c.year, c.kind, p.department_code, COALESCE(dp.name, p.department_code), p.item_id, "
@@ -71,31 +65,29 @@ int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_d
         sqlite3_bind_text(q, 4, pq->kind, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(q, 4);
-    size_t cap = 0;
-    int rc;
-    tk_arena *a = out->arena;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         tk_plan_row r;
         memset(&r, 0, sizeof r);
         r.id = sqlite3_column_int64(q, 0);
         r.year = sqlite3_column_int(q, 1);
-        r.kind = col(a, q, 2);
-        r.department_code = col(a, q, 3);
-        r.department_name = col(a, q, 4);
-        r.item_id = col(a, q, 5);
-        r.ref = col(a, q, 6);
-        r.item_text = col(a, q, 7);
-        r.origin = col(a, q, 8);
-        r.answer = col(a, q, 9);
-        r.finding = col(a, q, 10);
-        r.content = col(a, q, 11);
-        r.owner = col(a, q, 12);
-        r.due = col(a, q, 13);
+        r.kind = text(q, 2);
+        r.department_code = text(q, 3);
+        r.department_name = text(q, 4);
+        r.item_id = text(q, 5);
+        r.ref = text(q, 6);
+        r.item_text = text(q, 7);
+        r.origin = text(q, 8);
+        r.answer = text(q, 9);
+        r.finding = text(q, 10);
+        r.content = text(q, 11);
+        r.owner = text(q, 12);
+        r.due = text(q, 13);
         if (!tk_plan_status_parse((const char *)sqlite3_column_text(q, 14), &r.status))
             r.status = TK_PLAN_NOT_STARTED;
-        r.closed_at = col(a, q, 15);
-        r.created_at = col(a, q, 16);
-        r.updated_at = col(a, q, 17);
+        r.closed_at = text(q, 15);
+        r.created_at = text(q, 16);
+        r.updated_at = text(q, 17);
         r.log_entries = (size_t)sqlite3_column_int64(q, 18);
         tk_date due;
         if (r.due && tk_date_parse(r.due, &due))
@@ -103,20 +95,44 @@ int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_d
         bool closed = tk_plan_status_closed(r.status);
         bool keep = pq->filter == TK_PLANS_ALL || (pq->filter == TK_PLANS_OPEN && !closed) ||
                     (pq->filter == TK_PLANS_OVERDUE && r.days_overdue > 0) || (pq->filter == TK_PLANS_DONE && closed);
-        if (!keep)
-            continue;
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            tk_plan_row *nr = tk_arena_alloc(a, cap * sizeof *nr);
-            if (out->n)
-                memcpy(nr, out->rows, out->n * sizeof *nr);
-            out->rows = nr;
-        }
-        out->rows[out->n++] = r;
+        if (keep)
+            stop = fn(user, &r);
     }
     sqlite3_finalize(q);
+    if (stop)
+        return stop;
     if (rc != SQLITE_DONE)
         return db_fail(st, d, "読み出し");
+    return 0;
+}
+
+static int keep_row(void *user, const tk_plan_row *row)
+{
+    tk_plan_list *out = user;
+    tk_arena *a = out->arena;
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 64;
+        tk_plan_row *nr = tk_arena_alloc(a, out->cap * sizeof *nr);
+        if (out->n)
+            memcpy(nr, out->rows, out->n * sizeof *nr);
+        out->rows = nr;
+    }
+    tk_plan_row *r = &out->rows[out->n++];
+    *r = *row;
+    const char **s[] = {&r->kind, &r->department_code, &r->department_name, &r->item_id, &r->ref, &r->item_text,
+                        &r->origin, &r->answer, &r->finding, &r->content, &r->owner, &r->due,
+                        &r->closed_at, &r->created_at, &r->updated_at};
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        *s[i] = *s[i] ? tk_arena_strdup(a, *s[i]) : NULL;
+    return 0;
+}
+
+int tk_plans_list(tk_store *st, const tk_plan_query *pq, tk_plan_list *out, tk_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    out->arena = tk_arena_new();
+    if (tk_plans_each(st, pq, keep_row, out, d) != 0)
+        return -1;
     if (out->n) /* rows is NULL when nothing matched */
         qsort(out->rows, out->n, sizeof *out->rows, by_urgency);
     return 0;

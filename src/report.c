@@ -208,14 +208,6 @@ char *tk_report_title(const tk_report *rp, tk_arena *a, const char *title, long 
  * Figures
  * ====================================================================== */
 
-tk_results tk_report_dept_view(const tk_report *rp, size_t d)
-{
-    tk_results v = *rp->r;
-    v.cells = rp->dcells + rp->doff[d];
-    v.ncells = rp->doff[d + 1] - rp->doff[d];
-    return v;
-}
-
 size_t tk_report_issued(const tk_report *rp) { return rp->nby_dept; }
 
 size_t tk_report_returned(const tk_report *rp)
@@ -254,98 +246,126 @@ static long dept_index(const tk_strmap *m, const char *code)
 
 static int load_carried(tk_report *rp, tk_store *st, tk_diags *d);
 
-static int load_plans(tk_report *rp, tk_store *st, tk_diags *d)
+/* The plans of the campaign with the cell each belongs to: the answer of
+ * the last active workbook of the department that holds the item (as the
+ * cells come, tk_results_cells). */
+int tk_report_plans(const tk_report *rp, tk_store *st, long dept, tk_report_plan_fn fn, void *user, tk_diags *d)
 {
     const tk_results *r = rp->r;
-    tk_arena *a = rp->arena;
     sqlite3 *db = tk_store_sqlite(st);
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT department_code, item_id, origin, content, owner, due, status FROM plan "
-                           "WHERE campaign_id = ? ORDER BY department_code, COALESCE(due, '9999-99-99'), item_id",
-                           -1, &q, NULL) != SQLITE_OK) {
+    /* one department's plans by the plan's unique index, not a filter over
+     * the whole campaign */
+#define PLANS_SQL(WHERE)                                                                                               \
+    "SELECT p.department_code, p.item_id, p.origin, p.content, p.owner, p.due, p.status, cw.id IS NOT NULL, a.value, " \
+    " a.finding "                                                                                                      \
+    "FROM plan p "                                                                                                     \
+    "LEFT JOIN workbook cw ON cw.id = (SELECT w.id FROM workbook w JOIN workbook_item wi "                             \
+    "  ON wi.workbook_id = w.id AND wi.item_id = p.item_id WHERE w.campaign_id = p.campaign_id "                       \
+    "  AND w.department_code = p.department_code AND w.revoked_at IS NULL ORDER BY w.id DESC LIMIT 1) "                \
+    "LEFT JOIN submission s ON s.workbook_id = cw.id AND s.superseded_by IS NULL "                                     \
+    "LEFT JOIN answer a ON a.submission_id = s.id AND a.item_id = p.item_id "                                          \
+    "WHERE p.campaign_id = ?1 " WHERE " ORDER BY p.department_code, COALESCE(p.due, '9999-99-99'), p.item_id"
+    const char *sql = dept >= 0 ? PLANS_SQL("AND p.department_code = ?2") : PLANS_SQL("");
+#undef PLANS_SQL
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
         tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
         return -1;
     }
     sqlite3_bind_int64(q, 1, r->campaign_id);
-    tk_strmap dm = {0}, im = {0};
-    for (size_t i = 0; i < r->ndepts; i++)
-        tk_strmap_set(&dm, r->depts[i].code, (const void *)(uintptr_t)(i + 1));
-    for (size_t i = 0; i < r->nitems; i++)
-        tk_strmap_set(&im, r->items[i].id, (const void *)(uintptr_t)(i + 1));
-    size_t cap = 0;
-    tk_report_plan *pl = NULL;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    if (dept >= 0)
+        sqlite3_bind_text(q, 2, r->depts[dept].code, -1, SQLITE_STATIC);
+    int rc, stop = 0;
+    const char *last_code = NULL;
+    long di = -1;
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *dc = (const char *)sqlite3_column_text(q, 0);
-        long di = dept_index(&dm, dc);
+        if (!dc)
+            continue;
+        /* rows come by department: look each one up once */
+        if (!last_code || strcmp(last_code, dc)) {
+            di = tk_results_find_dept(r, dc);
+            last_code = di >= 0 ? r->depts[di].code : NULL;
+        }
         if (di < 0)
             continue;
-        if (rp->nplans == cap) {
-            cap = cap ? cap * 2 : 64;
-            pl = tk_xrealloc(pl, cap * sizeof *pl);
-        }
-        tk_report_plan *p = &pl[rp->nplans++];
-        memset(p, 0, sizeof *p);
-        p->dept = (size_t)di;
-        const char *iid = (const char *)sqlite3_column_text(q, 1);
-        p->item_id = tk_arena_strdup(a, iid ? iid : "");
-        p->item = dept_index(&im, p->item_id);
-        p->cell = -1;
+        tk_report_plan p = {.dept = (size_t)di};
         const char *s;
-        p->origin = (s = (const char *)sqlite3_column_text(q, 2)) ? tk_arena_strdup(a, s) : "";
-        p->content = (s = (const char *)sqlite3_column_text(q, 3)) ? tk_arena_strdup(a, s) : "";
-        p->owner = (s = (const char *)sqlite3_column_text(q, 4)) ? tk_arena_strdup(a, s) : "";
-        p->due = (s = (const char *)sqlite3_column_text(q, 5)) && *s ? tk_arena_strdup(a, s) : NULL;
-        if (!p->due || !tk_date_parse(p->due, &p->due_date))
-            p->due_date = (tk_date){0, 0, 0};
+        p.item_id = (s = (const char *)sqlite3_column_text(q, 1)) ? s : "";
+        p.item = tk_results_find_item(r, p.item_id);
+        p.origin = (s = (const char *)sqlite3_column_text(q, 2)) ? s : "";
+        p.content = (s = (const char *)sqlite3_column_text(q, 3)) ? s : "";
+        p.owner = (s = (const char *)sqlite3_column_text(q, 4)) ? s : "";
+        p.due = (s = (const char *)sqlite3_column_text(q, 5)) && *s ? s : NULL;
+        if (!p.due || !tk_date_parse(p.due, &p.due_date))
+            p.due_date = (tk_date){0, 0, 0};
         s = (const char *)sqlite3_column_text(q, 6);
-        if (!s || !tk_plan_status_parse(s, &p->status))
-            p->status = TK_PLAN_NOT_STARTED;
-        p->open = !tk_plan_status_closed(p->status);
-        p->days_overdue = tk_plan_days_overdue(p->status, p->due_date, rp->today);
+        if (!s || !tk_plan_status_parse(s, &p.status))
+            p.status = TK_PLAN_NOT_STARTED;
+        p.open = !tk_plan_status_closed(p.status);
+        p.days_overdue = tk_plan_days_overdue(p.status, p.due_date, rp->today);
+        /* a cell only for an item of the checklist */
+        p.has_cell = p.item >= 0 && sqlite3_column_int(q, 7) != 0;
+        p.answer = p.has_cell ? tk_results_find_answer(r, (const char *)sqlite3_column_text(q, 8)) : -1;
+        p.finding = p.has_cell ? (const char *)sqlite3_column_text(q, 9) : NULL;
+        stop = fn(user, &p);
     }
     sqlite3_finalize(q);
-    tk_strmap_free(&dm);
-    tk_strmap_free(&im);
+    if (stop)
+        return stop;
     if (rc != SQLITE_DONE) {
-        free(pl);
         tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
         return -1;
     }
-    /* stable by department (already by code; kept safe), then offsets */
-    size_t nd = r->ndepts;
-    rp->poff = tk_arena_alloc(a, (nd + 1) * sizeof *rp->poff);
-    memset(rp->poff, 0, (nd + 1) * sizeof *rp->poff);
-    for (size_t i = 0; i < rp->nplans; i++)
-        rp->poff[pl[i].dept + 1]++;
-    for (size_t i = 0; i < nd; i++)
-        rp->poff[i + 1] += rp->poff[i];
-    size_t *fill = tk_xcalloc(nd + 1, sizeof *fill);
-    rp->plans = tk_arena_alloc(a, (rp->nplans ? rp->nplans : 1) * sizeof *rp->plans);
-    for (size_t i = 0; i < rp->nplans; i++)
-        rp->plans[rp->poff[pl[i].dept] + fill[pl[i].dept]++] = pl[i];
-    free(fill);
-    free(pl);
-    /* the cell each plan belongs to */
-    long *pos = tk_xcalloc(r->nitems ? r->nitems : 1, sizeof *pos);
-    for (size_t k = 0; k < r->nitems; k++)
-        pos[k] = -1;
-    for (size_t dd = 0; dd < nd; dd++) {
-        for (size_t c = rp->doff[dd]; c < rp->doff[dd + 1]; c++)
-            pos[rp->dcells[c].item] = (long)c;
-        for (size_t i = rp->poff[dd]; i < rp->poff[dd + 1]; i++) {
-            tk_report_plan *p = &rp->plans[i];
-            if (p->item >= 0 && pos[p->item] >= 0) {
-                p->cell = pos[p->item];
-                rp->cell_plan[p->cell] = (long)i;
-            }
-        }
-        for (size_t c = rp->doff[dd]; c < rp->doff[dd + 1]; c++)
-            pos[rp->dcells[c].item] = -1;
-    }
-    free(pos);
     return 0;
+}
+
+static void count_plan_in(tk_report_plan_count *c, const tk_report_plan *p)
+{
+    c->total++;
+    if (!p->open)
+        c->closed++;
+    else if (p->days_overdue > 0)
+        c->late++;
+    else
+        c->open++;
+}
+
+static int month_key(tk_date d) { return d.y * 12 + d.m - 1; }
+
+/* One plan into the counts the documents print. */
+static int count_plan(void *user, const tk_report_plan *p)
+{
+    tk_report *rp = user;
+    count_plan_in(&rp->plans, p);
+    count_plan_in(&rp->dept_plans[p->dept], p);
+    rp->plan_status[p->status]++;
+    rp->plan_status_late[p->status] += p->open && p->days_overdue > 0;
+    if (!p->due_date.y) {
+        count_plan_in(&rp->plan_nodue, p);
+        return 0;
+    }
+    /* by due month, kept in order (few distinct months) */
+    int m = month_key(p->due_date);
+    size_t i = 0;
+    while (i < rp->nplan_months && rp->plan_months[i].month < m)
+        i++;
+    if (i == rp->nplan_months || rp->plan_months[i].month != m) {
+        rp->plan_months = tk_xrealloc(rp->plan_months, (rp->nplan_months + 1) * sizeof *rp->plan_months);
+        memmove(&rp->plan_months[i + 1], &rp->plan_months[i], (rp->nplan_months - i) * sizeof *rp->plan_months);
+        rp->plan_months[i] = (tk_report_plan_month){.month = m};
+        rp->nplan_months++;
+    }
+    count_plan_in(&rp->plan_months[i].n, p);
+    return 0;
+}
+
+static int load_plans(tk_report *rp, tk_store *st, tk_diags *d)
+{
+    size_t nd = rp->r->ndepts ? rp->r->ndepts : 1;
+    rp->dept_plans = tk_arena_alloc(rp->arena, nd * sizeof *rp->dept_plans);
+    memset(rp->dept_plans, 0, nd * sizeof *rp->dept_plans);
+    return tk_report_plans(rp, st, -1, count_plan, rp, d) == 0 ? 0 : -1;
 }
 
 /* When the campaign's workbooks were issued and the roles each department
@@ -430,8 +450,7 @@ static int load_previous(tk_report *rp, tk_store *st, tk_diags *d)
         rp->prev_returned += pr->depts[i].issued && pr->depts[i].returned_at;
     }
     /* page 1's 前年度 column: 要対応, 横断的課題 and the plans written then */
-    for (size_t i = 0; i < pr->ncells; i++)
-        rp->prev_flagged += pr->cells[i].flag != NULL;
+    rp->prev_flagged = pr->flagged;
     n = tk_results_group(pr, TK_BY_ITEM, &g, &(tk_tally){0});
     for (size_t i = 0; i < n; i++)
         rp->prev_cross += is_cross_cutting(rp, g[i].tally.negative, g[i].tally.answered);
@@ -445,25 +464,59 @@ static int load_previous(tk_report *rp, tk_store *st, tk_diags *d)
 
 /* An audit's 要対応 is a finding (指摘事項) still without a plan past the
  * response deadline (findings.h), as tenken findings counts it; the
- * auditor's own cells are not the auditee's to act on. */
+ * auditor's own cells are not the auditee's to act on. Counted over the
+ * cells as they stream, kept by department and item for the notices. */
+static const char *audit_key(tk_buf *b, const tk_report *rp, size_t dept, size_t item)
+{
+    b->len = 0;
+    tk_buf_printf(b, "%s\x1f%s", rp->r->depts[dept].code, rp->r->items[item].id);
+    return b->data;
+}
+
+typedef struct audit_count {
+    tk_report *rp;
+    tk_buf key;
+} audit_count;
+
+static int count_audit_flag(void *user, const tk_res_cell *c)
+{
+    audit_count *ac = user;
+    tk_report *rp = ac->rp;
+    if (tk_strmap_get(&rp->audit_late, audit_key(&ac->key, rp, c->dept, c->item))) {
+        rp->dept_flagged[c->dept]++;
+        rp->flagged++;
+    }
+    return 0;
+}
+
 static int audit_flags(tk_report *rp, tk_store *st, tk_diags *d)
 {
     const tk_results *r = rp->r;
-    tk_strmap late = {0};
-    if (tk_findings_action_needed(st, r->org, r->year, rp->today, &late, rp->arena, d) != 0) {
-        tk_strmap_free(&late);
+    if (tk_findings_action_needed(st, r->org, r->year, rp->today, &rp->audit_late, rp->arena, d) != 0)
         return -1;
-    }
-    const char *flag = tk_report_text(rp, "flag-audit", "回答期限までに改善計画がない指摘事項");
+    rp->audit_flag = tk_report_text(rp, "flag-audit", "回答期限までに改善計画がない指摘事項");
+    memset(rp->dept_flagged, 0, (r->ndepts ? r->ndepts : 1) * sizeof *rp->dept_flagged);
     rp->flagged = 0;
-    for (size_t i = 0; i < r->ncells; i++) {
-        tk_res_cell *c = &rp->dcells[i];
-        const char *key = tk_arena_printf(rp->arena, "%s\x1f%s", r->depts[c->dept].code, r->items[c->item].id);
-        c->flag = tk_strmap_get(&late, key) ? flag : NULL;
-        rp->flagged += c->flag != NULL;
+    audit_count ac = {.rp = rp};
+    tk_buf_init(&ac.key);
+    int rc = tk_results_cells(st, r, -1, count_audit_flag, &ac, d);
+    tk_buf_free(&ac.key);
+    return rc == 0 ? 0 : -1;
+}
+
+long tk_report_dept_cells(const tk_report *rp, tk_store *st, size_t d, tk_arena *a, tk_res_cell **cells, tk_diags *diags)
+{
+    long n = tk_results_dept_cells(st, rp->r, d, a, cells, diags);
+    if (n <= 0 || !rp->audit_flag)
+        return n;
+    tk_buf key;
+    tk_buf_init(&key);
+    for (long i = 0; i < n; i++) {
+        tk_res_cell *c = &(*cells)[i];
+        c->flag = tk_strmap_get(&rp->audit_late, audit_key(&key, rp, c->dept, c->item)) ? rp->audit_flag : NULL;
     }
-    tk_strmap_free(&late);
-    return 0;
+    tk_buf_free(&key);
+    return n;
 }
 
 int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, tk_report **out, tk_diags *d)
@@ -505,45 +558,14 @@ int tk_report_open(tk_store *st, const tk_results *r, const tk_report_opts *o, t
     for (size_t i = 0; i < rp->nby_item; i++)
         rp->item_group[rp->by_item[i].index] = (long)i;
 
-    /* cells by department (a stable counting sort) */
-    rp->doff = tk_arena_alloc(a, (nd + 1) * sizeof *rp->doff);
-    memset(rp->doff, 0, (nd + 1) * sizeof *rp->doff);
-    for (size_t i = 0; i < r->ncells; i++)
-        rp->doff[r->cells[i].dept + 1]++;
-    for (size_t i = 0; i < nd; i++)
-        rp->doff[i + 1] += rp->doff[i];
-    size_t *fill = tk_xcalloc(nd + 1, sizeof *fill);
-    rp->dcells = tk_arena_alloc(a, (r->ncells ? r->ncells : 1) * sizeof *rp->dcells);
-    for (size_t i = 0; i < r->ncells; i++) {
-        size_t dd = r->cells[i].dept;
-        rp->dcells[rp->doff[dd] + fill[dd]++] = r->cells[i];
-    }
-    free(fill);
-    rp->cell_plan = tk_arena_alloc(a, (r->ncells ? r->ncells : 1) * sizeof *rp->cell_plan);
-    for (size_t i = 0; i < r->ncells; i++) {
-        rp->cell_plan[i] = -1;
-        rp->flagged += r->cells[i].flag != NULL;
-    }
+    /* 要対応 and department × chapter */
+    rp->dept_chapter = r->dept_chapter;
+    rp->dept_flagged = tk_arena_alloc(a, (nd ? nd : 1) * sizeof *rp->dept_flagged);
+    memcpy(rp->dept_flagged, r->dept_flagged, nd * sizeof *rp->dept_flagged);
+    rp->flagged = r->flagged;
     if (!strcmp(r->kind, "audit") && audit_flags(rp, st, d) != 0) {
         tk_report_free(rp);
         return TK_EXIT_FAILURE;
-    }
-
-    /* department × chapter: tk_results_group over each department's view */
-    size_t nc = rp->nchapters, ndc = nd * nc > 0 ? nd * nc : 1;
-    rp->dept_chapter = tk_arena_alloc(a, ndc * sizeof *rp->dept_chapter);
-    memset(rp->dept_chapter, 0, ndc * sizeof *rp->dept_chapter);
-    for (size_t dd = 0; dd < nd; dd++) {
-        if (rp->doff[dd + 1] == rp->doff[dd])
-            continue;
-        tk_results v = tk_report_dept_view(rp, dd);
-        tk_group *g;
-        size_t n = tk_results_group(&v, TK_BY_CHAPTER, &g, &t);
-        /* the same items give the same chapters in the same order */
-        for (size_t c = 0; c < n && c < nc; c++)
-            if (!strcmp(g[c].label, rp->by_chapter[c].label))
-                rp->dept_chapter[dd * nc + c] = g[c].tally;
-        free(g);
     }
 
     if (load_plans(rp, st, d) != 0 || load_carried(rp, st, d) != 0 || load_issue(rp, st, d) != 0 ||
@@ -567,23 +589,98 @@ void tk_report_free(tk_report *rp)
     tk_results_free(rp->prev);
     tk_report_staff_free(rp->staff);
     tk_strmap_free(&rp->texts);
+    tk_strmap_free(&rp->audit_late);
+    free(rp->plan_months);
     tk_arena_free(rp->arena);
     free(rp);
 }
 
 /* Earlier years' open plans in the order of the department reports:
  * department code, due date (none last), id. */
+typedef struct carried_open {
+    int64_t id;
+    struct tk_report_carried_plan p;
+} carried_open;
+
 static int by_dept_due(const void *x, const void *y)
 {
-    const tk_plan_row *a = *(const tk_plan_row *const *)x, *b = *(const tk_plan_row *const *)y;
-    int c = strcmp(a->department_code, b->department_code);
+    const carried_open *a = x, *b = y;
+    int c = strcmp(a->p.dept_code, b->p.dept_code);
     if (c)
         return c;
-    c = strcmp(a->due ? a->due : "9999", b->due ? b->due : "9999");
+    c = strcmp(a->p.due ? a->p.due : "9999", b->p.due ? b->p.due : "9999");
     return c ? c : (a->id < b->id ? -1 : a->id > b->id);
 }
 
-/* Every plan of this organisation up to this year, from tk_plans_list
+typedef struct carried_walk {
+    tk_report *rp;
+    carried_open *open;
+    size_t nopen, capopen, capyears;
+} carried_walk;
+
+/* One plan of the organisation (tk_plans_each) into the counts. */
+static int count_carried(void *user, const tk_plan_row *pr)
+{
+    carried_walk *w = user;
+    tk_report *rp = w->rp;
+    const tk_results *r = rp->r;
+    tk_arena *a = rp->arena;
+    if (pr->year > r->year)
+        return 0;
+    bool closed = tk_plan_status_closed(pr->status), late = pr->days_overdue > 0;
+    rp->org_open += !closed;
+    rp->org_overdue += late;
+    if (strcmp(pr->kind ? pr->kind : "", r->kind))
+        return 0;
+    rp->all_plans++;
+    rp->all_open += !closed;
+    rp->all_overdue += late;
+    if (pr->year == r->year)
+        return 0;
+    size_t y = 0;
+    while (y < rp->ncarried && rp->carried[y].year != pr->year)
+        y++;
+    if (y == rp->ncarried) {
+        if (rp->ncarried == w->capyears) {
+            w->capyears = w->capyears ? w->capyears * 2 : 4;
+            struct tk_report_carried *nc = tk_arena_alloc(a, w->capyears * sizeof *nc);
+            if (rp->ncarried)
+                memcpy(nc, rp->carried, rp->ncarried * sizeof *nc);
+            rp->carried = nc;
+        }
+        rp->carried[rp->ncarried++] = (struct tk_report_carried){.year = pr->year};
+    }
+    rp->carried[y].total++;
+    rp->carried[y].open += !closed;
+    rp->carried[y].overdue += late;
+    long di = tk_results_find_dept(r, pr->department_code);
+    struct tk_report_carried_count *cc = di >= 0 ? &rp->carried_dept[di] : &rp->carried_other;
+    cc->total++;
+    cc->closed += closed;
+    cc->open += !closed && !late;
+    cc->overdue += late;
+    if (closed)
+        return 0;
+    if (w->nopen == w->capopen) {
+        w->capopen = w->capopen ? w->capopen * 2 : 16;
+        w->open = tk_xrealloc(w->open, w->capopen * sizeof *w->open);
+    }
+    w->open[w->nopen++] = (carried_open){
+        pr->id,
+        {
+            .year = pr->year,
+            .days_overdue = pr->days_overdue,
+            .dept_code = tk_arena_strdup(a, pr->department_code ? pr->department_code : ""),
+            .ref = tk_arena_strdup(a, pr->ref ? pr->ref : ""),
+            .content = tk_arena_strdup(a, pr->content ? pr->content : ""),
+            .owner = tk_arena_strdup(a, pr->owner ? pr->owner : ""),
+            .due = pr->due ? tk_arena_strdup(a, pr->due) : NULL,
+            .status = (int)pr->status,
+        }};
+    return 0;
+}
+
+/* Every plan of this organisation up to this year, from tk_plans_each
  * (what `tenken plans` lists, with its overdue rule on the report's date):
  * the totals of page 1, of this kind (--kind KIND) and of every kind; this
  * kind's earlier years' plans by year and by department, and the open ones
@@ -592,60 +689,15 @@ static int load_carried(tk_report *rp, tk_store *st, tk_diags *d)
 {
     const tk_results *r = rp->r;
     tk_arena *a = rp->arena;
-    tk_plan_query pq = {.org = r->org, .filter = TK_PLANS_ALL, .today = rp->today};
-    tk_plan_list l;
-    if (tk_plans_list(st, &pq, &l, d) != 0) {
-        tk_plan_list_free(&l);
-        return -1;
-    }
     size_t nd = r->ndepts;
     rp->carried_dept = tk_arena_alloc(a, (nd ? nd : 1) * sizeof *rp->carried_dept);
     memset(rp->carried_dept, 0, (nd ? nd : 1) * sizeof *rp->carried_dept);
-    tk_strmap dm = {0};
-    for (size_t i = 0; i < nd; i++)
-        tk_strmap_set(&dm, r->depts[i].code, (const void *)(uintptr_t)(i + 1));
-    const tk_plan_row **open = tk_xcalloc(l.n ? l.n : 1, sizeof *open);
-    size_t nopen = 0, cap = 0;
-    for (size_t i = 0; i < l.n; i++) {
-        const tk_plan_row *pr = &l.rows[i];
-        if (pr->year > r->year)
-            continue;
-        bool closed = tk_plan_status_closed(pr->status), late = pr->days_overdue > 0;
-        rp->org_open += !closed;
-        rp->org_overdue += late;
-        if (strcmp(pr->kind ? pr->kind : "", r->kind))
-            continue;
-        rp->all_plans++;
-        rp->all_open += !closed;
-        rp->all_overdue += late;
-        if (pr->year == r->year)
-            continue;
-        size_t y = 0;
-        while (y < rp->ncarried && rp->carried[y].year != pr->year)
-            y++;
-        if (y == rp->ncarried) {
-            if (rp->ncarried == cap) {
-                cap = cap ? cap * 2 : 4;
-                struct tk_report_carried *nc = tk_arena_alloc(a, cap * sizeof *nc);
-                if (rp->ncarried)
-                    memcpy(nc, rp->carried, rp->ncarried * sizeof *nc);
-                rp->carried = nc;
-            }
-            rp->carried[rp->ncarried++] = (struct tk_report_carried){.year = pr->year};
-        }
-        rp->carried[y].total++;
-        rp->carried[y].open += !closed;
-        rp->carried[y].overdue += late;
-        long di = dept_index(&dm, pr->department_code);
-        struct tk_report_carried_count *cc = di >= 0 ? &rp->carried_dept[di] : &rp->carried_other;
-        cc->total++;
-        cc->closed += closed;
-        cc->open += !closed && !late;
-        cc->overdue += late;
-        if (!closed)
-            open[nopen++] = pr;
+    tk_plan_query pq = {.org = r->org, .filter = TK_PLANS_ALL, .today = rp->today};
+    carried_walk w = {.rp = rp};
+    if (tk_plans_each(st, &pq, count_carried, &w, d) != 0) {
+        free(w.open);
+        return -1;
     }
-    tk_strmap_free(&dm);
     /* earlier years first */
     for (size_t i = 1; i < rp->ncarried; i++)
         for (size_t j = i; j > 0 && rp->carried[j - 1].year > rp->carried[j].year; j--) {
@@ -653,54 +705,19 @@ static int load_carried(tk_report *rp, tk_store *st, tk_diags *d)
             rp->carried[j] = rp->carried[j - 1];
             rp->carried[j - 1] = t;
         }
-    qsort(open, nopen, sizeof *open, by_dept_due);
-    rp->ncplans = nopen;
-    rp->cplans = tk_arena_alloc(a, (nopen ? nopen : 1) * sizeof *rp->cplans);
-    for (size_t i = 0; i < nopen; i++) {
-        const tk_plan_row *pr = open[i];
-        rp->cplans[i] = (struct tk_report_carried_plan){
-            .year = pr->year,
-            .days_overdue = pr->days_overdue,
-            .dept_code = tk_arena_strdup(a, pr->department_code),
-            .ref = tk_arena_strdup(a, pr->ref ? pr->ref : ""),
-            .content = tk_arena_strdup(a, pr->content ? pr->content : ""),
-            .owner = tk_arena_strdup(a, pr->owner ? pr->owner : ""),
-            .due = pr->due ? tk_arena_strdup(a, pr->due) : NULL,
-            .status = (int)pr->status,
-        };
-    }
-    free(open);
-    tk_plan_list_free(&l);
+    if (w.nopen)
+        qsort(w.open, w.nopen, sizeof *w.open, by_dept_due);
+    rp->ncplans = w.nopen;
+    rp->cplans = tk_arena_alloc(a, (w.nopen ? w.nopen : 1) * sizeof *rp->cplans);
+    for (size_t i = 0; i < w.nopen; i++)
+        rp->cplans[i] = w.open[i].p;
+    free(w.open);
     return 0;
 }
 
 /* ======================================================================
  * Counting what the tallies do not hold
  * ====================================================================== */
-
-size_t tk_rp_flagged_in(const tk_report *rp, size_t from, size_t to)
-{
-    size_t n = 0;
-    for (size_t c = from; c < to; c++)
-        n += rp->dcells[c].flag != NULL;
-    return n;
-}
-
-tk_rp_plan_count tk_rp_plans_in(const tk_report *rp, size_t from, size_t to)
-{
-    tk_rp_plan_count pc = {0};
-    for (size_t i = from; i < to; i++) {
-        const tk_report_plan *p = &rp->plans[i];
-        pc.total++;
-        if (!p->open)
-            pc.closed++;
-        else if (p->days_overdue > 0)
-            pc.late++;
-        else
-            pc.open++;
-    }
-    return pc;
-}
 
 const tk_tally *tk_rp_dept_tally(const tk_report *rp, size_t d)
 {

@@ -85,6 +85,7 @@ int tk_audit_record_load(tk_store *st, const tk_report *rp, tk_audit_record **ou
 {
     const tk_results *r = rp->r;
     tk_audit_record *ar = tk_xcalloc(1, sizeof *ar);
+    ar->st = st;
     ar->arena = tk_arena_new();
     ar->rp = rp;
     *out = NULL;
@@ -109,18 +110,13 @@ int tk_audit_record_load(tk_store *st, const tk_report *rp, tk_audit_record **ou
     ar->earlier.n = keep;
     if (tk_findings_good_practices(st, r->campaign_id, keep_good, ar, d) < 0)
         goto fail;
-    ar->grade_count = tk_arena_alloc(ar->arena, (r->nanswers ? r->nanswers : 1) * sizeof *ar->grade_count);
-    memset(ar->grade_count, 0, (r->nanswers ? r->nanswers : 1) * sizeof *ar->grade_count);
-    size_t nd = r->ndepts ? r->ndepts : 1, na = r->nanswers ? r->nanswers : 1;
-    ar->dept_grade = tk_arena_alloc(ar->arena, nd * na * sizeof *ar->dept_grade);
-    memset(ar->dept_grade, 0, nd * na * sizeof *ar->dept_grade);
-    for (size_t i = 0; i < r->ncells; i++) {
-        const tk_res_cell *c = &r->cells[i];
-        if (c->answer < 0)
-            continue;
-        ar->grade_count[c->answer]++;
-        ar->dept_grade[c->dept * na + (size_t)c->answer]++;
-    }
+    /* judgements by grade: the tallies' answer counts */
+    size_t na = r->nanswers ? r->nanswers : 1;
+    ar->grade_count = tk_arena_alloc(ar->arena, na * sizeof *ar->grade_count);
+    memset(ar->grade_count, 0, na * sizeof *ar->grade_count);
+    for (size_t k = 0; k < r->ndepts; k++)
+        for (size_t g = 0; g < r->nanswers; g++)
+            ar->grade_count[g] += r->dept_answer[k * r->nanswers + g];
     for (size_t k = 0; k < r->ndepts; k++)
         ar->audited += r->depts[k].issued;
     ar->period = audit_period(st, rp, ar->arena, d);
@@ -204,7 +200,7 @@ static void grade_table(tk_pdf *p, const tk_audit_record *ar, long d, tk_arena *
     size_t total = 0;
     for (size_t g = 0; g < r->nanswers; g++) {
         const tk_res_answer *an = &r->answers[g];
-        size_t n = d < 0 ? ar->grade_count[g] : ar->dept_grade[(size_t)d * r->nanswers + g];
+        size_t n = d < 0 ? ar->grade_count[g] : r->dept_answer[(size_t)d * r->nanswers + g];
         total += n;
         char pts[16];
         const char *kind = an->excluded ? "監査の対象外（得点に含めない）"
@@ -219,8 +215,32 @@ static void grade_table(tk_pdf *p, const tk_audit_record *ar, long d, tk_arena *
     tk_pdf_table_end(t);
 }
 
-/* The listed grades' rows of department d (or all), grade by grade. */
-static void listed_rows(tk_pdf *p, const tk_audit_record *ar, long d, bool negative, int level, tk_arena *a)
+/* One listed row, as the cells stream (tk_results_cells). */
+typedef struct listed_walk {
+    const tk_results *r;
+    tk_pdf_table *t;
+    int grade;
+    bool with_dept;
+    tk_arena *a;
+} listed_walk;
+
+static int listed_row(void *user, const tk_res_cell *c)
+{
+    listed_walk *w = user;
+    if (c->answer != w->grade)
+        return 0;
+    const tk_results *r = w->r;
+    const tk_res_item *it = &r->items[c->item];
+    const char *dep = tk_arena_printf(w->a, "%s %s", r->depts[c->dept].code, r->depts[c->dept].name);
+    const char *row5[] = {dep, it->ref, cut(w->a, it->text, 90), c->finding ? c->finding : "（所見の記載なし）",
+                          c->evidence ? c->evidence : ""};
+    tk_pdf_table_row(w->t, w->with_dept ? row5 : row5 + 1, NULL);
+    return 0;
+}
+
+/* The listed grades' rows of department d (or all), grade by grade, read
+ * from the database as they are laid out. false when it cannot be read. */
+static bool listed_rows(tk_pdf *p, const tk_audit_record *ar, long d, bool negative, int level, tk_arena *a, tk_diags *diags)
 {
     const tk_report *rp = ar->rp;
     const tk_results *r = rp->r;
@@ -228,9 +248,7 @@ static void listed_rows(tk_pdf *p, const tk_audit_record *ar, long d, bool negat
         const tk_res_answer *an = &r->answers[g];
         if (!is_listed(an) || an->negative != negative)
             continue;
-        size_t n = 0;
-        for (size_t i = 0; i < r->ncells; i++)
-            n += r->cells[i].answer == (int)g && (d < 0 || r->cells[i].dept == (size_t)d);
+        size_t n = d < 0 ? ar->grade_count[g] : r->dept_answer[(size_t)d * r->nanswers + g];
         tk_pdf_heading(p, level, tk_arena_printf(a, "%s（%zu 件）", an->value, n));
         if (!n) {
             tk_pdf_paragraph(p, TX("audit-findings-none", "監査の手続の範囲で、この判定に該当する事項は認められなかった。"), &LEFT);
@@ -241,19 +259,14 @@ static void listed_rows(tk_pdf *p, const tk_audit_record *ar, long d, bool negat
         static const char *const HD[] = {"該当条項", "監査項目", "所見", "監査証跡"};
         static const double WD[] = {2.4, 6, 5, 3.6};
         tk_pdf_table_opts o = {.size = 8};
-        tk_pdf_table *t = d < 0 ? tk_pdf_table_begin(p, 5, W, H, &o) : tk_pdf_table_begin(p, 4, WD, HD, &o);
-        for (size_t i = 0; i < r->ncells; i++) {
-            const tk_res_cell *c = &r->cells[i];
-            if (c->answer != (int)g || (d >= 0 && c->dept != (size_t)d))
-                continue;
-            const tk_res_item *it = &r->items[c->item];
-            const char *dep = tk_arena_printf(a, "%s %s", r->depts[c->dept].code, r->depts[c->dept].name);
-            const char *row5[] = {dep, it->ref, cut(a, it->text, 90), c->finding ? c->finding : "（所見の記載なし）",
-                                  c->evidence ? c->evidence : ""};
-            tk_pdf_table_row(t, d < 0 ? row5 : row5 + 1, NULL);
-        }
-        tk_pdf_table_end(t);
+        listed_walk w = {r, d < 0 ? tk_pdf_table_begin(p, 5, W, H, &o) : tk_pdf_table_begin(p, 4, WD, HD, &o), (int)g,
+                         d < 0, a};
+        int rc = tk_results_cells(ar->st, r, d, listed_row, &w, diags);
+        tk_pdf_table_end(w.t);
+        if (rc != 0)
+            return false;
     }
+    return true;
 }
 
 static void good_rows(tk_pdf *p, const tk_audit_record *ar, const char *dept, tk_arena *a)
@@ -341,7 +354,7 @@ static void section_overview(tk_pdf *p, const tk_audit_record *ar, tk_arena *a)
         if (!r->depts[k].issued)
             continue;
         const char *who = ar->plan ? tk_audit_plan_auditors_of(ar->plan, r->depts[k].code) : NULL;
-        const char *cells[] = {r->depts[k].code, r->depts[k].name, num(a, rp->doff[k + 1] - rp->doff[k]),
+        const char *cells[] = {r->depts[k].code, r->depts[k].name, num(a, r->dept_tally[k].issued),
                                who ? who : "（監査計画に記載なし）"};
         tk_pdf_table_row(t, cells, NULL);
     }
@@ -387,19 +400,17 @@ static void section_overview(tk_pdf *p, const tk_audit_record *ar, tk_arena *a)
                      &BODY);
 
     tk_pdf_heading(p, 2, "1.6　実施の概要");
-    size_t examined = 0, with_evidence = 0;
-    for (size_t i = 0; i < r->ncells; i++) {
-        examined += r->cells[i].answer >= 0;
-        with_evidence += r->cells[i].answer >= 0 && r->cells[i].evidence && *r->cells[i].evidence;
-    }
+    size_t examined = 0, with_evidence = r->evidenced;
+    for (size_t g = 0; g < r->nanswers; g++)
+        examined += ar->grade_count[g];
     tk_pdf_paragraph(p, expand(rp, a, TX("audit-method", ""), -1), &BODY);
     tk_pdf_paragraph(p,
                      tk_arena_printf(a, "監査した項目は延べ %zu 項目（配布 %zu 項目）で、うち %zu 項目について監査証跡（文書・記録の名称、聞き取りの要点）を記録した。",
-                                     examined, r->ncells, with_evidence),
+                                     examined, r->total.issued, with_evidence),
                      &BODY);
 }
 
-static void section_opinion(tk_pdf *p, const tk_audit_record *ar, tk_arena *a)
+static bool section_opinion(tk_pdf *p, const tk_audit_record *ar, tk_arena *a, tk_diags *d)
 {
     const tk_report *rp = ar->rp;
     const tk_results *r = rp->r;
@@ -452,7 +463,7 @@ static void section_opinion(tk_pdf *p, const tk_audit_record *ar, tk_arena *a)
         size_t k = gr->index;
         cells[0] = tk_arena_printf(a, "%s %s", r->depts[k].code, r->depts[k].name);
         for (size_t g = 0; g < r->nanswers; g++)
-            cells[g + 1] = num(a, ar->dept_grade[k * r->nanswers + g]);
+            cells[g + 1] = num(a, r->dept_answer[k * r->nanswers + g]);
         size_t nf = 0;
         for (size_t i = 0; i < ar->findings.n; i++)
             nf += !strcmp(ar->findings.rows[i].department_code, r->depts[k].code);
@@ -481,13 +492,14 @@ static void section_opinion(tk_pdf *p, const tk_audit_record *ar, tk_arena *a)
                                      ar->findings.n, rp->date_both, by[TK_FINDING_OPEN], needed, by[TK_FINDING_PLANNED],
                                      by[TK_FINDING_CLOSED], by[TK_FINDING_VERIFIED]),
                      &BODY);
-    listed_rows(p, ar, -1, true, 3, a);
+    bool ok = listed_rows(p, ar, -1, true, 3, a, d);
     tk_pdf_heading(p, 2, "2.4　観察事項");
-    listed_rows(p, ar, -1, false, 3, a);
+    ok = ok && listed_rows(p, ar, -1, false, 3, a, d);
     tk_pdf_heading(p, 2, "2.5　良好事例");
     good_rows(p, ar, NULL, a);
     tk_pdf_heading(p, 2, "2.6　前回までの指摘事項の是正状況");
     earlier_rows(p, ar, NULL, a);
+    return ok;
 }
 
 static void section_special(tk_pdf *p, const tk_audit_record *ar, const char *comment)
@@ -497,7 +509,7 @@ static void section_special(tk_pdf *p, const tk_audit_record *ar, const char *co
     tk_pdf_paragraph(p, comment && *comment ? comment : TX("audit-none", "該当する事項はない。"), &BODY);
 }
 
-static void section_annex(tk_pdf *p, const tk_audit_record *ar, tk_arena *a)
+static bool section_annex(tk_pdf *p, const tk_audit_record *ar, tk_arena *a, tk_diags *d)
 {
     const tk_report *rp = ar->rp;
     const tk_results *r = rp->r;
@@ -517,8 +529,10 @@ static void section_annex(tk_pdf *p, const tk_audit_record *ar, tk_arena *a)
                                          tk_fmt1(tk_tally_score(&rp->by_dept[gi].tally), sc), rp->by_dept[gi].tally.negative, ngood),
                          &LEFT);
         grade_table(p, ar, (long)k, a);
-        listed_rows(p, ar, (long)k, true, 3, a);
+        if (!listed_rows(p, ar, (long)k, true, 3, a, d))
+            return false;
     }
+    return true;
 }
 
 tk_pdf *tk_audit_report_pdf(const tk_audit_record *ar, const char *comment, tk_diags *d)
@@ -535,10 +549,14 @@ tk_pdf *tk_audit_report_pdf(const tk_audit_record *ar, const char *comment, tk_d
     tk_pdf_cover c = {.title = title, .subtitles = subs, .nsubtitles = 2, .date_line = rp->date_both, .organisation = rp->r->org_name};
     tk_pdf_cover_page(p, &c);
     section_overview(p, ar, a);
-    section_opinion(p, ar, a);
+    bool ok = section_opinion(p, ar, a, d);
     section_special(p, ar, comment);
-    section_annex(p, ar, a);
+    ok = ok && section_annex(p, ar, a, d);
     tk_arena_free(a);
+    if (!ok) {
+        tk_pdf_free(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -579,15 +597,19 @@ tk_pdf *tk_audit_notice_pdf(const tk_audit_record *ar, size_t k, tk_diags *d)
         tk_pdf_paragraph(p, tk_arena_printf(a, "%s%s", expand(rp, a, TX("audit-response", ""), (long)k), deadline),
                          &(tk_pdf_style){.color = C_WARN, .first_indent = true});
     }
-    listed_rows(p, ar, (long)k, true, 3, a);
+    bool ok = listed_rows(p, ar, (long)k, true, 3, a, d);
     tk_pdf_heading(p, 2, "3　観察事項");
-    listed_rows(p, ar, (long)k, false, 3, a);
+    ok = ok && listed_rows(p, ar, (long)k, false, 3, a, d);
     tk_pdf_heading(p, 2, "4　良好事例");
     good_rows(p, ar, dep->code, a);
     tk_pdf_heading(p, 2, "5　前回までの指摘事項の是正確認");
     earlier_rows(p, ar, dep->code, a);
     tk_pdf_paragraph(p, expand(rp, a, TX("audit-advisory", ""), -1), &(tk_pdf_style){.color = C_GREY, .first_indent = true});
     tk_arena_free(a);
+    if (!ok) {
+        tk_pdf_free(p);
+        return NULL;
+    }
     return p;
 }
 

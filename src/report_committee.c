@@ -33,7 +33,7 @@ static void committee_summary(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
     size_t issued = tk_report_issued(rp), returned = tk_report_returned(rp);
     double score = tk_tally_score(&rp->total), rate = tk_tally_answer_rate(&rp->total);
     size_t flagged = rp->flagged;
-    tk_rp_plan_count pc = tk_rp_plans_in(rp, 0, rp->nplans);
+    tk_report_plan_count pc = rp->plans;
     size_t cross = 0;
     for (size_t k = 0; k < r->nitems; k++)
         cross += tk_report_cross_cutting(rp, k, NULL, NULL);
@@ -241,11 +241,17 @@ static tk_pdf *committee_document(const tk_report *rp, tk_diags *d)
     tk_pdf *first = committee_pdf(rp, rp->font, NULL, 0, d);
     if (!first)
         return NULL;
+    /* the headings kept, the first pass let go before the second (a
+     * prefecture's report is large) */
     tk_pdf_mark *marks;
     size_t n = tk_pdf_headings(first, &marks);
+    tk_arena *a = tk_arena_new();
+    for (size_t i = 0; i < n; i++)
+        marks[i].text = tk_arena_strdup(a, marks[i].text);
+    tk_pdf_free(first);
     tk_pdf *p = committee_pdf(rp, rp->font, marks, n, d);
     free(marks);
-    tk_pdf_free(first);
+    tk_arena_free(a);
     return p;
 }
 

@@ -180,50 +180,32 @@ void tk_rp_committee_items(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
 
 /* ---- 主な課題と今後の対応 ---- */
 
-typedef struct role_count {
-    const char *role;
-    size_t len, n;
-} role_count;
-
 /* The roles that own chapter c's negative answers, the most frequent
- * first (at most two), joined with "、". */
+ * first (at most two; of equal counts, the one the cells named first),
+ * joined with "、". */
 static const char *chapter_owners(const tk_report *rp, tk_arena *a, size_t c)
 {
     const tk_results *r = rp->r;
-    role_count rc[32];
-    size_t nrc = 0;
-    for (size_t i = 0; i < r->ncells; i++) {
-        const tk_res_cell *cl = &r->cells[i];
-        const tk_res_item *it = &r->items[cl->item];
-        if (cl->answer < 0 || !r->answers[cl->answer].negative || strcmp(it->chapter, rp->by_chapter[c].label))
-            continue;
-        const char *p = it->roles, *w;
-        size_t len;
-        while (tk_word_next(&p, &w, &len)) {
-            size_t j = 0;
-            while (j < nrc && !(rc[j].len == len && !memcmp(rc[j].role, w, len)))
-                j++;
-            if (j == nrc && nrc < sizeof rc / sizeof rc[0])
-                rc[nrc++] = (role_count){w, len, 0};
-            if (j < nrc)
-                rc[j].n++;
-        }
-    }
     size_t best[2] = {SIZE_MAX, SIZE_MAX};
-    for (size_t j = 0; j < nrc; j++) {
-        if (best[0] == SIZE_MAX || rc[j].n > rc[best[0]].n) {
-            best[1] = best[0];
-            best[0] = j;
-        } else if (best[1] == SIZE_MAX || rc[j].n > rc[best[1]].n) {
-            best[1] = j;
+    const size_t *neg = r->chapter_role_negative + c * r->nroles_cap, *first = r->chapter_role_first + c * r->nroles_cap;
+    for (size_t j = 0; j < r->nroles; j++) {
+        if (!neg[j])
+            continue;
+        for (int k = 0; k < 2; k++) {
+            size_t b = best[k];
+            if (b == SIZE_MAX || neg[j] > neg[b] || (neg[j] == neg[b] && first[j] < first[b])) {
+                if (k == 0)
+                    best[1] = best[0];
+                best[k] = j;
+                break;
+            }
         }
     }
     if (best[0] == SIZE_MAX)
         return "—";
     if (best[1] == SIZE_MAX)
-        return tk_arena_strndup(a, rc[best[0]].role, rc[best[0]].len);
-    return tk_arena_printf(a, "%.*s、%.*s", (int)rc[best[0]].len, rc[best[0]].role, (int)rc[best[1]].len,
-                           rc[best[1]].role);
+        return r->roles[best[0]];
+    return tk_arena_printf(a, "%s、%s", r->roles[best[0]], r->roles[best[1]]);
 }
 
 /* The refs of chapter c's three weakest items ("6.1(2)、6.2(1)"). */

@@ -130,7 +130,7 @@ void tk_rp_committee_overview(tk_pdf *p, const tk_report *rp, tk_arena *a, int *
     tk_buf b;
     tk_buf_init(&b);
     size_t issued = tk_report_issued(rp), shown = 0;
-    tk_buf_printf(&b, "%zu 部署、点検項目 %zu 項目（配布した項目の延べ数 %zu）\n", issued, r->nitems, r->ncells);
+    tk_buf_printf(&b, "%zu 部署、点検項目 %zu 項目（配布した項目の延べ数 %zu）\n", issued, r->nitems, r->total.issued);
     for (size_t i = 0; i < r->ndepts; i++)
         if (r->depts[i].issued && shown++ < OVERVIEW_DEPARTMENTS)
             tk_buf_printf(&b, "%s%s", shown > 1 ? "、" : "", r->depts[i].name);

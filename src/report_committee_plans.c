@@ -16,13 +16,11 @@
 /* Months shown in the plans-by-due-month chart before the rest are pooled. */
 #define MAX_MONTHS 24
 
-static int month_key(tk_date d) { return d.y * 12 + d.m - 1; }
-
 void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec)
 {
     const tk_results *r = rp->r;
     tk_rp_heading(p, a, sec, TX("plans", "改善計画"));
-    tk_rp_plan_count pc = tk_rp_plans_in(rp, 0, rp->nplans);
+    tk_report_plan_count pc = rp->plans;
     /* all years first: the figure page 1 gives */
     const char *all = tk_arena_printf(a,
                                       "前年度以前の点検で立てたものを含め、完了していない改善計画は %zu 件、うち完了予定日を過ぎた"
@@ -42,18 +40,14 @@ void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
                                      TX("negative", "否定的な回答"), pc.total, pc.open + pc.late, pc.late, all),
                      &(tk_pdf_style){.first_indent = true});
     /* closure rate: closed (完了, リスク受容) of all */
-    size_t closed = 0;
-    for (size_t i = 0; i < rp->nplans; i++)
-        closed += tk_plan_status_closed(rp->plans[i].status);
+    size_t closed = pc.closed;
     char rate[16];
     tk_pdf_paragraph(p,
                      tk_arena_printf(a, "完了率（完了・リスク受容の割合）は %s%% です（%zu / %zu 件）。",
                                      tk_fmt1(100.0 * (double)closed / (double)pc.total, rate), closed, pc.total),
                      NULL);
     /* by status */
-    size_t by_status[TK_PLAN_NSTATUS] = {0};
-    for (size_t i = 0; i < rp->nplans; i++)
-        by_status[rp->plans[i].status]++;
+    const size_t *by_status = rp->plan_status;
     {
         const char *heads[] = {"状況", "件数"};
         double w[] = {40, 20};
@@ -69,21 +63,9 @@ void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
         tk_pdf_table_end(t);
     }
     /* by due month: each month from the first to the last, the rest pooled */
-    int lo = 0, hi = 0;
-    bool any = false, nodue = false;
-    for (size_t i = 0; i < rp->nplans; i++) {
-        const tk_report_plan *pl = &rp->plans[i];
-        if (!pl->due_date.y) {
-            nodue = true;
-            continue;
-        }
-        int m = month_key(pl->due_date);
-        if (!any || m < lo)
-            lo = m;
-        if (!any || m > hi)
-            hi = m;
-        any = true;
-    }
+    size_t nmonths = rp->nplan_months;
+    bool any = nmonths > 0, nodue = rp->plan_nodue.total > 0;
+    int lo = any ? rp->plan_months[0].month : 0, hi = any ? rp->plan_months[nmonths - 1].month : 0;
     size_t nm = any ? (size_t)(hi - lo + 1) : 0;
     bool pooled = nm > MAX_MONTHS;
     if (pooled)
@@ -101,15 +83,18 @@ void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
     }
     if (nodue)
         labels[nm] = "期日なし";
-    for (size_t i = 0; i < rp->nplans; i++) {
-        const tk_report_plan *pl = &rp->plans[i];
+    for (size_t i = 0; i <= nmonths; i++) {
+        const tk_report_plan_count *n = i < nmonths ? &rp->plan_months[i].n : &rp->plan_nodue;
         size_t c = nm;
-        if (pl->due_date.y) {
-            int off = month_key(pl->due_date) - lo;
+        if (i < nmonths) {
+            int off = rp->plan_months[i].month - lo;
             c = (size_t)off < nm ? (size_t)off : nm - 1;
         }
-        int s = !pl->open ? 0 : pl->days_overdue > 0 ? 2 : 1;
-        sv[s][c] += 1;
+        if (!n->total)
+            continue;
+        sv[0][c] += (double)n->closed;
+        sv[1][c] += (double)n->open;
+        sv[2][c] += (double)n->late;
     }
     tk_chart_series series[3] = {{"完了・リスク受容", sv[0], C_DONE}, {"未完了（期限内）", sv[1], C_OPEN},
                                  {"期限超過", sv[2], C_LATE}};
@@ -146,8 +131,8 @@ void tk_rp_committee_plans(tk_pdf *p, const tk_report *rp, tk_arena *a, int *sec
         tk_pdf_table *t = tk_rp_table(p, 6, w, heads, al);
         for (size_t i = 0; i < rp->nby_dept; i++) {
             size_t d = rp->by_dept[i].index;
-            tk_rp_plan_count dc = tk_rp_plans_in(rp, rp->poff[d], rp->poff[d + 1]);
-            size_t fl = tk_rp_flagged_in(rp, rp->doff[d], rp->doff[d + 1]);
+            tk_report_plan_count dc = rp->dept_plans[d];
+            size_t fl = rp->dept_flagged[d];
             const char *cells[6] = {r->depts[d].name, tk_rp_zu(a, dc.total), tk_rp_zu(a, dc.closed), tk_rp_zu(a, dc.open),
                                     tk_rp_zu(a, dc.late), tk_rp_zu(a, fl)};
             tk_pdf_cell_style st[6] = {{0}};

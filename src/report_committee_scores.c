@@ -64,7 +64,7 @@ void tk_rp_committee_departments(tk_pdf *p, const tk_report *rp, tk_arena *a, in
             returned ? tk_report_band(rp, sc) : "未提出",
             tk_rp_f1(a, tk_tally_answer_rate(tt)),
             tk_rp_zu(a, tt->negative),
-            tk_rp_zu(a, tk_rp_flagged_in(rp, rp->doff[d], rp->doff[d + 1])),
+            tk_rp_zu(a, rp->dept_flagged[d]),
             pv ? tk_rp_f1(a, tk_rp_prev_score(&rp->prev_dept[d])) : NULL,
             pv ? tk_rp_delta(a, sc, tk_rp_prev_score(&rp->prev_dept[d])) : NULL,
         };

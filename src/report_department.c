@@ -83,12 +83,12 @@ static size_t dept_rank(const tk_report *rp, size_t d)
     return rank;
 }
 
-static void dept_summary(tk_pdf *p, const tk_report *rp, size_t d, const tk_rp_plan_count *org_plans, tk_arena *a, int *sec)
+static void dept_summary(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, int *sec)
 {
     const tk_tally *t = tk_rp_dept_tally(rp, d), *T = &rp->total;
     tk_rp_heading(p, a, sec, TX("dept-summary", "結果の概要"));
     double sc = tk_tally_score(t), SC = tk_tally_score(T);
-    tk_rp_plan_count pc = tk_rp_plans_in(rp, rp->poff[d], rp->poff[d + 1]), PC = *org_plans;
+    tk_report_plan_count pc = rp->dept_plans[d], PC = rp->plans;
     size_t rank = dept_rank(rp, d), ranked = 0;
     for (size_t i = 0; i < rp->nby_dept; i++)
         ranked += !isnan(tk_tally_score(&rp->by_dept[i].tally));
@@ -105,7 +105,7 @@ static void dept_summary(tk_pdf *p, const tk_report *rp, size_t d, const tk_rp_p
         {"回答 / 対象（項目）", tk_arena_printf(a, "%zu / %zu", t->answered, tk_tally_applicable(t)),
          tk_arena_printf(a, "%zu / %zu", T->answered, tk_tally_applicable(T))},
         {tk_arena_printf(a, "%s（項目）", TX("negative", "否定的な回答")), tk_rp_zu(a, t->negative), tk_rp_zu(a, T->negative)},
-        {"要対応（項目）", tk_rp_zu(a, tk_rp_flagged_in(rp, rp->doff[d], rp->doff[d + 1])), tk_rp_zu(a, rp->flagged)},
+        {"要対応（項目）", tk_rp_zu(a, rp->dept_flagged[d]), tk_rp_zu(a, rp->flagged)},
         {"未回答（項目）", tk_rp_zu(a, unans), tk_rp_zu(a, UNANS)},
         {"改善計画（件）", tk_rp_zu(a, pc.total), tk_rp_zu(a, PC.total)},
         {"　うち完了予定日を過ぎたもの", tk_rp_zu(a, pc.late), tk_rp_zu(a, PC.late)},
@@ -166,14 +166,66 @@ static void dept_chapters(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a,
     tk_rp_note(p, "差は貴部署の得点から組織全体の得点を引いたもので、組織全体より低い章を朱色で示しています。");
 }
 
-static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, int *sec)
+/* Department d's plans, strings in a (tk_report_plans). */
+typedef struct plan_list {
+    tk_arena *a;
+    tk_report_plan *v;
+    size_t n, cap;
+} plan_list;
+
+static int keep_plan(void *user, const tk_report_plan *p)
+{
+    plan_list *l = user;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        tk_report_plan *nv = tk_arena_alloc(l->a, l->cap * sizeof *nv);
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof *nv);
+        l->v = nv;
+    }
+    tk_report_plan *o = &l->v[l->n++];
+    *o = *p;
+    o->finding = p->finding ? tk_arena_strdup(l->a, p->finding) : NULL;
+    o->item_id = tk_arena_strdup(l->a, p->item_id);
+    o->origin = tk_arena_strdup(l->a, p->origin);
+    o->content = tk_arena_strdup(l->a, p->content);
+    o->owner = tk_arena_strdup(l->a, p->owner);
+    o->due = p->due ? tk_arena_strdup(l->a, p->due) : NULL;
+    return 0;
+}
+
+/* Per cell, its plan (index into plans, -1): the last plan of its item,
+ * on the last cell of that item (a department holds an item once). */
+static long *plans_of_cells(const tk_results *r, const tk_res_cell *cells, size_t n, const plan_list *pl, tk_arena *a)
+{
+    long *pos = tk_arena_alloc(a, (r->nitems ? r->nitems : 1) * sizeof *pos);
+    long *of = tk_arena_alloc(a, (n ? n : 1) * sizeof *of);
+    for (size_t k = 0; k < r->nitems; k++)
+        pos[k] = -1;
+    for (size_t c = 0; c < n; c++) {
+        pos[cells[c].item] = (long)c;
+        of[c] = -1;
+    }
+    for (size_t i = 0; i < pl->n; i++)
+        if (pl->v[i].item >= 0 && pos[pl->v[i].item] >= 0)
+            of[pos[pl->v[i].item]] = (long)i;
+    return of;
+}
+
+static int dept_items(tk_pdf *p, const tk_report *rp, tk_store *st, size_t d, tk_arena *a, int *sec, tk_diags *diags)
 {
     const tk_results *r = rp->r;
-    size_t from = rp->doff[d], to = rp->doff[d + 1];
+    tk_res_cell *dc;
+    long ncells = tk_report_dept_cells(rp, st, d, a, &dc, diags);
+    plan_list plans = {.a = a};
+    if (ncells < 0 || tk_report_plans(rp, st, (long)d, keep_plan, &plans, diags) != 0)
+        return -1;
+    long *cell_plan = plans_of_cells(r, dc, (size_t)ncells, &plans, a);
+    size_t from = 0, to = (size_t)ncells;
     /* negative answers and their plans */
     size_t nneg = 0, nflag = 0, nun = 0;
     for (size_t c = from; c < to; c++) {
-        const tk_res_cell *cl = &rp->dcells[c];
+        const tk_res_cell *cl = &dc[c];
         nneg += cl->answer >= 0 && r->answers[cl->answer].negative;
         nflag += cl->flag != NULL;
         nun += cl->answer < 0;
@@ -191,12 +243,12 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
         const char *heads[] = {"該当条項", "点検項目", "回答", "改善計画", "担当者・完了予定日・状況"};
         fitted t = {.ncols = 5};
         for (size_t c = from; c < to; c++) {
-            const tk_res_cell *cl = &rp->dcells[c];
+            const tk_res_cell *cl = &dc[c];
             if (cl->answer < 0 || !r->answers[cl->answer].negative)
                 continue;
             const tk_res_item *it = &r->items[cl->item];
-            long pi = rp->cell_plan[c];
-            const tk_report_plan *pl = pi >= 0 ? &rp->plans[pi] : NULL;
+            long pi = cell_plan[c];
+            const tk_report_plan *pl = pi >= 0 ? &plans.v[pi] : NULL;
             const char *content = pl ? pl->content : cl->plan;
             const char *owner = pl ? pl->owner : cl->owner;
             const char *due = pl ? pl->due : cl->due;
@@ -240,7 +292,7 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
         const char *heads[] = {"該当条項", "点検項目", "回答", "要対応の内容"};
         fitted t = {.ncols = 4};
         for (size_t c = from; c < to; c++) {
-            const tk_res_cell *cl = &rp->dcells[c];
+            const tk_res_cell *cl = &dc[c];
             if (!cl->flag)
                 continue;
             const tk_res_item *it = &r->items[cl->item];
@@ -262,7 +314,7 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
         const char *heads[] = {"該当条項", "点検項目"};
         fitted t = {.ncols = 2};
         for (size_t c = from; c < to; c++) {
-            const tk_res_cell *cl = &rp->dcells[c];
+            const tk_res_cell *cl = &dc[c];
             if (cl->answer >= 0)
                 continue;
             const tk_res_item *it = &r->items[cl->item];
@@ -301,10 +353,10 @@ static void dept_items(tk_pdf *p, const tk_report *rp, size_t d, tk_arena *a, in
         }
         fitted_draw(p, &t, heads, a);
     }
+    return 0;
 }
 
-static tk_pdf *department_pdf(const tk_report *rp, size_t d, const tk_pdf_font *font, const tk_rp_plan_count *org_plans,
-                              tk_diags *diags)
+static tk_pdf *department_pdf(const tk_report *rp, tk_store *st, size_t d, const tk_pdf_font *font, tk_diags *diags)
 {
     const tk_results *r = rp->r;
     const tk_res_department *dep = &r->depts[d];
@@ -338,22 +390,24 @@ static tk_pdf *department_pdf(const tk_report *rp, size_t d, const tk_pdf_font *
         tk_pdf_paragraph(p,
                          tk_arena_printf(a,
                                          "点検票（%zu 項目）の提出を確認できていません%s%s%s。提出されたあとに結果をお知らせします。",
-                                         (size_t)(rp->doff[d + 1] - rp->doff[d]), has ? "（提出期限：" : "",
+                                         r->dept_tally[d].issued, has ? "（提出期限：" : "",
                                          has ? tk_date_both(dl, b, sizeof b) : "", has ? "）" : ""),
                          &(tk_pdf_style){.color = C_WARN});
     } else {
-        dept_summary(p, rp, d, org_plans, a, &sec);
+        dept_summary(p, rp, d, a, &sec);
         dept_chapters(p, rp, d, a, &sec);
-        dept_items(p, rp, d, a, &sec);
+        if (dept_items(p, rp, st, d, a, &sec, diags) != 0) {
+            tk_pdf_free(p);
+            p = NULL;
+        }
     }
     tk_arena_free(a);
     return p;
 }
 
-tk_pdf *tk_report_department_pdf(const tk_report *rp, size_t d, tk_diags *diags)
+tk_pdf *tk_report_department_pdf(const tk_report *rp, tk_store *st, size_t d, tk_diags *diags)
 {
-    tk_rp_plan_count pc = tk_rp_plans_in(rp, 0, rp->nplans);
-    return department_pdf(rp, d, rp->font, &pc, diags);
+    return department_pdf(rp, st, d, rp->font, diags);
 }
 
 char *tk_report_department_file(tk_arena *a, const tk_report *rp, size_t d)
@@ -376,8 +430,8 @@ static bool wanted(const tk_res_department *dep, const char *const *only, size_t
     return false;
 }
 
-int tk_report_write_departments(const tk_report *rp, const char *dir, const char *const *only, size_t nonly,
-                                bool force, size_t *written, tk_diags *d)
+int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *dir, const char *const *only,
+                                size_t nonly, bool force, size_t *written, tk_diags *d)
 {
     const tk_results *r = rp->r;
     *written = 0;
@@ -432,9 +486,8 @@ int tk_report_write_departments(const tk_report *rp, const char *dir, const char
             return TK_EXIT_FAILURE;
         }
     }
-    tk_rp_plan_count pc = tk_rp_plans_in(rp, 0, rp->nplans);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        tk_pdf *p = department_pdf(rp, which[i], font, &pc, d);
+        tk_pdf *p = department_pdf(rp, st, which[i], font, d);
         if (!p || tk_pdf_save(p, paths[i], force) != 0)
             rc = TK_EXIT_FAILURE;
         else

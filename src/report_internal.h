@@ -88,13 +88,6 @@ void tk_rp_pair_bars(tk_pdf *p, const tk_rp_pair_chart *pc, size_t n, const char
 const char **tk_rp_chapter_columns(const tk_report *rp, tk_arena *a);
 
 /* ---- figures the tallies do not hold ---- */
-/* Cells flagged 要対応 among dcells[from..to). */
-size_t tk_rp_flagged_in(const tk_report *rp, size_t from, size_t to);
-typedef struct tk_rp_plan_count {
-    size_t total, closed, open, late; /* open: within the due date; late: overdue */
-} tk_rp_plan_count;
-/* The campaign's plans[from..to) by state on the report's date. */
-tk_rp_plan_count tk_rp_plans_in(const tk_report *rp, size_t from, size_t to);
 /* Department d's tally, NULL when it was not issued a workbook. */
 const tk_tally *tk_rp_dept_tally(const tk_report *rp, size_t d);
 double tk_rp_dept_score(const tk_report *rp, size_t d);

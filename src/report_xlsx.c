@@ -37,6 +37,7 @@
 
 typedef struct xw {
     const tk_report *rp;
+    tk_store *st; /* the plans' rows */
     lxw_workbook *wb;
     lxw_format *title, *sub, *head, *text, *wrap, *num1, *int0, *date, *total, *total1, *warn, *code, *delta, *tdelta;
     tk_arena *a;
@@ -261,11 +262,8 @@ static void sheet_departments(xw *x)
         const tk_res_department *dep = &r->depts[d];
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
         double sc = tk_tally_score(t);
-        size_t open = 0, late = 0;
-        for (size_t k = rp->poff[d]; k < rp->poff[d + 1]; k++) {
-            open += rp->plans[k].open;
-            late += rp->plans[k].open && rp->plans[k].days_overdue > 0;
-        }
+        const tk_report_plan_count *pc = &rp->dept_plans[d];
+        size_t open = pc->open + pc->late, late = pc->late;
         const char *name = dep->name;
         worksheet_set_row(ws, row, row_height(&name, &w[1], 1), NULL);
         str(x, ws, row, 0, dep->code, x->code);
@@ -281,9 +279,9 @@ static void sheet_departments(xw *x)
         num1(x, ws, row, 7, sc, NULL);
         str(x, ws, row, 8, tk_report_band(rp, sc), NULL);
         intv(x, ws, row, 9, t->negative, NULL);
-        intv(x, ws, row, 10, tk_rp_flagged_in(rp, rp->doff[d], rp->doff[d + 1]), NULL);
+        intv(x, ws, row, 10, rp->dept_flagged[d], NULL);
         intv(x, ws, row, 11, tk_tally_applicable(t) - t->answered, NULL);
-        intv(x, ws, row, 12, rp->poff[d + 1] - rp->poff[d], NULL);
+        intv(x, ws, row, 12, pc->total, NULL);
         intv(x, ws, row, 13, open, NULL);
         intv(x, ws, row, 14, late, late ? x->warn : NULL);
         if (pv) {
@@ -298,11 +296,7 @@ static void sheet_departments(xw *x)
     lxw_row_t tr = (lxw_row_t)(HEADER_ROW + 2 + (n ? n : 1));
     const tk_tally *T = &rp->total;
     double SC = tk_tally_score(T);
-    size_t open = 0, late = 0;
-    for (size_t k = 0; k < rp->nplans; k++) {
-        open += rp->plans[k].open;
-        late += rp->plans[k].open && rp->plans[k].days_overdue > 0;
-    }
+    size_t open = rp->plans.open + rp->plans.late, late = rp->plans.late;
     str(x, ws, tr, 0, "", x->total);
     str(x, ws, tr, 1, "全体", x->total);
     str(x, ws, tr, 2, "", x->total);
@@ -313,9 +307,9 @@ static void sheet_departments(xw *x)
     num1(x, ws, tr, 7, SC, x->total1);
     str(x, ws, tr, 8, tk_report_band(rp, SC), x->total);
     intv(x, ws, tr, 9, T->negative, x->total);
-    intv(x, ws, tr, 10, tk_rp_flagged_in(rp, 0, r->ncells), x->total);
+    intv(x, ws, tr, 10, rp->flagged, x->total);
     intv(x, ws, tr, 11, tk_tally_applicable(T) - T->answered, x->total);
-    intv(x, ws, tr, 12, rp->nplans, x->total);
+    intv(x, ws, tr, 12, rp->plans.total, x->total);
     intv(x, ws, tr, 13, open, x->total);
     intv(x, ws, tr, 14, late, x->total);
     if (pv) {
@@ -485,13 +479,8 @@ static void sheet_plan_states(xw *x)
     static const char *const heads[] = {"状況", "件数", "うち期限超過"};
     static const double w[] = {16, 9, 12};
     lxw_worksheet *ws = sheet(x, "改善計画の状況", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, 3);
-    size_t by[TK_PLAN_NSTATUS] = {0}, late[TK_PLAN_NSTATUS] = {0}, nlate = 0;
-    for (size_t i = 0; i < rp->nplans; i++) {
-        by[rp->plans[i].status]++;
-        bool l = rp->plans[i].open && rp->plans[i].days_overdue > 0;
-        late[rp->plans[i].status] += l;
-        nlate += l;
-    }
+    const size_t *by = rp->plan_status, *late = rp->plan_status_late;
+    size_t nlate = rp->plans.late;
     for (int s = 0; s < TK_PLAN_NSTATUS; s++) {
         lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + s);
         str(x, ws, row, 0, tk_plan_status_label((enum tk_plan_status)s), NULL);
@@ -500,12 +489,12 @@ static void sheet_plan_states(xw *x)
     }
     lxw_row_t tr = HEADER_ROW + 1 + TK_PLAN_NSTATUS;
     str(x, ws, tr, 0, "合計", x->total);
-    intv(x, ws, tr, 1, rp->nplans, x->total);
+    intv(x, ws, tr, 1, rp->plans.total, x->total);
     intv(x, ws, tr, 2, nlate, x->total);
     worksheet_freeze_panes(ws, HEADER_ROW + 1, 0);
     lxw_row_t chart_row = tr + 2, chart_rows = 16;
     worksheet_print_area(ws, 0, 0, chart_row + chart_rows, 7);
-    if (!rp->nplans)
+    if (!rp->plans.total)
         return;
     lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
     lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
@@ -520,36 +509,53 @@ static void sheet_plan_states(xw *x)
     worksheet_insert_chart_opt(ws, chart_row, 0, ch, &co);
 }
 
-static void sheet_plans(xw *x)
+typedef struct plan_rows {
+    xw *x;
+    lxw_worksheet *ws;
+    const double *w;
+    size_t n;
+} plan_rows;
+
+static int plan_row(void *user, const tk_report_plan *p)
+{
+    plan_rows *pr = user;
+    xw *x = pr->x;
+    const tk_results *r = x->rp->r;
+    lxw_worksheet *ws = pr->ws;
+    const double *w = pr->w;
+    const tk_res_department *dep = &r->depts[p->dept];
+    const tk_res_item *it = p->item >= 0 ? &r->items[p->item] : NULL;
+    lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + pr->n++);
+    const char *answer = p->answer >= 0 ? r->answers[p->answer].value : "";
+    const char *wrapped[] = {dep->name, it ? it->ref : p->item_id, it ? it->text : "", answer, p->finding,
+                             p->content, p->owner};
+    const double ww[] = {w[1], w[2], w[3], w[4], w[5], w[6], w[7]};
+    worksheet_set_row(ws, row, row_height(wrapped, ww, 7), NULL);
+    str(x, ws, row, 0, dep->code, x->code);
+    for (int c = 0; c < 7; c++)
+        str(x, ws, row, (lxw_col_t)(c + 1), wrapped[c], x->wrap);
+    date_cell(x, ws, row, 8, p->due);
+    str(x, ws, row, 9, tk_plan_status_label(p->status), NULL);
+    if (p->days_overdue > 0)
+        intv(x, ws, row, 10, (size_t)p->days_overdue, x->warn);
+    else
+        worksheet_write_blank(ws, row, 10, x->int0);
+    return 0;
+}
+
+/* Every plan of the campaign, a row each, read as it is written. */
+static int sheet_plans(xw *x, tk_diags *d)
 {
     const tk_report *rp = x->rp;
-    const tk_results *r = rp->r;
     static const char *const heads[] = {"部署コード", "部署", "該当条項", "点検項目", "回答", "指摘事項", "改善内容",
                                         "担当者", "完了予定日", "状況", "超過日数"};
     static const double w[] = {10, 14, 12, 35, 12, 14, 28, 11, 10, 8, 8};
     lxw_worksheet *ws = sheet(x, "改善計画", tk_report_title(rp, x->a, rp->title_summary, -1), heads, w, 11);
-    for (size_t i = 0; i < rp->nplans; i++) {
-        const tk_report_plan *p = &rp->plans[i];
-        const tk_res_department *dep = &r->depts[p->dept];
-        const tk_res_item *it = p->item >= 0 ? &r->items[p->item] : NULL;
-        const tk_res_cell *cl = p->cell >= 0 ? &rp->dcells[p->cell] : NULL;
-        lxw_row_t row = (lxw_row_t)(HEADER_ROW + 1 + i);
-        const char *answer = cl && cl->answer >= 0 ? r->answers[cl->answer].value : "";
-        const char *wrapped[] = {dep->name,  it ? it->ref : p->item_id, it ? it->text : "", answer, cl ? cl->finding : "",
-                                 p->content, p->owner};
-        const double ww[] = {w[1], w[2], w[3], w[4], w[5], w[6], w[7]};
-        worksheet_set_row(ws, row, row_height(wrapped, ww, 7), NULL);
-        str(x, ws, row, 0, dep->code, x->code);
-        for (int c = 0; c < 7; c++)
-            str(x, ws, row, (lxw_col_t)(c + 1), wrapped[c], x->wrap);
-        date_cell(x, ws, row, 8, p->due);
-        str(x, ws, row, 9, tk_plan_status_label(p->status), NULL);
-        if (p->days_overdue > 0)
-            intv(x, ws, row, 10, (size_t)p->days_overdue, x->warn);
-        else
-            worksheet_write_blank(ws, row, 10, x->int0);
-    }
-    table_done(ws, rp->nplans, 11, 3, 0);
+    plan_rows pr = {x, ws, w, 0};
+    if (tk_report_plans(rp, x->st, -1, plan_row, &pr, d) != 0)
+        return -1;
+    table_done(ws, pr.n, 11, 3, 0);
+    return 0;
 }
 
 static void formats(xw *x)
@@ -612,13 +618,13 @@ static void formats(xw *x)
     format_set_font_size(x->tdelta, FONT_SIZE);
 }
 
-int tk_report_write_summary(const tk_report *rp, const char *path, bool force, tk_diags *d)
+int tk_report_write_summary(const tk_report *rp, tk_store *st, const char *path, bool force, tk_diags *d)
 {
     if (!force && tk_file_exists(path)) {
         tk_diag_error(d, path, 0, "ファイルが既にあります。上書きするには --force を指定してください");
         return TK_EXIT_INPUT;
     }
-    xw x = {.rp = rp, .a = tk_arena_new()};
+    xw x = {.rp = rp, .st = st, .a = tk_arena_new()};
     char *dir = tk_path_dirname(x.a, path);
     if (dir && *dir && tk_mkdirs(dir) != 0) {
         tk_diag_error(d, dir, 0, "フォルダを作れません: %s", strerror(errno));
@@ -652,11 +658,13 @@ int tk_report_write_summary(const tk_report *rp, const char *path, bool force, t
     sheet_matrix(&x);
     sheet_items(&x);
     sheet_plan_states(&x);
-    sheet_plans(&x);
+    bool read = sheet_plans(&x, d) == 0;
     sheet_chart_band(&x);
     lxw_error err = workbook_close(x.wb);
     int rc = TK_EXIT_OK;
-    if (err != LXW_NO_ERROR) {
+    if (!read) {
+        rc = TK_EXIT_FAILURE;
+    } else if (err != LXW_NO_ERROR) {
         tk_diag_error(d, path, 0, "集計表を書き込めません: %s", lxw_strerror(err));
         rc = TK_EXIT_FAILURE;
     } else if (tk_file_commit(tmp, path, force) != 0) {

@@ -1,4 +1,8 @@
-/* results.c — a campaign's answers in memory, grouped and scored. */
+/* results.c — a campaign's answers, grouped and scored. Three stages:
+ * the campaign's checklist, scale and departments are loaded
+ * (tk_results_load); its cells are streamed from the database
+ * (tk_results_cells) and summed into tallies (tk_results_tally), never
+ * kept; the groupings are read off the tallies (tk_results_group). */
 #include "tenken/results.h"
 
 #include <sqlite3.h>
@@ -27,6 +31,12 @@ static int fail(tk_store *st, tk_diags *d)
             (arr) = tk_xrealloc((arr), (cap) * sizeof *(arr));                                                        \
         }                                                                                                              \
     } while (0)
+
+static int tally_cell(void *user, const tk_res_cell *c)
+{
+    tk_results_tally(user, c);
+    return 0;
+}
 
 int tk_results_load(tk_store *st, const char *org, int year, const char *kind, tk_results **out, tk_diags *d)
 {
@@ -127,54 +137,11 @@ int tk_results_load(tk_store *st, const char *org, int year, const char *kind, t
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         goto fail;
-    /* every (department, item) issued, with its answer */
-    tk_strmap dmap = {0}, imap = {0}, amap = {0};
-    for (size_t i = 0; i < r->ndepts; i++)
-        tk_strmap_set(&dmap, r->depts[i].code, (const void *)(i + 1));
-    for (size_t i = 0; i < r->nitems; i++)
-        tk_strmap_set(&imap, r->items[i].id, (const void *)(i + 1));
-    for (size_t i = 0; i < r->nanswers; i++)
-        tk_strmap_set(&amap, r->answers[i].value, (const void *)(i + 1));
-    cap = 0;
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT w.department_code, wi.item_id, a.value, a.flag, a.plan, a.owner, a.due, a.evidence, a.note, "
-                            " a.finding "
-                            "FROM workbook w JOIN workbook_item wi ON wi.workbook_id = w.id "
-                            "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-                            "LEFT JOIN answer a ON a.submission_id = s.id AND a.item_id = wi.item_id "
-                            "WHERE w.campaign_id = ? AND w.revoked_at IS NULL ORDER BY w.department_code, w.id, wi.seq",
-                            -1, &q, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, r->campaign_id);
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            const char *dc = (const char *)sqlite3_column_text(q, 0);
-            const char *ic = (const char *)sqlite3_column_text(q, 1);
-            const char *av = (const char *)sqlite3_column_text(q, 2);
-            uintptr_t di = (uintptr_t)tk_strmap_get(&dmap, dc ? dc : "");
-            uintptr_t ii = (uintptr_t)tk_strmap_get(&imap, ic ? ic : "");
-            if (!di || !ii)
-                continue;
-            GROW(r->cells, r->ncells, cap);
-            tk_res_cell *c = &r->cells[r->ncells++];
-            c->dept = di - 1;
-            c->item = ii - 1;
-            uintptr_t ai = av ? (uintptr_t)tk_strmap_get(&amap, av) : 0;
-            c->answer = ai ? (int)ai - 1 : -1;
-            c->flag = col(a, q, 3);
-            c->plan = col(a, q, 4);
-            c->owner = col(a, q, 5);
-            c->due = col(a, q, 6);
-            c->evidence = col(a, q, 7);
-            c->note = col(a, q, 8);
-            c->finding = col(a, q, 9);
-        }
-        sqlite3_finalize(q);
+    tk_results_tally_begin(r);
+    if (tk_results_cells(st, r, -1, tally_cell, r, d) != 0) {
+        tk_results_free(r);
+        return -1;
     }
-    tk_strmap_free(&dmap);
-    tk_strmap_free(&imap);
-    tk_strmap_free(&amap);
-    if (rc != SQLITE_DONE)
-        goto fail;
     *out = r;
     return 1;
 fail:
@@ -190,7 +157,6 @@ void tk_results_free(tk_results *r)
     free(r->items);
     free(r->depts);
     free(r->answers);
-    free(r->cells);
     tk_arena_free(r->arena);
     free(r);
 }
@@ -207,111 +173,365 @@ bool tk_group_by_parse(const char *s, enum tk_group_by *out)
     return false;
 }
 
-static void add_cell(const tk_results *r, const tk_res_cell *c, tk_tally *t)
+
+/* ======================================================================
+ * Lookups
+ * ====================================================================== */
+
+static int by_code(const void *key, const void *elem)
 {
-    const tk_res_item *it = &r->items[c->item];
-    if (c->answer < 0) {
-        tk_tally_add(t, it->weight, TK_ANSWER_NONE, 0, false);
-        return;
-    }
-    const tk_res_answer *a = &r->answers[c->answer];
-    tk_tally_add(t, it->weight, a->excluded ? TK_ANSWER_EXCLUDED : TK_ANSWER_SCORED, a->points, a->negative);
+    return strcmp(key, ((const tk_res_department *)elem)->code);
 }
 
-typedef struct gset {
-    tk_group *g;
-    size_t n, cap;
-    tk_strmap idx; /* key -> index + 1 */
-} gset;
-
-static tk_group *group_for(gset *s, const char *key, const char *label, const char *code, size_t index)
+static const tk_results *sort_r; /* for by_item_id */
+static int by_item_id(const void *x, const void *y)
 {
-    uintptr_t i = (uintptr_t)tk_strmap_get(&s->idx, key);
-    if (i)
-        return &s->g[i - 1];
-    GROW(s->g, s->n, s->cap);
-    tk_group *g = &s->g[s->n++];
-    memset(g, 0, sizeof *g);
-    g->label = label;
-    g->code = code;
-    g->index = index;
-    tk_strmap_set(&s->idx, key, (const void *)(uintptr_t)s->n);
-    return g;
+    return strcmp(sort_r->items[*(const size_t *)x].id, sort_r->items[*(const size_t *)y].id);
+}
+
+long tk_results_find_item(const tk_results *r, const char *id)
+{
+    size_t lo = 0, hi = r->nitems;
+    while (id && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(id, r->items[r->item_by_id[mid]].id);
+        if (!c)
+            return (long)r->item_by_id[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+long tk_results_find_dept(const tk_results *r, const char *code)
+{
+    const tk_res_department *dp = code ? bsearch(code, r->depts, r->ndepts, sizeof *r->depts, by_code) : NULL;
+    return dp ? (long)(dp - r->depts) : -1;
+}
+
+/* ======================================================================
+ * Summing the cells
+ * ====================================================================== */
+
+/* The roles of each item resolved at its first cell, so that roles come
+ * in the order the cells first name them (tk_results_group by role). */
+struct tk_res_acc {
+    enum tk_level *item_level; /* per item; one not known counts as must */
+    long *item_roles_at; /* per item: offset into pool, -1 until its first cell */
+    size_t *item_nroles; /* per item: its role words */
+    size_t *pool, npool;
+    size_t ordinal;      /* negative (cell, role) pairs so far */
+};
+
+static void *zalloc(tk_arena *a, size_t n, size_t size)
+{
+    size_t bytes = (n ? n : 1) * size;
+    void *p = tk_arena_alloc(a, bytes);
+    memset(p, 0, bytes);
+    return p;
+}
+
+static size_t words(const char *s)
+{
+    const char *p = s ? s : "", *w;
+    size_t n = 0, len;
+    while (tk_word_next(&p, &w, &len))
+        n++;
+    return n;
+}
+
+void tk_results_tally_begin(tk_results *r)
+{
+    tk_arena *a = r->arena;
+    size_t nd = r->ndepts, nk = r->nitems, na = r->nanswers;
+    memset(&r->total, 0, sizeof r->total);
+    memset(r->level_tally, 0, sizeof r->level_tally);
+    r->flagged = r->evidenced = 0;
+    r->dept_tally = zalloc(a, nd, sizeof *r->dept_tally);
+    r->item_tally = zalloc(a, nk, sizeof *r->item_tally);
+    r->dept_answer = zalloc(a, nd * na, sizeof *r->dept_answer);
+    r->item_answer = zalloc(a, nk * na, sizeof *r->item_answer);
+    r->dept_flagged = zalloc(a, nd, sizeof *r->dept_flagged);
+    /* chapters in checklist order */
+    r->chapters = zalloc(a, nk, sizeof *r->chapters);
+    r->item_chapter = zalloc(a, nk, sizeof *r->item_chapter);
+    r->nchapters = 0;
+    for (size_t k = 0; k < nk; k++) {
+        const char *ch = r->items[k].chapter ? r->items[k].chapter : "";
+        size_t c = 0;
+        while (c < r->nchapters && strcmp(r->chapters[c], ch))
+            c++;
+        if (c == r->nchapters)
+            r->chapters[r->nchapters++] = ch;
+        r->item_chapter[k] = c;
+    }
+    r->chapter_tally = zalloc(a, r->nchapters, sizeof *r->chapter_tally);
+    r->dept_chapter = zalloc(a, nd * r->nchapters, sizeof *r->dept_chapter);
+    /* roles as the cells name them */
+    struct tk_res_acc *acc = zalloc(a, 1, sizeof *acc);
+    acc->item_roles_at = zalloc(a, nk, sizeof *acc->item_roles_at);
+    acc->item_nroles = zalloc(a, nk, sizeof *acc->item_nroles);
+    r->nroles_cap = 0; /* all role words of all items: at most so many roles */
+    acc->item_level = zalloc(a, nk, sizeof *acc->item_level);
+    for (size_t k = 0; k < nk; k++) {
+        if (!tk_level_parse(r->items[k].level, &acc->item_level[k]))
+            acc->item_level[k] = TK_LEVEL_MUST;
+        acc->item_roles_at[k] = -1;
+        acc->item_nroles[k] = words(r->items[k].roles);
+        r->nroles_cap += acc->item_nroles[k];
+    }
+    acc->pool = zalloc(a, r->nroles_cap, sizeof *acc->pool);
+    r->acc = acc;
+    /* items by id, for the rows' lookups */
+    r->item_by_id = zalloc(a, nk, sizeof *r->item_by_id);
+    for (size_t k = 0; k < nk; k++)
+        r->item_by_id[k] = k;
+    sort_r = r;
+    qsort(r->item_by_id, nk, sizeof *r->item_by_id, by_item_id);
+    r->nroles = 0;
+    r->roles = zalloc(a, r->nroles_cap, sizeof *r->roles);
+    r->role_tally = zalloc(a, r->nroles_cap, sizeof *r->role_tally);
+    size_t ncr = r->nchapters * r->nroles_cap;
+    r->chapter_role_negative = zalloc(a, ncr, sizeof *r->chapter_role_negative);
+    r->chapter_role_first = zalloc(a, ncr, sizeof *r->chapter_role_first);
+    for (size_t i = 0; i < ncr; i++)
+        r->chapter_role_first[i] = SIZE_MAX;
+}
+
+/* Item k's roles as indices into r->roles, new roles added in the order
+ * its text names them. */
+static const size_t *item_roles(tk_results *r, size_t k)
+{
+    struct tk_res_acc *acc = r->acc;
+    if (acc->item_roles_at[k] >= 0)
+        return acc->pool + acc->item_roles_at[k];
+    size_t *out = acc->pool + acc->npool;
+    acc->item_roles_at[k] = (long)acc->npool;
+    acc->npool += acc->item_nroles[k];
+    const char *p = r->items[k].roles ? r->items[k].roles : "", *w;
+    size_t len, i = 0;
+    while (tk_word_next(&p, &w, &len)) {
+        size_t j = 0;
+        while (j < r->nroles && !(strlen(r->roles[j]) == len && !memcmp(r->roles[j], w, len)))
+            j++;
+        if (j == r->nroles)
+            r->roles[r->nroles++] = tk_arena_strndup(r->arena, w, len);
+        out[i++] = j;
+    }
+    return out;
+}
+
+static void add_to(tk_tally *t, double weight, const tk_res_answer *a)
+{
+    if (!a)
+        tk_tally_add(t, weight, TK_ANSWER_NONE, 0, false);
+    else
+        tk_tally_add(t, weight, a->excluded ? TK_ANSWER_EXCLUDED : TK_ANSWER_SCORED, a->points, a->negative);
+}
+
+void tk_results_tally(tk_results *r, const tk_res_cell *c)
+{
+    const tk_res_item *it = &r->items[c->item];
+    const tk_res_answer *an = c->answer >= 0 ? &r->answers[c->answer] : NULL;
+    size_t ch = r->item_chapter[c->item];
+    double w = it->weight;
+    add_to(&r->total, w, an);
+    add_to(&r->dept_tally[c->dept], w, an);
+    add_to(&r->item_tally[c->item], w, an);
+    add_to(&r->chapter_tally[ch], w, an);
+    add_to(&r->dept_chapter[c->dept * r->nchapters + ch], w, an);
+    add_to(&r->level_tally[r->acc->item_level[c->item]], w, an);
+    const size_t *roles = item_roles(r, c->item);
+    bool negative = an && an->negative;
+    for (size_t i = 0; i < r->acc->item_nroles[c->item]; i++) {
+        add_to(&r->role_tally[roles[i]], w, an);
+        if (negative) {
+            size_t at = ch * r->nroles_cap + roles[i];
+            r->chapter_role_negative[at]++;
+            if (r->chapter_role_first[at] == SIZE_MAX)
+                r->chapter_role_first[at] = r->acc->ordinal;
+            r->acc->ordinal++;
+        }
+    }
+    if (c->answer >= 0) {
+        r->dept_answer[c->dept * r->nanswers + (size_t)c->answer]++;
+        r->item_answer[c->item * r->nanswers + (size_t)c->answer]++;
+        r->evidenced += c->evidence && *c->evidence;
+    }
+    if (c->flag) {
+        r->dept_flagged[c->dept]++;
+        r->flagged++;
+    }
+}
+
+/* ======================================================================
+ * Streaming the cells
+ * ====================================================================== */
+
+int tk_results_find_answer(const tk_results *r, const char *value)
+{
+    for (size_t i = 0; value && i < r->nanswers; i++)
+        if (!strcmp(r->answers[i].value, value))
+            return (int)i;
+    return -1;
+}
+
+static const char *text_or_null(sqlite3_stmt *q, int i) { return (const char *)sqlite3_column_text(q, i); }
+
+int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_fn fn, void *user, tk_diags *d)
+{
+    sqlite3 *db = tk_store_sqlite(st);
+    sqlite3_stmt *q;
+    /* one department's rows by the active-workbook index, not a filter
+     * over the whole campaign */
+#define CELLS_SQL(WHERE)                                                                                               \
+    "SELECT w.department_code, wi.item_id, a.value, a.flag, a.plan, a.owner, a.due, a.evidence, a.note, a.finding "     \
+    "FROM workbook w JOIN workbook_item wi ON wi.workbook_id = w.id "                                                  \
+    "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "                                      \
+    "LEFT JOIN answer a ON a.submission_id = s.id AND a.item_id = wi.item_id "                                         \
+    "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL " WHERE " ORDER BY w.department_code, w.id, wi.seq"
+    const char *sql = dept >= 0 ? CELLS_SQL("AND w.department_code = ?2") : CELLS_SQL("");
+#undef CELLS_SQL
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return fail(st, d);
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    if (dept >= 0)
+        sqlite3_bind_text(q, 2, r->depts[dept].code, -1, SQLITE_STATIC);
+    int rc, stop = 0;
+    const char *last_code = NULL;
+    long last_dept = -1, last_item = -1;
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *dc = text_or_null(q, 0), *ic = text_or_null(q, 1);
+        if (!dc || !ic)
+            continue;
+        /* rows come by department: look each one up once */
+        if (!last_code || strcmp(last_code, dc)) {
+            last_dept = tk_results_find_dept(r, dc);
+            last_code = last_dept >= 0 ? r->depts[last_dept].code : NULL;
+        }
+        /* a workbook's rows follow the checklist: try the next item first */
+        long k = last_item + 1 < (long)r->nitems && !strcmp(r->items[last_item + 1].id, ic) ? last_item + 1
+                                                                                         : tk_results_find_item(r, ic);
+        last_item = k;
+        if (last_dept < 0 || k < 0)
+            continue;
+        tk_res_cell c = {.dept = (size_t)last_dept,
+                         .item = (size_t)k,
+                         .answer = tk_results_find_answer(r, text_or_null(q, 2)),
+                         .flag = text_or_null(q, 3),
+                         .plan = text_or_null(q, 4),
+                         .owner = text_or_null(q, 5),
+                         .due = text_or_null(q, 6),
+                         .evidence = text_or_null(q, 7),
+                         .note = text_or_null(q, 8),
+                         .finding = text_or_null(q, 9)};
+        stop = fn(user, &c);
+    }
+    sqlite3_finalize(q);
+    if (stop)
+        return stop;
+    if (rc != SQLITE_DONE)
+        return fail(st, d);
+    return 0;
+}
+
+typedef struct cell_list {
+    tk_arena *a;
+    tk_res_cell *v;
+    size_t n, cap;
+} cell_list;
+
+static const char *copy(tk_arena *a, const char *s) { return s ? tk_arena_strdup(a, s) : NULL; }
+
+static int keep_cell(void *user, const tk_res_cell *c)
+{
+    cell_list *l = user;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        tk_res_cell *nv = tk_arena_alloc(l->a, l->cap * sizeof *nv);
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof *nv);
+        l->v = nv;
+    }
+    tk_res_cell *o = &l->v[l->n++];
+    *o = *c;
+    o->flag = copy(l->a, c->flag);
+    o->plan = copy(l->a, c->plan);
+    o->owner = copy(l->a, c->owner);
+    o->due = copy(l->a, c->due);
+    o->evidence = copy(l->a, c->evidence);
+    o->note = copy(l->a, c->note);
+    o->finding = copy(l->a, c->finding);
+    return 0;
+}
+
+long tk_results_dept_cells(tk_store *st, const tk_results *r, size_t dept, tk_arena *a, tk_res_cell **cells, tk_diags *d)
+{
+    cell_list l = {.a = a};
+    *cells = NULL;
+    if (tk_results_cells(st, r, (long)dept, keep_cell, &l, d) != 0)
+        return -1;
+    *cells = l.v;
+    return (long)l.n;
+}
+
+/* ======================================================================
+ * Groupings, read off the tallies
+ * ====================================================================== */
+
+static tk_group *push(tk_group **g, size_t *n, size_t *cap, tk_group v)
+{
+    GROW(*g, *n, *cap);
+    (*g)[*n] = v;
+    return &(*g)[(*n)++];
 }
 
 size_t tk_results_group(const tk_results *r, enum tk_group_by by, tk_group **groups, tk_tally *total)
 {
-    gset s = {0};
-    memset(total, 0, sizeof *total);
-    /* groups appear in natural order: departments by code, items and
-     * chapters by checklist order, levels by their order */
-    if (by == TK_BY_DEPARTMENT)
+    tk_group *g = NULL;
+    size_t n = 0, cap = 0;
+    *total = r->total;
+    switch (by) {
+    case TK_BY_DEPARTMENT:
         for (size_t i = 0; i < r->ndepts; i++)
             if (r->depts[i].issued)
-                group_for(&s, r->depts[i].code, r->depts[i].name, r->depts[i].code, i);
-    for (size_t k = 0; k < r->nitems; k++) {
-        const tk_res_item *it = &r->items[k];
-        if (by == TK_BY_CHAPTER)
-            group_for(&s, it->chapter, it->chapter, "", k);
-        else if (by == TK_BY_ITEM)
-            group_for(&s, it->id, it->ref, it->id, k);
-    }
-    if (by == TK_BY_LEVEL) {
+                push(&g, &n, &cap, (tk_group){r->depts[i].name, r->depts[i].code, i, r->dept_tally[i]});
+        break;
+    case TK_BY_CHAPTER:
+        for (size_t c = 0; c < r->nchapters; c++) {
+            size_t first = 0;
+            while (first < r->nitems && r->item_chapter[first] != c)
+                first++;
+            push(&g, &n, &cap, (tk_group){r->chapters[c], "", first, r->chapter_tally[c]});
+        }
+        break;
+    case TK_BY_ITEM:
+        for (size_t k = 0; k < r->nitems; k++)
+            push(&g, &n, &cap, (tk_group){r->items[k].ref, r->items[k].id, k, r->item_tally[k]});
+        break;
+    case TK_BY_ROLE:
+        for (size_t i = 0; i < r->nroles; i++)
+            push(&g, &n, &cap, (tk_group){r->roles[i], r->roles[i], 0, r->role_tally[i]});
+        break;
+    case TK_BY_LEVEL: {
+        /* in their order; levels nobody was asked about are no group */
         static const enum tk_level order[] = {TK_LEVEL_MUST, TK_LEVEL_MUST_NOT, TK_LEVEL_SHOULD, TK_LEVEL_DECLARE};
-        for (int i = 0; i < 4; i++)
-            group_for(&s, tk_level_name(order[i]), tk_level_label(order[i]), tk_level_name(order[i]), (size_t)i);
+        for (size_t i = 0; i < 4; i++)
+            if (r->level_tally[order[i]].issued)
+                push(&g, &n, &cap, (tk_group){tk_level_label(order[i]), tk_level_name(order[i]), i, r->level_tally[order[i]]});
+        break;
     }
-    for (size_t i = 0; i < r->ncells; i++) {
-        const tk_res_cell *c = &r->cells[i];
-        const tk_res_item *it = &r->items[c->item];
-        add_cell(r, c, total);
-        switch (by) {
-        case TK_BY_DEPARTMENT:
-            add_cell(r, c, &group_for(&s, r->depts[c->dept].code, r->depts[c->dept].name, r->depts[c->dept].code, c->dept)->tally);
-            break;
-        case TK_BY_CHAPTER:
-            add_cell(r, c, &group_for(&s, it->chapter, it->chapter, "", c->item)->tally);
-            break;
-        case TK_BY_ITEM:
-            add_cell(r, c, &group_for(&s, it->id, it->ref, it->id, c->item)->tally);
-            break;
-        case TK_BY_LEVEL: {
-            enum tk_level l;
-            if (!tk_level_parse(it->level, &l))
-                l = TK_LEVEL_MUST;
-            add_cell(r, c, &group_for(&s, tk_level_name(l), tk_level_label(l), tk_level_name(l), 0)->tally);
-            break;
-        }
-        case TK_BY_ROLE: {
-            /* an item two roles must act on counts for each of them */
-            const char *p = it->roles, *word;
-            size_t n;
-            while (tk_word_next(&p, &word, &n)) {
-                const char *role = tk_arena_strndup(r->arena, word, n);
-                add_cell(r, c, &group_for(&s, role, role, role, 0)->tally);
-            }
-            break;
-        }
-        }
     }
-    /* levels nobody was asked about are no group */
-    if (by == TK_BY_LEVEL) {
-        size_t k = 0;
-        for (size_t i = 0; i < s.n; i++)
-            if (s.g[i].tally.issued)
-                s.g[k++] = s.g[i];
-        s.n = k;
-    }
-    tk_strmap_free(&s.idx);
-    *groups = s.g;
-    return s.n;
+    *groups = g;
+    return n;
 }
 
 tk_tally tk_results_dept_chapter(const tk_results *r, size_t dept, const char *chapter)
 {
-    tk_tally t = {0};
-    for (size_t i = 0; i < r->ncells; i++)
-        if (r->cells[i].dept == dept && !strcmp(r->items[r->cells[i].item].chapter, chapter))
-            add_cell(r, &r->cells[i], &t);
-    return t;
+    for (size_t c = 0; c < r->nchapters; c++)
+        if (!strcmp(r->chapters[c], chapter))
+            return r->dept_chapter[dept * r->nchapters + c];
+    return (tk_tally){0};
 }

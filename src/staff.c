@@ -116,16 +116,15 @@ static int dept_people(tk_store *st, const tk_results *r, tk_staff_rate *depts, 
     return rc == SQLITE_DONE ? 0 : db_fail(st, d);
 }
 
-static void count_cell(tk_staff_rate *s, const tk_results *r, const tk_res_cell *c, const bool *flagged)
+/* count cells answered with answer g into s (the tallies' answer counts) */
+static void count_answers(tk_staff_rate *s, const tk_results *r, size_t g, size_t count, const bool *flagged)
 {
-    if (c->answer < 0)
-        return;
-    const tk_res_answer *a = &r->answers[c->answer];
+    const tk_res_answer *a = &r->answers[g];
     if (a->excluded)
         return;
-    s->scored++;
-    s->positive += !a->negative;
-    s->flagged += flagged[c->answer];
+    s->scored += count;
+    s->positive += a->negative ? 0 : count;
+    s->flagged += flagged[g] ? count : 0;
 }
 
 int tk_staff_rates(tk_store *st, const tk_results *r, tk_staff_rate **depts, size_t *ndepts, tk_staff_rate **items,
@@ -153,14 +152,18 @@ int tk_staff_rates(tk_store *st, const tk_results *r, tk_staff_rate **depts, siz
         iv[i].code = r->items[i].id;
         iv[i].index = i;
     }
-    for (size_t i = 0; rc == 0 && i < r->ncells; i++) {
-        const tk_res_cell *c = &r->cells[i];
-        iv[c->item].people++;
-        iv[c->item].answered += c->answer >= 0;
-        count_cell(&iv[c->item], r, c, flagged);
-        count_cell(&dv[c->dept], r, c, flagged);
-        count_cell(total, r, c, flagged);
+    for (size_t k = 0; rc == 0 && k < r->nitems; k++) {
+        iv[k].people = r->item_tally[k].issued;
+        for (size_t g = 0; g < r->nanswers; g++) {
+            size_t n = r->item_answer[k * r->nanswers + g];
+            iv[k].answered += n;
+            count_answers(&iv[k], r, g, n, flagged);
+            count_answers(total, r, g, n, flagged);
+        }
     }
+    for (size_t i = 0; rc == 0 && i < r->ndepts; i++)
+        for (size_t g = 0; g < r->nanswers; g++)
+            count_answers(&dv[i], r, g, r->dept_answer[i * r->nanswers + g], flagged);
     free(flagged);
     /* departments without staff and items nobody was asked are no line */
     size_t k = 0;

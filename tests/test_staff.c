@@ -361,11 +361,17 @@ static void test_scores_by_department_are_the_answers_given(void **state)
         n2++;
     free(e1);
     free(e2);
-    for (size_t i = 0; i < r->ncells; i++) {
-        const tk_res_cell *c = &r->cells[i];
-        if (!strcmp(r->depts[c->dept].code, "01") && c->answer >= 0)
+    tk_arena *ca = tk_arena_new();
+    tk_res_cell *cells;
+    long nc = tk_results_dept_cells(st, r, (size_t)tk_results_find_dept(r, "01"), ca, &cells, &d);
+    assert_true(nc > 0);
+    for (long i = 0; i < nc; i++) {
+        const tk_res_cell *c = &cells[i];
+        assert_string_equal(r->depts[c->dept].code, "01");
+        if (c->answer >= 0)
             *(r->answers[c->answer].points > 0 ? &w1 : &w2) += r->items[c->item].weight;
     }
+    tk_arena_free(ca);
     bool seen01 = false, seen04 = false, seen05 = false;
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(g[i].code, "01")) {

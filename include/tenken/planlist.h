@@ -43,8 +43,15 @@ typedef struct tk_plan_query {
 typedef struct tk_plan_list {
     tk_arena *arena;
     tk_plan_row *rows;
-    size_t n;
+    size_t n, cap;
 } tk_plan_list;
+
+/* Each plan the query selects, in the order they were made, to fn (the
+ * row's strings are valid for that call only): nothing is kept, so a
+ * report can count a prefecture's plans in constant memory. fn returns 0
+ * to go on; anything else stops and is returned. 0 or -1. */
+typedef int (*tk_plan_fn)(void *user, const tk_plan_row *row);
+int tk_plans_each(tk_store *st, const tk_plan_query *pq, tk_plan_fn fn, void *user, tk_diags *d);
 
 /* The plans, overdue first (most days first), then by due date. 0 or -1. */
 int tk_plans_list(tk_store *st, const tk_plan_query *q, tk_plan_list *out, tk_diags *d);

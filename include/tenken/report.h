@@ -12,11 +12,13 @@
  *    department × chapter, by item and all remediation plans, with native
  *    Excel charts, autofilters and frozen headers.
  *
- * Every figure comes from tk_results_group (results.h) and is printed with
- * tk_fmt1 (score.h), the arithmetic `tenken score` uses. A department's
- * figures by chapter come from tk_results_group over a view of the results
- * that holds only that department's cells (the same function again, so the
- * heat map equals tk_results_dept_chapter without its cost per call).
+ * Every figure comes from the tallies of results.h (tk_results_group,
+ * results->dept_chapter) and is printed with tk_fmt1 (score.h), the
+ * arithmetic `tenken score` uses. Nothing here holds a row per answer or
+ * per plan: what a document lists row by row (one department's answers and
+ * plans, the summary's plan sheet) it reads from the database when it is
+ * written (tk_report_dept_cells, tk_report_plans), so memory stays flat
+ * however many departments there are.
  *
  * Wording a user may want to change comes from the campaign's template
  * (templates/self.xml, audit.xml): the classification mark, the kind's name,
@@ -26,7 +28,8 @@
  * listed at the top of report.c).
  *
  * Ownership: tk_report_open borrows the results (they must outlive the
- * report) and owns everything else it loads (previous year, plans, wording);
+ * report); the writers that list rows take the database again; the report
+ * owns everything else it loads (previous year, plans, wording);
  * free it with tk_report_free. A tk_pdf_font passed in the options is
  * borrowed and shared by every document the report writes.
  */
@@ -59,12 +62,25 @@ typedef struct tk_band {
     const char *label;
 } tk_band;
 
+/* This campaign's plans by state on the report's date. */
+typedef struct tk_report_plan_count {
+    size_t total, closed, open, late; /* closed: 完了 or リスク受容; open: within the due date; late: overdue */
+} tk_report_plan_count;
+
+/* The plans due in one month (year × 12 + month − 1). */
+typedef struct tk_report_plan_month {
+    int month;
+    tk_report_plan_count n;
+} tk_report_plan_month;
+
 /* A remediation plan of the campaign (plan table), with its state on the
- * report's date. */
+ * report's date and the answer of the cell it belongs to (tk_report_plans). */
 typedef struct tk_report_plan {
     size_t dept;        /* index into results->depts */
     long item;          /* index into results->items, -1 when not in the checklist */
-    long cell;          /* index into tk_report.dcells, -1 when none */
+    bool has_cell;      /* the department was issued the item */
+    int answer;         /* the cell's answer (index into results->answers), -1 when none */
+    const char *finding; /* the cell's 指摘事項, NULL when none */
     const char *item_id, *origin, *content, *owner;
     const char *due;    /* ISO date or NULL */
     tk_date due_date;   /* y == 0 when none or unreadable */
@@ -106,16 +122,22 @@ typedef struct tk_report {
     tk_group *by_item;
     size_t nby_item;
     long *item_group;          /* per item: index into by_item */
-    tk_tally *dept_chapter;    /* ndepts × nchapters, row-major */
+    const tk_tally *dept_chapter; /* ndepts × nchapters (results->dept_chapter) */
 
-    /* cells sorted by department (stable): department d owns
-     * dcells[doff[d] .. doff[d + 1]) */
-    tk_res_cell *dcells;
-    size_t *doff;
-    long *cell_plan;           /* per dcells entry: index into plans, -1 */
+    /* 要対応: the cells flagged at ingest, or in an audit the findings
+     * still without a plan past the response deadline (audit_flags) */
+    size_t *dept_flagged;      /* per department */
+    size_t flagged;            /* all departments */
+    tk_strmap audit_late;      /* audit: "DEPT\x1fITEM" of those findings */
+    const char *audit_flag;    /* the flag they show */
 
-    size_t flagged;            /* cells flagged 要対応, all departments */
-    tk_report_plan *plans;     /* by department code, then due date */
+    /* this campaign's plans, counted (the rows: tk_report_plans) */
+    tk_report_plan_count plans;       /* all */
+    tk_report_plan_count *dept_plans; /* per department */
+    size_t plan_status[TK_PLAN_NSTATUS], plan_status_late[TK_PLAN_NSTATUS];
+    tk_report_plan_month *plan_months; /* months with plans due, earliest first */
+    size_t nplan_months;
+    tk_report_plan_count plan_nodue;   /* plans without a readable due date */
     /* Every plan of this organisation and kind the organisation carries on
      * the report's date, this year's and earlier years' (later years left
      * out): the plans `tenken plans --kind KIND` lists, counted the same way
@@ -142,8 +164,6 @@ typedef struct tk_report {
         int status; /* enum tk_plan_status */
     } *cplans;
     size_t ncplans;
-    size_t nplans;
-    size_t *poff;              /* plans of department d: poff[d] .. poff[d + 1] */
 
     /* the previous year, matched by department code and chapter name */
     tk_tally prev_total;
@@ -182,9 +202,17 @@ const char *tk_report_text(const tk_report *rp, const char *key, const char *dfl
 /* The band label for a score (0..100), or "" (NaN, no bands). */
 const char *tk_report_band(const tk_report *rp, double score);
 
-/* The results restricted to department d's cells (a view: the arrays are
- * borrowed from r and rp; nothing to free). */
-tk_results tk_report_dept_view(const tk_report *rp, size_t d);
+/* Department d's cells (tk_results_dept_cells) with the report's 要対応
+ * flags, in a. The count, or -1 when the database cannot be read. */
+long tk_report_dept_cells(const tk_report *rp, tk_store *st, size_t d, tk_arena *a, tk_res_cell **cells, tk_diags *diags);
+
+/* This campaign's plans of department dept (every department when dept <
+ * 0), by department code, due date (none last) and item, to fn (the row's
+ * strings are valid for that call only). fn returns 0 to go on; anything
+ * else stops the walk and is returned. 0, or -1 when the database cannot
+ * be read. */
+typedef int (*tk_report_plan_fn)(void *user, const tk_report_plan *p);
+int tk_report_plans(const tk_report *rp, tk_store *st, long dept, tk_report_plan_fn fn, void *user, tk_diags *d);
 
 /* Is item k a cross-cutting issue: negative answers by at least two
  * departments and by at least cross_threshold of the departments whose
@@ -201,7 +229,7 @@ size_t tk_report_returned(const tk_report *rp);
  * NULL with an error in d (no font). d must outlive the document. */
 tk_pdf *tk_report_committee_pdf(const tk_report *rp, tk_diags *d);
 /* Lay out department d's feedback report (as above). */
-tk_pdf *tk_report_department_pdf(const tk_report *rp, size_t d, tk_diags *diags);
+tk_pdf *tk_report_department_pdf(const tk_report *rp, tk_store *st, size_t d, tk_diags *diags);
 
 /* The writers return an exit code (util.h): TK_EXIT_OK; TK_EXIT_INPUT when
  * they refuse (an existing file without force, an unknown department),
@@ -218,9 +246,10 @@ char *tk_report_department_file(tk_arena *a, const tk_report *rp, size_t d);
 
 /* One report per department that was issued a workbook into dir (created
  * when missing), or only those whose code or name is among only[0..nonly)
- * when nonly > 0. *written gets the number of files. */
-int tk_report_write_departments(const tk_report *rp, const char *dir, const char *const *only, size_t nonly,
-                                bool force, size_t *written, tk_diags *d);
+ * when nonly > 0, each read from st as it is written. *written gets the
+ * number of files. */
+int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *dir, const char *const *only,
+                                size_t nonly, bool force, size_t *written, tk_diags *d);
 
 /* ---- the secretariat's 総評 (report_comment.c) ----
  * A text file (UTF-8, UTF-16 with BOM or Shift_JIS; at most 64 KiB and
@@ -242,6 +271,6 @@ const char *tk_report_comment_draft(const tk_report *rp, tk_arena *a);
 const char *tk_report_comment_text(const tk_report *rp, tk_arena *a);
 
 /* The summary workbook (report_xlsx.c) to path through a temporary file. */
-int tk_report_write_summary(const tk_report *rp, const char *path, bool force, tk_diags *d);
+int tk_report_write_summary(const tk_report *rp, tk_store *st, const char *path, bool force, tk_diags *d);
 
 #endif

@@ -34,13 +34,14 @@
 typedef struct tk_audit_record {
     tk_arena *arena;
     const tk_report *rp;          /* borrowed */
+    tk_store *st;                 /* borrowed: the rows the documents list */
     tk_audit_plan *plan;          /* the year's audit plan, or NULL */
     tk_finding_list findings;     /* the year's findings (tenken findings --year) */
     tk_finding_list earlier;      /* earlier years' findings of the departments audited this year */
     tk_good_practice *good;       /* 良好事例, by department and item */
     size_t ngood;
-    size_t *grade_count;          /* per scale answer (rp->r->answers), all departments */
-    size_t *dept_grade;           /* ndepts × nanswers, row-major */
+    size_t *grade_count;          /* per scale answer (rp->r->answers), all departments
+                                     (by department: rp->r->dept_answer) */
     size_t audited;               /* departments issued a workbook */
     const char *period;           /* 監査の期間 as printed */
     const char *response_deadline; /* ISO date of the response round, or NULL */
