@@ -14,8 +14,9 @@
 #include "tenken/results.h"
 #include "tenken/store.h"
 #include "tenken/util.h"
+#include "tenken/workers.h"
 
-enum { OPT_FORCE = 256, OPT_TEMPLATE, OPT_DEPARTMENT, OPT_DATE, OPT_NO_PREVIOUS, OPT_OUT, OPT_COMMENT, OPT_CLEAR_COMMENT };
+enum { OPT_FORCE = 256, OPT_TEMPLATE, OPT_DEPARTMENT, OPT_DATE, OPT_NO_PREVIOUS, OPT_OUT, OPT_COMMENT, OPT_CLEAR_COMMENT, OPT_JOBS };
 
 enum what { W_COMMITTEE, W_DEPARTMENTS, W_SUMMARY, W_AUDIT };
 
@@ -43,13 +44,13 @@ static void size_text(const char *path, char *buf, size_t n)
 
 /* The 監査報告書 and, in 監査結果通知/ beside it, one notice per audited
  * department (report_audit.c). */
-static int write_audit(const tk_report *rp, tk_store *st, const char *path, const char *comment, bool force, bool quiet,
-                       tk_arena *a, tk_diags *d)
+static int write_audit(const tk_report *rp, tk_store *st, const char *path, const char *comment, int jobs, bool force,
+                       bool quiet, tk_arena *a, tk_diags *d)
 {
     char *dir = tk_path_dirname(a, path);
     const char *notices = tk_path_join(a, dir && *dir ? dir : ".", "監査結果通知");
     size_t pages = 0, n = 0;
-    int rc = tk_audit_report_write(st, rp, path, notices, comment, force, &pages, &n, d);
+    int rc = tk_audit_report_write(st, rp, path, notices, comment, jobs, force, &pages, &n, d);
     if (rc == TK_EXIT_OK && !quiet) {
         char sz[32];
         size_text(path, sz, sizeof sz);
@@ -73,12 +74,14 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
                                              {"no-previous", no_argument, NULL, OPT_NO_PREVIOUS},
                                              {"comment", required_argument, NULL, OPT_COMMENT},
                                              {"clear-comment", no_argument, NULL, OPT_CLEAR_COMMENT},
+                                             {"jobs", required_argument, NULL, OPT_JOBS},
                                              {"force", no_argument, NULL, OPT_FORCE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *org = NULL, *kind = "self", *output = NULL, *out = NULL, *db = NULL, *tpl = NULL, *comment = NULL;
     long year = 0;
+    int jobs = 0;
     bool force = false, quiet = false, no_previous = false, clear_comment = false;
     tk_date date = {0, 0, 0};
     const char **deps = NULL;
@@ -112,6 +115,15 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         case OPT_NO_PREVIOUS: no_previous = true; break;
         case OPT_COMMENT: comment = optarg; break;
         case OPT_CLEAR_COMMENT: clear_comment = true; break;
+        case OPT_JOBS: {
+            long v;
+            if (!tk_parse_int(optarg, 1, TK_WORKERS_MAX, &v)) {
+                free(deps);
+                return tk_cli_usage_error(c, "--jobs「%s」は 1 から %d までの数で指定してください", optarg, TK_WORKERS_MAX);
+            }
+            jobs = (int)v;
+            break;
+        }
         case OPT_FORCE: force = true; break;
         case 'q': quiet = true; break;
         case 'h':
@@ -202,7 +214,7 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         if (w == W_SUMMARY || font)
             rc = tk_report_open(st, r, &ro, &rp, &d);
         if (rp && w == W_AUDIT)
-            rc = write_audit(rp, st, path, comment, force, quiet, a, &d);
+            rc = write_audit(rp, st, path, comment, jobs, force, quiet, a, &d);
     }
     /* the documents read the rows they list as they are written */
     if (rp) {
@@ -218,7 +230,7 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         }
         case W_DEPARTMENTS: {
             size_t n = 0;
-            rc = tk_report_write_departments(rp, st, path, deps, ndeps, force, &n, &d);
+            rc = tk_report_write_departments(rp, st, path, deps, ndeps, jobs, force, &n, &d);
             if (rc == TK_EXIT_OK && !quiet)
                 printf("report: 部署別の報告書 %zu 件を書き出しました: %s/\n", n, path);
             break;

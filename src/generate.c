@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,6 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,12 +27,12 @@
 #include "tenken/template.h"
 #include "tenken/text.h"
 #include "tenken/xlsx_write.h"
+#include "tenken/workers.h"
 #include "tenken/xmlutil.h"
 
 /* Largest workbook read back to hash it. */
 #define WORKBOOK_MAX_BYTES ((size_t)256 * 1024 * 1024)
 #define FILE_STEM_MAX 80
-#define JOBS_MAX 8
 #define NVARS 19
 
 typedef struct chapter {
@@ -122,6 +120,7 @@ typedef struct gen {
     int64_t campaign_id;
     size_t revoked;
     int workers;
+    size_t ndone; /* jobs ended, for the progress */
     bool csv_written;
     char *csv_backup;
     sigset_t stop_signals, old_mask; /* Ctrl-C and friends are held while files move */
@@ -1516,225 +1515,63 @@ static void report_progress(gen *g, size_t done, const job *j)
         g->o->progress(g->o->progress_user, done, g->njobs, j->dept->name);
 }
 
-static int cpus(void)
+/* A batch of jobs [from, to) as a tk_workers run (workers.h), in this
+ * process or by forked workers: job i of the run is g->jobs[from + i]. */
+typedef struct batch {
+    gen *g;
+    size_t from;
+} batch;
+
+static int batch_run(void *user, size_t i, char result[TK_WORKERS_RESULT], tk_diags *d)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : (int)n;
+    batch *b = user;
+    job *j = &b->g->jobs[b->from + i];
+    if (write_job(b->g, j, d) != 0)
+        return -1;
+    snprintf(result, TK_WORKERS_RESULT, "%s", j->sha256);
+    return 0;
 }
 
-/* Send "INDEX\tTYPE\tTEXT\n" with tabs and newlines in TEXT made spaces. */
-static void send_line(int fd, size_t index, const char *type, const char *text)
+static void batch_done(void *user, size_t i, bool ok, const char *result)
 {
-    tk_buf b;
-    tk_buf_init(&b);
-    tk_buf_printf(&b, "%zu\t%s\t", index, type);
-    for (const char *p = text; *p; p++)
-        tk_buf_putc(&b, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
-    tk_buf_putc(&b, '\n');
-    const char *p = b.data;
-    size_t left = b.len;
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    tk_buf_free(&b);
+    batch *b = user;
+    job *j = &b->g->jobs[b->from + i];
+    if (ok)
+        snprintf(j->sha256, sizeof j->sha256, "%s", result);
+    j->ok = ok;
+    j->done = true;
+    report_progress(b->g, ++b->g->ndone, j);
 }
 
-/* A worker writes the jobs [from, to) given to it. */
-static void worker_main(gen *g, size_t from, size_t to, int worker, int fd)
+static const char *batch_file(void *user, size_t i)
 {
-    for (size_t i = from; i < to; i++) {
-        job *j = &g->jobs[i];
-        if (j->worker != worker)
-            continue;
-        tk_diags d;
-        tk_diags_init(&d);
-        int rc = write_job(g, j, &d);
-        for (size_t k = 0; k < d.count; k++)
-            send_line(fd, i, d.items[k].severity == TK_SEV_ERROR ? "E" : "W", d.items[k].message);
-        if (rc == 0)
-            send_line(fd, i, "OK", j->sha256);
-        else if (d.errors == 0)
-            send_line(fd, i, "E", "点検票を作成できません");
-        tk_diags_free(&d);
-    }
+    batch *b = user;
+    return b->g->jobs[b->from + i].file;
 }
 
-static void handle_line(gen *g, char *line, size_t *done)
+static bool batch_stop(void *user) { return stop_requested(((batch *)user)->g); }
+
+static int run_workers(gen *g, size_t from, size_t to)
 {
-    char *t1 = strchr(line, '\t');
-    char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-    if (!t2)
-        return;
-    *t1 = *t2 = '\0';
-    long idx = 0;
-    if (!tk_parse_int(line, 0, (long)g->njobs - 1, &idx))
-        return;
-    job *j = &g->jobs[idx];
-    const char *type = t1 + 1, *text = t2 + 1;
-    if (!strcmp(type, "OK")) {
-        snprintf(j->sha256, sizeof j->sha256, "%s", text);
-        j->ok = true;
-        j->done = true;
-        report_progress(g, ++*done, j);
-    } else if (!strcmp(type, "W")) {
-        tk_diag_warn(g->d, j->file, 0, "%s", text);
-    } else {
-        tk_diag_error(g->d, j->file, 0, "%s", text);
-        if (!j->done) {
-            j->done = true;
-            report_progress(g, ++*done, j);
-        }
-    }
-}
-
-/* Write the jobs [from, to) in this process; *done counts the jobs finished. */
-static int run_here(gen *g, size_t from, size_t to, size_t *done)
-{
-    for (size_t i = from; i < to; i++) {
-        job *j = &g->jobs[i];
-        if (stop_requested(g))
-            return TK_EXIT_FAILURE;
-        j->ok = write_job(g, j, g->d) == 0;
-        j->done = true;
-        report_progress(g, ++*done, j);
-        if (!j->ok)
-            return TK_EXIT_FAILURE;
-    }
-    return TK_EXIT_OK;
-}
-
-/* Write the jobs [from, to) with g->workers forked workers; *done counts
- * the jobs finished. */
-static int run_workers(gen *g, size_t from, size_t to, size_t *done)
-{
-    /* longest job first to the least loaded worker */
-    tk_arena *scratch = tk_arena_new();
-    size_t *load = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *load);
-    memset(load, 0, (size_t)g->workers * sizeof *load);
-    bool *assigned = tk_arena_alloc(scratch, (to - from) * sizeof *assigned);
-    memset(assigned, 0, (to - from) * sizeof *assigned);
-    for (size_t n = from; n < to; n++) {
-        size_t best = to;
-        for (size_t i = from; i < to; i++)
-            if (!assigned[i - from] && (best == to || g->jobs[i].nitems > g->jobs[best].nitems))
-                best = i;
-        int w = 0;
-        for (int k = 1; k < g->workers; k++)
-            if (load[k] < load[w])
-                w = k;
-        g->jobs[best].worker = w;
-        load[w] += g->jobs[best].nitems + 50; /* a workbook costs something even when small */
-        assigned[best - from] = true;
-    }
-
-    pid_t *pids = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *pids);
-    int *fds = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *fds);
-    tk_buf *bufs = tk_arena_alloc(scratch, (size_t)g->workers * sizeof *bufs);
-    int started = 0;
-    int rc = TK_EXIT_OK;
-    fflush(NULL);
-    for (int w = 0; w < g->workers; w++) {
-        int p[2];
-        if (pipe(p) != 0) {
-            tk_diag_error(g->d, NULL, 0, "作業用のプロセスを作れません (pipe): %s", strerror(errno));
-            rc = TK_EXIT_FAILURE;
-            break;
-        }
-        pid_t pid = fork();
-        if (pid < 0) {
-            tk_diag_error(g->d, NULL, 0, "作業用のプロセスを作れません (fork): %s", strerror(errno));
-            close(p[0]);
-            close(p[1]);
-            rc = TK_EXIT_FAILURE;
-            break;
-        }
-        if (pid == 0) {
-            /* a worker stops at once on Ctrl-C; the parent cleans up */
-            sigprocmask(SIG_SETMASK, &g->old_mask, NULL);
-            close(p[0]);
-            for (int k = 0; k < started; k++)
-                close(fds[k]);
-            worker_main(g, from, to, w, p[1]);
-            close(p[1]);
-            _exit(0);
-        }
-        close(p[1]);
-        pids[w] = pid;
-        fds[w] = p[0];
-        tk_buf_init(&bufs[w]);
-        started++;
-    }
-
-    /* collect the results as they come */
-    int open = started;
-    struct pollfd *pfd = tk_arena_alloc(scratch, (size_t)(started ? started : 1) * sizeof *pfd);
-    for (int w = 0; w < started; w++)
-        pfd[w] = (struct pollfd){.fd = fds[w], .events = POLLIN};
-    while (open > 0) {
-        if (stop_requested(g)) {
-            for (int w = 0; w < started; w++)
-                kill(pids[w], SIGTERM);
-            rc = TK_EXIT_FAILURE;
-            break;
-        }
-        int n = poll(pfd, (nfds_t)started, 200);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            tk_diag_error(g->d, NULL, 0, "作業用のプロセスの結果を受け取れません: %s", strerror(errno));
-            rc = TK_EXIT_FAILURE;
-            break;
-        }
-        for (int w = 0; w < started; w++) {
-            if (pfd[w].fd < 0 || !(pfd[w].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char chunk[4096];
-            ssize_t got = read(pfd[w].fd, chunk, sizeof chunk);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0) {
-                close(pfd[w].fd);
-                pfd[w].fd = -1;
-                open--;
-                continue;
-            }
-            tk_buf_append(&bufs[w], chunk, (size_t)got);
-            char *nl;
-            while ((nl = memchr(bufs[w].data, '\n', bufs[w].len)) != NULL) {
-                *nl = '\0';
-                handle_line(g, bufs[w].data, done);
-                size_t used = (size_t)(nl - bufs[w].data) + 1;
-                memmove(bufs[w].data, nl + 1, bufs[w].len - used + 1);
-                bufs[w].len -= used;
-            }
-        }
-    }
-    for (int w = 0; w < started; w++) {
-        if (pfd[w].fd >= 0)
-            close(pfd[w].fd);
-        int status = 0;
-        while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
-            ;
-        if (WIFSIGNALED(status) && !g->interrupted)
-            tk_diag_error(g->d, NULL, 0, "作業用のプロセスが異常終了しました (シグナル %d)", WTERMSIG(status));
-        tk_buf_free(&bufs[w]);
-    }
-    for (size_t i = from; i < to; i++) {
-        if (!g->jobs[i].ok) {
-            if (!g->jobs[i].done && !g->interrupted)
-                tk_diag_error(g->d, g->jobs[i].file, 0, "点検票を作成できませんでした (作業用のプロセスが途中で終了しました)");
-            rc = TK_EXIT_FAILURE;
-        }
-    }
-    tk_arena_free(scratch);
-    return rc;
+    size_t *cost = tk_xcalloc(to - from ? to - from : 1, sizeof *cost);
+    for (size_t i = from; i < to; i++)
+        cost[i - from] = g->jobs[i].nitems;
+    batch b = {g, from};
+    tk_workers w = {.njobs = to - from,
+                    .jobs = g->workers,
+                    .cost = cost,
+                    .user = &b,
+                    .run = batch_run,
+                    .done = batch_done,
+                    .file = batch_file,
+                    .stop_requested = batch_stop,
+                    .worker_mask = &g->old_mask,
+                    .stop_at_error = true,
+                    .failed = "点検票を作成できません",
+                    .lost = "点検票を作成できませんでした (作業用のプロセスが途中で終了しました)"};
+    int rc = tk_workers_run(&w, g->d);
+    free(cost);
+    return rc == 0 ? TK_EXIT_OK : TK_EXIT_FAILURE;
 }
 
 /* Follow-up rows come from the database, which only this process reads:
@@ -1779,15 +1616,7 @@ static void drop_rows(gen *g, size_t from, size_t to)
 
 static int run_jobs(gen *g)
 {
-    int workers = g->o->jobs > 0 ? g->o->jobs : cpus();
-    if (workers > JOBS_MAX)
-        workers = JOBS_MAX;
-    if (workers > tk_platform_max_workers())
-        workers = tk_platform_max_workers();
-    if ((size_t)workers > g->njobs)
-        workers = (int)g->njobs;
-    g->workers = workers < 1 ? 1 : workers;
-    size_t done = 0;
+    g->workers = tk_workers_count(g->o->jobs, g->njobs);
     int rc = TK_EXIT_OK;
     for (size_t from = 0, to; from < g->njobs && rc == TK_EXIT_OK; from = to) {
         to = batch_end(g, from);
@@ -1796,7 +1625,7 @@ static int run_jobs(gen *g)
         if (rc == TK_EXIT_OK && stop_requested(g))
             rc = TK_EXIT_FAILURE;
         if (rc == TK_EXIT_OK)
-            rc = g->workers <= 1 ? run_here(g, from, to, &done) : run_workers(g, from, to, &done);
+            rc = run_workers(g, from, to);
         /* a follow-up batch is recorded while its rows are held: each
          * department's plans are read once */
         for (size_t i = from; rc == TK_EXIT_OK && g->followup && i < to; i++)

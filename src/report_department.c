@@ -13,6 +13,7 @@
 #include "report_internal.h"
 #include "tenken/score.h"
 #include "tenken/text.h"
+#include "tenken/workers.h"
 
 /* ======================================================================
  * The department feedback report
@@ -430,8 +431,55 @@ static bool wanted(const tk_res_department *dep, const char *const *only, size_t
     return false;
 }
 
+/* The department reports as jobs of a tk_workers run: each worker (or this
+ * process) reads the database on a connection of its own (SQLite's are
+ * not to cross a fork). */
+typedef struct dept_run {
+    const tk_report *rp;
+    const char *db;
+    tk_store *st;
+    const tk_pdf_font *font;
+    char **paths;
+    const size_t *which;
+    bool force;
+    size_t written;
+} dept_run;
+
+static int dept_start(void *user, tk_diags *d)
+{
+    dept_run *x = user;
+    x->st = tk_store_open_mode(x->db, TK_STORE_READ, NULL, d);
+    return x->st ? 0 : -1;
+}
+
+static void dept_finish(void *user)
+{
+    dept_run *x = user;
+    tk_store_close(x->st);
+    x->st = NULL;
+}
+
+static int dept_job(void *user, size_t i, char result[TK_WORKERS_RESULT], tk_diags *d)
+{
+    (void)result;
+    dept_run *x = user;
+    tk_pdf *p = department_pdf(x->rp, x->st, x->which[i], x->font, d);
+    int rc = p && tk_pdf_save(p, x->paths[i], x->force) == 0 ? 0 : -1;
+    tk_pdf_free(p);
+    return rc;
+}
+
+static void dept_done(void *user, size_t i, bool ok, const char *result)
+{
+    (void)i;
+    (void)result;
+    ((dept_run *)user)->written += ok;
+}
+
+static const char *dept_file(void *user, size_t i) { return ((dept_run *)user)->paths[i]; }
+
 int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *dir, const char *const *only,
-                                size_t nonly, bool force, size_t *written, tk_diags *d)
+                                size_t nonly, int jobs, bool force, size_t *written, tk_diags *d)
 {
     const tk_results *r = rp->r;
     *written = 0;
@@ -486,14 +534,23 @@ int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *d
             return TK_EXIT_FAILURE;
         }
     }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        tk_pdf *p = department_pdf(rp, st, which[i], font, d);
-        if (!p || tk_pdf_save(p, paths[i], force) != 0)
-            rc = TK_EXIT_FAILURE;
-        else
-            ++*written;
-        tk_pdf_free(p);
-    }
+    size_t *cost = tk_arena_alloc(a, (n ? n : 1) * sizeof *cost);
+    for (size_t i = 0; i < n; i++)
+        cost[i] = r->dept_tally[which[i]].issued;
+    dept_run x = {.rp = rp, .db = tk_store_path(st), .font = font, .paths = paths, .which = which, .force = force};
+    tk_workers w = {.njobs = n,
+                    .jobs = jobs,
+                    .cost = cost,
+                    .user = &x,
+                    .start = dept_start,
+                    .finish = dept_finish,
+                    .run = dept_job,
+                    .done = dept_done,
+                    .file = dept_file,
+                    .failed = "部署別の報告書を作成できません",
+                    .lost = "部署別の報告書を作成できませんでした (作業用のプロセスが途中で終了しました)"};
+    rc = tk_workers_run(&w, d) == 0 ? TK_EXIT_OK : TK_EXIT_FAILURE;
+    *written = x.written;
     tk_pdf_font_free(own);
     tk_arena_free(a);
     return rc;

@@ -616,10 +616,10 @@ static void test_report_figures_equal_score_and_findings(void **state)
     tk_pdf_font *font = tk_pdf_font_open(NULL, &d);
     rp->font = font;
     size_t pages = 0, nn = 0;
-    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, true, &pages, &nn, &d), TK_EXIT_OK);
+    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, true, &pages, &nn, &d), TK_EXIT_OK);
     assert_int_equal(nn, 2);
     assert_true(pages > 2);
-    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, false, NULL, NULL, &d), TK_EXIT_INPUT);
+    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, false, NULL, NULL, &d), TK_EXIT_INPUT);
     tk_store_close(st);
     if (sh("command -v pdftotext >/dev/null") == 0) {
         assert_int_equal(sh("pdftotext -layout '%s' - | tr -d ' ' > '%s/r.txt'", pdf, dir), 0);

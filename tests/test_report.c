@@ -1179,6 +1179,59 @@ static void test_summary_chart_shows_the_low_score_whatever_it_is(void **state)
     expect_threshold_band(path, "35.0");
 }
 
+/* ---- department reports in parallel ---- */
+
+static void test_parallel_department_reports_are_the_same_files(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    int code;
+    char *out = run(&code,
+                    "'%s' report departments --org shime --year 2026 --db %s -o %s/par1 --date 2027-03-01 --jobs 1 -q 2>&1 && "
+                    "'%s' report departments --org shime --year 2026 --db %s -o %s/par3 --date 2027-03-01 --jobs 3 -q 2>&1 && "
+                    "ls %s/par1 | wc -l && diff -r %s/par1 %s/par3 && echo SAME",
+                    bin, db, dir, bin, db, dir, dir, dir, dir);
+    assert_int_equal(code, 0);
+    assert_non_null(strstr(out, "SAME"));
+    assert_true(atoi(out) > 1);
+    free(out);
+    /* nothing half-written */
+    out = run(&code, "find %s/par3 -name '*.tmp*'", dir);
+    assert_string_equal(out, "");
+    free(out);
+}
+
+static void test_every_failing_department_is_reported_and_the_rest_written(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    /* two departments' files cannot be put in place: a folder holds each name */
+    int code;
+    char *out = run(&code,
+                    "mkdir -p %s/parfail && cd %s/par1 && ls | head -2 | while read f; do mkdir -p \"%s/parfail/$f/x\"; done; "
+                    "ls %s/par1 | wc -l",
+                    dir, dir, dir, dir);
+    assert_int_equal(code, 0);
+    int total = atoi(out);
+    free(out);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        out = run(&code, "'%s' report departments --org shime --year 2026 --db %s -o %s/parfail --date 2027-03-01 --force "
+                         "--jobs %d -q 2>&1",
+                  bin, db, dir, jobs);
+        assert_int_equal(code, 3); /* TK_EXIT_FAILURE */
+        size_t errors = 0;
+        for (const char *p = out; (p = strstr(p, "書き込めません")); p++)
+            errors++;
+        if (errors != 2)
+            fail_msg("--jobs %d: 二つの部署の失敗が報告されていません:\n%s", jobs, out);
+        free(out);
+        out = run(&code, "find %s/parfail -maxdepth 1 -type f -name '*.pdf' | wc -l", dir);
+        assert_int_equal(atoi(out), total - 2);
+        free(out);
+        free(run(&code, "find %s/parfail -maxdepth 1 -type f -name '*.pdf' -delete", dir));
+    }
+}
+
 /* ---- refusals ---- */
 
 static void test_existing_files_are_kept_without_force(void **state)
@@ -1376,6 +1429,8 @@ int main(void)
         cmocka_unit_test(test_summary_workbook_holds_the_same_figures),
         cmocka_unit_test(test_summary_workbook_prints_legibly),
         cmocka_unit_test(test_summary_chart_shows_the_low_score_whatever_it_is),
+        cmocka_unit_test(test_parallel_department_reports_are_the_same_files),
+        cmocka_unit_test(test_every_failing_department_is_reported_and_the_rest_written),
         cmocka_unit_test(test_existing_files_are_kept_without_force),
         cmocka_unit_test(test_campaign_that_does_not_exist_is_refused_in_japanese),
         cmocka_unit_test(test_usage_errors_exit_2),

@@ -15,12 +15,14 @@
 
 #if defined(__GLIBC__)
 #include <malloc.h>
-/* Bytes malloc has handed out and not had back; 0 where it keeps no count
+/* Bytes malloc has handed out and not had back (in its heap and mapped on
+ * their own); 0 where it keeps no count
  * (a sanitizer's allocator, another C library). */
 static long heap_in_use(void)
 {
     malloc_trim(0);
-    return (long)mallinfo2().uordblks;
+    struct mallinfo2 m = mallinfo2();
+    return (long)(m.uordblks + m.hblkhd); /* large blocks are mapped on their own */
 }
 #else
 static long heap_in_use(void) { return 0; }

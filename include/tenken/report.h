@@ -246,10 +246,13 @@ char *tk_report_department_file(tk_arena *a, const tk_report *rp, size_t d);
 
 /* One report per department that was issued a workbook into dir (created
  * when missing), or only those whose code or name is among only[0..nonly)
- * when nonly > 0, each read from st as it is written. *written gets the
- * number of files. */
+ * when nonly > 0, by jobs worker processes side by side (0: one per CPU;
+ * workers.h), each reading st's database on a connection of its own. The
+ * files are the same whatever jobs is, each written through a temporary
+ * file; every department's error is reported. *written gets the number of
+ * files. */
 int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *dir, const char *const *only,
-                                size_t nonly, bool force, size_t *written, tk_diags *d);
+                                size_t nonly, int jobs, bool force, size_t *written, tk_diags *d);
 
 /* ---- the secretariat's 総評 (report_comment.c) ----
  * A text file (UTF-8, UTF-16 with BOM or Shift_JIS; at most 64 KiB and

@@ -60,9 +60,11 @@ tk_pdf *tk_audit_notice_pdf(const tk_audit_record *ar, size_t dept, tk_diags *d)
 /* Write the 監査報告書 to path and one 監査結果通知 per audited department
  * into notices_dir (NN_部署.pdf). comment_path (may be NULL): the 特記事項,
  * a text file (UTF-8 or CP932, at most 64 KiB). Nothing is written when a
- * file exists and !force (TK_EXIT_INPUT). *pages and *notices (may be NULL)
- * get the report's page count and the number of notices. */
+ * file exists and !force (TK_EXIT_INPUT). The notices are made by jobs
+ * worker processes side by side (0: one per CPU; workers.h), the same files
+ * whatever jobs is. *pages and *notices (may be NULL) get the report's page
+ * count and the number of notices. */
 int tk_audit_report_write(tk_store *st, const tk_report *rp, const char *path, const char *notices_dir,
-                          const char *comment_path, bool force, size_t *pages, size_t *notices, tk_diags *d);
+                          const char *comment_path, int jobs, bool force, size_t *pages, size_t *notices, tk_diags *d);
 
 #endif
