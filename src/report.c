@@ -27,6 +27,7 @@
 #include "tenken/score.h"
 #include "tenken/template.h"
 #include "tenken/text.h"
+#include "tenken/workers.h"
 #include "tenken/xmlutil.h"
 
 static const char *trimmed(tk_arena *a, const xmlChar *s)
@@ -768,6 +769,74 @@ size_t *tk_rp_depts_by_score(const tk_report *rp, size_t *n)
 /* ======================================================================
  * Writing the files
  * ====================================================================== */
+
+/* The documents as jobs of a tk_workers run: each worker (or this
+ * process) reads the database on a connection of its own (SQLite's are
+ * not to cross a fork). */
+typedef struct pdf_run {
+    const char *db;
+    tk_store *st;
+    char *const *paths;
+    bool force;
+    tk_rp_make_pdf make;
+    void *user;
+    size_t written;
+} pdf_run;
+
+static int pdf_start(void *user, tk_diags *d)
+{
+    pdf_run *x = user;
+    x->st = tk_store_open_mode(x->db, TK_STORE_READ, NULL, d);
+    return x->st ? 0 : -1;
+}
+
+static void pdf_finish(void *user)
+{
+    pdf_run *x = user;
+    tk_store_close(x->st);
+    x->st = NULL;
+}
+
+static int pdf_job(void *user, size_t i, char result[TK_WORKERS_RESULT], tk_diags *d)
+{
+    (void)result;
+    pdf_run *x = user;
+    tk_pdf *p = x->make(x->user, x->st, i, d);
+    int rc = p && tk_pdf_save(p, x->paths[i], x->force) == 0 ? 0 : -1;
+    tk_pdf_free(p);
+    return rc;
+}
+
+static void pdf_done(void *user, size_t i, bool ok, const char *result)
+{
+    (void)i;
+    (void)result;
+    ((pdf_run *)user)->written += ok;
+}
+
+static const char *pdf_path(void *user, size_t i) { return ((pdf_run *)user)->paths[i]; }
+
+int tk_rp_write_pdfs(const char *db, size_t n, char *const *paths, const size_t *cost, int jobs, bool force,
+                     tk_rp_make_pdf make, void *user, const char *what, size_t *written, tk_diags *d)
+{
+    tk_arena *a = tk_arena_new();
+    pdf_run x = {.db = db, .paths = paths, .force = force, .make = make, .user = user};
+    tk_workers w = {.njobs = n,
+                    .jobs = jobs,
+                    .cost = cost,
+                    .user = &x,
+                    .start = pdf_start,
+                    .finish = pdf_finish,
+                    .run = pdf_job,
+                    .done = pdf_done,
+                    .file = pdf_path,
+                    .failed = tk_arena_printf(a, "%sを作成できません", what),
+                    .lost = tk_arena_printf(a, "%sを作成できませんでした (作業用のプロセスが途中で終了しました)", what)};
+    int rc = tk_workers_run(&w, d) == 0 ? TK_EXIT_OK : TK_EXIT_FAILURE;
+    *written = x.written;
+    tk_arena_free(a);
+    return rc;
+}
 
 int tk_rp_ensure_parent(const char *path, tk_diags *d)
 {

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_internal.h"
 #include "tenken/jdate.h"
 #include "tenken/score.h"
 #include "tenken/text.h"
 #include "tenken/util.h"
-#include "tenken/workers.h"
 
 #define C_WARN TK_PDF_HEX(0xB03A12)
 #define C_GREY TK_PDF_HEX(0x4D4D4D)
@@ -654,49 +654,20 @@ static char *notice_file(tk_arena *a, const tk_res_department *dep)
     return s;
 }
 
-/* The notices as jobs of a tk_workers run, each worker reading the
- * database on a connection of its own (as the department reports). */
-typedef struct notice_run {
-    tk_audit_record ar; /* the caller's, with the worker's store */
-    const char *db;
-    char **paths;
+/* Department which[i]'s notice, for tk_rp_write_pdfs: the record with the
+ * worker's own connection. */
+typedef struct notice_docs {
+    const tk_audit_record *ar;
     const size_t *which;
-    bool force;
-    size_t written;
-} notice_run;
+} notice_docs;
 
-static int notice_start(void *user, tk_diags *d)
+static tk_pdf *notice_doc(void *user, tk_store *st, size_t i, tk_diags *d)
 {
-    notice_run *x = user;
-    x->ar.st = tk_store_open_mode(x->db, TK_STORE_READ, NULL, d);
-    return x->ar.st ? 0 : -1;
+    const notice_docs *x = user;
+    tk_audit_record ar = *x->ar;
+    ar.st = st;
+    return tk_audit_notice_pdf(&ar, x->which[i], d);
 }
-
-static void notice_finish(void *user)
-{
-    notice_run *x = user;
-    tk_store_close(x->ar.st);
-    x->ar.st = NULL;
-}
-
-static int notice_job(void *user, size_t i, char result[TK_WORKERS_RESULT], tk_diags *d)
-{
-    (void)result;
-    notice_run *x = user;
-    tk_pdf *p = tk_audit_notice_pdf(&x->ar, x->which[i], d);
-    int rc = p && tk_pdf_save(p, x->paths[i], x->force) == 0 ? 0 : -1;
-    tk_pdf_free(p);
-    return rc;
-}
-
-static void notice_done(void *user, size_t i, bool ok, const char *result)
-{
-    (void)i;
-    (void)result;
-    ((notice_run *)user)->written += ok;
-}
-
-static const char *notice_path(void *user, size_t i) { return ((notice_run *)user)->paths[i]; }
 
 static int write_notices(const tk_audit_record *ar, const char *dir, int jobs, bool force, size_t *written, tk_arena *a,
                          tk_diags *d)
@@ -713,21 +684,8 @@ static int write_notices(const tk_audit_record *ar, const char *dir, int jobs, b
         cost[n] = r->dept_tally[k].issued;
         which[n++] = k;
     }
-    notice_run x = {.ar = *ar, .db = tk_store_path(ar->st), .paths = paths, .which = which, .force = force};
-    tk_workers w = {.njobs = n,
-                    .jobs = jobs,
-                    .cost = cost,
-                    .user = &x,
-                    .start = notice_start,
-                    .finish = notice_finish,
-                    .run = notice_job,
-                    .done = notice_done,
-                    .file = notice_path,
-                    .failed = "監査結果通知を作成できません",
-                    .lost = "監査結果通知を作成できませんでした (作業用のプロセスが途中で終了しました)"};
-    int rc = tk_workers_run(&w, d) == 0 ? TK_EXIT_OK : TK_EXIT_FAILURE;
-    *written = x.written;
-    return rc;
+    notice_docs x = {ar, which};
+    return tk_rp_write_pdfs(tk_store_path(ar->st), n, paths, cost, jobs, force, notice_doc, &x, "監査結果通知", written, d);
 }
 
 int tk_audit_report_write(tk_store *st, const tk_report *rp, const char *path, const char *notices_dir,

@@ -13,7 +13,6 @@
 #include "report_internal.h"
 #include "tenken/score.h"
 #include "tenken/text.h"
-#include "tenken/workers.h"
 
 /* ======================================================================
  * The department feedback report
@@ -431,52 +430,18 @@ static bool wanted(const tk_res_department *dep, const char *const *only, size_t
     return false;
 }
 
-/* The department reports as jobs of a tk_workers run: each worker (or this
- * process) reads the database on a connection of its own (SQLite's are
- * not to cross a fork). */
-typedef struct dept_run {
+/* Department which[i]'s report, for tk_rp_write_pdfs. */
+typedef struct dept_docs {
     const tk_report *rp;
-    const char *db;
-    tk_store *st;
     const tk_pdf_font *font;
-    char **paths;
     const size_t *which;
-    bool force;
-    size_t written;
-} dept_run;
+} dept_docs;
 
-static int dept_start(void *user, tk_diags *d)
+static tk_pdf *dept_doc(void *user, tk_store *st, size_t i, tk_diags *d)
 {
-    dept_run *x = user;
-    x->st = tk_store_open_mode(x->db, TK_STORE_READ, NULL, d);
-    return x->st ? 0 : -1;
+    const dept_docs *x = user;
+    return department_pdf(x->rp, st, x->which[i], x->font, d);
 }
-
-static void dept_finish(void *user)
-{
-    dept_run *x = user;
-    tk_store_close(x->st);
-    x->st = NULL;
-}
-
-static int dept_job(void *user, size_t i, char result[TK_WORKERS_RESULT], tk_diags *d)
-{
-    (void)result;
-    dept_run *x = user;
-    tk_pdf *p = department_pdf(x->rp, x->st, x->which[i], x->font, d);
-    int rc = p && tk_pdf_save(p, x->paths[i], x->force) == 0 ? 0 : -1;
-    tk_pdf_free(p);
-    return rc;
-}
-
-static void dept_done(void *user, size_t i, bool ok, const char *result)
-{
-    (void)i;
-    (void)result;
-    ((dept_run *)user)->written += ok;
-}
-
-static const char *dept_file(void *user, size_t i) { return ((dept_run *)user)->paths[i]; }
 
 int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *dir, const char *const *only,
                                 size_t nonly, int jobs, bool force, size_t *written, tk_diags *d)
@@ -537,20 +502,8 @@ int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *d
     size_t *cost = tk_arena_alloc(a, (n ? n : 1) * sizeof *cost);
     for (size_t i = 0; i < n; i++)
         cost[i] = r->dept_tally[which[i]].issued;
-    dept_run x = {.rp = rp, .db = tk_store_path(st), .font = font, .paths = paths, .which = which, .force = force};
-    tk_workers w = {.njobs = n,
-                    .jobs = jobs,
-                    .cost = cost,
-                    .user = &x,
-                    .start = dept_start,
-                    .finish = dept_finish,
-                    .run = dept_job,
-                    .done = dept_done,
-                    .file = dept_file,
-                    .failed = "部署別の報告書を作成できません",
-                    .lost = "部署別の報告書を作成できませんでした (作業用のプロセスが途中で終了しました)"};
-    rc = tk_workers_run(&w, d) == 0 ? TK_EXIT_OK : TK_EXIT_FAILURE;
-    *written = x.written;
+    dept_docs x = {rp, font, which};
+    rc = tk_rp_write_pdfs(tk_store_path(st), n, paths, cost, jobs, force, dept_doc, &x, "部署別の報告書", written, d);
     tk_pdf_font_free(own);
     tk_arena_free(a);
     return rc;

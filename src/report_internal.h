@@ -121,5 +121,13 @@ void tk_rp_committee_annex(tk_pdf *p, const tk_report *rp, tk_arena *a);
 
 /* The folder of path, made when missing. 0, or -1 with an error in d. */
 int tk_rp_ensure_parent(const char *path, tk_diags *d);
+/* One document per job, written side by side (workers.h): document i made
+ * by make(user, st, i, d) on the worker's own connection st to the
+ * database at db, saved to paths[i] through a temporary file. what names
+ * the documents in messages (部署別の報告書). An exit code; every failure
+ * reported; *written gets the files written. */
+typedef tk_pdf *(*tk_rp_make_pdf)(void *user, tk_store *st, size_t i, tk_diags *d);
+int tk_rp_write_pdfs(const char *db, size_t n, char *const *paths, const size_t *cost, int jobs, bool force,
+                     tk_rp_make_pdf make, void *user, const char *what, size_t *written, tk_diags *d);
 
 #endif

@@ -38,6 +38,90 @@ static int tally_cell(void *user, const tk_res_cell *c)
     return 0;
 }
 
+/* The stages of the load: each reads one table of the campaign into r.
+ * SQLITE_DONE, or the step's error. */
+static int load_items(sqlite3 *db, tk_results *r)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT item_id, ref, chapter, roles, level, text, context, weight, seq FROM campaign_item "
+                           "WHERE campaign_id = ? ORDER BY seq",
+                           -1, &q, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        GROW(r->items, r->nitems, cap);
+        tk_res_item *it = &r->items[r->nitems++];
+        it->id = col(r->arena, q, 0);
+        it->ref = col(r->arena, q, 1);
+        it->chapter = col(r->arena, q, 2);
+        it->roles = col(r->arena, q, 3);
+        it->level = col(r->arena, q, 4);
+        it->text = col(r->arena, q, 5);
+        it->context = col(r->arena, q, 6);
+        it->weight = sqlite3_column_double(q, 7);
+        it->seq = sqlite3_column_int(q, 8);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int load_scale(sqlite3 *db, tk_results *r)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT value, COALESCE(points, 0), excluded, negative FROM campaign_answer "
+                           "WHERE campaign_id = ? ORDER BY seq",
+                           -1, &q, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        GROW(r->answers, r->nanswers, cap);
+        tk_res_answer *an = &r->answers[r->nanswers++];
+        an->value = col(r->arena, q, 0);
+        an->points = sqlite3_column_double(q, 1);
+        an->excluded = sqlite3_column_int(q, 2) != 0;
+        an->negative = sqlite3_column_int(q, 3) != 0;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Departments, with their active workbooks and current submissions: a
+ * department with several workbooks (one per role, or per person of a
+ * staff round) has returned when all of them are in. */
+static int load_departments(sqlite3 *db, tk_results *r)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT dp.code, dp.name, count(w.id) > 0, "
+                           " CASE WHEN count(w.id) > 0 AND count(s.id) = count(w.id) THEN max(s.received_at) END "
+                           "FROM department dp "
+                           "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code "
+                           " AND w.revoked_at IS NULL "
+                           "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
+                           "WHERE dp.campaign_id = ? GROUP BY dp.code ORDER BY dp.code",
+                           -1, &q, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        GROW(r->depts, r->ndepts, cap);
+        tk_res_department *dp = &r->depts[r->ndepts++];
+        dp->code = col(r->arena, q, 0);
+        dp->name = col(r->arena, q, 1);
+        dp->issued = sqlite3_column_int(q, 2) != 0;
+        dp->returned_at = col(r->arena, q, 3);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int tk_results_load(tk_store *st, const char *org, int year, const char *kind, tk_results **out, tk_diags *d)
 {
     *out = NULL;
@@ -67,76 +151,12 @@ int tk_results_load(tk_store *st, const char *org, int year, const char *kind, t
     r->kind = tk_arena_strdup(a, kind);
     r->year = year;
     sqlite3_finalize(q);
-
-    size_t cap = 0;
-    /* the checklist as issued */
-    if (sqlite3_prepare_v2(db,
-                           "SELECT item_id, ref, chapter, roles, level, text, context, weight, seq FROM campaign_item "
-                           "WHERE campaign_id = ? ORDER BY seq",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_int64(q, 1, r->campaign_id);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        GROW(r->items, r->nitems, cap);
-        tk_res_item *it = &r->items[r->nitems++];
-        it->id = col(a, q, 0);
-        it->ref = col(a, q, 1);
-        it->chapter = col(a, q, 2);
-        it->roles = col(a, q, 3);
-        it->level = col(a, q, 4);
-        it->text = col(a, q, 5);
-        it->context = col(a, q, 6);
-        it->weight = sqlite3_column_double(q, 7);
-        it->seq = sqlite3_column_int(q, 8);
+    if (load_items(db, r) != SQLITE_DONE || load_scale(db, r) != SQLITE_DONE || load_departments(db, r) != SQLITE_DONE) {
+        fail(st, d);
+        tk_results_free(r);
+        return -1;
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        goto fail;
-    /* the scale */
-    cap = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT value, COALESCE(points, 0), excluded, negative FROM campaign_answer "
-                           "WHERE campaign_id = ? ORDER BY seq",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_int64(q, 1, r->campaign_id);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        GROW(r->answers, r->nanswers, cap);
-        tk_res_answer *an = &r->answers[r->nanswers++];
-        an->value = col(a, q, 0);
-        an->points = sqlite3_column_double(q, 1);
-        an->excluded = sqlite3_column_int(q, 2) != 0;
-        an->negative = sqlite3_column_int(q, 3) != 0;
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        goto fail;
-    /* departments, with their active workbooks and current submissions: a
-     * department with several workbooks (one per role, or per person of a
-     * staff round) has returned when all of them are in */
-    cap = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT dp.code, dp.name, count(w.id) > 0, "
-                           " CASE WHEN count(w.id) > 0 AND count(s.id) = count(w.id) THEN max(s.received_at) END "
-                           "FROM department dp "
-                           "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code "
-                           " AND w.revoked_at IS NULL "
-                           "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-                           "WHERE dp.campaign_id = ? GROUP BY dp.code ORDER BY dp.code",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_int64(q, 1, r->campaign_id);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        GROW(r->depts, r->ndepts, cap);
-        tk_res_department *dp = &r->depts[r->ndepts++];
-        dp->code = col(a, q, 0);
-        dp->name = col(a, q, 1);
-        dp->issued = sqlite3_column_int(q, 2) != 0;
-        dp->returned_at = col(a, q, 3);
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        goto fail;
+    /* every cell summed as it streams, none kept */
     tk_results_tally_begin(r);
     if (tk_results_cells(st, r, -1, tally_cell, r, d) != 0) {
         tk_results_free(r);
@@ -144,10 +164,6 @@ int tk_results_load(tk_store *st, const char *org, int year, const char *kind, t
     }
     *out = r;
     return 1;
-fail:
-    fail(st, d);
-    tk_results_free(r);
-    return -1;
 }
 
 void tk_results_free(tk_results *r)
@@ -183,10 +199,25 @@ static int by_code(const void *key, const void *elem)
     return strcmp(key, ((const tk_res_department *)elem)->code);
 }
 
-static const tk_results *sort_r; /* for by_item_id */
-static int by_item_id(const void *x, const void *y)
+typedef struct id_at {
+    const char *id;
+    size_t k;
+} id_at;
+
+static int by_id(const void *x, const void *y) { return strcmp(((const id_at *)x)->id, ((const id_at *)y)->id); }
+
+/* Item indices sorted by id, in the arena. */
+static size_t *items_by_id(const tk_results *r)
 {
-    return strcmp(sort_r->items[*(const size_t *)x].id, sort_r->items[*(const size_t *)y].id);
+    id_at *v = tk_xcalloc(r->nitems ? r->nitems : 1, sizeof *v);
+    for (size_t k = 0; k < r->nitems; k++)
+        v[k] = (id_at){r->items[k].id, k};
+    qsort(v, r->nitems, sizeof *v, by_id);
+    size_t *out = tk_arena_alloc(r->arena, (r->nitems ? r->nitems : 1) * sizeof *out);
+    for (size_t k = 0; k < r->nitems; k++)
+        out[k] = v[k].k;
+    free(v);
+    return out;
 }
 
 long tk_results_find_item(const tk_results *r, const char *id)
@@ -285,11 +316,7 @@ void tk_results_tally_begin(tk_results *r)
     acc->pool = zalloc(a, r->nroles_cap, sizeof *acc->pool);
     r->acc = acc;
     /* items by id, for the rows' lookups */
-    r->item_by_id = zalloc(a, nk, sizeof *r->item_by_id);
-    for (size_t k = 0; k < nk; k++)
-        r->item_by_id[k] = k;
-    sort_r = r;
-    qsort(r->item_by_id, nk, sizeof *r->item_by_id, by_item_id);
+    r->item_by_id = items_by_id(r);
     r->nroles = 0;
     r->roles = zalloc(a, r->nroles_cap, sizeof *r->roles);
     r->role_tally = zalloc(a, r->nroles_cap, sizeof *r->role_tally);
