@@ -254,7 +254,6 @@ int tk_report_plans(const tk_report *rp, tk_store *st, long dept, tk_report_plan
 {
     const tk_results *r = rp->r;
     sqlite3 *db = tk_store_sqlite(st);
-    sqlite3_stmt *q;
     /* one department's plans by the plan's unique index, not a filter over
      * the whole campaign */
 #define PLANS_SQL(WHERE)                                                                                               \
@@ -269,10 +268,9 @@ int tk_report_plans(const tk_report *rp, tk_store *st, long dept, tk_report_plan
     "WHERE p.campaign_id = ?1 " WHERE " ORDER BY p.department_code, COALESCE(p.due, '9999-99-99'), p.item_id"
     const char *sql = dept >= 0 ? PLANS_SQL("AND p.department_code = ?2") : PLANS_SQL("");
 #undef PLANS_SQL
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
+    sqlite3_stmt *q = tk_store_prepare(st, sql, d); /* kept: read once per department */
+    if (!q)
         return -1;
-    }
     sqlite3_bind_int64(q, 1, r->campaign_id);
     if (dept >= 0)
         sqlite3_bind_text(q, 2, r->depts[dept].code, -1, SQLITE_STATIC);
@@ -311,14 +309,12 @@ int tk_report_plans(const tk_report *rp, tk_store *st, long dept, tk_report_plan
         p.finding = p.has_cell ? (const char *)sqlite3_column_text(q, 9) : NULL;
         stop = fn(user, &p);
     }
-    sqlite3_finalize(q);
-    if (stop)
-        return stop;
-    if (rc != SQLITE_DONE) {
+    if (!stop && rc != SQLITE_DONE) {
         tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
-        return -1;
+        stop = -1;
     }
-    return 0;
+    tk_store_done(st, q);
+    return stop;
 }
 
 static void count_plan_in(tk_report_plan_count *c, const tk_report_plan *p)

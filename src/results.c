@@ -409,8 +409,6 @@ static const char *text_or_null(sqlite3_stmt *q, int i) { return (const char *)s
 
 int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_fn fn, void *user, tk_diags *d)
 {
-    sqlite3 *db = tk_store_sqlite(st);
-    sqlite3_stmt *q;
     /* one department's rows by the active-workbook index, not a filter
      * over the whole campaign */
 #define CELLS_SQL(WHERE)                                                                                               \
@@ -421,8 +419,9 @@ int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_f
     "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL " WHERE " ORDER BY w.department_code, w.id, wi.seq"
     const char *sql = dept >= 0 ? CELLS_SQL("AND w.department_code = ?2") : CELLS_SQL("");
 #undef CELLS_SQL
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return fail(st, d);
+    sqlite3_stmt *q = tk_store_prepare(st, sql, d); /* kept: read once per department */
+    if (!q)
+        return -1;
     sqlite3_bind_int64(q, 1, r->campaign_id);
     if (dept >= 0)
         sqlite3_bind_text(q, 2, r->depts[dept].code, -1, SQLITE_STATIC);
@@ -456,12 +455,10 @@ int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_f
                          .finding = text_or_null(q, 9)};
         stop = fn(user, &c);
     }
-    sqlite3_finalize(q);
-    if (stop)
-        return stop;
-    if (rc != SQLITE_DONE)
-        return fail(st, d);
-    return 0;
+    if (!stop && rc != SQLITE_DONE)
+        stop = fail(st, d);
+    tk_store_done(st, q);
+    return stop;
 }
 
 typedef struct cell_list {
