@@ -411,6 +411,10 @@ int tk_cmd_ingest(const tk_command *c, int argc, char **argv)
         st = NULL;
         if (ingest_parallel(dbp, files, n, &o, quiet, jobs, count) != 0)
             count[TK_INGEST_FAILED]++;
+        /* Workers closing at the same moment may each leave the write-ahead
+         * log to the other; the last connection, this one, folds it back
+         * into the database and removes it. */
+        st = tk_cli_open_store(dbp, TK_STORE_WRITE, &open_rc);
     } else {
         for (size_t i = 0; i < n; i++)
             count[ingest_one(st, files[i], &o, quiet, stdout, stderr)]++;
