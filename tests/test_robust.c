@@ -391,7 +391,7 @@ static void test_database_on_read_only_media_is_read(void **state)
     char *text = slurp(f);
     if (!strstr(text, "rc=0")) {
         fprintf(stderr, "%s", text);
-        fail_msg("the reading commands could not read a database on read-only media");
+        fail_msg("%s", "the reading commands could not read a database on read-only media");
     }
     assert_null(strstr(text, "tenken のデータベースではありません"));
     /* a campaign without an audit has no 監査調書, and says so */
