@@ -338,8 +338,16 @@ static int file_read(const char *path, size_t max, bool regular_only, tk_buf *ou
      * device may wait for anything; neither is a file anyone sends us. It
      * changes nothing for a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK | O_NOCTTY : 0));
-    if (fd < 0)
+    if (fd < 0) {
+        /* Windows refuses to open a folder (EACCES) where POSIX opens it
+         * and fstat tells: say it is a folder there too */
+        int e = errno;
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            e = EISDIR;
+        errno = e;
         return -1;
+    }
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;

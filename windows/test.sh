@@ -73,13 +73,14 @@ done
 # the output folder named alike and generate's timing and process count set aside
 # and what differs from run to run on either: the times of day at which files
 # were taken in, the issued workbooks' random tokens, a PDF's size in kB (its
-# dates and temporary font name; the text is compared below); plan numbers
+# dates and temporary font name; the text is compared below), the summary
+# workbook's size in kB (zip times and compression); plan numbers
 # too: they follow the order in which ingest's worker processes (Linux) or its
 # single process (Windows) stored the files
 norm() {
     sed -E -e "s|$1|OUT|g" -e 's|\([0-9.]+ 秒、[0-9]+ プロセス\)|(…)|' \
         -e 's|20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}|YYYY-MM-DD hh:mm|g' \
-        -e 's|^ *[0-9]+(  20[0-9]{2}  )|   N\1|' -e 's|[0-9a-f]{32}|TOKEN|g' -e 's|(ページ、)[0-9]+ kB|\1N kB|'
+        -e 's|^ *[0-9]+(  20[0-9]{2}  )|   N\1|' -e 's|[0-9a-f]{32}|TOKEN|g' -e 's|(ページ、)[0-9]+ kB|\1N kB|' -e 's|(\.xlsx) \([0-9]+ kB\)|\1 (N kB)|'
 }
 norm "$lo" <"$W/demo-linux.log" >"$W/demo-linux.norm"
 norm "$wo" <"$W/demo-wine.log" >"$W/demo-wine.norm"
