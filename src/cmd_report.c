@@ -230,7 +230,12 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         }
         case W_DEPARTMENTS: {
             size_t n = 0;
-            rc = tk_report_write_departments(rp, st, path, deps, ndeps, jobs, force, &n, &d);
+            /* the workers open the database on their own: the parent's
+             * connection is closed before they are forked */
+            const char *dbp = tk_arena_strdup(a, tk_store_path(st));
+            tk_store_close(st);
+            st = NULL;
+            rc = tk_report_write_departments(rp, dbp, path, deps, ndeps, jobs, force, &n, &d);
             if (rc == TK_EXIT_OK && !quiet)
                 printf("report: 部署別の報告書 %zu 件を書き出しました: %s/\n", n, path);
             break;

@@ -443,7 +443,7 @@ static tk_pdf *dept_doc(void *user, tk_store *st, size_t i, tk_diags *d)
     return department_pdf(x->rp, st, x->which[i], x->font, d);
 }
 
-int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *dir, const char *const *only,
+int tk_report_write_departments(const tk_report *rp, const char *db, const char *dir, const char *const *only,
                                 size_t nonly, int jobs, bool force, size_t *written, tk_diags *d)
 {
     const tk_results *r = rp->r;
@@ -503,7 +503,7 @@ int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *d
     for (size_t i = 0; i < n; i++)
         cost[i] = r->dept_tally[which[i]].issued;
     dept_docs x = {rp, font, which};
-    rc = tk_rp_write_pdfs(tk_store_path(st), n, paths, cost, jobs, force, dept_doc, &x, "部署別の報告書", written, d);
+    rc = tk_rp_write_pdfs(db, n, paths, cost, jobs, force, dept_doc, &x, "部署別の報告書", written, d);
     tk_pdf_font_free(own);
     tk_arena_free(a);
     return rc;

@@ -247,11 +247,13 @@ char *tk_report_department_file(tk_arena *a, const tk_report *rp, size_t d);
 /* One report per department that was issued a workbook into dir (created
  * when missing), or only those whose code or name is among only[0..nonly)
  * when nonly > 0, by jobs worker processes side by side (0: one per CPU;
- * workers.h), each reading st's database on a connection of its own. The
- * files are the same whatever jobs is, each written through a temporary
- * file; every department's error is reported. *written gets the number of
- * files. */
-int tk_report_write_departments(const tk_report *rp, tk_store *st, const char *dir, const char *const *only,
+ * workers.h), each reading the database at db on a connection of its own.
+ * The caller holds no connection of its own to db open meanwhile: SQLite's
+ * connections are not to cross fork(), and the workers need none of the
+ * parent's. The files are the same whatever jobs is, each written through
+ * a temporary file; every department's error is reported. *written gets
+ * the number of files. */
+int tk_report_write_departments(const tk_report *rp, const char *db, const char *dir, const char *const *only,
                                 size_t nonly, int jobs, bool force, size_t *written, tk_diags *d);
 
 /* ---- the secretariat's 総評 (report_comment.c) ----
