@@ -39,22 +39,27 @@ static void db_error(tk_store *st, tk_diags *d, const char *what)
 
 /* ---- the register ---- */
 
-static const char FINDINGS_SQL[] =
-    "SELECT c.year, w.department_code, COALESCE(dp.name, ''), a.item_id, COALESCE(ci.ref, ''), COALESCE(ci.text, ''), "
-    " COALESCE(ci.chapter, ''), COALESCE(ci.seq, 0), a.value, ca.seq, a.finding, a.evidence, "
-    " p.id, p.content, p.owner, p.due, p.interim, p.status, p.verification, p.verified_at, fu.deadline "
-    "FROM campaign c "
-    "JOIN workbook w ON w.campaign_id = c.id AND w.revoked_at IS NULL "
-    "JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-    "JOIN answer a ON a.submission_id = s.id "
-    "JOIN campaign_answer ca ON ca.campaign_id = c.id AND ca.value = a.value AND ca.negative = 1 "
-    "LEFT JOIN campaign_item ci ON ci.campaign_id = c.id AND ci.item_id = a.item_id "
-    "LEFT JOIN department dp ON dp.campaign_id = c.id AND dp.code = w.department_code "
-    "LEFT JOIN plan p ON p.campaign_id = c.id AND p.department_code = w.department_code AND p.item_id = a.item_id "
-    "LEFT JOIN campaign fu ON fu.org = c.org AND fu.year = c.year AND fu.kind = 'followup' "
-    "WHERE c.org = ?1 AND c.kind = 'audit' AND (?2 = 0 OR c.year = ?2) AND (?3 = 0 OR c.year <= ?3) "
-    " AND (?4 IS NULL OR w.department_code = ?4) "
-    "ORDER BY c.year, w.department_code, ci.seq";
+/* The findings of ?1's audits (?2: of that year, 0 every year; ?3: of years
+ * up to it, 0 no bound); of one department (?4) by the active-workbook
+ * index, not a filter over every workbook. */
+#define FINDINGS_SQL(WHERE)                                                                                            \
+    "SELECT c.year, w.department_code, COALESCE(dp.name, ''), a.item_id, COALESCE(ci.ref, ''), COALESCE(ci.text, ''), " \
+    " COALESCE(ci.chapter, ''), COALESCE(ci.seq, 0), a.value, ca.seq, a.finding, a.evidence, "                          \
+    " p.id, p.content, p.owner, p.due, p.interim, p.status, p.verification, p.verified_at, fu.deadline "               \
+    "FROM campaign c "                                                                                                 \
+    "JOIN workbook w ON w.campaign_id = c.id AND w.revoked_at IS NULL " WHERE                                          \
+    "JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "                                           \
+    "JOIN answer a ON a.submission_id = s.id "                                                                         \
+    "JOIN campaign_answer ca ON ca.campaign_id = c.id AND ca.value = a.value AND ca.negative = 1 "                     \
+    "LEFT JOIN campaign_item ci ON ci.campaign_id = c.id AND ci.item_id = a.item_id "                                  \
+    "LEFT JOIN department dp ON dp.campaign_id = c.id AND dp.code = w.department_code "                                \
+    "LEFT JOIN plan p ON p.campaign_id = c.id AND p.department_code = w.department_code AND p.item_id = a.item_id "    \
+    "LEFT JOIN campaign fu ON fu.org = c.org AND fu.year = c.year AND fu.kind = 'followup' "                           \
+    "WHERE c.org = ?1 AND c.kind = 'audit' AND (?2 = 0 OR c.year = ?2) AND (?3 = 0 OR c.year <= ?3) "                  \
+    "ORDER BY c.year, w.department_code, ci.seq"
+static const char FINDINGS_ALL_SQL[] = FINDINGS_SQL("");
+static const char FINDINGS_DEPARTMENT_SQL[] = FINDINGS_SQL("AND w.department_code = ?4 ");
+#undef FINDINGS_SQL
 
 static void derive_status(tk_finding *f, tk_date today)
 {
@@ -74,22 +79,25 @@ static void derive_status(tk_finding *f, tk_date today)
         f->days_overdue = tk_plan_days_overdue(f->plan_status, due, today);
 }
 
-int tk_findings_list(tk_store *st, const tk_finding_query *qy, tk_finding_list *out, tk_diags *d)
+/* Each finding of qy in order, its strings in a (NULL: an arena of its
+ * own, freed after fn): fn returns false to stop. 0 or -1. */
+typedef bool (*finding_fn)(tk_finding *f, void *user);
+static int findings_each(tk_store *st, const tk_finding_query *qy, tk_arena *keep, finding_fn fn, void *user,
+                         tk_diags *d)
 {
-    memset(out, 0, sizeof *out);
-    out->arena = tk_arena_new();
-    sqlite3_stmt *q = tk_store_prepare(st, FINDINGS_SQL, d);
+    sqlite3_stmt *q = tk_store_prepare(st, qy->department ? FINDINGS_DEPARTMENT_SQL : FINDINGS_ALL_SQL, d);
     if (!q)
         return -1;
     sqlite3_bind_text(q, 1, qy->org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, qy->year);
     sqlite3_bind_int(q, 3, qy->max_year);
-    tk_store_bind_text(q, 4, qy->department);
+    if (qy->department)
+        sqlite3_bind_text(q, 4, qy->department, -1, SQLITE_TRANSIENT);
     tk_date today = tk_date_valid(qy->today) ? qy->today : tk_date_today();
-    size_t cap = 0;
-    int rc;
-    tk_arena *a = out->arena;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    bool go = true;
+    while (go && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        tk_arena *a = keep ? keep : tk_arena_new();
         tk_finding f;
         memset(&f, 0, sizeof f);
         f.year = sqlite3_column_int(q, 0);
@@ -116,20 +124,41 @@ int tk_findings_list(tk_store *st, const tk_finding_query *qy, tk_finding_list *
         f.verified_at = col(a, q, 19);
         f.response_deadline = col(a, q, 20);
         derive_status(&f, today);
-        if (qy->status >= 0 && (int)f.status != qy->status)
-            continue;
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 32;
-            out->rows = tk_xrealloc(out->rows, cap * sizeof *out->rows);
-        }
-        out->rows[out->n++] = f;
+        if (qy->status < 0 || (int)f.status == qy->status)
+            go = fn(&f, user);
+        if (!keep)
+            tk_arena_free(a);
     }
     tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
+    if (go && rc != SQLITE_DONE) {
         db_error(st, d, "読み出し");
         return -1;
     }
     return 0;
+}
+
+typedef struct list_build {
+    tk_finding_list *out;
+    size_t cap;
+} list_build;
+
+static bool add_to_list(tk_finding *f, void *user)
+{
+    list_build *b = user;
+    if (b->out->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 32;
+        b->out->rows = tk_xrealloc(b->out->rows, b->cap * sizeof *b->out->rows);
+    }
+    b->out->rows[b->out->n++] = *f;
+    return true;
+}
+
+int tk_findings_list(tk_store *st, const tk_finding_query *qy, tk_finding_list *out, tk_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    out->arena = tk_arena_new();
+    list_build b = {out, 0};
+    return findings_each(st, qy, out->arena, add_to_list, &b, d);
 }
 
 void tk_finding_list_free(tk_finding_list *l)
@@ -332,46 +361,51 @@ int tk_findings_confirm(tk_store *st, int64_t campaign_id, const char *code, con
 
 /* ---- what a later audit shows ---- */
 
-long tk_findings_unconfirmed(tk_store *st, const char *org, int before_year, tk_finding_line_fn fn, void *user,
-                             tk_diags *d)
+typedef struct unconfirmed {
+    tk_finding_line_fn fn;
+    void *user;
+    long visited;
+    tk_buf line;
+} unconfirmed;
+
+/* A finding not yet closed or verified as its line. */
+static bool unconfirmed_line(tk_finding *f, void *user)
 {
-    tk_finding_list l;
-    tk_finding_query q = {.org = org, .max_year = before_year - 1, .status = -1, .today = tk_date_today()};
+    unconfirmed *u = user;
+    if (f->status == TK_FINDING_CLOSED || f->status == TK_FINDING_VERIFIED)
+        return true;
+    tk_buf *b = &u->line;
+    tk_buf_reset(b);
+    char fy[32];
+    tk_fiscal_year_wareki(f->year, fy, sizeof fy);
+    tk_buf_printf(b, "【%s・%s】%s", fy, f->grade, filled(f->finding) ? f->finding : "");
+    if (f->plan_id && filled(f->content)) {
+        tk_buf_printf(b, "／改善計画: %s（%s", f->content, tk_plan_status_label(f->plan_status));
+        tk_date due;
+        if (f->due && tk_date_parse(f->due, &due))
+            tk_buf_printf(b, "・%d/%d/%d", due.y, due.m, due.d);
+        tk_buf_puts(b, "）");
+    } else {
+        tk_buf_puts(b, "／改善計画: 未回答");
+    }
+    if (filled(f->verification))
+        tk_buf_printf(b, "／前回の是正確認: %s", f->verification);
+    u->visited++;
+    return u->fn(f->department_code, f->item_id, b->data, u->user);
+}
+
+long tk_findings_unconfirmed(tk_store *st, const char *org, int before_year, const char *department,
+                             tk_finding_line_fn fn, void *user, tk_diags *d)
+{
     if (before_year <= 1868)
         return 0;
-    if (tk_findings_list(st, &q, &l, d) != 0) {
-        tk_finding_list_free(&l);
-        return -1;
-    }
-    long visited = 0;
-    tk_buf b;
-    tk_buf_init(&b);
-    for (size_t i = 0; i < l.n; i++) {
-        const tk_finding *f = &l.rows[i];
-        if (f->status == TK_FINDING_CLOSED || f->status == TK_FINDING_VERIFIED)
-            continue;
-        tk_buf_reset(&b);
-        char fy[32];
-        tk_fiscal_year_wareki(f->year, fy, sizeof fy);
-        tk_buf_printf(&b, "【%s・%s】%s", fy, f->grade, filled(f->finding) ? f->finding : "");
-        if (f->plan_id && filled(f->content)) {
-            tk_buf_printf(&b, "／改善計画: %s（%s", f->content, tk_plan_status_label(f->plan_status));
-            tk_date due;
-            if (f->due && tk_date_parse(f->due, &due))
-                tk_buf_printf(&b, "・%d/%d/%d", due.y, due.m, due.d);
-            tk_buf_puts(&b, "）");
-        } else {
-            tk_buf_puts(&b, "／改善計画: 未回答");
-        }
-        if (filled(f->verification))
-            tk_buf_printf(&b, "／前回の是正確認: %s", f->verification);
-        visited++;
-        if (!fn(f->department_code, f->item_id, b.data, user))
-            break;
-    }
-    tk_buf_free(&b);
-    tk_finding_list_free(&l);
-    return visited;
+    tk_finding_query q = {
+        .org = org, .max_year = before_year - 1, .department = department, .status = -1, .today = tk_date_today()};
+    unconfirmed u = {.fn = fn, .user = user};
+    tk_buf_init(&u.line);
+    int rc = findings_each(st, &q, NULL, unconfirmed_line, &u, d);
+    tk_buf_free(&u.line);
+    return rc == 0 ? u.visited : -1;
 }
 
 /* ---- 良好事例 ---- */

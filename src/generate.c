@@ -94,12 +94,13 @@ typedef struct gen {
     tk_strmap plan_counts;
     int followup_seq; /* the follow-up campaign's items recorded so far */
     tk_date date_min; /* earliest date a date input accepts */
-    /* self and audit: last year's answers and the open plans of earlier
-     * years, "CODE\x1fITEM" -> text as shown (only when last year exists) */
+    /* self and audit: the rows show what earlier campaigns left (last
+     * year's answers, the open plans of earlier years, an audit's findings
+     * still to be confirmed), read a department at a time (history) */
     bool has_previous;
-    tk_strmap prev_answer, prev_plans;
+    int64_t prev_campaign; /* self: last year's campaign */
+    size_t history_bytes;  /* of the batch being read (hold_batch) */
     tk_strmap bases; /* file names taken (lower case) -> job */
-    tk_strmap prev_count; /* the same key -> carry_count */
     tk_date today;
     tk_audit_plan *audit_plan; /* audit: the year's plan, or NULL */
     tk_org *org;
@@ -605,10 +606,23 @@ static int job_file(gen *g, job *j)
  * puts every item on one sheet (<sheets single>: a staff workbook). */
 static size_t slot_of(const gen *g, size_t i) { return g->tpl->single_sheet ? 0 : g->item_ch[i]; }
 
+/* A department's history as its rows show it, keyed by item id: last
+ * year's answer, the lines of the open plans of earlier years (an audit:
+ * of the findings still to be confirmed), and their counts (carry_count).
+ * Read when its rows are laid out (read_history), strings in the rows'
+ * arena: memory holds the departments of one batch, however many there are. */
+typedef struct history {
+    gen *g;
+    tk_arena *a;
+    bool counts_only; /* the counts alone (the cover's), no text */
+    tk_strmap answer, plans, count;
+} history;
+
 /* Lay out a job's rows in arena a: the items it asks, chapter by chapter,
- * 項番 through the workbook. j->nitems is 0 when it asks none. count and
- * sheet_of are scratch of g->nchapters entries. */
-static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of, tk_arena *a)
+ * 項番 through the workbook, each with its history from h (NULL: none).
+ * j->nitems is 0 when it asks none. count and sheet_of are scratch of
+ * g->nchapters entries. */
+static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of, tk_arena *a, const history *h)
 {
     const tk_checklist *c = g->cl;
     int first_row = tk_xlsx_first_item_row(g->tpl);
@@ -652,11 +666,10 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of, tk_arena *a
             r->row = first_row + (int)sh->nrows;
             r->roles = held_roles(a, it, j);
             memcpy(r->text_hash, g->item_hash[i], 65);
-            if (g->has_previous) {
-                const char *key = tk_arena_printf(a, "%s\x1f%s", j->dept->code, it->id);
-                r->prev_answer = tk_strmap_get(&g->prev_answer, key);
-                r->prev_plans = tk_strmap_get(&g->prev_plans, key);
-                const carry_count *cc = tk_strmap_get(&g->prev_count, key);
+            if (h) {
+                r->prev_answer = tk_strmap_get(&h->answer, it->id);
+                r->prev_plans = tk_strmap_get(&h->plans, it->id);
+                const carry_count *cc = tk_strmap_get(&h->count, it->id);
                 if (cc) {
                     j->carried += cc->plans;
                     j->carried_overdue += cc->overdue;
@@ -668,11 +681,14 @@ static void lay_out(gen *g, job *j, size_t *count, size_t *sheet_of, tk_arena *a
     }
 }
 
+static int read_history(gen *g, const job *j, bool counts_only, tk_arena *a, history *h, tk_diags *d);
+static void history_free(history *h);
+
 /* The rows of a job whose rows come later, in a new arena *rows (NULL when
  * the job holds its rows); job_rows_done drops them. A follow-up job's rows
- * are its department's open plans, read from the database: only by the
- * process that holds it (run_jobs lays them out ahead for the workers).
- * 0, or -1 with a diagnostic in d. */
+ * are its department's open plans, and a job's history (read_history) is
+ * read from the database: only by the process that holds it (run_jobs lays
+ * them out ahead for the workers). 0, or -1 with a diagnostic in d. */
 static int job_rows(gen *g, job *j, tk_arena **rows, tk_diags *d)
 {
     *rows = NULL;
@@ -690,7 +706,15 @@ static int job_rows(gen *g, job *j, tk_arena **rows, tk_diags *d)
         j->nsheets = 1;
     } else {
         size_t nch = g->nchapters ? g->nchapters : 1;
-        lay_out(g, j, tk_arena_alloc(a, nch * sizeof(size_t)), tk_arena_alloc(a, nch * sizeof(size_t)), a);
+        history h;
+        if (read_history(g, j, false, a, &h, d) != 0) {
+            history_free(&h);
+            tk_arena_free(a);
+            return -1;
+        }
+        lay_out(g, j, tk_arena_alloc(a, nch * sizeof(size_t)), tk_arena_alloc(a, nch * sizeof(size_t)), a,
+                g->has_previous ? &h : NULL);
+        history_free(&h);
     }
     *rows = a;
     return 0;
@@ -750,7 +774,7 @@ static int plan_staff(gen *g, const bool *want, size_t *count, size_t *sheet_of)
             j->nsheets = same->nsheets;
             j->nitems = same->nitems;
         } else {
-            lay_out(g, j, count, sheet_of, g->a);
+            lay_out(g, j, count, sheet_of, g->a, NULL);
         }
         if (j->nitems == 0) {
             tk_diag_warn(g->d, R->path, p->line, "職員番号「%s」(%s) が答える項目がないため、点検票を作りません (役割 %s の項目がありません)",
@@ -800,8 +824,14 @@ static int plan_jobs(gen *g)
             /* the items and the plans carried over now (the cover shows
              * them); the rows again when they are written and recorded */
             tk_arena *a = tk_arena_new();
-            lay_out(g, j, count, sheet_of, a);
+            history h;
+            rc = read_history(g, j, true, a, &h, g->d);
+            if (rc == 0)
+                lay_out(g, j, count, sheet_of, a, g->has_previous ? &h : NULL);
+            history_free(&h);
             tk_arena_free(a);
+            if (rc != 0)
+                return TK_EXIT_FAILURE;
             j->sheets = NULL;
             j->nsheets = 0;
             j->rows_later = true;
@@ -824,21 +854,18 @@ static int plan_jobs(gen *g)
 
 /* ---- what earlier campaigns left: last year's answers, open plans ---- */
 
-static const char *dept_item_key(gen *g, const char *code, const char *item_id)
-{
-    return tk_arena_printf(g->a, "%s\x1f%s", code, item_id);
-}
-
 static bool keep_prev_answer(const char *code, const char *item_id, const char *value, void *user)
 {
-    gen *g = user;
-    tk_strmap_set(&g->prev_answer, dept_item_key(g, code, item_id), tk_arena_strdup(g->a, value));
+    (void)code;
+    history *h = user;
+    tk_strmap_set(&h->answer, tk_arena_strdup(h->a, item_id), tk_arena_strdup(h->a, value));
+    h->g->history_bytes += strlen(value);
     return true;
 }
 
 /* A plan as the next year's workbook shows it: "【対応中・2027/3/31】content",
  * "【未着手・2027/3/31・期限超過】content" once its due date has passed. */
-static const char *plan_line(gen *g, const tk_open_plan *p, bool overdue)
+static const char *plan_line(tk_arena *a, const tk_open_plan *p, bool overdue)
 {
     tk_buf b;
     tk_buf_init(&b);
@@ -848,29 +875,76 @@ static const char *plan_line(gen *g, const tk_open_plan *p, bool overdue)
         tk_buf_printf(&b, "・%d/%d/%d", due.y, due.m, due.d);
     tk_buf_puts(&b, overdue ? "・期限超過】" : "】");
     tk_buf_puts(&b, p->content && *p->content ? p->content : p->finding ? p->finding : "");
-    const char *r = tk_arena_strdup(g->a, b.data);
+    const char *r = tk_arena_strdup(a, b.data);
     tk_buf_free(&b);
     return r;
 }
 
+/* A line added to the item's lines (plans, findings). */
+static void add_line(history *h, const char *item_id, const char *line)
+{
+    h->g->history_bytes += strlen(line);
+    const char *before = tk_strmap_get(&h->plans, item_id);
+    if (before)
+        tk_strmap_set(&h->plans, item_id, tk_arena_printf(h->a, "%s\n%s", before, line));
+    else
+        tk_strmap_set(&h->plans, tk_arena_strdup(h->a, item_id), tk_arena_strdup(h->a, line));
+}
+
 static bool keep_prev_plan(const tk_open_plan *p, void *user)
 {
-    gen *g = user;
-    const char *key = dept_item_key(g, p->department_code, p->item_id);
-    const char *before = tk_strmap_get(&g->prev_plans, key);
+    history *h = user;
     tk_date due;
-    bool overdue = p->due && tk_date_parse(p->due, &due) && tk_plan_days_overdue(p->status, due, g->today) > 0;
-    const char *line = plan_line(g, p, overdue);
-    tk_strmap_set(&g->prev_plans, key, before ? tk_arena_printf(g->a, "%s\n%s", before, line) : line);
-    carry_count *cc = (carry_count *)tk_strmap_get(&g->prev_count, key);
+    bool overdue = p->due && tk_date_parse(p->due, &due) && tk_plan_days_overdue(p->status, due, h->g->today) > 0;
+    if (!h->counts_only)
+        add_line(h, p->item_id, plan_line(h->a, p, overdue));
+    carry_count *cc = (carry_count *)tk_strmap_get(&h->count, p->item_id);
     if (!cc) {
-        cc = tk_arena_alloc(g->a, sizeof *cc);
+        cc = tk_arena_alloc(h->a, sizeof *cc);
         memset(cc, 0, sizeof *cc);
-        tk_strmap_set(&g->prev_count, key, cc);
+        tk_strmap_set(&h->count, tk_arena_strdup(h->a, p->item_id), cc);
     }
     cc->plans++;
     cc->overdue += overdue;
     return true;
+}
+
+static bool keep_prev_finding(const char *code, const char *item_id, const char *line, void *user)
+{
+    (void)code;
+    add_line(user, item_id, line);
+    return true;
+}
+
+/* One department's history (history), read by the statements prepared
+ * once per run: last year's answers and the open plans of earlier years
+ * (counts_only: the plans counted, for the cover), or an audit's findings
+ * still to be confirmed (none when counts_only). Empty without history.
+ * Free with history_free (the strings stay in a). 0, or -1 with a
+ * diagnostic in d. */
+static int read_history(gen *g, const job *j, bool counts_only, tk_arena *a, history *h, tk_diags *d)
+{
+    memset(h, 0, sizeof *h);
+    h->g = g;
+    h->a = a;
+    h->counts_only = counts_only;
+    if (!g->has_previous)
+        return 0;
+    const char *code = j->dept->code;
+    if (!strcmp(g->kind, "audit"))
+        return counts_only || tk_findings_unconfirmed(g->store, g->org->id, g->o->year, code, keep_prev_finding, h, d) >= 0
+                   ? 0
+                   : -1;
+    if (!counts_only && tk_store_current_answers(g->store, g->prev_campaign, code, keep_prev_answer, h, d) < 0)
+        return -1;
+    return tk_store_open_plans(g->store, g->org->id, g->kind, g->o->year - 1, code, keep_prev_plan, h, d) < 0 ? -1 : 0;
+}
+
+static void history_free(history *h)
+{
+    tk_strmap_free(&h->answer);
+    tk_strmap_free(&h->plans);
+    tk_strmap_free(&h->count);
 }
 
 /* Follow-up: a department's count of open plans. */
@@ -884,27 +958,27 @@ static bool keep_plan_count(const char *code, long plans, int first_year, void *
     return true;
 }
 
-static bool keep_prev_finding(const char *code, const char *item_id, const char *line, void *user)
+static bool any_finding(const char *code, const char *item_id, const char *line, void *user)
 {
-    gen *g = user;
-    const char *key = dept_item_key(g, code, item_id);
-    const char *before = tk_strmap_get(&g->prev_plans, key);
-    line = tk_arena_strdup(g->a, line);
-    tk_strmap_set(&g->prev_plans, key, before ? tk_arena_printf(g->a, "%s\n%s", before, line) : line);
-    return true;
+    (void)code;
+    (void)item_id;
+    (void)line;
+    (void)user;
+    return false;
 }
 
-/* Audit: the year's plan (who audits whom) and the findings of earlier
- * audits still to be confirmed (findings.h), whatever year they were made
- * in (a rotation comes back after years); without such findings the
- * 是正確認 columns are left out. */
+/* Audit: the year's plan (who audits whom), and whether findings of
+ * earlier audits are still to be confirmed (findings.h), whatever year
+ * they were made in (a rotation comes back after years); without such
+ * findings the 是正確認 columns are left out. Each department's are read
+ * when its rows are laid out (read_history). */
 static int load_audit_history(gen *g)
 {
     long n = 0;
     if (g->store) {
         if (tk_audit_plan_load(g->store, g->org->id, g->o->year, &g->audit_plan, g->d) < 0)
             return TK_EXIT_FAILURE;
-        n = tk_findings_unconfirmed(g->store, g->org->id, g->o->year, keep_prev_finding, g, g->d);
+        n = tk_findings_unconfirmed(g->store, g->org->id, g->o->year, NULL, any_finding, NULL, g->d);
         if (n < 0)
             return TK_EXIT_FAILURE;
     }
@@ -919,8 +993,9 @@ static int load_audit_history(gen *g)
 }
 
 /* Self and audit: when last year's campaign of the same kind is on record,
- * each item shows last year's answer and the plans still open for it;
- * otherwise those columns are left out. Follow-up: the open plans. */
+ * each item shows last year's answer and the plans still open for it
+ * (read a department at a time: read_history); otherwise those columns are
+ * left out. Follow-up: the open plans, counted. */
 static int load_history(gen *g)
 {
     if (g->followup)
@@ -946,10 +1021,8 @@ static int load_history(gen *g)
         return TK_EXIT_OK;
     }
     g->has_previous = true;
+    g->prev_campaign = prev.id;
     g->today = tk_date_today();
-    if (tk_store_current_answers(g->store, prev.id, keep_prev_answer, g, g->d) < 0 ||
-        tk_store_open_plans(g->store, g->org->id, g->kind, g->o->year - 1, NULL, keep_prev_plan, g, g->d) < 0)
-        return TK_EXIT_FAILURE;
     return TK_EXIT_OK;
 }
 
@@ -1574,30 +1647,34 @@ static int run_workers(gen *g, size_t from, size_t to)
     return rc == 0 ? TK_EXIT_OK : TK_EXIT_FAILURE;
 }
 
-/* Follow-up rows come from the database, which only this process reads:
- * the workers get them laid out ahead, a batch of jobs at a time, so that
- * memory holds one batch however many departments there are: jobs up to
- * this many rows (one job at least). */
+/* Follow-up rows, and the history beside a self-check's or an audit's
+ * rows, come from the database, which only this process reads: the workers
+ * get them laid out ahead, a batch of jobs at a time, so that memory holds
+ * one batch however many departments there are: jobs up to this many rows
+ * (one job at least), and up to this many bytes of history text (a plan's
+ * wording may run long). A history row holds less than a follow-up row,
+ * and a bigger batch keeps the workers busy longer between batches. */
 #define FOLLOWUP_BATCH_ROWS 1024
+#define HISTORY_BATCH_ROWS 4096
+#define HISTORY_BATCH_BYTES ((size_t)2 << 20)
 
-/* The end of the batch of jobs that starts at from. */
-static size_t batch_end(const gen *g, size_t from)
-{
-    if (!g->followup)
-        return g->njobs;
-    size_t to = from, rows = 0;
-    while (to < g->njobs && (to == from || rows + g->jobs[to].nitems <= FOLLOWUP_BATCH_ROWS))
-        rows += g->jobs[to++].nitems;
-    return to;
-}
+/* Are the rows read from the database, a batch at a time? */
+static bool rows_from_store(const gen *g) { return g->followup || g->has_previous; }
 
-static int hold_rows(gen *g, size_t from, size_t to)
+/* Lay out the rows of the batch of jobs that starts at from (*to: its
+ * end), read as they come until the batch is full. */
+static int hold_batch(gen *g, size_t from, size_t *to)
 {
-    for (size_t i = from; i < to; i++) {
-        job *j = &g->jobs[i];
+    size_t most = g->followup ? FOLLOWUP_BATCH_ROWS : HISTORY_BATCH_ROWS, rows = 0;
+    g->history_bytes = 0;
+    for (*to = from; *to < g->njobs; ++*to) {
+        job *j = &g->jobs[*to];
+        if (*to > from && (rows + j->nitems > most || g->history_bytes >= HISTORY_BATCH_BYTES))
+            break;
         if (job_rows(g, j, &j->held, g->d) != 0)
             return TK_EXIT_FAILURE;
         j->rows_later = j->held == NULL && j->rows_later;
+        rows += j->nitems;
     }
     return TK_EXIT_OK;
 }
@@ -1619,17 +1696,18 @@ static int run_jobs(gen *g)
     g->workers = tk_workers_count(g->o->jobs, g->njobs);
     int rc = TK_EXIT_OK;
     for (size_t from = 0, to; from < g->njobs && rc == TK_EXIT_OK; from = to) {
-        to = batch_end(g, from);
-        if (g->followup)
-            rc = hold_rows(g, from, to);
+        to = g->njobs;
+        if (rows_from_store(g))
+            rc = hold_batch(g, from, &to);
         if (rc == TK_EXIT_OK && stop_requested(g))
             rc = TK_EXIT_FAILURE;
         if (rc == TK_EXIT_OK)
             rc = run_workers(g, from, to);
-        /* a follow-up batch is recorded while its rows are held: each
-         * department's plans are read once */
-        for (size_t i = from; rc == TK_EXIT_OK && g->followup && i < to; i++)
-            if (record_followup_items(g, &g->jobs[i]) != TK_EXIT_OK || record_workbook(g, &g->jobs[i]) != TK_EXIT_OK)
+        /* a batch read from the database is recorded while its rows are
+         * held: each department's plans and history are read once */
+        for (size_t i = from; rc == TK_EXIT_OK && rows_from_store(g) && i < to; i++)
+            if ((g->followup && record_followup_items(g, &g->jobs[i]) != TK_EXIT_OK) ||
+                record_workbook(g, &g->jobs[i]) != TK_EXIT_OK)
                 rc = TK_EXIT_FAILURE;
         drop_rows(g, from, to);
     }
@@ -1850,11 +1928,8 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
 
     tk_store_close(g.store);
     tk_xlsx_measure_free(g.measure);
-    tk_strmap_free(&g.prev_answer);
-    tk_strmap_free(&g.prev_plans);
     tk_strmap_free(&g.bases);
     tk_roster_free(g.roster);
-    tk_strmap_free(&g.prev_count);
     tk_strmap_free(&g.plan_counts);
     tk_audit_plan_free(g.audit_plan);
     tk_template_free(g.tpl);

@@ -1065,17 +1065,21 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
 
 /* ---- last year's answers, for generate ---- */
 
-long tk_store_current_answers(tk_store *st, int64_t campaign_id, tk_answer_fn fn, void *user, tk_diags *d)
+long tk_store_current_answers(tk_store *st, int64_t campaign_id, const char *department, tk_answer_fn fn, void *user,
+                              tk_diags *d)
 {
-    sqlite3_stmt *q = prep(st,
-                           "SELECT w.department_code, a.item_id, a.value FROM answer a "
-                           "JOIN submission s ON s.id = a.submission_id AND s.superseded_by IS NULL "
-                           "JOIN workbook w ON w.id = s.workbook_id "
-                           "WHERE w.campaign_id = ? AND a.value IS NOT NULL ORDER BY s.received_at, s.id",
-                           d);
+#define CURRENT_ANSWERS_SQL(WHERE)                                                                                     \
+    "SELECT w.department_code, a.item_id, a.value FROM workbook w "                                                    \
+    "JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "                                           \
+    "JOIN answer a ON a.submission_id = s.id "                                                                         \
+    "WHERE w.campaign_id = ?1 " WHERE " AND a.value IS NOT NULL ORDER BY s.received_at, s.id"
+    sqlite3_stmt *q = prep(st, department ? CURRENT_ANSWERS_SQL("AND w.department_code = ?2") : CURRENT_ANSWERS_SQL(""), d);
+#undef CURRENT_ANSWERS_SQL
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, campaign_id);
+    if (department)
+        sqlite3_bind_text(q, 2, department, -1, SQLITE_TRANSIENT);
     long n = 0;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {

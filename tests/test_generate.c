@@ -1454,20 +1454,23 @@ static void test_generate_formats_follow_the_template(void **state)
 
 /* ---- follow-up at scale ---- */
 
-/* Peak memory (KiB) of `tenken generate --kind followup` run on org in r. */
-static long followup_peak_kib(run *r, const char *org)
+/* Peak memory (KiB) of `tenken generate --year YEAR --kind KIND` run on
+ * org in r. */
+static long generate_peak_kib(run *r, const char *org, const char *year, const char *kind)
 {
 #ifdef _WIN32
     (void)r;
     (void)org;
+    (void)year;
+    (void)kind;
     return 0; /* not reached: the test is skipped there */
 #else
     const char *bin = getenv("TENKEN") && *getenv("TENKEN") ? getenv("TENKEN") : "build/tenken";
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(bin, bin, "generate", "--org", org, "--year", "2026", "--kind", "followup", "--out", r->dir, "--db", r->db,
-              "-q", (char *)NULL);
+        execl(bin, bin, "generate", "--org", org, "--year", year, "--kind", kind, "--out", r->dir, "--db", r->db, "-q",
+              (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -1476,6 +1479,31 @@ static long followup_peak_kib(run *r, const char *org)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     return ru.ru_maxrss;
+#endif
+}
+
+/* A run with an organisation of ndep departments (tests/make_big_org.py)
+ * in org, and its 2026 self-check campaign issued to one department. */
+static void scale_campaign(run *r, char org[PATH_MAX], int ndep)
+{
+    run_init(r);
+    snprintf(org, PATH_MAX, "%s/org", r->dir);
+    assert_int_equal(sh("/usr/bin/python3 tests/make_big_org.py %s %d", org, ndep), 0);
+    const char *one[] = {"0001"};
+    assert_int_equal(generate(r, org, "self", false, 1, one, 1), TK_EXIT_OK);
+}
+
+/* peak[1] (4n departments) no more than 3 MB above peak[0] (n). Not
+ * measured under AddressSanitizer, whose quarantine keeps what is freed. */
+static void expect_flat(const long peak[2], const char *what, int n)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    (void)peak;
+    (void)what;
+    (void)n;
+#else
+    if (peak[1] > peak[0] + 3072)
+        fail_msg("%s for %d departments peaked at %ld KiB, for %d at %ld KiB", what, 4 * n, peak[1], n, peak[0]);
 #endif
 }
 
@@ -1494,14 +1522,9 @@ static void test_generate_followup_memory_stays_flat(void **state)
     for (int k = 0; k < 2; k++) {
         int ndep = k ? 4 * N : N;
         run r;
-        run_init(&r);
         char org[PATH_MAX];
-        snprintf(org, sizeof org, "%s/org", r.dir);
-        assert_int_equal(sh("/usr/bin/python3 tests/make_big_org.py %s %d", org, ndep), 0);
-        /* the self-check campaign, issued to one department; then PLANS open
-         * plans of about 2 KB each for every department */
-        const char *one[] = {"0001"};
-        assert_int_equal(generate(&r, org, "self", false, 1, one, 1), TK_EXIT_OK);
+        /* then PLANS open plans of about 2 KB each for every department */
+        scale_campaign(&r, org, ndep);
         sqlite3 *h;
         assert_int_equal(sqlite3_open(r.db, &h), SQLITE_OK);
         tk_buf sql;
@@ -1519,7 +1542,7 @@ static void test_generate_followup_memory_stays_flat(void **state)
         tk_buf_free(&sql);
         sqlite3_close(h);
 
-        peak[k] = followup_peak_kib(&r, org);
+        peak[k] = generate_peak_kib(&r, org, "2026", "followup");
         char q[256];
         snprintf(q, sizeof q,
                  "SELECT COUNT(*) FROM workbook w JOIN campaign c ON c.id = w.campaign_id WHERE c.kind = 'followup'");
@@ -1530,14 +1553,145 @@ static void test_generate_followup_memory_stays_flat(void **state)
         assert_int_equal(db_count(r.db, q), (long)ndep * PLANS);
         run_free(&r);
     }
-    /* with every plan held at once it grew by some 8 MB (not measured
-     * under AddressSanitizer, whose quarantine keeps what is freed) */
-#if defined(__SANITIZE_ADDRESS__)
-    (void)peak;
-#else
-    if (peak[1] > peak[0] + 3072)
-        fail_msg("follow-up for %d departments peaked at %ld KiB, for %d at %ld KiB", 4 * N, peak[1], N, peak[0]);
+    /* with every plan held at once it grew by some 8 MB */
+    expect_flat(peak, "follow-up", N);
+}
+
+/* ---- the second year at scale ---- */
+
+/* Last year's record for every department of org: a workbook, a submission
+ * answering every item with "CODE:ITEM:" and some 300 bytes more, and
+ * PLANS open plans of about 2 KB ("CODE/ITEM " first) on the first items. */
+static void record_last_year(run *r, int ndep, int plans)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(r->db, &h), SQLITE_OK);
+    tk_buf sql;
+    tk_buf_init(&sql);
+    tk_buf_printf(&sql,
+        "INSERT INTO workbook (campaign_id, department_code, token, file, items, sha256, created_at) "
+        "SELECT 1, code, 'token-' || code, code || '.xlsx', 0, '', '2026-06-01T00:00:00Z' FROM department "
+        "WHERE campaign_id = 1 AND code NOT IN (SELECT department_code FROM workbook);"
+        "INSERT INTO submission (workbook_id, sha256, file, received_at, answered, flagged) "
+        "SELECT id, 'sha-' || department_code, department_code || '.xlsx', '2026-08-01T00:00:00Z', 0, 0 FROM workbook;"
+        "INSERT INTO answer (submission_id, item_id, value) "
+        "SELECT s.id, ci.item_id, w.department_code || ':' || ci.item_id || ':' || "
+        " replace(hex(zeroblob(50)), '00', '実施している') "
+        "FROM submission s JOIN workbook w ON w.id = s.workbook_id, campaign_item ci WHERE ci.campaign_id = 1;"
+        "INSERT INTO plan (campaign_id, department_code, item_id, origin, answer, content, owner, due, status, "
+        " created_at, updated_at) "
+        "SELECT 1, d.code, ci.item_id, 'answer', 'いいえ', d.code || '/' || ci.item_id || ' ' || "
+        " replace(hex(zeroblob(100)), '00', '改善計画の内容 '), '担当者', '2099-03-31', 'not-started', "
+        " '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z' "
+        "FROM department d, (SELECT item_id FROM campaign_item WHERE campaign_id = 1 ORDER BY seq LIMIT %d) ci "
+        "WHERE d.campaign_id = 1",
+        plans);
+    char *err = NULL;
+    if (sqlite3_exec(h, sql.data, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s", err);
+    tk_buf_free(&sql);
+    assert_int_equal(db_count(r->db, "SELECT COUNT(DISTINCT department_code) FROM workbook"), ndep);
+    sqlite3_close(h);
+}
+
+/* Each row of every 2027 workbook shows its own department's answer of
+ * last year and its plans, nobody else's; the cover counts the plans. */
+static void check_last_year_shown(run *r, int ndep, int plans)
+{
+    sqlite3 *db = db_open(r->db);
+    char pattern[PATH_MAX];
+    snprintf(pattern, sizeof pattern, "%s/shime/2027-self", r->dir);
+    char planned_sql[256];
+    snprintf(planned_sql, sizeof planned_sql,
+             "SELECT COUNT(*) FROM (SELECT item_id FROM campaign_item WHERE campaign_id = 1 ORDER BY seq LIMIT %d) "
+             "WHERE item_id = ?1",
+             plans);
+    size_t checked = 0;
+    for (int k = 1; k <= ndep; k++) {
+        char code[8], path[PATH_MAX + 64];
+        snprintf(code, sizeof code, "%04d", k);
+        snprintf(path, sizeof path, "%s/%s_部署%s.xlsx", pattern, code, code);
+        xbook b;
+        xbook_open(&b, path);
+        identity id;
+        identity_read(&b, &id);
+        assert_string_equal(id.department_code, code);
+        int pa = id.col[TK_COL_PREV_ANSWER], pp = id.col[TK_COL_PREV_PLAN];
+        assert_true(pa >= 0 && pp >= 0);
+        size_t planned = 0;
+        for (size_t i = 0; i < id.nrows; i++) {
+            const idrow *ir = &id.rows[i];
+            xsheet *sh = xbook_sheet(&b, ir->sheet);
+            assert_non_null(sh);
+            char ref[16], want[256];
+            cell_ref(ir->row, pa, ref);
+            char *answer = cell_text(&b, sh, ref);
+            snprintf(want, sizeof want, "%s:%s:", code, ir->item_id);
+            if (!tk_str_starts(answer, want))
+                fail_msg("%s %s!%s: last year's answer「%.40s」, expected「%s…」", path, ir->sheet, ref, answer, want);
+            free(answer);
+            cell_ref(ir->row, pp, ref);
+            char *plan = cell_text(&b, sh, ref);
+            bool has_plan = db_long(db, planned_sql, ir->item_id) > 0;
+            snprintf(want, sizeof want, "【未着手・2099/3/31】%s/%s ", code, ir->item_id);
+            if (has_plan ? !tk_str_starts(plan, want) || strchr(plan, '\n') : *plan != '\0')
+                fail_msg("%s %s!%s: open plans「%.60s」, expected「%s」", path, ir->sheet, ref, plan,
+                         has_plan ? want : "");
+            planned += has_plan;
+            free(plan);
+        }
+        for (size_t c = 0; c < id.ncover; c++)
+            if (!strcmp(id.cover_keys[c], "carried-plans")) {
+                xsheet *cover = xbook_sheet(&b, "表紙");
+                char *t = cell_text(&b, cover, id.cover_cells[c]);
+                char want[64];
+                snprintf(want, sizeof want, "前年度以前から %zu 件", planned);
+                if (!tk_str_starts(t, want))
+                    fail_msg("%s 表紙!%s:「%s」, expected「%s…」", path, id.cover_cells[c], t, want);
+                free(t);
+            }
+        assert_true(planned > 0 && planned <= (size_t)plans);
+        identity_free(&id);
+        xbook_close(&b);
+        checked++;
+    }
+    assert_int_equal(checked, (size_t)ndep);
+    sqlite3_close(db);
+}
+
+/* The next year's workbooks for 4N departments take no more memory than
+ * for N (each department's answers and plans of earlier years are read
+ * when its workbook is written, a batch of departments at a time, not all
+ * at once), and every row shows its own department's answer and plans
+ * (across the batches and the workers). */
+static void test_generate_next_year_memory_stays_flat(void **state)
+{
+    (void)state;
+#ifdef _WIN32
+    skip(); /* no fork or wait4: measured on Linux */
 #endif
+    enum { N = 10, PLANS = 40 };
+    long peak[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        int ndep = k ? 4 * N : N;
+        run r;
+        char org[PATH_MAX];
+        scale_campaign(&r, org, ndep);
+        record_last_year(&r, ndep, PLANS);
+        peak[k] = generate_peak_kib(&r, org, "2027", "self");
+        assert_int_equal(db_count(r.db, "SELECT COUNT(*) FROM workbook w JOIN campaign c ON c.id = w.campaign_id "
+                                        "WHERE c.year = 2027"),
+                         ndep);
+        assert_int_equal(db_count(r.db, "SELECT COUNT(*) FROM workbook_item wi JOIN workbook w ON w.id = wi.workbook_id "
+                                        "JOIN campaign c ON c.id = w.campaign_id WHERE c.year = 2027") > 100L * ndep,
+                         1);
+        if (k)
+            check_last_year_shown(&r, ndep, PLANS);
+        run_free(&r);
+    }
+    /* with every department's history held at once, 20 -> 80 departments
+     * went from 27.9 to 67.5 MB; now the same within 0.1 MB */
+    expect_flat(peak, "next year's generate", N);
 }
 
 static void test_sheet_names_follow_excel_rules(void **state)
@@ -1820,6 +1974,7 @@ int main(void)
         cmocka_unit_test(test_generate_reports_bad_options),
         cmocka_unit_test(test_generate_formats_follow_the_template),
         cmocka_unit_test(test_generate_followup_memory_stays_flat),
+        cmocka_unit_test(test_generate_next_year_memory_stays_flat),
         cmocka_unit_test(test_sheet_names_follow_excel_rules),
         cmocka_unit_test(test_measure_remembers_the_lines_measured_directly),
         cmocka_unit_test(test_item_text_hash_ignores_widths_and_spaces),

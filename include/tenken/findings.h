@@ -113,12 +113,14 @@ int tk_findings_confirm(tk_store *st, int64_t campaign_id, const char *departmen
                         tk_diags *d);
 
 /* Findings of earlier years still to be confirmed, one line each, for the
- * audit workbook's 前回までの指摘事項: "【2026年度・軽微な不適合】所見／改善計画: …（対応中）".
- * fn gets the department code, item id and line; returns false to stop.
- * The number visited, or -1. */
+ * audit workbook's 前回までの指摘事項: "【2026年度・軽微な不適合】所見／改善計画: …（対応中）",
+ * of one department (its code, by index; NULL: every department), read as
+ * they are visited (nothing kept). fn gets the department code, item id and
+ * line (valid during the call); returns false to stop. The number visited,
+ * or -1. */
 typedef bool (*tk_finding_line_fn)(const char *department_code, const char *item_id, const char *line, void *user);
-long tk_findings_unconfirmed(tk_store *st, const char *org, int before_year, tk_finding_line_fn fn, void *user,
-                             tk_diags *d);
+long tk_findings_unconfirmed(tk_store *st, const char *org, int before_year, const char *department,
+                             tk_finding_line_fn fn, void *user, tk_diags *d);
 
 /* ---- 良好事例 ---- */
 typedef struct tk_good_practice {

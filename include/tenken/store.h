@@ -16,7 +16,9 @@
  * department_code) — and answer.good (良好事例), answer.confirm (是正確認),
  * plan.interim (暫定措置), plan.verification and plan.verified_at (the
  * auditor's 是正確認 of a finding), and campaign_confirm(campaign_id, seq,
- * value, closes) — the 是正確認 list an audit campaign was issued with):
+ * value, closes) — the 是正確認 list an audit campaign was issued with;
+ * version 7 the index workbook_department(campaign_id, department_code), by
+ * which generate reads one department's answers of last year):
  *   meta(key PK, value)
  *   campaign(id PK, org, year, kind ∈ self|audit|followup, checklist_hash,
  *            org_name, deadline (ISO date or NULL), template ("PATH sha256:HEX"),
@@ -64,7 +66,7 @@
 
 #include "tenken/diag.h"
 
-#define TK_STORE_SCHEMA_VERSION 6
+#define TK_STORE_SCHEMA_VERSION 7
 
 typedef struct tk_store tk_store;
 

@@ -195,10 +195,14 @@ enum tk_followup_verdict {
 enum tk_followup_verdict tk_followup_decide(const tk_plan_state *cur, const tk_followup_rec *r, char *why, size_t n,
                                             const char **cell);
 
-/* The answers (value not NULL) of a campaign's current submissions, oldest
- * submission first (so a later one overrides). The number visited, or -1. */
+/* The answers (value not NULL) of a campaign's current submissions, of one
+ * department (its code; NULL: every department), oldest submission first
+ * (so a later one overrides); a revoked workbook's count too. One
+ * department's are found by index (workbook_department). fn returns false
+ * to stop. The number visited, or -1. */
 typedef bool (*tk_answer_fn)(const char *department_code, const char *item_id, const char *value, void *user);
-long tk_store_current_answers(tk_store *st, int64_t campaign_id, tk_answer_fn fn, void *user, tk_diags *d);
+long tk_store_current_answers(tk_store *st, int64_t campaign_id, const char *department, tk_answer_fn fn, void *user,
+                              tk_diags *d);
 
 /* ---- status: one row per department of a campaign ---- */
 typedef struct tk_status_row {
