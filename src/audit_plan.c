@@ -340,6 +340,31 @@ static int add_assignment(tk_audit_plan *p, long line, const char *name, const c
     return 0;
 }
 
+typedef struct plan_rows {
+    const char *org;
+    int year;
+    tk_audit_plan *p; /* made at the first row */
+    size_t cap;
+} plan_rows;
+
+static int assignment_row(sqlite3_stmt *q, void *user)
+{
+    plan_rows *l = user;
+    tk_audit_plan *p = l->p;
+    if (!p) {
+        p = l->p = tk_xcalloc(1, sizeof *p);
+        p->arena = tk_arena_new();
+        p->org = tk_arena_strdup(p->arena, l->org);
+        p->year = l->year;
+        p->file = tk_arena_strdup(p->arena, (const char *)sqlite3_column_text(q, 0));
+        snprintf(p->sha256, sizeof p->sha256, "%s", (const char *)sqlite3_column_text(q, 1));
+    }
+    add_assignment(p, (long)sqlite3_column_int64(q, 2), (const char *)sqlite3_column_text(q, 3),
+                   (const char *)sqlite3_column_text(q, 4), (const char *)sqlite3_column_text(q, 5),
+                   (const char *)sqlite3_column_text(q, 6), &l->cap);
+    return 0;
+}
+
 int tk_audit_plan_load(tk_store *st, const char *org, int year, tk_audit_plan **out, tk_diags *d)
 {
     *out = NULL;
@@ -352,30 +377,13 @@ int tk_audit_plan_load(tk_store *st, const char *org, int year, tk_audit_plan **
         return -1;
     sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, year);
-    tk_audit_plan *p = NULL;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!p) {
-            p = tk_xcalloc(1, sizeof *p);
-            p->arena = tk_arena_new();
-            p->org = tk_arena_strdup(p->arena, org);
-            p->year = year;
-            p->file = tk_arena_strdup(p->arena, (const char *)sqlite3_column_text(q, 0));
-            snprintf(p->sha256, sizeof p->sha256, "%s", (const char *)sqlite3_column_text(q, 1));
-        }
-        add_assignment(p, (long)sqlite3_column_int64(q, 2), (const char *)sqlite3_column_text(q, 3),
-                       (const char *)sqlite3_column_text(q, 4), (const char *)sqlite3_column_text(q, 5),
-                       (const char *)sqlite3_column_text(q, 6), &cap);
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        tk_diag_error(d, tk_store_path(st), 0, "監査計画を読めません: %s", sqlite3_errmsg(tk_store_sqlite(st)));
-        tk_audit_plan_free(p);
+    plan_rows l = {org, year, NULL, 0};
+    if (tk_store_each_row(st, q, assignment_row, &l, NULL, d) != 0) {
+        tk_audit_plan_free(l.p);
         return -1;
     }
-    *out = p;
-    return p ? 1 : 0;
+    *out = l.p;
+    return l.p ? 1 : 0;
 }
 
 bool tk_audit_plan_covers(const tk_audit_plan *p, const char *code)
@@ -406,37 +414,39 @@ const char *tk_audit_plan_auditors_of(const tk_audit_plan *p, const char *code)
     return s;
 }
 
+static const char ROTATION_SQL[] = "SELECT DISTINCT p.year FROM audit_plan p JOIN audit_assignment a ON a.plan_id = p.id "
+                                   "WHERE p.org = ?1 AND a.department_code = ?2 AND p.year > ?3 - ?4 AND p.year <= ?3 "
+                                   "ORDER BY p.year";
+
+/* One year of a department's audits, into the buffer of its years. */
+static int rotation_year(sqlite3_stmt *q, void *user)
+{
+    tk_buf *b = user;
+    tk_buf_printf(b, "%s%d", b->len ? " " : "", sqlite3_column_int(q, 0));
+    return 0;
+}
+
 int tk_audit_rotation(tk_store *st, const tk_org *org, int year, int cycle, tk_arena *a, const char ***years,
                       tk_diags *d)
 {
     const char **v = tk_arena_alloc(a, (org->ndepartments ? org->ndepartments : 1) * sizeof *v);
-    sqlite3_stmt *q = tk_store_prepare(st,
-                                       "SELECT DISTINCT p.year FROM audit_plan p JOIN audit_assignment a ON a.plan_id = p.id "
-                                       "WHERE p.org = ?1 AND a.department_code = ?2 AND p.year > ?3 - ?4 AND p.year <= ?3 "
-                                       "ORDER BY p.year",
-                                       d);
-    if (!q)
-        return -1;
     int result = 0;
     for (size_t i = 0; i < org->ndepartments; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, org->id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, org->departments[i].code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(q, 3, year);
-        sqlite3_bind_int(q, 4, cycle);
         tk_buf b;
         tk_buf_init(&b);
-        int rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-            tk_buf_printf(&b, "%s%d", b.len ? " " : "", sqlite3_column_int(q, 0));
-        if (rc != SQLITE_DONE)
+        sqlite3_stmt *q = result ? NULL : tk_store_prepare(st, ROTATION_SQL, d);
+        if (q) {
+            sqlite3_bind_text(q, 1, org->id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 2, org->departments[i].code, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(q, 3, year);
+            sqlite3_bind_int(q, 4, cycle);
+            result = tk_store_each_row(st, q, rotation_year, &b, NULL, d);
+        } else {
             result = -1;
+        }
         v[i] = tk_arena_strdup(a, b.data ? b.data : "");
         tk_buf_free(&b);
     }
-    tk_store_done(st, q);
-    if (result)
-        tk_diag_error(d, tk_store_path(st), 0, "監査計画を読めません: %s", sqlite3_errmsg(tk_store_sqlite(st)));
     *years = v;
     return result;
 }

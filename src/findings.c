@@ -32,11 +32,6 @@ static const char *col(tk_arena *a, sqlite3_stmt *q, int i)
 
 static bool filled(const char *s) { return s && *s; }
 
-static void db_error(tk_store *st, tk_diags *d, const char *what)
-{
-    tk_diag_error(d, tk_store_path(st), 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(tk_store_sqlite(st)));
-}
-
 /* ---- the register ---- */
 
 /* The findings of ?1's audits (?2: of that year, 0 every year; ?3: of years
@@ -82,6 +77,55 @@ static void derive_status(tk_finding *f, tk_date today)
 /* Each finding of qy in order, its strings in a (NULL: an arena of its
  * own, freed after fn): fn returns false to stop. 0 or -1. */
 typedef bool (*finding_fn)(tk_finding *f, void *user);
+
+typedef struct finding_walk {
+    const tk_finding_query *qy;
+    tk_date today;
+    tk_arena *keep;
+    finding_fn fn;
+    void *user;
+} finding_walk;
+
+/* One row of FINDINGS_SQL to the walk's callback when its status is asked
+ * for. */
+static int finding_row(sqlite3_stmt *q, void *user)
+{
+    const finding_walk *w = user;
+    tk_arena *a = w->keep ? w->keep : tk_arena_new();
+    tk_finding f;
+    memset(&f, 0, sizeof f);
+    f.year = sqlite3_column_int(q, 0);
+    f.department_code = col(a, q, 1);
+    f.department_name = col(a, q, 2);
+    f.item_id = col(a, q, 3);
+    f.ref = col(a, q, 4);
+    f.item_text = col(a, q, 5);
+    f.chapter = col(a, q, 6);
+    f.seq = sqlite3_column_int(q, 7);
+    f.grade = col(a, q, 8);
+    f.grade_seq = sqlite3_column_int(q, 9);
+    f.finding = col(a, q, 10);
+    f.evidence = col(a, q, 11);
+    f.plan_id = sqlite3_column_type(q, 12) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 12);
+    f.content = col(a, q, 13);
+    f.owner = col(a, q, 14);
+    f.due = col(a, q, 15);
+    f.interim = col(a, q, 16);
+    const char *ps = col(a, q, 17);
+    if (!ps || !tk_plan_status_parse(ps, &f.plan_status))
+        f.plan_status = TK_PLAN_NOT_STARTED;
+    f.verification = col(a, q, 18);
+    f.verified_at = col(a, q, 19);
+    f.response_deadline = col(a, q, 20);
+    derive_status(&f, w->today);
+    bool go = true;
+    if (w->qy->status < 0 || (int)f.status == w->qy->status)
+        go = w->fn(&f, w->user);
+    if (!w->keep)
+        tk_arena_free(a);
+    return !go;
+}
+
 static int findings_each(tk_store *st, const tk_finding_query *qy, tk_arena *keep, finding_fn fn, void *user,
                          tk_diags *d)
 {
@@ -93,48 +137,8 @@ static int findings_each(tk_store *st, const tk_finding_query *qy, tk_arena *kee
     sqlite3_bind_int(q, 3, qy->max_year);
     if (qy->department)
         sqlite3_bind_text(q, 4, qy->department, -1, SQLITE_TRANSIENT);
-    tk_date today = tk_date_valid(qy->today) ? qy->today : tk_date_today();
-    int rc = SQLITE_DONE;
-    bool go = true;
-    while (go && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        tk_arena *a = keep ? keep : tk_arena_new();
-        tk_finding f;
-        memset(&f, 0, sizeof f);
-        f.year = sqlite3_column_int(q, 0);
-        f.department_code = col(a, q, 1);
-        f.department_name = col(a, q, 2);
-        f.item_id = col(a, q, 3);
-        f.ref = col(a, q, 4);
-        f.item_text = col(a, q, 5);
-        f.chapter = col(a, q, 6);
-        f.seq = sqlite3_column_int(q, 7);
-        f.grade = col(a, q, 8);
-        f.grade_seq = sqlite3_column_int(q, 9);
-        f.finding = col(a, q, 10);
-        f.evidence = col(a, q, 11);
-        f.plan_id = sqlite3_column_type(q, 12) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 12);
-        f.content = col(a, q, 13);
-        f.owner = col(a, q, 14);
-        f.due = col(a, q, 15);
-        f.interim = col(a, q, 16);
-        const char *ps = col(a, q, 17);
-        if (!ps || !tk_plan_status_parse(ps, &f.plan_status))
-            f.plan_status = TK_PLAN_NOT_STARTED;
-        f.verification = col(a, q, 18);
-        f.verified_at = col(a, q, 19);
-        f.response_deadline = col(a, q, 20);
-        derive_status(&f, today);
-        if (qy->status < 0 || (int)f.status == qy->status)
-            go = fn(&f, user);
-        if (!keep)
-            tk_arena_free(a);
-    }
-    tk_store_done(st, q);
-    if (go && rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return 0;
+    finding_walk w = {qy, tk_date_valid(qy->today) ? qy->today : tk_date_today(), keep, fn, user};
+    return tk_store_each_row(st, q, finding_row, &w, NULL, d) < 0 ? -1 : 0;
 }
 
 typedef struct list_build {
@@ -145,10 +149,7 @@ typedef struct list_build {
 static bool add_to_list(tk_finding *f, void *user)
 {
     list_build *b = user;
-    if (b->out->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 32;
-        b->out->rows = tk_xrealloc(b->out->rows, b->cap * sizeof *b->out->rows);
-    }
+    TK_GROW(b->out->rows, b->out->n, b->cap, 32);
     b->out->rows[b->out->n++] = *f;
     return true;
 }
@@ -196,7 +197,7 @@ int tk_findings_put_confirm(tk_store *st, int64_t campaign_id, const tk_template
     int rc = sqlite3_step(q);
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
-        db_error(st, d, "書き込み");
+        tk_store_fail(st, d, "書き込み");
         return -1;
     }
     q = tk_store_prepare(st, "INSERT INTO campaign_confirm (campaign_id, seq, value, closes) VALUES (?1, ?2, ?3, ?4)", d);
@@ -210,11 +211,26 @@ int tk_findings_put_confirm(tk_store *st, int64_t campaign_id, const tk_template
         sqlite3_bind_int(q, 4, t->confirms[i].closes);
         if (sqlite3_step(q) != SQLITE_DONE) {
             tk_store_done(st, q);
-            db_error(st, d, "書き込み");
+            tk_store_fail(st, d, "書き込み");
             return -1;
         }
     }
     tk_store_done(st, q);
+    return 0;
+}
+
+typedef struct confirm_rows {
+    tk_confirm_value *v;
+    size_t n, cap;
+} confirm_rows;
+
+static int confirm_row(sqlite3_stmt *q, void *user)
+{
+    confirm_rows *l = user;
+    TK_GROW(l->v, l->n, l->cap, 4);
+    l->v[l->n].value = tk_xstrdup((const char *)sqlite3_column_text(q, 0));
+    l->v[l->n].closes = sqlite3_column_int(q, 1) != 0;
+    l->n++;
     return 0;
 }
 
@@ -226,23 +242,11 @@ int tk_findings_confirm_values(tk_store *st, int64_t campaign_id, tk_confirm_val
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, campaign_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            *v = tk_xrealloc(*v, cap * sizeof **v);
-        }
-        (*v)[*n].value = tk_xstrdup((const char *)sqlite3_column_text(q, 0));
-        (*v)[*n].closes = sqlite3_column_int(q, 1) != 0;
-        (*n)++;
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return 0;
+    confirm_rows l = {0};
+    int rc = tk_store_each_row(st, q, confirm_row, &l, NULL, d);
+    *v = l.v;
+    *n = l.n;
+    return rc;
 }
 
 void tk_confirm_values_free(tk_confirm_value *v, size_t n)
@@ -271,6 +275,22 @@ typedef struct pending {
     char verification[64];
 } pending;
 
+typedef struct pending_rows {
+    pending *v;
+    size_t n, cap;
+} pending_rows;
+
+static int pending_row(sqlite3_stmt *q, void *user)
+{
+    pending_rows *l = user;
+    TK_GROW(l->v, l->n, l->cap, 4);
+    pending *p = &l->v[l->n++];
+    p->id = sqlite3_column_int64(q, 0);
+    snprintf(p->status, sizeof p->status, "%s", (const char *)sqlite3_column_text(q, 1));
+    snprintf(p->verification, sizeof p->verification, "%s", (const char *)sqlite3_column_text(q, 2));
+    return 0;
+}
+
 int tk_findings_confirm(tk_store *st, int64_t campaign_id, const char *code, const char *item_id, const char *value,
                         bool closes, int64_t submission_id, size_t *verified, size_t *kept, tk_diags *d)
 {
@@ -287,25 +307,13 @@ int tk_findings_confirm(tk_store *st, int64_t campaign_id, const char *code, con
     sqlite3_bind_int64(q, 1, campaign_id);
     sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 3, item_id, -1, SQLITE_TRANSIENT);
-    pending *p = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            p = tk_xrealloc(p, cap * sizeof *p);
-        }
-        p[n].id = sqlite3_column_int64(q, 0);
-        snprintf(p[n].status, sizeof p[n].status, "%s", (const char *)sqlite3_column_text(q, 1));
-        snprintf(p[n].verification, sizeof p[n].verification, "%s", (const char *)sqlite3_column_text(q, 2));
-        n++;
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        free(p);
-        db_error(st, d, "読み出し");
+    pending_rows l = {0};
+    if (tk_store_each_row(st, q, pending_row, &l, NULL, d) != 0) {
+        free(l.v);
         return -1;
     }
+    pending *p = l.v;
+    size_t n = l.n;
     char today[TK_DATE_ISO_SIZE], now[32];
     tk_date_iso(tk_date_today(), today);
     tk_store_now(now);
@@ -355,7 +363,7 @@ int tk_findings_confirm(tk_store *st, int64_t campaign_id, const char *code, con
     }
     free(p);
     if (result)
-        db_error(st, d, "書き込み");
+        tk_store_fail(st, d, "書き込み");
     return result;
 }
 
@@ -410,6 +418,25 @@ long tk_findings_unconfirmed(tk_store *st, const char *org, int before_year, con
 
 /* ---- 良好事例 ---- */
 
+typedef struct good_walk {
+    tk_good_fn fn;
+    void *user;
+} good_walk;
+
+static int good_row(sqlite3_stmt *q, void *user)
+{
+    const good_walk *w = user;
+    tk_good_practice g = {
+        .department_code = (const char *)sqlite3_column_text(q, 0),
+        .department_name = (const char *)sqlite3_column_text(q, 1),
+        .ref = (const char *)sqlite3_column_text(q, 2),
+        .item_text = (const char *)sqlite3_column_text(q, 3),
+        .grade = (const char *)sqlite3_column_text(q, 4),
+        .text = (const char *)sqlite3_column_text(q, 5),
+    };
+    return !w->fn(&g, w->user);
+}
+
 long tk_findings_good_practices(tk_store *st, int64_t campaign_id, tk_good_fn fn, void *user, tk_diags *d)
 {
     sqlite3_stmt *q = tk_store_prepare(st,
@@ -425,25 +452,7 @@ long tk_findings_good_practices(tk_store *st, int64_t campaign_id, tk_good_fn fn
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, campaign_id);
-    long n = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        tk_good_practice g = {
-            .department_code = (const char *)sqlite3_column_text(q, 0),
-            .department_name = (const char *)sqlite3_column_text(q, 1),
-            .ref = (const char *)sqlite3_column_text(q, 2),
-            .item_text = (const char *)sqlite3_column_text(q, 3),
-            .grade = (const char *)sqlite3_column_text(q, 4),
-            .text = (const char *)sqlite3_column_text(q, 5),
-        };
-        n++;
-        if (!fn(&g, user))
-            break;
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return n;
+    good_walk w = {fn, user};
+    long n;
+    return tk_store_each_row(st, q, good_row, &w, &n, d) < 0 ? -1 : n;
 }

@@ -7,11 +7,6 @@
 
 #include "tenken/plan.h"
 
-static void db_error(tk_store *st, tk_diags *d, const char *what)
-{
-    tk_diag_error(d, tk_store_path(st), 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(tk_store_sqlite(st)));
-}
-
 /* The open plans of org (?1), campaigns up to year ?2, of kind ?3 (NULL:
  * self and audit). */
 #define OPEN_PLANS_FROM "FROM plan p JOIN campaign c ON c.id = p.campaign_id "
@@ -23,6 +18,39 @@ static void db_error(tk_store *st, tk_diags *d, const char *what)
     " p.origin, p.answer, p.finding, p.content, p.owner, p.due, p.status " OPEN_PLANS_FROM                              \
     "LEFT JOIN campaign_item ci ON ci.campaign_id = p.campaign_id AND ci.item_id = p.item_id " OPEN_PLANS_WHERE
 #define OPEN_PLANS_ORDER "ORDER BY c.year, c.kind = 'audit', ci.seq, p.id"
+
+/* The callback of a walk and its data. */
+typedef struct open_plan_walk {
+    tk_open_plan_fn fn;
+    tk_open_plan_count_fn count_fn;
+    void *user;
+} open_plan_walk;
+
+static int open_plan_row(sqlite3_stmt *q, void *user)
+{
+    const open_plan_walk *w = user;
+    tk_open_plan p = {
+        .id = sqlite3_column_int64(q, 0),
+        .year = sqlite3_column_int(q, 1),
+        .kind = (const char *)sqlite3_column_text(q, 2),
+        .department_code = (const char *)sqlite3_column_text(q, 3),
+        .item_id = (const char *)sqlite3_column_text(q, 4),
+        .ref = (const char *)sqlite3_column_text(q, 5),
+        .level = (const char *)sqlite3_column_text(q, 6),
+        .text = (const char *)sqlite3_column_text(q, 7),
+        .context = (const char *)sqlite3_column_text(q, 8),
+        .origin = (const char *)sqlite3_column_text(q, 9),
+        .answer = (const char *)sqlite3_column_text(q, 10),
+        .finding = (const char *)sqlite3_column_text(q, 11),
+        .content = (const char *)sqlite3_column_text(q, 12),
+        .owner = (const char *)sqlite3_column_text(q, 13),
+        .due = (const char *)sqlite3_column_text(q, 14),
+    };
+    const unsigned char *status = sqlite3_column_text(q, 15);
+    if (!status || !tk_plan_status_parse((const char *)status, &p.status))
+        p.status = TK_PLAN_NOT_STARTED;
+    return w->fn && !w->fn(&p, w->user);
+}
 
 long tk_store_open_plans(tk_store *st, const char *org, const char *kind, int max_year, const char *department,
                          tk_open_plan_fn fn, void *user, tk_diags *d)
@@ -38,41 +66,17 @@ long tk_store_open_plans(tk_store *st, const char *org, const char *kind, int ma
     tk_store_bind_text(q, 3, kind);
     if (department)
         sqlite3_bind_text(q, 4, department, -1, SQLITE_TRANSIENT);
-    long n = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        tk_open_plan p = {
-            .id = sqlite3_column_int64(q, 0),
-            .year = sqlite3_column_int(q, 1),
-            .kind = (const char *)sqlite3_column_text(q, 2),
-            .department_code = (const char *)sqlite3_column_text(q, 3),
-            .item_id = (const char *)sqlite3_column_text(q, 4),
-            .ref = (const char *)sqlite3_column_text(q, 5),
-            .level = (const char *)sqlite3_column_text(q, 6),
-            .text = (const char *)sqlite3_column_text(q, 7),
-            .context = (const char *)sqlite3_column_text(q, 8),
-            .origin = (const char *)sqlite3_column_text(q, 9),
-            .answer = (const char *)sqlite3_column_text(q, 10),
-            .finding = (const char *)sqlite3_column_text(q, 11),
-            .content = (const char *)sqlite3_column_text(q, 12),
-            .owner = (const char *)sqlite3_column_text(q, 13),
-            .due = (const char *)sqlite3_column_text(q, 14),
-        };
-        const unsigned char *status = sqlite3_column_text(q, 15);
-        if (!status || !tk_plan_status_parse((const char *)status, &p.status))
-            p.status = TK_PLAN_NOT_STARTED;
-        n++;
-        if (fn && !fn(&p, user)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return n;
+    open_plan_walk w = {.fn = fn, .user = user};
+    long n;
+    return tk_store_each_row(st, q, open_plan_row, &w, &n, d) < 0 ? -1 : n;
+}
+
+static int open_plan_count_row(sqlite3_stmt *q, void *user)
+{
+    const open_plan_walk *w = user;
+    const unsigned char *code = sqlite3_column_text(q, 0);
+    return w->count_fn && !w->count_fn(code ? (const char *)code : "", (long)sqlite3_column_int64(q, 1),
+                                       sqlite3_column_int(q, 2), w->user);
 }
 
 long tk_store_open_plan_counts(tk_store *st, const char *org, const char *kind, int max_year, tk_open_plan_count_fn fn,
@@ -87,22 +91,9 @@ long tk_store_open_plan_counts(tk_store *st, const char *org, const char *kind, 
     sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, max_year);
     tk_store_bind_text(q, 3, kind);
-    long n = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const unsigned char *code = sqlite3_column_text(q, 0);
-        n++;
-        if (fn && !fn(code ? (const char *)code : "", (long)sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2), user)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return n;
+    open_plan_walk w = {.count_fn = fn, .user = user};
+    long n;
+    return tk_store_each_row(st, q, open_plan_count_row, &w, &n, d) < 0 ? -1 : n;
 }
 
 /* ---- a department's follow-up sheet ---- */

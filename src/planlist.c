@@ -6,12 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int db_fail(tk_store *st, tk_diags *d, const char *what)
-{
-    tk_diag_error(d, tk_store_path(st), 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(tk_store_sqlite(st)));
-    return -1;
-}
-
 bool tk_plan_filter_parse(const char *s, enum tk_plan_filter *out)
 {
     static const char *names[] = {"open", "overdue", "done", "all"};
@@ -39,6 +33,48 @@ static int by_urgency(const void *pa, const void *pb)
     return c ? c : (a->id < b->id ? -1 : a->id > b->id);
 }
 
+typedef struct plan_walk {
+    const tk_plan_query *pq;
+    tk_plan_fn fn;
+    void *user;
+} plan_walk;
+
+/* One plan to the walk's callback, when the query's filter keeps it. */
+static int plan_row(sqlite3_stmt *q, void *user)
+{
+    const plan_walk *w = user;
+    const tk_plan_query *pq = w->pq;
+    tk_plan_row r;
+    memset(&r, 0, sizeof r);
+    r.id = sqlite3_column_int64(q, 0);
+    r.year = sqlite3_column_int(q, 1);
+    r.kind = text(q, 2);
+    r.department_code = text(q, 3);
+    r.department_name = text(q, 4);
+    r.item_id = text(q, 5);
+    r.ref = text(q, 6);
+    r.item_text = text(q, 7);
+    r.origin = text(q, 8);
+    r.answer = text(q, 9);
+    r.finding = text(q, 10);
+    r.content = text(q, 11);
+    r.owner = text(q, 12);
+    r.due = text(q, 13);
+    if (!tk_plan_status_parse((const char *)sqlite3_column_text(q, 14), &r.status))
+        r.status = TK_PLAN_NOT_STARTED;
+    r.closed_at = text(q, 15);
+    r.created_at = text(q, 16);
+    r.updated_at = text(q, 17);
+    r.log_entries = (size_t)sqlite3_column_int64(q, 18);
+    tk_date due;
+    if (r.due && tk_date_parse(r.due, &due))
+        r.days_overdue = tk_plan_days_overdue(r.status, due, pq->today);
+    bool closed = tk_plan_status_closed(r.status);
+    bool keep = pq->filter == TK_PLANS_ALL || (pq->filter == TK_PLANS_OPEN && !closed) ||
+                (pq->filter == TK_PLANS_OVERDUE && r.days_overdue > 0) || (pq->filter == TK_PLANS_DONE && closed);
+    return keep ? w->fn(w->user, &r) : 0;
+}
+
 int tk_plans_each(tk_store *st, const tk_plan_query *pq, tk_plan_fn fn, void *user, tk_diags *d)
 {
     sqlite3_stmt *q;
@@ -54,7 +90,7 @@ int tk_plans_each(tk_store *st, const tk_plan_query *pq, tk_plan_fn fn, void *us
                            " AND (?4 IS NULL OR c.kind = ?4) "
                            "ORDER BY p.id",
                            -1, &q, NULL) != SQLITE_OK)
-        return db_fail(st, d, "読み出し");
+        return tk_store_fail(st, d, "読み出し");
     sqlite3_bind_text(q, 1, pq->org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, pq->year);
     if (pq->department)
@@ -65,45 +101,8 @@ int tk_plans_each(tk_store *st, const tk_plan_query *pq, tk_plan_fn fn, void *us
         sqlite3_bind_text(q, 4, pq->kind, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(q, 4);
-    int rc, stop = 0;
-    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        tk_plan_row r;
-        memset(&r, 0, sizeof r);
-        r.id = sqlite3_column_int64(q, 0);
-        r.year = sqlite3_column_int(q, 1);
-        r.kind = text(q, 2);
-        r.department_code = text(q, 3);
-        r.department_name = text(q, 4);
-        r.item_id = text(q, 5);
-        r.ref = text(q, 6);
-        r.item_text = text(q, 7);
-        r.origin = text(q, 8);
-        r.answer = text(q, 9);
-        r.finding = text(q, 10);
-        r.content = text(q, 11);
-        r.owner = text(q, 12);
-        r.due = text(q, 13);
-        if (!tk_plan_status_parse((const char *)sqlite3_column_text(q, 14), &r.status))
-            r.status = TK_PLAN_NOT_STARTED;
-        r.closed_at = text(q, 15);
-        r.created_at = text(q, 16);
-        r.updated_at = text(q, 17);
-        r.log_entries = (size_t)sqlite3_column_int64(q, 18);
-        tk_date due;
-        if (r.due && tk_date_parse(r.due, &due))
-            r.days_overdue = tk_plan_days_overdue(r.status, due, pq->today);
-        bool closed = tk_plan_status_closed(r.status);
-        bool keep = pq->filter == TK_PLANS_ALL || (pq->filter == TK_PLANS_OPEN && !closed) ||
-                    (pq->filter == TK_PLANS_OVERDUE && r.days_overdue > 0) || (pq->filter == TK_PLANS_DONE && closed);
-        if (keep)
-            stop = fn(user, &r);
-    }
-    sqlite3_finalize(q);
-    if (stop)
-        return stop;
-    if (rc != SQLITE_DONE)
-        return db_fail(st, d, "読み出し");
-    return 0;
+    plan_walk w = {pq, fn, user};
+    return tk_store_each_row(st, q, plan_row, &w, NULL, d);
 }
 
 static int keep_row(void *user, const tk_plan_row *row)
@@ -158,7 +157,7 @@ int tk_plan_apply(tk_store *st, int64_t id, const tk_plan_change *ch, tk_diags *
         sqlite3_finalize(q);
         tk_store_rollback(st);
         if (rc != SQLITE_DONE)
-            return db_fail(st, d, "読み出し");
+            return tk_store_fail(st, d, "読み出し");
         tk_diag_error(d, tk_store_path(st), 0, "改善計画 %lld は記録にありません。tenken plans で番号を確かめてください", (long long)id);
         return 1;
     }
@@ -231,7 +230,7 @@ int tk_plan_apply(tk_store *st, int64_t id, const tk_plan_change *ch, tk_diags *
         goto fail;
     return tk_store_commit(st, d) == 0 ? 0 : -1;
 fail:
-    db_fail(st, d, "書き込み");
+    tk_store_fail(st, d, "書き込み");
     tk_store_rollback(st);
     return -1;
 }

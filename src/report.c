@@ -365,45 +365,35 @@ static int load_plans(tk_report *rp, tk_store *st, tk_diags *d)
     return tk_report_plans(rp, st, -1, count_plan, rp, d) == 0 ? 0 : -1;
 }
 
+static int issue_row(sqlite3_stmt *q, void *user)
+{
+    tk_report *rp = user;
+    const char *at = (const char *)sqlite3_column_text(q, 0);
+    if (at && !rp->issued_at)
+        rp->issued_at = tk_arena_strdup(rp->arena, at);
+    long di = tk_results_find_dept(rp->r, (const char *)sqlite3_column_text(q, 1));
+    const char *roles = (const char *)sqlite3_column_text(q, 2);
+    if (di >= 0 && roles)
+        rp->dept_roles[di] = tk_arena_strdup(rp->arena, roles);
+    return 0;
+}
+
 /* When the campaign's workbooks were issued and the roles each department
  * held (the department table, as generate recorded them). */
 static int load_issue(tk_report *rp, tk_store *st, tk_diags *d)
 {
     const tk_results *r = rp->r;
-    tk_arena *a = rp->arena;
-    sqlite3 *db = tk_store_sqlite(st);
-    sqlite3_stmt *q;
-    rp->dept_roles = tk_arena_alloc(a, (r->ndepts ? r->ndepts : 1) * sizeof *rp->dept_roles);
+    rp->dept_roles = tk_arena_alloc(rp->arena, (r->ndepts ? r->ndepts : 1) * sizeof *rp->dept_roles);
     for (size_t i = 0; i < r->ndepts; i++)
         rp->dept_roles[i] = "";
-    if (sqlite3_prepare_v2(db,
-                           "SELECT (SELECT MIN(created_at) FROM workbook w WHERE w.campaign_id = ?1), code, roles "
-                           "FROM department WHERE campaign_id = ?1",
-                           -1, &q, NULL) != SQLITE_OK) {
-        tk_diag_error(d, tk_store_path(st), 0, "点検の記録を読み出せません: %s", sqlite3_errmsg(db));
+    sqlite3_stmt *q = tk_store_prepare(st,
+                                       "SELECT (SELECT MIN(created_at) FROM workbook w WHERE w.campaign_id = ?1), code, roles "
+                                       "FROM department WHERE campaign_id = ?1",
+                                       d);
+    if (!q)
         return -1;
-    }
     sqlite3_bind_int64(q, 1, r->campaign_id);
-    tk_strmap dm = {0};
-    for (size_t i = 0; i < r->ndepts; i++)
-        tk_strmap_set(&dm, r->depts[i].code, (const void *)(uintptr_t)(i + 1));
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *at = (const char *)sqlite3_column_text(q, 0);
-        if (at && !rp->issued_at)
-            rp->issued_at = tk_arena_strdup(a, at);
-        long di = dept_index(&dm, (const char *)sqlite3_column_text(q, 1));
-        const char *roles = (const char *)sqlite3_column_text(q, 2);
-        if (di >= 0 && roles)
-            rp->dept_roles[di] = tk_arena_strdup(a, roles);
-    }
-    sqlite3_finalize(q);
-    tk_strmap_free(&dm);
-    if (rc != SQLITE_DONE) {
-        tk_diag_error(d, tk_store_path(st), 0, "点検の記録を読み出せません: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return tk_store_each_row(st, q, issue_row, rp, NULL, d);
 }
 
 /* The previous year's campaign of the same organisation and kind, matched

@@ -18,19 +18,7 @@ static const char *col(tk_arena *a, sqlite3_stmt *q, int i)
     return t ? tk_arena_strdup(a, (const char *)t) : NULL;
 }
 
-static int fail(tk_store *st, tk_diags *d)
-{
-    tk_diag_error(d, tk_store_path(st), 0, "データベースの読み出しに失敗しました: %s", sqlite3_errmsg(tk_store_sqlite(st)));
-    return -1;
-}
-
-#define GROW(arr, n, cap)                                                                                              \
-    do {                                                                                                               \
-        if ((n) == (cap)) {                                                                                            \
-            (cap) = (cap) ? (cap) * 2 : 64;                                                                            \
-            (arr) = tk_xrealloc((arr), (cap) * sizeof *(arr));                                                        \
-        }                                                                                                              \
-    } while (0)
+#define GROW(arr, n, cap) TK_GROW(arr, n, cap, 64)
 
 static int tally_cell(void *user, const tk_res_cell *c)
 {
@@ -38,107 +26,108 @@ static int tally_cell(void *user, const tk_res_cell *c)
     return 0;
 }
 
-/* The stages of the load: each reads one table of the campaign into r.
- * SQLITE_DONE, or the step's error. */
-static int load_items(sqlite3 *db, tk_results *r)
+/* The stages of the load: each reads one table of the campaign (?1) into
+ * r, a row at a time. */
+typedef struct load_walk {
+    tk_results *r;
+    size_t cap;
+} load_walk;
+
+static int load_rows(tk_store *st, tk_results *r, const char *sql, tk_store_row_fn row, tk_diags *d)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT item_id, ref, chapter, roles, level, text, context, weight, seq FROM campaign_item "
-                           "WHERE campaign_id = ? ORDER BY seq",
-                           -1, &q, NULL) != SQLITE_OK)
-        return SQLITE_ERROR;
+    sqlite3_stmt *q = tk_store_prepare(st, sql, d);
+    if (!q)
+        return -1;
     sqlite3_bind_int64(q, 1, r->campaign_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        GROW(r->items, r->nitems, cap);
-        tk_res_item *it = &r->items[r->nitems++];
-        it->id = col(r->arena, q, 0);
-        it->ref = col(r->arena, q, 1);
-        it->chapter = col(r->arena, q, 2);
-        it->roles = col(r->arena, q, 3);
-        it->level = col(r->arena, q, 4);
-        it->text = col(r->arena, q, 5);
-        it->context = col(r->arena, q, 6);
-        it->weight = sqlite3_column_double(q, 7);
-        it->seq = sqlite3_column_int(q, 8);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    load_walk l = {r, 0};
+    return tk_store_each_row(st, q, row, &l, NULL, d);
 }
 
-static int load_scale(sqlite3 *db, tk_results *r)
+static int item_row(sqlite3_stmt *q, void *user)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT value, COALESCE(points, 0), excluded, negative FROM campaign_answer "
-                           "WHERE campaign_id = ? ORDER BY seq",
-                           -1, &q, NULL) != SQLITE_OK)
-        return SQLITE_ERROR;
-    sqlite3_bind_int64(q, 1, r->campaign_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        GROW(r->answers, r->nanswers, cap);
-        tk_res_answer *an = &r->answers[r->nanswers++];
-        an->value = col(r->arena, q, 0);
-        an->points = sqlite3_column_double(q, 1);
-        an->excluded = sqlite3_column_int(q, 2) != 0;
-        an->negative = sqlite3_column_int(q, 3) != 0;
-    }
-    sqlite3_finalize(q);
-    return rc;
+    load_walk *l = user;
+    tk_results *r = l->r;
+    GROW(r->items, r->nitems, l->cap);
+    tk_res_item *it = &r->items[r->nitems++];
+    it->id = col(r->arena, q, 0);
+    it->ref = col(r->arena, q, 1);
+    it->chapter = col(r->arena, q, 2);
+    it->roles = col(r->arena, q, 3);
+    it->level = col(r->arena, q, 4);
+    it->text = col(r->arena, q, 5);
+    it->context = col(r->arena, q, 6);
+    it->weight = sqlite3_column_double(q, 7);
+    it->seq = sqlite3_column_int(q, 8);
+    return 0;
 }
 
-/* Departments, with their active workbooks and current submissions: a
- * department with several workbooks (one per role, or per person of a
- * staff round) has returned when all of them are in. */
-static int load_departments(sqlite3 *db, tk_results *r)
+static int answer_row(sqlite3_stmt *q, void *user)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT dp.code, dp.name, count(w.id) > 0, "
-                           " CASE WHEN count(w.id) > 0 AND count(s.id) = count(w.id) THEN max(s.received_at) END "
-                           "FROM department dp "
-                           "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code "
-                           " AND w.revoked_at IS NULL "
-                           "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-                           "WHERE dp.campaign_id = ? GROUP BY dp.code ORDER BY dp.code",
-                           -1, &q, NULL) != SQLITE_OK)
-        return SQLITE_ERROR;
-    sqlite3_bind_int64(q, 1, r->campaign_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        GROW(r->depts, r->ndepts, cap);
-        tk_res_department *dp = &r->depts[r->ndepts++];
-        dp->code = col(r->arena, q, 0);
-        dp->name = col(r->arena, q, 1);
-        dp->issued = sqlite3_column_int(q, 2) != 0;
-        dp->returned_at = col(r->arena, q, 3);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    load_walk *l = user;
+    tk_results *r = l->r;
+    GROW(r->answers, r->nanswers, l->cap);
+    tk_res_answer *an = &r->answers[r->nanswers++];
+    an->value = col(r->arena, q, 0);
+    an->points = sqlite3_column_double(q, 1);
+    an->excluded = sqlite3_column_int(q, 2) != 0;
+    an->negative = sqlite3_column_int(q, 3) != 0;
+    return 0;
+}
+
+static int department_row(sqlite3_stmt *q, void *user)
+{
+    load_walk *l = user;
+    tk_results *r = l->r;
+    GROW(r->depts, r->ndepts, l->cap);
+    tk_res_department *dp = &r->depts[r->ndepts++];
+    dp->code = col(r->arena, q, 0);
+    dp->name = col(r->arena, q, 1);
+    dp->issued = sqlite3_column_int(q, 2) != 0;
+    dp->returned_at = col(r->arena, q, 3);
+    return 0;
+}
+
+static int load_tables(tk_store *st, tk_results *r, tk_diags *d)
+{
+    if (load_rows(st, r,
+                  "SELECT item_id, ref, chapter, roles, level, text, context, weight, seq FROM campaign_item "
+                  "WHERE campaign_id = ?1 ORDER BY seq",
+                  item_row, d) != 0 ||
+        load_rows(st, r,
+                  "SELECT value, COALESCE(points, 0), excluded, negative FROM campaign_answer "
+                  "WHERE campaign_id = ?1 ORDER BY seq",
+                  answer_row, d) != 0)
+        return -1;
+    /* departments, with their active workbooks and current submissions: a
+     * department with several workbooks (one per role, or per person of a
+     * staff round) has returned when all of them are in */
+    return load_rows(st, r,
+                     "SELECT dp.code, dp.name, count(w.id) > 0, "
+                     " CASE WHEN count(w.id) > 0 AND count(s.id) = count(w.id) THEN max(s.received_at) END "
+                     "FROM department dp "
+                     "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code "
+                     " AND w.revoked_at IS NULL "
+                     "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
+                     "WHERE dp.campaign_id = ?1 GROUP BY dp.code ORDER BY dp.code",
+                     department_row, d);
 }
 
 int tk_results_load(tk_store *st, const char *org, int year, const char *kind, tk_results **out, tk_diags *d)
 {
     *out = NULL;
-    sqlite3 *db = tk_store_sqlite(st);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, org_name, COALESCE(deadline, ''), template FROM campaign "
-                           "WHERE org = ? AND year = ? AND kind = ?",
-                           -1, &q, NULL) != SQLITE_OK)
-        return fail(st, d);
+    sqlite3_stmt *q = tk_store_prepare(st,
+                                       "SELECT id, org_name, COALESCE(deadline, ''), template FROM campaign "
+                                       "WHERE org = ? AND year = ? AND kind = ?",
+                                       d);
+    if (!q)
+        return -1;
     sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, year);
     sqlite3_bind_text(q, 3, kind, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
-        sqlite3_finalize(q);
-        return rc == SQLITE_DONE ? 0 : fail(st, d);
+        tk_store_done(st, q);
+        return rc == SQLITE_DONE ? 0 : tk_store_fail(st, d, "読み出し");
     }
     tk_results *r = tk_xcalloc(1, sizeof *r);
     r->arena = tk_arena_new();
@@ -150,9 +139,8 @@ int tk_results_load(tk_store *st, const char *org, int year, const char *kind, t
     r->org = tk_arena_strdup(a, org);
     r->kind = tk_arena_strdup(a, kind);
     r->year = year;
-    sqlite3_finalize(q);
-    if (load_items(db, r) != SQLITE_DONE || load_scale(db, r) != SQLITE_DONE || load_departments(db, r) != SQLITE_DONE) {
-        fail(st, d);
+    tk_store_done(st, q);
+    if (load_tables(st, r, d) != 0) {
         tk_results_free(r);
         return -1;
     }
@@ -456,7 +444,7 @@ int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_f
         stop = fn(user, &c);
     }
     if (!stop && rc != SQLITE_DONE)
-        stop = fail(st, d);
+        stop = tk_store_fail(st, d, "読み出し");
     tk_store_done(st, q);
     return stop;
 }

@@ -7,10 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int db_fail(tk_store *st, tk_diags *d)
+typedef struct person_walk {
+    tk_staff_person_fn fn;
+    void *user;
+} person_walk;
+
+static int person_row(sqlite3_stmt *q, void *user)
 {
-    tk_diag_error(d, tk_store_path(st), 0, "データベースの読み出しに失敗しました: %s", sqlite3_errmsg(tk_store_sqlite(st)));
-    return -1;
+    const person_walk *w = user;
+    tk_staff_person p = {
+        .number = (const char *)sqlite3_column_text(q, 0),
+        .name = (const char *)sqlite3_column_text(q, 1),
+        .department_code = (const char *)sqlite3_column_text(q, 2),
+        .department_name = (const char *)sqlite3_column_text(q, 3),
+        .mail = (const char *)sqlite3_column_text(q, 4),
+        .title = (const char *)sqlite3_column_text(q, 5),
+        .file = (const char *)sqlite3_column_text(q, 6),
+        .received_at = (const char *)sqlite3_column_text(q, 7),
+        .answered = sqlite3_column_int(q, 8),
+        .items = sqlite3_column_int(q, 9),
+    };
+    return !w->fn(&p, w->user);
 }
 
 int tk_staff_people(tk_store *st, const char *org, int year, char *deadline, tk_staff_person_fn fn, void *user,
@@ -24,7 +41,7 @@ int tk_staff_people(tk_store *st, const char *org, int year, char *deadline, tk_
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
         tk_store_done(st, q);
-        return rc == SQLITE_DONE ? 0 : db_fail(st, d);
+        return rc == SQLITE_DONE ? 0 : tk_store_fail(st, d, "読み出し");
     }
     sqlite3_int64 cid = sqlite3_column_int64(q, 0);
     if (deadline)
@@ -42,26 +59,8 @@ int tk_staff_people(tk_store *st, const char *org, int year, char *deadline, tk_
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, cid);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        tk_staff_person p = {
-            .number = (const char *)sqlite3_column_text(q, 0),
-            .name = (const char *)sqlite3_column_text(q, 1),
-            .department_code = (const char *)sqlite3_column_text(q, 2),
-            .department_name = (const char *)sqlite3_column_text(q, 3),
-            .mail = (const char *)sqlite3_column_text(q, 4),
-            .title = (const char *)sqlite3_column_text(q, 5),
-            .file = (const char *)sqlite3_column_text(q, 6),
-            .received_at = (const char *)sqlite3_column_text(q, 7),
-            .answered = sqlite3_column_int(q, 8),
-            .items = sqlite3_column_int(q, 9),
-        };
-        if (!fn(&p, user)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    tk_store_done(st, q);
-    return rc == SQLITE_DONE ? 1 : db_fail(st, d);
+    person_walk w = {fn, user};
+    return tk_store_each_row(st, q, person_row, &w, NULL, d) < 0 ? -1 : 1;
 }
 
 double tk_staff_rate_followed(const tk_staff_rate *r)
@@ -74,6 +73,21 @@ double tk_staff_rate_answered(const tk_staff_rate *r)
     return r->people ? 100.0 * (double)r->answered / (double)r->people : NAN;
 }
 
+typedef struct flag_walk {
+    const tk_results *r;
+    bool *flagged;
+} flag_walk;
+
+static int flag_row(sqlite3_stmt *q, void *user)
+{
+    const flag_walk *w = user;
+    const char *v = (const char *)sqlite3_column_text(q, 0);
+    for (size_t i = 0; i < w->r->nanswers; i++)
+        if (v && !strcmp(v, w->r->answers[i].value))
+            w->flagged[i] = true;
+    return 0;
+}
+
 /* Which answers of the scale raise a flag. */
 static int scale_flags(tk_store *st, const tk_results *r, bool *flagged, tk_diags *d)
 {
@@ -81,15 +95,25 @@ static int scale_flags(tk_store *st, const tk_results *r, bool *flagged, tk_diag
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, r->campaign_id);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(q, 0);
-        for (size_t i = 0; i < r->nanswers; i++)
-            if (v && !strcmp(v, r->answers[i].value))
-                flagged[i] = true;
-    }
-    tk_store_done(st, q);
-    return rc == SQLITE_DONE ? 0 : db_fail(st, d);
+    flag_walk w = {r, flagged};
+    return tk_store_each_row(st, q, flag_row, &w, NULL, d);
+}
+
+typedef struct people_walk {
+    const tk_results *r;
+    tk_staff_rate *depts;
+} people_walk;
+
+static int people_row(sqlite3_stmt *q, void *user)
+{
+    const people_walk *w = user;
+    const char *code = (const char *)sqlite3_column_text(q, 0);
+    for (size_t i = 0; i < w->r->ndepts; i++)
+        if (code && !strcmp(code, w->r->depts[i].code)) {
+            w->depts[i].people = (size_t)sqlite3_column_int64(q, 1);
+            w->depts[i].answered = (size_t)sqlite3_column_int64(q, 2);
+        }
+    return 0;
 }
 
 /* People per department and how many have returned their workbook. */
@@ -103,17 +127,8 @@ static int dept_people(tk_store *st, const tk_results *r, tk_staff_rate *depts, 
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, r->campaign_id);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(q, 0);
-        for (size_t i = 0; i < r->ndepts; i++)
-            if (code && !strcmp(code, r->depts[i].code)) {
-                depts[i].people = (size_t)sqlite3_column_int64(q, 1);
-                depts[i].answered = (size_t)sqlite3_column_int64(q, 2);
-            }
-    }
-    tk_store_done(st, q);
-    return rc == SQLITE_DONE ? 0 : db_fail(st, d);
+    people_walk w = {r, depts};
+    return tk_store_each_row(st, q, people_row, &w, NULL, d);
 }
 
 /* count cells answered with answer g into s (the tallies' answer counts) */

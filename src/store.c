@@ -312,11 +312,6 @@ void tk_store_keep(tk_store *s, void *p, void (*free_fn)(void *))
     s->keep_free = free_fn;
 }
 
-static void db_error(tk_store *s, tk_diags *d, const char *what)
-{
-    tk_diag_error(d, s->path, 0, "データベースを%sできません: %s", what, sqlite3_errmsg(s->db));
-}
-
 /* store.c's own statements live in the same cache as everyone else's */
 static sqlite3_stmt *stmt(tk_store *s, enum stmt which, tk_diags *d) { return tk_store_prepare(s, SQL[which], d); }
 
@@ -659,7 +654,7 @@ struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d)
     }
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &q, NULL) != SQLITE_OK) {
-        db_error(s, d, "問い合わせの準備");
+        tk_store_fail(s, d, "問い合わせの準備");
         return NULL;
     }
     if (free_slot < 0)
@@ -682,6 +677,28 @@ void tk_store_done(tk_store *s, struct sqlite3_stmt *q)
         }
     }
     sqlite3_finalize(q);
+}
+
+int tk_store_fail(tk_store *s, tk_diags *d, const char *what)
+{
+    tk_diag_error(d, s->path, 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(s->db));
+    return -1;
+}
+
+int tk_store_each_row(tk_store *s, struct sqlite3_stmt *q, tk_store_row_fn row, void *user, long *nrows, tk_diags *d)
+{
+    long n = 0;
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        n++;
+        stop = row(q, user);
+    }
+    if (!stop && rc != SQLITE_DONE)
+        stop = tk_store_fail(s, d, "読み出し");
+    tk_store_done(s, q);
+    if (nrows)
+        *nrows = n;
+    return stop;
 }
 
 int tk_store_begin(tk_store *s, tk_diags *d)
@@ -766,7 +783,7 @@ static int step_done(tk_store *s, sqlite3_stmt *st, tk_diags *d)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        db_error(s, d, "更新");
+        tk_store_fail(s, d, "更新");
         return -1;
     }
     return 0;
@@ -797,7 +814,7 @@ int tk_store_campaign_find(tk_store *s, const char *org, int year, const char *k
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return 0;
-    db_error(s, d, "読み出し");
+    tk_store_fail(s, d, "読み出し");
     return -1;
 }
 
@@ -826,7 +843,7 @@ int64_t tk_store_campaign_put(tk_store *s, const tk_campaign_new *c, tk_diags *d
             }
             sqlite3_reset(st);
             if (rc != SQLITE_DONE) {
-                db_error(s, d, "更新");
+                tk_store_fail(s, d, "更新");
                 return -1;
             }
             st = stmt(s, ST_CAMPAIGN_INSERT, d);
@@ -835,7 +852,7 @@ int64_t tk_store_campaign_put(tk_store *s, const tk_campaign_new *c, tk_diags *d
         } else {
             sqlite3_reset(st);
             if (rc != SQLITE_DONE) {
-                db_error(s, d, "更新");
+                tk_store_fail(s, d, "更新");
                 return -1;
             }
         }
@@ -1012,7 +1029,7 @@ int tk_store_workbook_active_for(tk_store *s, int64_t campaign_id, const char *d
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return 0;
-    db_error(s, d, "読み出し");
+    tk_store_fail(s, d, "読み出し");
     return -1;
 }
 
@@ -1061,38 +1078,37 @@ int tk_store_workbook_revoke(tk_store *s, int64_t workbook_id, int64_t replaced_
     return step_done(s, st, d);
 }
 
+typedef struct workbook_walk {
+    tk_workbook_fn fn;
+    void *user;
+} workbook_walk;
+
+static int workbook_row(sqlite3_stmt *st, void *user)
+{
+    const workbook_walk *w = user;
+    tk_workbook_rec rec = {
+        .id = sqlite3_column_int64(st, 0),
+        .department_code = (const char *)sqlite3_column_text(st, 1),
+        .department_name = (const char *)sqlite3_column_text(st, 2),
+        .token = (const char *)sqlite3_column_text(st, 3),
+        .file = (const char *)sqlite3_column_text(st, 4),
+        .items = sqlite3_column_int(st, 5),
+        .sha256 = (const char *)sqlite3_column_text(st, 6),
+        .created_at = (const char *)sqlite3_column_text(st, 7),
+        .respondent = (const char *)sqlite3_column_text(st, 8),
+        .person_name = (const char *)sqlite3_column_text(st, 9),
+        .person_mail = (const char *)sqlite3_column_text(st, 10),
+    };
+    return w->fn && !w->fn(&rec, w->user);
+}
+
 long tk_store_workbooks_active(tk_store *s, int64_t campaign_id, tk_workbook_fn fn, void *user, tk_diags *d)
 {
     sqlite3_stmt *st = stmt(s, ST_WORKBOOKS_ACTIVE, d);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, campaign_id);
-    long n = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        tk_workbook_rec w = {
-            .id = sqlite3_column_int64(st, 0),
-            .department_code = (const char *)sqlite3_column_text(st, 1),
-            .department_name = (const char *)sqlite3_column_text(st, 2),
-            .token = (const char *)sqlite3_column_text(st, 3),
-            .file = (const char *)sqlite3_column_text(st, 4),
-            .items = sqlite3_column_int(st, 5),
-            .sha256 = (const char *)sqlite3_column_text(st, 6),
-            .created_at = (const char *)sqlite3_column_text(st, 7),
-            .respondent = (const char *)sqlite3_column_text(st, 8),
-            .person_name = (const char *)sqlite3_column_text(st, 9),
-            .person_mail = (const char *)sqlite3_column_text(st, 10),
-        };
-        n++;
-        if (fn && !fn(&w, user)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        db_error(s, d, "読み出し");
-        return -1;
-    }
-    return n;
+    workbook_walk w = {fn, user};
+    long n;
+    return tk_store_each_row(s, st, workbook_row, &w, &n, d) < 0 ? -1 : n;
 }

@@ -10,11 +10,6 @@
 
 #include "tenken/text.h"
 
-static void db_error(tk_store *st, tk_diags *d, const char *what)
-{
-    tk_diag_error(d, tk_store_path(st), 0, "データベースの%sに失敗しました: %s", what, sqlite3_errmsg(tk_store_sqlite(st)));
-}
-
 /* Statements are prepared once per handle and given back with tk_store_done. */
 static sqlite3_stmt *prep(tk_store *st, const char *sql, tk_diags *d) { return tk_store_prepare(st, sql, d); }
 
@@ -62,7 +57,7 @@ int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook
         copy_col(q, 11, out->respondent_name, sizeof out->respondent_name);
         result = 1;
     } else if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
+        tk_store_fail(st, d, "読み出し");
         result = -1;
     }
     tk_store_done(st, q);
@@ -111,6 +106,21 @@ static const char *arena_col(tk_arena *a, sqlite3_stmt *q, int i)
     return t ? tk_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i)) : NULL;
 }
 
+static int wording_row(sqlite3_stmt *q, void *user)
+{
+    wording_cache *w = user;
+    const char *id = arena_col(w->a, q, 0);
+    if (!id)
+        return 0;
+    wording *e = tk_arena_alloc(w->a, sizeof *e);
+    e->ref = arena_col(w->a, q, 1);
+    e->text = arena_col(w->a, q, 2);
+    e->context = arena_col(w->a, q, 3);
+    e->text_hash = arena_col(w->a, q, 4);
+    tk_strmap_set(&w->by_item, id, e);
+    return 0;
+}
+
 /* The campaign's wording (workbook_id 0), or that of one workbook's rows
  * only (never reused for another workbook: campaign_id 0). */
 static wording_cache *wording_load(tk_store *st, int64_t campaign_id, int64_t workbook_id, tk_diags *d)
@@ -129,21 +139,7 @@ static wording_cache *wording_load(tk_store *st, int64_t campaign_id, int64_t wo
     sqlite3_bind_int64(q, 1, campaign_id);
     if (workbook_id)
         sqlite3_bind_int64(q, 2, workbook_id);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *id = arena_col(w->a, q, 0);
-        if (!id)
-            continue;
-        wording *e = tk_arena_alloc(w->a, sizeof *e);
-        e->ref = arena_col(w->a, q, 1);
-        e->text = arena_col(w->a, q, 2);
-        e->context = arena_col(w->a, q, 3);
-        e->text_hash = arena_col(w->a, q, 4);
-        tk_strmap_set(&w->by_item, id, e);
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
+    if (tk_store_each_row(st, q, wording_row, w, NULL, d) != 0) {
         wording_free(w);
         return NULL;
     }
@@ -167,6 +163,26 @@ static bool wording_fill(const wording_cache *w, tk_issued_item *items, size_t n
     return true;
 }
 
+typedef struct issued_rows {
+    tk_issued_item *v;
+    size_t n, cap;
+} issued_rows;
+
+static int issued_row(sqlite3_stmt *q, void *user)
+{
+    issued_rows *l = user;
+    TK_GROW(l->v, l->n, l->cap, 128);
+    tk_issued_item *it = &l->v[l->n++];
+    memset(it, 0, sizeof *it);
+    it->seq = sqlite3_column_int(q, 0);
+    it->item_id = dup_col(q, 1);
+    it->sheet = dup_col(q, 2);
+    it->row = sqlite3_column_int(q, 3);
+    it->text_hash = dup_col(q, 4);
+    it->plan_id = sqlite3_column_int64(q, 5);
+    return 0;
+}
+
 int tk_store_issued_items(tk_store *st, const tk_issued_workbook *wb, tk_issued_item **items, size_t *n, tk_diags *d)
 {
     int64_t campaign_id = wb->campaign_id, workbook_id = wb->workbook_id;
@@ -180,27 +196,12 @@ int tk_store_issued_items(tk_store *st, const tk_issued_workbook *wb, tk_issued_
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, workbook_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 128;
-            *items = tk_xrealloc(*items, cap * sizeof **items);
-        }
-        tk_issued_item *it = &(*items)[(*n)++];
-        memset(it, 0, sizeof *it);
-        it->seq = sqlite3_column_int(q, 0);
-        it->item_id = dup_col(q, 1);
-        it->sheet = dup_col(q, 2);
-        it->row = sqlite3_column_int(q, 3);
-        it->text_hash = dup_col(q, 4);
-        it->plan_id = sqlite3_column_int64(q, 5);
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
+    issued_rows l = {0};
+    int rc = tk_store_each_row(st, q, issued_row, &l, NULL, d);
+    *items = l.v;
+    *n = l.n;
+    if (rc != 0)
         goto fail;
-    }
     wording_cache *w = tk_store_kept(st);
     if (per_workbook || !w || w->campaign_id != campaign_id || !wording_fill(w, *items, *n, true)) {
         w = wording_load(st, campaign_id, per_workbook ? workbook_id : 0, d);
@@ -225,6 +226,25 @@ fail:
     return -1;
 }
 
+typedef struct scale_rows {
+    tk_scale_answer *v;
+    size_t n, cap;
+} scale_rows;
+
+static int scale_row(sqlite3_stmt *q, void *user)
+{
+    scale_rows *l = user;
+    TK_GROW(l->v, l->n, l->cap, 8);
+    tk_scale_answer *a = &l->v[l->n++];
+    a->value = dup_col(q, 0);
+    a->points = sqlite3_column_double(q, 1);
+    a->excluded = sqlite3_column_int(q, 2) != 0;
+    a->negative = sqlite3_column_int(q, 3) != 0;
+    a->plan_status = dup_col(q, 4);
+    a->flag = dup_col(q, 5);
+    return 0;
+}
+
 int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer **scale, size_t *n, tk_diags *d)
 {
     *scale = NULL;
@@ -236,27 +256,11 @@ int tk_store_campaign_scale(tk_store *st, int64_t campaign_id, tk_scale_answer *
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, campaign_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *scale = tk_xrealloc(*scale, cap * sizeof **scale);
-        }
-        tk_scale_answer *a = &(*scale)[(*n)++];
-        a->value = dup_col(q, 0);
-        a->points = sqlite3_column_double(q, 1);
-        a->excluded = sqlite3_column_int(q, 2) != 0;
-        a->negative = sqlite3_column_int(q, 3) != 0;
-        a->plan_status = dup_col(q, 4);
-        a->flag = dup_col(q, 5);
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return 0;
+    scale_rows l = {0};
+    int rc = tk_store_each_row(st, q, scale_row, &l, NULL, d);
+    *scale = l.v;
+    *n = l.n;
+    return rc;
 }
 
 void tk_store_issued_free(tk_issued_workbook *wb, tk_issued_item *items, size_t n, tk_scale_answer *scale, size_t nscale)
@@ -383,7 +387,7 @@ static int put_plan(tk_store *st, const tk_submission_new *s, const tk_answer_re
         result = -1;
     }
     if (result != 0)
-        db_error(st, d, "改善計画の書き込み");
+        tk_store_fail(st, d, "改善計画の書き込み");
     return result;
 }
 
@@ -441,11 +445,24 @@ int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_di
         plan_state_row(q, out);
         result = 1;
     } else if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
+        tk_store_fail(st, d, "読み出し");
         result = -1;
     }
     tk_store_done(st, q);
     return result;
+}
+
+typedef struct plan_states {
+    tk_plan_state *v;
+    size_t n, cap;
+} plan_states;
+
+static int plan_states_row(sqlite3_stmt *q, void *user)
+{
+    plan_states *l = user;
+    TK_GROW(l->v, l->n, l->cap, 32);
+    plan_state_row(q, &l->v[l->n++]);
+    return 0;
 }
 
 int tk_store_workbook_plan_states(tk_store *st, int64_t workbook_id, tk_plan_state **out, size_t *n, tk_diags *d)
@@ -458,23 +475,13 @@ int tk_store_workbook_plan_states(tk_store *st, int64_t workbook_id, tk_plan_sta
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, workbook_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 32;
-            *out = tk_xrealloc(*out, cap * sizeof **out);
-        }
-        plan_state_row(q, &(*out)[(*n)++]);
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        tk_plan_states_free(*out, *n);
-        *out = NULL;
-        *n = 0;
+    plan_states l = {0};
+    if (tk_store_each_row(st, q, plan_states_row, &l, NULL, d) != 0) {
+        tk_plan_states_free(l.v, l.n);
         return -1;
     }
+    *out = l.v;
+    *n = l.n;
     return 0;
 }
 
@@ -642,7 +649,7 @@ static int apply_response(tk_store *st, const tk_submission_new *s, const tk_fol
     int rc = sqlite3_step(q);
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
-        db_error(st, d, "改善計画の書き込み");
+        tk_store_fail(st, d, "改善計画の書き込み");
         return -1;
     }
     if (sqlite3_changes(tk_store_sqlite(st)) == 0)
@@ -659,7 +666,7 @@ static int apply_response(tk_store *st, const tk_submission_new *s, const tk_fol
     rc = sqlite3_step(q);
     tk_store_done(st, q);
     if (rc != SQLITE_DONE) {
-        db_error(st, d, "改善計画の書き込み");
+        tk_store_fail(st, d, "改善計画の書き込み");
         return -1;
     }
     return 1;
@@ -700,7 +707,7 @@ static int apply_followups(tk_store *st, const tk_submission_new *s, int64_t sub
             return -1;
         case TK_FOLLOWUP_APPLY:
             if (apply_followup(st, f, sub_id, now, d) != 0) {
-                db_error(st, d, "改善計画の書き込み");
+                tk_store_fail(st, d, "改善計画の書き込み");
                 return -1;
             }
             r->plans_changed++;
@@ -845,7 +852,7 @@ static int carry_over(tk_store *st, const tk_submission_new *s, int64_t sub_id, 
     tk_store_done(st, close);
     tk_store_done(st, log);
     if (result != 0)
-        db_error(st, d, "改善計画の書き込み");
+        tk_store_fail(st, d, "改善計画の書き込み");
     return result;
 }
 
@@ -861,7 +868,7 @@ int tk_store_submission_find(tk_store *st, int64_t workbook_id, const char *sha2
         *id = sqlite3_column_int64(q, 0);
         result = 1;
     } else if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
+        tk_store_fail(st, d, "読み出し");
         result = -1;
     }
     tk_store_done(st, q);
@@ -996,11 +1003,35 @@ int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_resu
         goto fail;
     return 0;
 fail_db:
-    db_error(st, d, "書き込み");
+    tk_store_fail(st, d, "書き込み");
 fail:
     tk_store_rollback(st);
     memset(r, 0, sizeof *r);
     return -1;
+}
+
+typedef struct status_walk {
+    tk_status_fn fn;
+    void *user;
+} status_walk;
+
+static int status_row(sqlite3_stmt *q, void *user)
+{
+    const status_walk *w = user;
+    tk_status_row r = {
+        .code = (const char *)sqlite3_column_text(q, 0),
+        .name = (const char *)sqlite3_column_text(q, 1),
+        .file = (const char *)sqlite3_column_text(q, 2),
+        .items = sqlite3_column_int(q, 3),
+        .received_at = (const char *)sqlite3_column_text(q, 4),
+        .answered = sqlite3_column_int(q, 5),
+        .flagged = sqlite3_column_int(q, 6),
+        .plans = sqlite3_column_int(q, 7),
+        .plans_overdue = sqlite3_column_int(q, 8),
+        .submissions = sqlite3_column_int(q, 9),
+        .respondent = (const char *)sqlite3_column_text(q, 10),
+    };
+    return !w->fn(&r, w->user);
 }
 
 int tk_store_status(tk_store *st, const char *org, int year, const char *kind, const char *today, char deadline[16],
@@ -1017,7 +1048,7 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
         tk_store_done(st, q);
         if (rc == SQLITE_DONE)
             return 0;
-        db_error(st, d, "読み出し");
+        tk_store_fail(st, d, "読み出し");
         return -1;
     }
     int64_t cid = sqlite3_column_int64(q, 0);
@@ -1038,32 +1069,23 @@ int tk_store_status(tk_store *st, const char *org, int year, const char *kind, c
         return -1;
     sqlite3_bind_text(q, 1, today, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 2, cid);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        tk_status_row r = {
-            .code = (const char *)sqlite3_column_text(q, 0),
-            .name = (const char *)sqlite3_column_text(q, 1),
-            .file = (const char *)sqlite3_column_text(q, 2),
-            .items = sqlite3_column_int(q, 3),
-            .received_at = (const char *)sqlite3_column_text(q, 4),
-            .answered = sqlite3_column_int(q, 5),
-            .flagged = sqlite3_column_int(q, 6),
-            .plans = sqlite3_column_int(q, 7),
-            .plans_overdue = sqlite3_column_int(q, 8),
-            .submissions = sqlite3_column_int(q, 9),
-            .respondent = (const char *)sqlite3_column_text(q, 10),
-        };
-        if (!fn(&r, user))
-            break;
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return 1;
+    status_walk w = {fn, user};
+    return tk_store_each_row(st, q, status_row, &w, NULL, d) < 0 ? -1 : 1;
 }
 
 /* ---- last year's answers, for generate ---- */
+
+typedef struct answer_walk {
+    tk_answer_fn fn;
+    void *user;
+} answer_walk;
+
+static int answer_row(sqlite3_stmt *q, void *user)
+{
+    const answer_walk *w = user;
+    return w->fn && !w->fn((const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+                           (const char *)sqlite3_column_text(q, 2), w->user);
+}
 
 long tk_store_current_answers(tk_store *st, int64_t campaign_id, const char *department, tk_answer_fn fn, void *user,
                               tk_diags *d)
@@ -1080,20 +1102,7 @@ long tk_store_current_answers(tk_store *st, int64_t campaign_id, const char *dep
     sqlite3_bind_int64(q, 1, campaign_id);
     if (department)
         sqlite3_bind_text(q, 2, department, -1, SQLITE_TRANSIENT);
-    long n = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        n++;
-        if (fn && !fn((const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
-                      (const char *)sqlite3_column_text(q, 2), user)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    tk_store_done(st, q);
-    if (rc != SQLITE_DONE) {
-        db_error(st, d, "読み出し");
-        return -1;
-    }
-    return n;
+    answer_walk w = {fn, user};
+    long n;
+    return tk_store_each_row(st, q, answer_row, &w, &n, d) < 0 ? -1 : n;
 }

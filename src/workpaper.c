@@ -20,6 +20,40 @@ static const char *col(tk_arena *a, sqlite3_stmt *q, int i)
     return t && *t ? tk_arena_strdup(a, (const char *)t) : NULL;
 }
 
+typedef struct workpaper_walk {
+    tk_workpaper *w;
+    const tk_audit_plan *plan;
+    size_t cap;
+} workpaper_walk;
+
+static int stored_row(sqlite3_stmt *q, void *user)
+{
+    workpaper_walk *l = user;
+    tk_workpaper *w = l->w;
+    tk_arena *a = w->arena;
+    TK_GROW(w->rows, w->n, l->cap, 256);
+    tk_workpaper_row *r = &w->rows[w->n++];
+    r->department_code = col(a, q, 0);
+    r->department_name = col(a, q, 1);
+    r->seq = sqlite3_column_int(q, 2);
+    r->ref = col(a, q, 3);
+    r->text = col(a, q, 4);
+    r->grade = col(a, q, 5);
+    r->evidence = col(a, q, 6);
+    r->finding = col(a, q, 7);
+    r->good = col(a, q, 8);
+    r->confirm = col(a, q, 9);
+    r->auditor = col(a, q, 10);
+    if (!r->auditor && l->plan) {
+        const char *who = tk_audit_plan_auditors_of(l->plan, r->department_code ? r->department_code : "");
+        r->auditor = who ? tk_arena_strdup(a, who) : NULL;
+    }
+    r->audit_date = col(a, q, 11);
+    if (!w->org_name)
+        w->org_name = col(a, q, 12);
+    return 0;
+}
+
 int tk_workpaper_load(tk_store *st, const char *org, int year, tk_workpaper *w, tk_diags *d)
 {
     memset(w, 0, sizeof *w);
@@ -48,41 +82,10 @@ int tk_workpaper_load(tk_store *st, const char *org, int year, tk_workpaper *w, 
         tk_store_done(st, q);
         return -1;
     }
-    size_t cap = 0;
-    int rc;
-    tk_arena *a = w->arena;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (w->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            w->rows = tk_xrealloc(w->rows, cap * sizeof *w->rows);
-        }
-        tk_workpaper_row *r = &w->rows[w->n++];
-        r->department_code = col(a, q, 0);
-        r->department_name = col(a, q, 1);
-        r->seq = sqlite3_column_int(q, 2);
-        r->ref = col(a, q, 3);
-        r->text = col(a, q, 4);
-        r->grade = col(a, q, 5);
-        r->evidence = col(a, q, 6);
-        r->finding = col(a, q, 7);
-        r->good = col(a, q, 8);
-        r->confirm = col(a, q, 9);
-        r->auditor = col(a, q, 10);
-        if (!r->auditor && plan) {
-            const char *who = tk_audit_plan_auditors_of(plan, r->department_code ? r->department_code : "");
-            r->auditor = who ? tk_arena_strdup(a, who) : NULL;
-        }
-        r->audit_date = col(a, q, 11);
-        if (!w->org_name)
-            w->org_name = col(a, q, 12);
-    }
-    tk_store_done(st, q);
+    workpaper_walk l = {w, plan, 0};
+    int rc = tk_store_each_row(st, q, stored_row, &l, NULL, d);
     tk_audit_plan_free(plan);
-    if (rc != SQLITE_DONE) {
-        tk_diag_error(d, tk_store_path(st), 0, "データベースを読めません: %s", sqlite3_errmsg(tk_store_sqlite(st)));
-        return -1;
-    }
-    return w->n ? 1 : 0;
+    return rc != 0 ? -1 : w->n ? 1 : 0;
 }
 
 void tk_workpaper_free(tk_workpaper *w)

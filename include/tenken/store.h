@@ -105,6 +105,18 @@ struct sqlite3 *tk_store_sqlite(tk_store *s);
  * failure, with a diagnostic. */
 struct sqlite3_stmt *tk_store_prepare(tk_store *s, const char *sql, tk_diags *d);
 void tk_store_done(tk_store *s, struct sqlite3_stmt *q);
+/* One row of a read (tk_store_each_row); its columns are valid during the
+ * call only. Returns 0 to read on; anything else stops the read there. */
+typedef int (*tk_store_row_fn)(struct sqlite3_stmt *q, void *user);
+/* Step q (prepared and bound by the caller) through its rows, each to row
+ * until row stops the read, then give q back (tk_store_done). 0 when the
+ * rows ran out, row's value when row stopped the read, -1 when a step failed
+ * (with a diagnostic naming the database). *nrows (may be NULL): the rows
+ * passed to row, the one that stopped the read included. */
+int tk_store_each_row(tk_store *s, struct sqlite3_stmt *q, tk_store_row_fn row, void *user, long *nrows, tk_diags *d);
+/* A diagnostic that the database could not be read or written ("読み出し",
+ * "書き込み": what failed), with SQLite's reason. Returns -1. */
+int tk_store_fail(tk_store *s, tk_diags *d, const char *what);
 /* Bind text, or NULL when v is NULL. */
 void tk_store_bind_text(struct sqlite3_stmt *st, int i, const char *v);
 /* The same without a copy, for rows written in bulk: v must stay as it is

@@ -55,6 +55,15 @@ void *tk_xmalloc(size_t n);
 void *tk_xcalloc(size_t n, size_t size);
 void *tk_xrealloc(void *p, size_t n);
 char *tk_xstrdup(const char *s);
+/* Room for one more element at the end of the array v of n elements (from
+ * tk_xrealloc, or NULL): its capacity cap doubles, from first, when full. */
+#define TK_GROW(v, n, cap, first)                                                                                      \
+    do {                                                                                                               \
+        if ((n) == (cap)) {                                                                                            \
+            (cap) = (cap) ? (cap) * 2 : (first);                                                                       \
+            (v) = tk_xrealloc((v), (cap) * sizeof *(v));                                                               \
+        }                                                                                                              \
+    } while (0)
 
 /* ---- files ---- */
 /* Read a whole file of at most max bytes. Returns 0 and fills *out (caller
