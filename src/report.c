@@ -247,13 +247,43 @@ static long dept_index(const tk_strmap *m, const char *code)
 
 static int load_carried(tk_report *rp, tk_store *st, tk_diags *d);
 
+typedef struct plan_walk {
+    const tk_report *rp;
+    tk_report_plan_fn fn;
+    void *user;
+} plan_walk;
+
+static int plan_row(sqlite3_stmt *q, size_t dept, void *user)
+{
+    const plan_walk *w = user;
+    const tk_results *r = w->rp->r;
+    tk_report_plan p = {.dept = dept};
+    const char *s;
+    p.item_id = (s = (const char *)sqlite3_column_text(q, 1)) ? s : "";
+    p.item = tk_results_find_item(r, p.item_id);
+    p.origin = (s = (const char *)sqlite3_column_text(q, 2)) ? s : "";
+    p.content = (s = (const char *)sqlite3_column_text(q, 3)) ? s : "";
+    p.owner = (s = (const char *)sqlite3_column_text(q, 4)) ? s : "";
+    p.due = (s = (const char *)sqlite3_column_text(q, 5)) && *s ? s : NULL;
+    if (!p.due || !tk_date_parse(p.due, &p.due_date))
+        p.due_date = (tk_date){0, 0, 0};
+    s = (const char *)sqlite3_column_text(q, 6);
+    if (!s || !tk_plan_status_parse(s, &p.status))
+        p.status = TK_PLAN_NOT_STARTED;
+    p.open = !tk_plan_status_closed(p.status);
+    p.days_overdue = tk_plan_days_overdue(p.status, p.due_date, w->rp->today);
+    /* a cell only for an item of the checklist */
+    p.has_cell = p.item >= 0 && sqlite3_column_int(q, 7) != 0;
+    p.answer = p.has_cell ? tk_results_find_answer(r, (const char *)sqlite3_column_text(q, 8)) : -1;
+    p.finding = p.has_cell ? (const char *)sqlite3_column_text(q, 9) : NULL;
+    return w->fn(w->user, &p);
+}
+
 /* The plans of the campaign with the cell each belongs to: the answer of
  * the last active workbook of the department that holds the item (as the
  * cells come, tk_results_cells). */
 int tk_report_plans(const tk_report *rp, tk_store *st, long dept, tk_report_plan_fn fn, void *user, tk_diags *d)
 {
-    const tk_results *r = rp->r;
-    sqlite3 *db = tk_store_sqlite(st);
     /* one department's plans by the plan's unique index, not a filter over
      * the whole campaign */
 #define PLANS_SQL(WHERE)                                                                                               \
@@ -266,55 +296,9 @@ int tk_report_plans(const tk_report *rp, tk_store *st, long dept, tk_report_plan
     "LEFT JOIN submission s ON s.workbook_id = cw.id AND s.superseded_by IS NULL "                                     \
     "LEFT JOIN answer a ON a.submission_id = s.id AND a.item_id = p.item_id "                                          \
     "WHERE p.campaign_id = ?1 " WHERE " ORDER BY p.department_code, COALESCE(p.due, '9999-99-99'), p.item_id"
-    const char *sql = dept >= 0 ? PLANS_SQL("AND p.department_code = ?2") : PLANS_SQL("");
+    plan_walk w = {rp, fn, user};
+    return tk_results_dept_rows(st, rp->r, dept, PLANS_SQL(""), PLANS_SQL("AND p.department_code = ?2"), plan_row, &w, d);
 #undef PLANS_SQL
-    sqlite3_stmt *q = tk_store_prepare(st, sql, d); /* kept: read once per department */
-    if (!q)
-        return -1;
-    sqlite3_bind_int64(q, 1, r->campaign_id);
-    if (dept >= 0)
-        sqlite3_bind_text(q, 2, r->depts[dept].code, -1, SQLITE_STATIC);
-    int rc, stop = 0;
-    const char *last_code = NULL;
-    long di = -1;
-    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *dc = (const char *)sqlite3_column_text(q, 0);
-        if (!dc)
-            continue;
-        /* rows come by department: look each one up once */
-        if (!last_code || strcmp(last_code, dc)) {
-            di = tk_results_find_dept(r, dc);
-            last_code = di >= 0 ? r->depts[di].code : NULL;
-        }
-        if (di < 0)
-            continue;
-        tk_report_plan p = {.dept = (size_t)di};
-        const char *s;
-        p.item_id = (s = (const char *)sqlite3_column_text(q, 1)) ? s : "";
-        p.item = tk_results_find_item(r, p.item_id);
-        p.origin = (s = (const char *)sqlite3_column_text(q, 2)) ? s : "";
-        p.content = (s = (const char *)sqlite3_column_text(q, 3)) ? s : "";
-        p.owner = (s = (const char *)sqlite3_column_text(q, 4)) ? s : "";
-        p.due = (s = (const char *)sqlite3_column_text(q, 5)) && *s ? s : NULL;
-        if (!p.due || !tk_date_parse(p.due, &p.due_date))
-            p.due_date = (tk_date){0, 0, 0};
-        s = (const char *)sqlite3_column_text(q, 6);
-        if (!s || !tk_plan_status_parse(s, &p.status))
-            p.status = TK_PLAN_NOT_STARTED;
-        p.open = !tk_plan_status_closed(p.status);
-        p.days_overdue = tk_plan_days_overdue(p.status, p.due_date, rp->today);
-        /* a cell only for an item of the checklist */
-        p.has_cell = p.item >= 0 && sqlite3_column_int(q, 7) != 0;
-        p.answer = p.has_cell ? tk_results_find_answer(r, (const char *)sqlite3_column_text(q, 8)) : -1;
-        p.finding = p.has_cell ? (const char *)sqlite3_column_text(q, 9) : NULL;
-        stop = fn(user, &p);
-    }
-    if (!stop && rc != SQLITE_DONE) {
-        tk_diag_error(d, tk_store_path(st), 0, "改善計画を読み出せません: %s", sqlite3_errmsg(db));
-        stop = -1;
-    }
-    tk_store_done(st, q);
-    return stop;
 }
 
 static void count_plan_in(tk_report_plan_count *c, const tk_report_plan *p)

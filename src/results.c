@@ -395,6 +395,75 @@ int tk_results_find_answer(const tk_results *r, const char *value)
 
 static const char *text_or_null(sqlite3_stmt *q, int i) { return (const char *)sqlite3_column_text(q, i); }
 
+/* The walk of a read by department (tk_results_dept_rows). */
+typedef struct dept_walk {
+    const tk_results *r;
+    tk_res_row_fn fn;
+    void *user;
+    const char *last_code;
+    long last_dept;
+} dept_walk;
+
+static int dept_row(sqlite3_stmt *q, void *user)
+{
+    dept_walk *w = user;
+    const char *dc = text_or_null(q, 0);
+    if (!dc)
+        return 0;
+    /* rows come by department: look each one up once */
+    if (!w->last_code || strcmp(w->last_code, dc)) {
+        w->last_dept = tk_results_find_dept(w->r, dc);
+        w->last_code = w->last_dept >= 0 ? w->r->depts[w->last_dept].code : NULL;
+    }
+    return w->last_dept < 0 ? 0 : w->fn(q, (size_t)w->last_dept, w->user);
+}
+
+int tk_results_dept_rows(tk_store *st, const tk_results *r, long dept, const char *sql_all, const char *sql_dept,
+                         tk_res_row_fn fn, void *user, tk_diags *d)
+{
+    sqlite3_stmt *q = tk_store_prepare(st, dept >= 0 ? sql_dept : sql_all, d); /* kept: read once per department */
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, r->campaign_id);
+    if (dept >= 0)
+        sqlite3_bind_text(q, 2, r->depts[dept].code, -1, SQLITE_STATIC);
+    dept_walk w = {r, fn, user, NULL, -1};
+    return tk_store_each_row(st, q, dept_row, &w, NULL, d);
+}
+
+typedef struct cell_walk {
+    const tk_results *r;
+    tk_res_cell_fn fn;
+    void *user;
+    long last_item;
+} cell_walk;
+
+static int cell_row(sqlite3_stmt *q, size_t dept, void *user)
+{
+    cell_walk *w = user;
+    const tk_results *r = w->r;
+    const char *ic = text_or_null(q, 1);
+    if (!ic)
+        return 0;
+    /* a workbook's rows follow the checklist: try the next item first */
+    long k = w->last_item + 1 < (long)r->nitems && !strcmp(r->items[w->last_item + 1].id, ic) ? w->last_item + 1
+                                                                                           : tk_results_find_item(r, ic);
+    w->last_item = k;
+    if (k < 0)
+        return 0;
+    tk_res_cell c = {.dept = dept,
+                     .item = (size_t)k,
+                     .answer = tk_results_find_answer(r, text_or_null(q, 2)),
+                     .flag = text_or_null(q, 3),
+                     .plan = text_or_null(q, 4),
+                     .owner = text_or_null(q, 5),
+                     .due = text_or_null(q, 6),
+                     .evidence = text_or_null(q, 7),
+                     .note = text_or_null(q, 8),
+                     .finding = text_or_null(q, 9)};
+    return w->fn(w->user, &c);
+}
+
 int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_fn fn, void *user, tk_diags *d)
 {
     /* one department's rows by the active-workbook index, not a filter
@@ -405,48 +474,9 @@ int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_f
     "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "                                      \
     "LEFT JOIN answer a ON a.submission_id = s.id AND a.item_id = wi.item_id "                                         \
     "WHERE w.campaign_id = ?1 AND w.revoked_at IS NULL " WHERE " ORDER BY w.department_code, w.id, wi.seq"
-    const char *sql = dept >= 0 ? CELLS_SQL("AND w.department_code = ?2") : CELLS_SQL("");
+    cell_walk w = {r, fn, user, -1};
+    return tk_results_dept_rows(st, r, dept, CELLS_SQL(""), CELLS_SQL("AND w.department_code = ?2"), cell_row, &w, d);
 #undef CELLS_SQL
-    sqlite3_stmt *q = tk_store_prepare(st, sql, d); /* kept: read once per department */
-    if (!q)
-        return -1;
-    sqlite3_bind_int64(q, 1, r->campaign_id);
-    if (dept >= 0)
-        sqlite3_bind_text(q, 2, r->depts[dept].code, -1, SQLITE_STATIC);
-    int rc, stop = 0;
-    const char *last_code = NULL;
-    long last_dept = -1, last_item = -1;
-    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *dc = text_or_null(q, 0), *ic = text_or_null(q, 1);
-        if (!dc || !ic)
-            continue;
-        /* rows come by department: look each one up once */
-        if (!last_code || strcmp(last_code, dc)) {
-            last_dept = tk_results_find_dept(r, dc);
-            last_code = last_dept >= 0 ? r->depts[last_dept].code : NULL;
-        }
-        /* a workbook's rows follow the checklist: try the next item first */
-        long k = last_item + 1 < (long)r->nitems && !strcmp(r->items[last_item + 1].id, ic) ? last_item + 1
-                                                                                         : tk_results_find_item(r, ic);
-        last_item = k;
-        if (last_dept < 0 || k < 0)
-            continue;
-        tk_res_cell c = {.dept = (size_t)last_dept,
-                         .item = (size_t)k,
-                         .answer = tk_results_find_answer(r, text_or_null(q, 2)),
-                         .flag = text_or_null(q, 3),
-                         .plan = text_or_null(q, 4),
-                         .owner = text_or_null(q, 5),
-                         .due = text_or_null(q, 6),
-                         .evidence = text_or_null(q, 7),
-                         .note = text_or_null(q, 8),
-                         .finding = text_or_null(q, 9)};
-        stop = fn(user, &c);
-    }
-    if (!stop && rc != SQLITE_DONE)
-        stop = tk_store_fail(st, d, "読み出し");
-    tk_store_done(st, q);
-    return stop;
 }
 
 typedef struct cell_list {

@@ -107,6 +107,16 @@ void tk_results_tally(tk_results *r, const tk_res_cell *c);
 typedef int (*tk_res_cell_fn)(void *user, const tk_res_cell *c);
 int tk_results_cells(tk_store *st, const tk_results *r, long dept, tk_res_cell_fn fn, void *user, tk_diags *d);
 
+/* The rows of a read of r's campaign that come ordered by department code
+ * (column 0): sql_all with ?1 the campaign's id or, when dept >= 0,
+ * sql_dept, the same with department dept's code as ?2. Each row of one of
+ * r's departments goes to fn with that department's index; fn returns 0 to
+ * go on, anything else stops the read and is returned. 0, or -1 when the
+ * database cannot be read (error in d). The statements are kept with st. */
+typedef int (*tk_res_row_fn)(struct sqlite3_stmt *q, size_t dept, void *user);
+int tk_results_dept_rows(tk_store *st, const tk_results *r, long dept, const char *sql_all, const char *sql_dept,
+                         tk_res_row_fn fn, void *user, tk_diags *d);
+
 /* Department dept's cells in an array in a (strings copied). The count,
  * or -1 when the database cannot be read. */
 long tk_results_dept_cells(tk_store *st, const tk_results *r, size_t dept, tk_arena *a, tk_res_cell **cells, tk_diags *d);
