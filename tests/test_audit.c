@@ -406,25 +406,29 @@ static void test_response_round_plans_findings_and_late_ones_are_action_needed(v
     tk_finding_list_free(&after);
 }
 
-/* The audit's committee report speaks of 指摘事項, and its 要対応 are the
- * findings without a plan past the response deadline, as tenken findings. */
-/* The 2026 audit's report as of 2027-01-20 (the response deadline past). */
+/* A report test: the 2026 audit's report as of a day, with the
+ * diagnostics of its test. */
 typedef struct audit_report {
+    tk_diags d;
     tk_results *r;
     tk_pdf_font *font;
     tk_report *rp;
 } audit_report;
 
-static audit_report report_2026(tk_diags *d)
+/* The set-up of every report test (skipped when the campaign was not set
+ * up); report_free frees it. */
+static void report_2026(audit_report *ar, tk_date today)
 {
-    audit_report ar = {0};
-    tk_store *st = tk_store_open(db, d);
-    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &ar.r, d), 1);
-    ar.font = tk_pdf_font_open(NULL, d);
-    tk_report_opts ro = {.today = {2027, 1, 20}, .no_previous = true, .font = ar.font};
-    assert_int_equal(tk_report_open(st, ar.r, &ro, &ar.rp, d), TK_EXIT_OK);
+    if (!ready)
+        skip();
+    memset(ar, 0, sizeof *ar);
+    tk_diags_init(&ar->d);
+    tk_store *st = tk_store_open(db, &ar->d);
+    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &ar->r, &ar->d), 1);
+    ar->font = tk_pdf_font_open(NULL, &ar->d);
+    tk_report_opts ro = {.today = today, .no_previous = true, .font = ar->font};
+    assert_int_equal(tk_report_open(st, ar->r, &ro, &ar->rp, &ar->d), TK_EXIT_OK);
     tk_store_close(st);
-    return ar;
 }
 
 static void report_free(audit_report *ar)
@@ -432,16 +436,17 @@ static void report_free(audit_report *ar)
     tk_report_free(ar->rp);
     tk_pdf_font_free(ar->font);
     tk_results_free(ar->r);
+    tk_diags_free(&ar->d);
 }
 
+/* The audit's committee report speaks of 指摘事項, and its 要対応 are the
+ * findings without a plan past the response deadline (2027-01-20 is past
+ * it), as tenken findings. */
 static void test_committee_report_speaks_of_findings_and_counts_late_ones(void **state)
 {
     (void)state;
-    if (!ready)
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    audit_report ar = report_2026(&d);
+    audit_report ar;
+    report_2026(&ar, (tk_date){2027, 1, 20});
     tk_report *rp = ar.rp;
     tk_finding_list l = findings(2026, (tk_date){2027, 1, 20});
     size_t late = 0;
@@ -452,13 +457,12 @@ static void test_committee_report_speaks_of_findings_and_counts_late_ones(void *
     assert_int_equal(rp->flagged, late);
     char pdf[256];
     snprintf(pdf, sizeof pdf, "%s/committee.pdf", dir);
-    assert_int_equal(tk_report_write_committee(rp, pdf, true, NULL, &d), TK_EXIT_OK);
+    assert_int_equal(tk_report_write_committee(rp, pdf, true, NULL, &ar.d), TK_EXIT_OK);
     if (sh("command -v pdftotext >/dev/null") == 0) {
         assert_int_equal(sh("pdftotext '%s' - | grep -q '否定的'", pdf), 1);
         assert_int_equal(sh("pdftotext '%s' - | grep -q '指摘事項'", pdf), 0);
     }
     report_free(&ar);
-    tk_diags_free(&d);
 }
 
 /* The summary workbook and the department reports of an audit call the
@@ -467,20 +471,18 @@ static void test_committee_report_speaks_of_findings_and_counts_late_ones(void *
 static void test_summary_and_department_reports_speak_of_findings(void **state)
 {
     (void)state;
-    if (!ready)
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    audit_report ar = report_2026(&d);
+    audit_report ar;
+    report_2026(&ar, (tk_date){2027, 1, 20});
     tk_report *rp = ar.rp;
+    tk_diags *d = &ar.d;
     char xlsx[256], deps[256];
     snprintf(xlsx, sizeof xlsx, "%s/summary.xlsx", dir);
     snprintf(deps, sizeof deps, "%s/notices", dir);
-    tk_store *st = tk_store_open(db, &d); /* the rows the documents list */
-    assert_int_equal(tk_report_write_summary(rp, st, xlsx, true, &d), TK_EXIT_OK);
+    tk_store *st = tk_store_open(db, d); /* the rows the documents list */
+    assert_int_equal(tk_report_write_summary(rp, st, xlsx, true, d), TK_EXIT_OK);
     size_t written = 0;
     tk_store_close(st);
-    assert_int_equal(tk_report_write_departments(rp, db, deps, NULL, 0, 2, true, &written, &d), TK_EXIT_OK);
+    assert_int_equal(tk_report_write_departments(rp, db, deps, NULL, 0, 2, true, &written, d), TK_EXIT_OK);
     assert_int_equal(written, 2);
     /* every heading of the workbook's sheets, as the shared strings hold them */
     assert_int_equal(sh("unzip -p '%s' xl/sharedStrings.xml | grep -q '否定的'", xlsx), 1);
@@ -496,7 +498,6 @@ static void test_summary_and_department_reports_speak_of_findings(void **state)
         }
     }
     report_free(&ar);
-    tk_diags_free(&d);
 }
 
 static void test_next_audit_confirms_and_only_a_confirmed_fix_closes(void **state)
@@ -580,18 +581,14 @@ static void test_next_audit_confirms_and_only_a_confirmed_fix_closes(void **stat
 static void test_report_figures_equal_score_and_findings(void **state)
 {
     (void)state;
-    if (!ready)
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_store *st = tk_store_open(db, &d);
-    tk_results *r = NULL;
-    assert_int_equal(tk_results_load(st, "toride", 2026, "audit", &r, &d), 1);
-    tk_report *rp = NULL;
-    tk_report_opts ro = {.today = {2027, 3, 1}, .no_previous = true};
-    assert_int_equal(tk_report_open(st, r, &ro, &rp, &d), TK_EXIT_OK);
+    audit_report rep;
+    report_2026(&rep, (tk_date){2027, 3, 1});
+    tk_results *r = rep.r;
+    tk_report *rp = rep.rp;
+    tk_diags *d = &rep.d;
+    tk_store *st = tk_store_open(db, d);
     tk_audit_record *ar = NULL;
-    assert_int_equal(tk_audit_record_load(st, rp, &ar, &d), TK_EXIT_OK);
+    assert_int_equal(tk_audit_record_load(st, rp, &ar, d), TK_EXIT_OK);
     size_t scored = 0, negative = 0;
     for (size_t g = 0; g < r->nanswers; g++) {
         if (!r->answers[g].excluded)
@@ -614,14 +611,12 @@ static void test_report_figures_equal_score_and_findings(void **state)
     char comment[256];
     snprintf(comment, sizeof comment, "%s/comment.txt", dir);
     write_file(comment, "委託先管理の全庁的な見直しを要する。\n");
-    st = tk_store_open(db, &d);
-    tk_pdf_font *font = tk_pdf_font_open(NULL, &d);
-    rp->font = font;
+    st = tk_store_open(db, d);
     size_t pages = 0, nn = 0;
-    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, true, &pages, &nn, &d), TK_EXIT_OK);
+    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, true, &pages, &nn, d), TK_EXIT_OK);
     assert_int_equal(nn, 2);
     assert_true(pages > 2);
-    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, false, NULL, NULL, &d), TK_EXIT_INPUT);
+    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, false, NULL, NULL, d), TK_EXIT_INPUT);
     tk_store_close(st);
     if (sh("command -v pdftotext >/dev/null") == 0) {
         assert_int_equal(sh("pdftotext -layout '%s' - | tr -d ' ' > '%s/r.txt'", pdf, dir), 0);
@@ -633,10 +628,7 @@ static void test_report_figures_equal_score_and_findings(void **state)
         assert_int_equal(sh("grep -q '重要な問題はない' '%s/r.txt'", dir), 1);
         assert_int_equal(sh("ls '%s' | grep -c pdf | grep -q 2", notices), 0);
     }
-    tk_pdf_font_free(font);
-    tk_report_free(rp);
-    tk_results_free(r);
-    tk_diags_free(&d);
+    report_free(&rep);
 }
 
 int main(void)

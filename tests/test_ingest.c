@@ -259,17 +259,44 @@ static void test_other_files_are_refused_clearly(void **state)
 
 enum { ST_OPEN = 1, ST_IDENTITY, ST_TAKEN_IN, ST_ISSUED, ST_SHEETS, ST_VALUES, ST_STORE };
 
+/* A stage test: its diagnostics, and the result and last step of the
+ * stages it ran last. */
+typedef struct stage_case {
+    tk_diags d;
+    tk_ingest_result r;
+    tk_ingest_step s;
+} stage_case;
+
+/* The set-up of every stage test (the filled workbooks need openpyxl);
+ * stage_end frees it. */
+static void stage_begin(stage_case *c)
+{
+    if (!have_openpyxl())
+        skip();
+    memset(c, 0, sizeof *c);
+    tk_diags_init(&c->d);
+}
+
+static void stage_end(stage_case *c) { tk_diags_free(&c->d); }
+
+/* Its diagnostics emptied, for a second look. */
+static void stage_again(stage_case *c)
+{
+    tk_diags_free(&c->d);
+    tk_diags_init(&c->d);
+}
+
 /* Run the stages in order as tk_ingest_file does, up to stage `upto`; the
  * number of the stage that said DONE or STOP (0 when all up to `upto` said
- * NEXT), with its step in *last. The SHA-256 and token the job held are
+ * NEXT), with its step in c->s. The SHA-256 and token the job held are
  * copied to sha and token. */
-static int run_stages(const char *path, bool dry, int upto, tk_ingest_result *r, tk_diags *d, tk_ingest_step *last, char sha[65],
-                      char token[64])
+static int run_stages(stage_case *c, const char *path, bool dry, int upto, char sha[65], char token[64])
 {
+    tk_diags *d = &c->d;
     tk_store *st = tk_store_open(db, d);
     assert_non_null(st);
     tk_ingest_opts o = {.dry_run = dry};
-    tk_ingest_job *j = tk_ingest_job_new(path, &o, r, d);
+    tk_ingest_job *j = tk_ingest_job_new(path, &o, &c->r, d);
     assert_string_equal(tk_ingest_job_sha256(j), "");
     assert_string_equal(tk_ingest_job_token(j), "");
     tk_ingest_step s = TK_INGEST_NEXT;
@@ -287,7 +314,7 @@ static int run_stages(const char *path, bool dry, int upto, tk_ingest_result *r,
         if (s != TK_INGEST_NEXT)
             at = k;
     }
-    *last = s;
+    c->s = s;
     if (sha)
         snprintf(sha, 65, "%s", tk_ingest_job_sha256(j));
     if (token)
@@ -300,15 +327,13 @@ static int run_stages(const char *path, bool dry, int upto, tk_ingest_result *r,
 static void var_path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/var/%s", dir, name); }
 
 /* The stage that refuses the file `name` of tests/make_variants.py. */
-static int refused_at(const char *name, tk_diags *d)
+static int refused_at(stage_case *c, const char *name)
 {
     char path[256];
     var_path(path, sizeof path, name);
-    tk_ingest_result r;
-    tk_ingest_step s;
-    int at = run_stages(path, false, ST_STORE, &r, d, &s, NULL, NULL);
-    assert_int_equal(s, TK_INGEST_STOP);
-    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
+    int at = run_stages(c, path, false, ST_STORE, NULL, NULL);
+    assert_int_equal(c->s, TK_INGEST_STOP);
+    assert_int_equal(c->r.outcome, TK_INGEST_REFUSED);
     return at;
 }
 
@@ -316,48 +341,40 @@ static int refused_at(const char *name, tk_diags *d)
 static void test_stage_open_hashes_the_bytes_and_stops_at_what_is_not_a_zip(void **state)
 {
     (void)state;
-    if (!have_openpyxl())
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_ingest_result r;
-    tk_ingest_step s;
+    stage_case c;
+    stage_begin(&c);
     char sha[65], want[65];
-    assert_int_equal(run_stages(filled03, false, ST_OPEN, &r, &d, &s, sha, NULL), 0);
-    assert_int_equal(s, TK_INGEST_NEXT);
+    assert_int_equal(run_stages(&c, filled03, false, ST_OPEN, sha, NULL), 0);
+    assert_int_equal(c.s, TK_INGEST_NEXT);
     tk_buf b;
     assert_int_equal(tk_file_read(filled03, 1u << 24, &b), 0);
     tk_sha256_hex(b.data, b.len, want);
     tk_buf_free(&b);
     assert_string_equal(sha, want);
-    assert_int_equal(d.count, 0);
-    assert_int_equal(refused_at("table.csv", &d), ST_OPEN);
-    assert_true(has_message(&d, NULL, "ZIP 形式ではありません"));
+    assert_int_equal(c.d.count, 0);
+    assert_int_equal(refused_at(&c, "table.csv"), ST_OPEN);
+    assert_true(has_message(&c.d, NULL, "ZIP 形式ではありません"));
     /* a folder is not read at all */
-    assert_int_equal(run_stages(dir, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_OPEN);
-    assert_true(has_message(&d, NULL, "通常のファイルではありません"));
-    tk_diags_free(&d);
+    assert_int_equal(run_stages(&c, dir, false, ST_STORE, NULL, NULL), ST_OPEN);
+    assert_true(has_message(&c.d, NULL, "通常のファイルではありません"));
+    stage_end(&c);
 }
 
 /* Identity: the token of the workbook issued; no identity sheet stops here. */
 static void test_stage_identity_reads_the_token_issued(void **state)
 {
     (void)state;
-    if (!have_openpyxl())
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_ingest_result r;
-    tk_ingest_step s;
+    stage_case c;
+    stage_begin(&c);
     char token[64];
-    assert_int_equal(run_stages(filled03, false, ST_IDENTITY, &r, &d, &s, NULL, token), 0);
+    assert_int_equal(run_stages(&c, filled03, false, ST_IDENTITY, NULL, token), 0);
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM workbook WHERE token = '%s' AND department_code = '03'", token);
     assert_int_equal(count(sql), 1);
-    assert_int_equal(refused_at("no_identity.xlsx", &d), ST_IDENTITY);
-    assert_int_equal(refused_at("unrelated.xlsx", &d), ST_IDENTITY);
-    assert_true(has_message(&d, NULL, "tenken が発行した点検票ではありません"));
-    tk_diags_free(&d);
+    assert_int_equal(refused_at(&c, "no_identity.xlsx"), ST_IDENTITY);
+    assert_int_equal(refused_at(&c, "unrelated.xlsx"), ST_IDENTITY);
+    assert_true(has_message(&c.d, NULL, "tenken が発行した点検票ではありません"));
+    stage_end(&c);
 }
 
 /* Taken in before: the same bytes are DONE (SAME) before the record or any
@@ -365,25 +382,21 @@ static void test_stage_identity_reads_the_token_issued(void **state)
 static void test_stage_taken_in_ends_a_file_stored_before(void **state)
 {
     (void)state;
-    if (!have_openpyxl())
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_ingest_result r;
-    tk_ingest_step s;
+    stage_case c;
+    stage_begin(&c);
     char again[256];
     /* the version of 02 taken in last (test_same_bytes_...) */
     snprintf(again, sizeof again, "%s/again/%s", dir, strrchr(issued02, '/') + 1);
-    assert_int_equal(run_stages(again, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_TAKEN_IN);
-    assert_int_equal(s, TK_INGEST_DONE);
-    assert_int_equal(r.outcome, TK_INGEST_SAME);
-    assert_string_equal(r.department_code, "02");
-    assert_true(r.submission_id > 0);
-    assert_int_equal(r.items, 0); /* the rows were not read */
-    assert_int_equal(run_stages(again, true, ST_TAKEN_IN, &r, &d, &s, NULL, NULL), 0);
-    assert_int_equal(run_stages(filled03, false, ST_TAKEN_IN, &r, &d, &s, NULL, NULL), 0);
-    assert_int_equal(d.count, 0);
-    tk_diags_free(&d);
+    assert_int_equal(run_stages(&c, again, false, ST_STORE, NULL, NULL), ST_TAKEN_IN);
+    assert_int_equal(c.s, TK_INGEST_DONE);
+    assert_int_equal(c.r.outcome, TK_INGEST_SAME);
+    assert_string_equal(c.r.department_code, "02");
+    assert_true(c.r.submission_id > 0);
+    assert_int_equal(c.r.items, 0); /* the rows were not read */
+    assert_int_equal(run_stages(&c, again, true, ST_TAKEN_IN, NULL, NULL), 0);
+    assert_int_equal(run_stages(&c, filled03, false, ST_TAKEN_IN, NULL, NULL), 0);
+    assert_int_equal(c.d.count, 0);
+    stage_end(&c);
 }
 
 /* Issued: the record found and agreeing with the identity sheet; a token of
@@ -391,23 +404,19 @@ static void test_stage_taken_in_ends_a_file_stored_before(void **state)
 static void test_stage_issued_matches_the_record(void **state)
 {
     (void)state;
-    if (!have_openpyxl())
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_ingest_result r;
-    tk_ingest_step s;
-    assert_int_equal(run_stages(filled03, false, ST_ISSUED, &r, &d, &s, NULL, NULL), 0);
-    assert_string_equal(r.department_code, "03");
-    assert_string_equal(r.kind, "self");
-    assert_int_equal(r.year, 2026);
-    assert_true(r.items > 100);
-    assert_int_equal(r.answered, 0); /* no value read yet */
-    assert_int_equal(d.count, 0);
-    assert_int_equal(refused_at("other_token.xlsx", &d), ST_ISSUED);
-    assert_int_equal(refused_at("edited_identity_item.xlsx", &d), ST_ISSUED);
-    assert_int_equal(refused_at("other_year.xlsx", &d), ST_ISSUED);
-    tk_diags_free(&d);
+    stage_case c;
+    stage_begin(&c);
+    assert_int_equal(run_stages(&c, filled03, false, ST_ISSUED, NULL, NULL), 0);
+    assert_string_equal(c.r.department_code, "03");
+    assert_string_equal(c.r.kind, "self");
+    assert_int_equal(c.r.year, 2026);
+    assert_true(c.r.items > 100);
+    assert_int_equal(c.r.answered, 0); /* no value read yet */
+    assert_int_equal(c.d.count, 0);
+    assert_int_equal(refused_at(&c, "other_token.xlsx"), ST_ISSUED);
+    assert_int_equal(refused_at(&c, "edited_identity_item.xlsx"), ST_ISSUED);
+    assert_int_equal(refused_at(&c, "other_year.xlsx"), ST_ISSUED);
+    stage_end(&c);
 }
 
 /* Sheets: a damaged member that is not read is reported here, yet the
@@ -415,28 +424,23 @@ static void test_stage_issued_matches_the_record(void **state)
 static void test_stage_sheets_reports_a_damaged_member_and_values_still_run(void **state)
 {
     (void)state;
-    if (!have_openpyxl())
-        skip();
+    stage_case c;
+    stage_begin(&c);
     char bad[256];
     snprintf(bad, sizeof bad, "%s/var/damaged_off_scale.xlsx", dir);
     char off[256];
     var_path(off, sizeof off, "off_scale.xlsx");
     assert_int_equal(sh("/usr/bin/python3 tests/damage_zip.py '%s' '%s' crc --sheet 記入要領 > /dev/null", off, bad), 0);
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_ingest_result r;
-    tk_ingest_step s;
-    assert_int_equal(run_stages(bad, false, ST_SHEETS, &r, &d, &s, NULL, NULL), 0);
-    assert_true(d.errors > 0); /* the member */
-    size_t after_sheets = d.errors;
-    tk_diags_free(&d);
-    tk_diags_init(&d);
-    assert_int_equal(run_stages(bad, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_VALUES);
-    assert_int_equal(s, TK_INGEST_STOP);
-    assert_int_equal(r.outcome, TK_INGEST_REFUSED);
-    assert_true(d.errors > after_sheets);
-    assert_true(has_message(&d, "!E", "選択肢にありません"));
-    tk_diags_free(&d);
+    assert_int_equal(run_stages(&c, bad, false, ST_SHEETS, NULL, NULL), 0);
+    assert_true(c.d.errors > 0); /* the member */
+    size_t after_sheets = c.d.errors;
+    stage_again(&c);
+    assert_int_equal(run_stages(&c, bad, false, ST_STORE, NULL, NULL), ST_VALUES);
+    assert_int_equal(c.s, TK_INGEST_STOP);
+    assert_int_equal(c.r.outcome, TK_INGEST_REFUSED);
+    assert_true(c.d.errors > after_sheets);
+    assert_true(has_message(&c.d, "!E", "選択肢にありません"));
+    stage_end(&c);
 }
 
 /* Values: a wrong value stops here with its cell; a dry run is DONE
@@ -444,48 +448,39 @@ static void test_stage_sheets_reports_a_damaged_member_and_values_still_run(void
 static void test_stage_values_checks_every_row_and_writes_nothing(void **state)
 {
     (void)state;
-    if (!have_openpyxl())
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_ingest_result r;
-    tk_ingest_step s;
+    stage_case c;
+    stage_begin(&c);
     char before[65], after[65];
     db_digest(before);
-    assert_int_equal(refused_at("bad_date.xlsx", &d), ST_VALUES);
-    assert_true(has_message(&d, "!J", "日付として読めません"));
-    tk_diags_free(&d);
-    tk_diags_init(&d);
-    assert_int_equal(run_stages(filled03, true, ST_STORE, &r, &d, &s, NULL, NULL), ST_VALUES);
-    assert_int_equal(s, TK_INGEST_DONE);
-    assert_int_equal(r.outcome, TK_INGEST_CHECKED);
-    assert_true(r.answered > r.items * 9 / 10);
-    assert_int_equal(run_stages(filled03, false, ST_VALUES, &r, &d, &s, NULL, NULL), 0);
-    assert_int_equal(d.errors, 0);
+    assert_int_equal(refused_at(&c, "bad_date.xlsx"), ST_VALUES);
+    assert_true(has_message(&c.d, "!J", "日付として読めません"));
+    stage_again(&c);
+    assert_int_equal(run_stages(&c, filled03, true, ST_STORE, NULL, NULL), ST_VALUES);
+    assert_int_equal(c.s, TK_INGEST_DONE);
+    assert_int_equal(c.r.outcome, TK_INGEST_CHECKED);
+    assert_true(c.r.answered > c.r.items * 9 / 10);
+    assert_int_equal(run_stages(&c, filled03, false, ST_VALUES, NULL, NULL), 0);
+    assert_int_equal(c.d.errors, 0);
     db_digest(after);
     assert_string_equal(before, after);
-    tk_diags_free(&d);
+    stage_end(&c);
 }
 
 /* Store: the file in one transaction, DONE (ACCEPTED). */
 static void test_stage_store_takes_the_file_in(void **state)
 {
     (void)state;
-    if (!have_openpyxl())
-        skip();
-    tk_diags d;
-    tk_diags_init(&d);
-    tk_ingest_result r;
-    tk_ingest_step s;
+    stage_case c;
+    stage_begin(&c);
     long subs = count("SELECT COUNT(*) FROM submission");
-    assert_int_equal(run_stages(filled03, false, ST_STORE, &r, &d, &s, NULL, NULL), ST_STORE);
-    assert_int_equal(s, TK_INGEST_DONE);
-    assert_int_equal(r.outcome, TK_INGEST_ACCEPTED);
+    assert_int_equal(run_stages(&c, filled03, false, ST_STORE, NULL, NULL), ST_STORE);
+    assert_int_equal(c.s, TK_INGEST_DONE);
+    assert_int_equal(c.r.outcome, TK_INGEST_ACCEPTED);
     assert_int_equal(count("SELECT COUNT(*) FROM submission"), subs + 1);
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM answer WHERE submission_id = %lld", (long long)r.submission_id);
-    assert_int_equal(count(sql), (long)r.items);
-    tk_diags_free(&d);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM answer WHERE submission_id = %lld", (long long)c.r.submission_id);
+    assert_int_equal(count(sql), (long)c.r.items);
+    stage_end(&c);
 }
 
 /* The peak memory (KiB) of `tenken ingest` of the follow-up workbooks of an
