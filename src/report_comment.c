@@ -126,23 +126,26 @@ int tk_report_comment_clear(tk_store *st, int64_t campaign_id, tk_diags *d)
     return rc == SQLITE_DONE ? TK_EXIT_OK : db_error(st, d);
 }
 
+typedef struct comment_read {
+    tk_arena *a;
+    const char **text;
+} comment_read;
+
+static int comment_row(sqlite3_stmt *q, void *user)
+{
+    const comment_read *c = user;
+    if (sqlite3_column_text(q, 0))
+        *c->text = tk_arena_strdup(c->a, (const char *)sqlite3_column_text(q, 0));
+    return 1;
+}
+
 int tk_report_comment_get(tk_store *st, int64_t campaign_id, tk_arena *a, const char **text, tk_diags *d)
 {
     *text = NULL;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(tk_store_sqlite(st), "SELECT text FROM campaign_comment WHERE campaign_id = ?", -1, &q,
-                           NULL) != SQLITE_OK) {
-        tk_diag_error(d, tk_store_path(st), 0, "総評を読み出せません: %s", sqlite3_errmsg(tk_store_sqlite(st)));
+    sqlite3_stmt *q = tk_store_prepare(st, "SELECT text FROM campaign_comment WHERE campaign_id = ?", d);
+    if (!q)
         return -1;
-    }
     sqlite3_bind_int64(q, 1, campaign_id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && sqlite3_column_text(q, 0))
-        *text = tk_arena_strdup(a, (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        tk_diag_error(d, tk_store_path(st), 0, "総評を読み出せません: %s", sqlite3_errmsg(tk_store_sqlite(st)));
-        return -1;
-    }
-    return 0;
+    comment_read c = {a, text};
+    return tk_store_each_row(st, q, comment_row, &c, NULL, d) < 0 ? -1 : 0;
 }

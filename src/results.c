@@ -112,6 +112,19 @@ static int load_tables(tk_store *st, tk_results *r, tk_diags *d)
                      department_row, d);
 }
 
+/* The campaign's one row: the results begun. */
+static int campaign_row(sqlite3_stmt *q, void *user)
+{
+    tk_results *r = tk_xcalloc(1, sizeof *r);
+    r->arena = tk_arena_new();
+    r->campaign_id = sqlite3_column_int64(q, 0);
+    r->org_name = col(r->arena, q, 1);
+    r->deadline = col(r->arena, q, 2);
+    r->template_ref = col(r->arena, q, 3);
+    *(tk_results **)user = r;
+    return 1;
+}
+
 int tk_results_load(tk_store *st, const char *org, int year, const char *kind, tk_results **out, tk_diags *d)
 {
     *out = NULL;
@@ -124,22 +137,13 @@ int tk_results_load(tk_store *st, const char *org, int year, const char *kind, t
     sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, year);
     sqlite3_bind_text(q, 3, kind, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    if (rc != SQLITE_ROW) {
-        tk_store_done(st, q);
-        return rc == SQLITE_DONE ? 0 : tk_store_fail(st, d, "読み出し");
-    }
-    tk_results *r = tk_xcalloc(1, sizeof *r);
-    r->arena = tk_arena_new();
-    tk_arena *a = r->arena;
-    r->campaign_id = sqlite3_column_int64(q, 0);
-    r->org_name = col(a, q, 1);
-    r->deadline = col(a, q, 2);
-    r->template_ref = col(a, q, 3);
-    r->org = tk_arena_strdup(a, org);
-    r->kind = tk_arena_strdup(a, kind);
+    tk_results *r = NULL;
+    int found = tk_store_each_row(st, q, campaign_row, &r, NULL, d);
+    if (found <= 0)
+        return found;
+    r->org = tk_arena_strdup(r->arena, org);
+    r->kind = tk_arena_strdup(r->arena, kind);
     r->year = year;
-    tk_store_done(st, q);
     if (load_tables(st, r, d) != 0) {
         tk_results_free(r);
         return -1;

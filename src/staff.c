@@ -33,32 +33,24 @@ static int person_row(sqlite3_stmt *q, void *user)
 int tk_staff_people(tk_store *st, const char *org, int year, char *deadline, tk_staff_person_fn fn, void *user,
                     tk_diags *d)
 {
-    sqlite3_stmt *q = tk_store_prepare(st, "SELECT id, COALESCE(deadline, '') FROM campaign WHERE org = ? AND year = ? AND kind = 'staff'", d);
-    if (!q)
-        return -1;
-    sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(q, 2, year);
-    int rc = sqlite3_step(q);
-    if (rc != SQLITE_ROW) {
-        tk_store_done(st, q);
-        return rc == SQLITE_DONE ? 0 : tk_store_fail(st, d, "読み出し");
-    }
-    sqlite3_int64 cid = sqlite3_column_int64(q, 0);
+    tk_campaign_rec c;
+    int found = tk_store_campaign_find(st, org, year, "staff", &c, d);
+    if (found <= 0)
+        return found;
     if (deadline)
-        snprintf(deadline, 16, "%s", (const char *)sqlite3_column_text(q, 1));
-    tk_store_done(st, q);
-    q = tk_store_prepare(st,
-                         "SELECT p.number, p.name, p.department_code, COALESCE(dp.name, p.department_code), p.mail, p.title, "
-                         " w.file, s.received_at, COALESCE(s.answered, 0), w.items "
-                         "FROM workbook w JOIN person p ON p.campaign_id = w.campaign_id AND p.number = w.respondent "
-                         "LEFT JOIN department dp ON dp.campaign_id = w.campaign_id AND dp.code = w.department_code "
-                         "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-                         "WHERE w.campaign_id = ? AND w.revoked_at IS NULL "
-                         "ORDER BY p.department_code, p.number",
-                         d);
+        snprintf(deadline, 16, "%s", c.deadline);
+    sqlite3_stmt *q = tk_store_prepare(st,
+                                       "SELECT p.number, p.name, p.department_code, COALESCE(dp.name, p.department_code), p.mail, p.title, "
+                                       " w.file, s.received_at, COALESCE(s.answered, 0), w.items "
+                                       "FROM workbook w JOIN person p ON p.campaign_id = w.campaign_id AND p.number = w.respondent "
+                                       "LEFT JOIN department dp ON dp.campaign_id = w.campaign_id AND dp.code = w.department_code "
+                                       "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
+                                       "WHERE w.campaign_id = ? AND w.revoked_at IS NULL "
+                                       "ORDER BY p.department_code, p.number",
+                                       d);
     if (!q)
         return -1;
-    sqlite3_bind_int64(q, 1, cid);
+    sqlite3_bind_int64(q, 1, c.id);
     person_walk w = {fn, user};
     return tk_store_each_row(st, q, person_row, &w, NULL, d) < 0 ? -1 : 1;
 }

@@ -701,6 +701,12 @@ int tk_store_each_row(tk_store *s, struct sqlite3_stmt *q, tk_store_row_fn row, 
     return stop;
 }
 
+int tk_store_row_id(struct sqlite3_stmt *q, void *id)
+{
+    *(int64_t *)id = sqlite3_column_int64(q, 0);
+    return 1;
+}
+
 int tk_store_begin(tk_store *s, tk_diags *d)
 {
     if (exec(s, "BEGIN IMMEDIATE", d, "更新") != 0)
@@ -791,6 +797,19 @@ static int step_done(tk_store *s, sqlite3_stmt *st, tk_diags *d)
 
 /* ---- campaigns ---- */
 
+/* The one row of ST_CAMPAIGN_FIND into the record. */
+static int campaign_row(sqlite3_stmt *st, void *user)
+{
+    tk_campaign_rec *out = user;
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    copy_col(out->checklist_hash, sizeof out->checklist_hash, st, 1);
+    copy_col(out->deadline, sizeof out->deadline, st, 2);
+    copy_col(out->created_at, sizeof out->created_at, st, 3);
+    copy_col(out->template_ref, sizeof out->template_ref, st, 4);
+    return 1;
+}
+
 int tk_store_campaign_find(tk_store *s, const char *org, int year, const char *kind, tk_campaign_rec *out,
                            tk_diags *d)
 {
@@ -800,22 +819,7 @@ int tk_store_campaign_find(tk_store *s, const char *org, int year, const char *k
     tk_store_bind_text(st, 1, org);
     sqlite3_bind_int(st, 2, year);
     tk_store_bind_text(st, 3, kind);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(st, 0);
-        copy_col(out->checklist_hash, sizeof out->checklist_hash, st, 1);
-        copy_col(out->deadline, sizeof out->deadline, st, 2);
-        copy_col(out->created_at, sizeof out->created_at, st, 3);
-        copy_col(out->template_ref, sizeof out->template_ref, st, 4);
-        sqlite3_reset(st);
-        return 1;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    tk_store_fail(s, d, "読み出し");
-    return -1;
+    return tk_store_each_row(s, st, campaign_row, out, NULL, d);
 }
 
 int64_t tk_store_campaign_put(tk_store *s, const tk_campaign_new *c, tk_diags *d)
@@ -1020,17 +1024,7 @@ int tk_store_workbook_active_for(tk_store *s, int64_t campaign_id, const char *d
     sqlite3_bind_int64(st, 1, campaign_id);
     tk_store_bind_text(st, 2, department_code);
     tk_store_bind_text(st, 3, respondent ? respondent : "");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        return 1;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    tk_store_fail(s, d, "読み出し");
-    return -1;
+    return tk_store_each_row(s, st, tk_store_row_id, id, NULL, d);
 }
 
 int64_t tk_store_workbook_add(tk_store *s, int64_t campaign_id, const tk_workbook_rec *w, tk_diags *d)

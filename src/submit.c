@@ -25,6 +25,26 @@ static char *dup_col(sqlite3_stmt *q, int i)
     return t ? tk_xstrdup((const char *)t) : NULL;
 }
 
+/* The one row of a token's workbook into the record. */
+static int token_row(sqlite3_stmt *q, void *user)
+{
+    tk_issued_workbook *out = user;
+    memset(out, 0, sizeof *out);
+    out->workbook_id = sqlite3_column_int64(q, 0);
+    out->campaign_id = sqlite3_column_int64(q, 1);
+    copy_col(q, 2, out->org, sizeof out->org);
+    out->year = sqlite3_column_int(q, 3);
+    copy_col(q, 4, out->kind, sizeof out->kind);
+    copy_col(q, 5, out->checklist_hash, sizeof out->checklist_hash);
+    copy_col(q, 6, out->department_code, sizeof out->department_code);
+    copy_col(q, 7, out->department_name, sizeof out->department_name);
+    copy_col(q, 8, out->revoked_at, sizeof out->revoked_at);
+    copy_col(q, 9, out->deadline, sizeof out->deadline);
+    copy_col(q, 10, out->respondent, sizeof out->respondent);
+    copy_col(q, 11, out->respondent_name, sizeof out->respondent_name);
+    return 1;
+}
+
 int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook *out, tk_diags *d)
 {
     sqlite3_stmt *q = prep(st,
@@ -39,29 +59,7 @@ int tk_store_issued_by_token(tk_store *st, const char *token, tk_issued_workbook
     if (!q)
         return -1;
     sqlite3_bind_text(q, 1, token, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    int result = 0;
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        out->workbook_id = sqlite3_column_int64(q, 0);
-        out->campaign_id = sqlite3_column_int64(q, 1);
-        copy_col(q, 2, out->org, sizeof out->org);
-        out->year = sqlite3_column_int(q, 3);
-        copy_col(q, 4, out->kind, sizeof out->kind);
-        copy_col(q, 5, out->checklist_hash, sizeof out->checklist_hash);
-        copy_col(q, 6, out->department_code, sizeof out->department_code);
-        copy_col(q, 7, out->department_name, sizeof out->department_name);
-        copy_col(q, 8, out->revoked_at, sizeof out->revoked_at);
-        copy_col(q, 9, out->deadline, sizeof out->deadline);
-        copy_col(q, 10, out->respondent, sizeof out->respondent);
-        copy_col(q, 11, out->respondent_name, sizeof out->respondent_name);
-        result = 1;
-    } else if (rc != SQLITE_DONE) {
-        tk_store_fail(st, d, "読み出し");
-        result = -1;
-    }
-    tk_store_done(st, q);
-    return result;
+    return tk_store_each_row(st, q, token_row, out, NULL, d);
 }
 
 /* What a row owns (the wording is the store handle's). */
@@ -433,6 +431,12 @@ static void plan_state_row(sqlite3_stmt *q, tk_plan_state *out)
     out->last_reason = dup_col(q, 6);
 }
 
+static int plan_state_one(sqlite3_stmt *q, void *out)
+{
+    plan_state_row(q, out);
+    return 1;
+}
+
 int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_diags *d)
 {
     memset(out, 0, sizeof *out);
@@ -440,16 +444,7 @@ int tk_store_plan_state(tk_store *st, int64_t plan_id, tk_plan_state *out, tk_di
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, plan_id);
-    int rc = sqlite3_step(q), result = 0;
-    if (rc == SQLITE_ROW) {
-        plan_state_row(q, out);
-        result = 1;
-    } else if (rc != SQLITE_DONE) {
-        tk_store_fail(st, d, "読み出し");
-        result = -1;
-    }
-    tk_store_done(st, q);
-    return result;
+    return tk_store_each_row(st, q, plan_state_one, out, NULL, d);
 }
 
 typedef struct plan_states {
@@ -863,16 +858,7 @@ int tk_store_submission_find(tk_store *st, int64_t workbook_id, const char *sha2
         return -1;
     sqlite3_bind_int64(q, 1, workbook_id);
     sqlite3_bind_text(q, 2, sha256, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q), result = 0;
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(q, 0);
-        result = 1;
-    } else if (rc != SQLITE_DONE) {
-        tk_store_fail(st, d, "読み出し");
-        result = -1;
-    }
-    tk_store_done(st, q);
-    return result;
+    return tk_store_each_row(st, q, tk_store_row_id, id, NULL, d);
 }
 
 int tk_store_submit(tk_store *st, const tk_submission_new *s, tk_submission_result *r, tk_diags *d)
@@ -1037,38 +1023,26 @@ static int status_row(sqlite3_stmt *q, void *user)
 int tk_store_status(tk_store *st, const char *org, int year, const char *kind, const char *today, char deadline[16],
                     tk_status_fn fn, void *user, tk_diags *d)
 {
-    sqlite3_stmt *q = prep(st, "SELECT id, COALESCE(deadline, '') FROM campaign WHERE org = ? AND year = ? AND kind = ?", d);
-    if (!q)
-        return -1;
-    sqlite3_bind_text(q, 1, org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(q, 2, year);
-    sqlite3_bind_text(q, 3, kind, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    if (rc != SQLITE_ROW) {
-        tk_store_done(st, q);
-        if (rc == SQLITE_DONE)
-            return 0;
-        tk_store_fail(st, d, "読み出し");
-        return -1;
-    }
-    int64_t cid = sqlite3_column_int64(q, 0);
-    copy_col(q, 1, deadline, 16);
-    tk_store_done(st, q);
-    q = prep(st,
-             "SELECT dp.code, dp.name, w.file, w.items, s.received_at, s.answered, s.flagged, "
-             " (SELECT COUNT(*) FROM plan p WHERE p.campaign_id = dp.campaign_id AND p.department_code = dp.code), "
-             " (SELECT COUNT(*) FROM plan p WHERE p.campaign_id = dp.campaign_id AND p.department_code = dp.code "
-             "    AND p.status NOT IN ('done', 'risk-accepted') AND p.due IS NOT NULL AND p.due < ?), "
-             " (SELECT COUNT(*) FROM submission s2 WHERE s2.workbook_id = w.id), w.respondent "
-             "FROM department dp "
-             "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code AND w.revoked_at IS NULL "
-             "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
-             "WHERE dp.campaign_id = ? ORDER BY dp.code, w.id",
-             d);
+    tk_campaign_rec c;
+    int found = tk_store_campaign_find(st, org, year, kind, &c, d);
+    if (found <= 0)
+        return found;
+    snprintf(deadline, 16, "%s", c.deadline);
+    sqlite3_stmt *q = prep(st,
+                           "SELECT dp.code, dp.name, w.file, w.items, s.received_at, s.answered, s.flagged, "
+                           " (SELECT COUNT(*) FROM plan p WHERE p.campaign_id = dp.campaign_id AND p.department_code = dp.code), "
+                           " (SELECT COUNT(*) FROM plan p WHERE p.campaign_id = dp.campaign_id AND p.department_code = dp.code "
+                           "    AND p.status NOT IN ('done', 'risk-accepted') AND p.due IS NOT NULL AND p.due < ?), "
+                           " (SELECT COUNT(*) FROM submission s2 WHERE s2.workbook_id = w.id), w.respondent "
+                           "FROM department dp "
+                           "LEFT JOIN workbook w ON w.campaign_id = dp.campaign_id AND w.department_code = dp.code AND w.revoked_at IS NULL "
+                           "LEFT JOIN submission s ON s.workbook_id = w.id AND s.superseded_by IS NULL "
+                           "WHERE dp.campaign_id = ? ORDER BY dp.code, w.id",
+                           d);
     if (!q)
         return -1;
     sqlite3_bind_text(q, 1, today, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, cid);
+    sqlite3_bind_int64(q, 2, c.id);
     status_walk w = {fn, user};
     return tk_store_each_row(st, q, status_row, &w, NULL, d) < 0 ? -1 : 1;
 }

@@ -114,6 +114,11 @@ typedef int (*tk_store_row_fn)(struct sqlite3_stmt *q, void *user);
  * (with a diagnostic naming the database). *nrows (may be NULL): the rows
  * passed to row, the one that stopped the read included. */
 int tk_store_each_row(tk_store *s, struct sqlite3_stmt *q, tk_store_row_fn row, void *user, long *nrows, tk_diags *d);
+/* The row callback of a lookup by key: column 0 into *(int64_t *)id, and
+ * the read stops at this first row, so that tk_store_each_row returns 1
+ * when there was a row, 0 when none and -1 on failure (a row callback of
+ * one's own that returns 1 reads one row the same way). */
+int tk_store_row_id(struct sqlite3_stmt *q, void *id);
 /* A diagnostic that the database could not be read or written ("読み出し",
  * "書き込み": what failed), with SQLite's reason. Returns -1. */
 int tk_store_fail(tk_store *s, tk_diags *d, const char *what);
