@@ -46,16 +46,6 @@ bool tk_plan_status_parse(const char *s, enum tk_plan_status *out)
 
 bool tk_plan_status_closed(enum tk_plan_status s) { return s == TK_PLAN_DONE || s == TK_PLAN_RISK_ACCEPTED; }
 
-static bool blank(const char *s)
-{
-    if (!s)
-        return true;
-    char *n = tk_text_norm_dup(s);
-    bool b = !*n;
-    free(n);
-    return b;
-}
-
 static bool has(tk_date d) { return d.y != 0; }
 
 bool tk_plan_check(enum tk_plan_status from, tk_date due, const tk_plan_change *ch, char *why, size_t n)
@@ -89,7 +79,7 @@ bool tk_plan_check(enum tk_plan_status from, tk_date due, const tk_plan_change *
             snprintf(why, n, "「延期」には新たな完了予定日が必要です");
             return false;
         }
-        if (blank(ch->reason)) {
+        if (tk_text_blank(ch->reason)) {
             snprintf(why, n, "「延期」には理由が必要です。延期する理由を入力してください");
             return false;
         }

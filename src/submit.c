@@ -505,23 +505,7 @@ void tk_plan_states_free(tk_plan_state *v, size_t n)
 /* Two optional texts say the same (white space and widths aside). */
 static bool same_opt(const char *a, const char *b)
 {
-    if (!a || !b)
-        return !a && !b;
-    char *x = tk_text_norm_dup(a), *y = tk_text_norm_dup(b);
-    bool same = !strcmp(x, y);
-    free(x);
-    free(y);
-    return same;
-}
-
-static bool blank_text(const char *s)
-{
-    if (!s)
-        return true;
-    char *n = tk_text_norm_dup(s);
-    bool b = !*n;
-    free(n);
-    return b;
+    return a && b ? tk_text_same_norm(a, b) : !a && !b;
 }
 
 enum tk_followup_verdict tk_followup_decide(const tk_plan_state *cur, const tk_followup_rec *r, char *why, size_t n,
@@ -552,9 +536,9 @@ enum tk_followup_verdict tk_followup_decide(const tk_plan_state *cur, const tk_f
         return TK_FOLLOWUP_REFUSED;
     }
     /* a restatement of where the plan stands: nothing new to log */
-    if (ch->to == cur->status && (blank_text(ch->note) || same_opt(ch->note, cur->last_note))) {
+    if (ch->to == cur->status && (tk_text_blank(ch->note) || same_opt(ch->note, cur->last_note))) {
         bool same = ch->to == TK_PLAN_POSTPONED
-                        ? ch->new_due.y && tk_date_cmp(ch->new_due, cur->due) == 0 && !blank_text(ch->reason)
+                        ? ch->new_due.y && tk_date_cmp(ch->new_due, cur->due) == 0 && !tk_text_blank(ch->reason)
                         : true;
         if (same)
             return TK_FOLLOWUP_SAME;
@@ -564,7 +548,7 @@ enum tk_followup_verdict tk_followup_decide(const tk_plan_state *cur, const tk_f
             *cell = r->cell_date;
         else if (ch->to == TK_PLAN_POSTPONED && (!ch->new_due.y || (cur->due.y && tk_date_cmp(ch->new_due, cur->due) <= 0)))
             *cell = r->cell_new_due;
-        else if (ch->to == TK_PLAN_POSTPONED && blank_text(ch->reason))
+        else if (ch->to == TK_PLAN_POSTPONED && tk_text_blank(ch->reason))
             *cell = r->cell_reason;
         return TK_FOLLOWUP_REFUSED;
     }
@@ -609,8 +593,8 @@ static int apply_followup(tk_store *st, const tk_followup_rec *r, int64_t sub_id
     sqlite3_bind_int64(q, 1, r->plan_id);
     sqlite3_bind_text(q, 2, *date ? date : now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 3, tk_plan_status_key(ch->to), -1, SQLITE_STATIC);
-    tk_store_bind_text(q, 4, blank_text(ch->note) ? NULL : ch->note);
-    tk_store_bind_text(q, 5, blank_text(ch->reason) ? NULL : ch->reason);
+    tk_store_bind_text(q, 4, tk_text_blank(ch->note) ? NULL : ch->note);
+    tk_store_bind_text(q, 5, tk_text_blank(ch->reason) ? NULL : ch->reason);
     sqlite3_bind_int64(q, 6, sub_id);
     rc = sqlite3_step(q);
     tk_store_done(st, q);

@@ -180,6 +180,16 @@ static bool is_elem(xmlNodePtr n, const char *name)
     return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
 }
 
+/* Room in the template's arena for one element of size bytes per child of
+ * n named name (per child element when name is NULL). */
+static void *per_child(loader *L, xmlNodePtr n, const char *name, size_t size)
+{
+    size_t cap = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        cap += name ? is_elem(c, name) : c->type == XML_ELEMENT_NODE;
+    return tk_arena_alloc(L->t->arena, (cap ? cap : 1) * size);
+}
+
 static const char *attr(loader *L, xmlNodePtr n, const char *name)
 {
     xmlChar *v = xmlGetProp(n, BAD_CAST name);
@@ -339,10 +349,7 @@ static void load_cover(loader *L, xmlNodePtr n)
     tk_template *t = L->t;
     t->cover_sheet = attr(L, n, "sheet");
     check_sheet_name(L, xmlGetLineNo(n), "表紙のシート名", t->cover_sheet);
-    size_t cap = 0;
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        cap += c->type == XML_ELEMENT_NODE;
-    t->cover = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->cover);
+    t->cover = per_child(L, n, NULL, sizeof *t->cover);
     bool progress = false;
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
@@ -403,10 +410,7 @@ static void load_instructions(loader *L, xmlNodePtr n)
     tk_template *t = L->t;
     t->instructions_sheet = attr(L, n, "sheet");
     check_sheet_name(L, xmlGetLineNo(n), "記入要領のシート名", t->instructions_sheet);
-    size_t cap = 0;
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        cap += c->type == XML_ELEMENT_NODE;
-    t->blocks = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->blocks);
+    t->blocks = per_child(L, n, NULL, sizeof *t->blocks);
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -448,10 +452,7 @@ static void load_instructions(loader *L, xmlNodePtr n)
 static void load_scale(loader *L, xmlNodePtr n)
 {
     tk_template *t = L->t;
-    size_t cap = 0;
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        cap += is_elem(c, "answer");
-    t->answers = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->answers);
+    t->answers = per_child(L, n, "answer", sizeof *t->answers);
     size_t list_len = 0;
     bool scored = false;
     for (xmlNodePtr c = n->children; c; c = c->next) {
@@ -494,10 +495,7 @@ static void load_scale(loader *L, xmlNodePtr n)
 static void load_columns(loader *L, xmlNodePtr n)
 {
     tk_template *t = L->t;
-    size_t cap = 0;
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        cap += is_elem(c, "column");
-    t->columns = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->columns);
+    t->columns = per_child(L, n, "column", sizeof *t->columns);
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (!is_elem(c, "column"))
             continue;
@@ -567,10 +565,8 @@ static void load_columns(loader *L, xmlNodePtr n)
 static void load_confirm(loader *L, xmlNodePtr n)
 {
     tk_template *t = L->t;
-    size_t cap = 0, list_len = 0, closing = 0;
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        cap += is_elem(c, "value");
-    t->confirms = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->confirms);
+    size_t list_len = 0, closing = 0;
+    t->confirms = per_child(L, n, "value", sizeof *t->confirms);
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (!is_elem(c, "value"))
             continue;
@@ -607,10 +603,7 @@ static void load_confirm(loader *L, xmlNodePtr n)
 static void load_plans(loader *L, xmlNodePtr n)
 {
     tk_template *t = L->t;
-    size_t cap = 0;
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        cap += is_elem(c, "status");
-    t->statuses = tk_arena_alloc(t->arena, (cap ? cap : 1) * sizeof *t->statuses);
+    t->statuses = per_child(L, n, "status", sizeof *t->statuses);
     size_t list_len = 0;
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (!is_elem(c, "status"))

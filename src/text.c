@@ -301,6 +301,16 @@ char *tk_text_norm_dup(const char *s)
     return tk_buf_steal(&b);
 }
 
+bool tk_text_blank(const char *s)
+{
+    if (!s)
+        return true;
+    char *n = tk_text_norm_dup(s);
+    bool b = !*n;
+    free(n);
+    return b;
+}
+
 bool tk_text_same_norm(const char *a, const char *b)
 {
     char *x = tk_text_norm_dup(a), *y = tk_text_norm_dup(b);

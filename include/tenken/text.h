@@ -44,6 +44,8 @@ void tk_text_keep(const char *s, size_t len, tk_buf *out);
 void tk_text_norm(const char *s, size_t len, tk_buf *out);
 /* Match form as a new string (caller frees). */
 char *tk_text_norm_dup(const char *s);
+/* Is s NULL, or empty in its match form (nothing but white space)? */
+bool tk_text_blank(const char *s);
 /* Do a and b have the same match form? */
 bool tk_text_same_norm(const char *a, const char *b);
 
