@@ -172,11 +172,15 @@ int tk_cmd_generate(const tk_command *c, int argc, char **argv)
                 snprintf(revoked, sizeof revoked, "。以前に配布した %zu 件のトークンは無効にしました", res.revoked);
             /* a follow-up's rows are remediation plans; a staff round's workbooks are people's */
             const char *rows = o.kind && !strcmp(o.kind, "followup") ? "改善計画" : "項目";
+            char stamped[160] = "";
+            if (res.stamped)
+                snprintf(stamped, sizeof stamped, "。うち %zu 冊は同じ形の %zu 冊の原本から差し込みで作成", res.stamped,
+                         res.masters);
             const char *whose = o.kind && !strcmp(o.kind, "staff") ? "人" : o.split_role ? "部署・役割" : "部署";
-            printf("generate: %s %s — %zu %sの%s票 (%s 計 %zu) を %s/ に作成しました (%.2f 秒、%d プロセス)。"
+            printf("generate: %s %s — %zu %sの%s票 (%s 計 %zu) を %s/ に作成しました (%.2f 秒、%d プロセス%s)。"
                    "配布一覧: %s%s\n",
                    res.org_name, res.fy_label, res.nworkbooks, whose, res.kind_name, rows, res.items, res.dir, res.seconds,
-                   res.jobs, res.distribution, revoked);
+                   res.jobs, stamped, res.distribution, revoked);
         }
         tk_generate_result_free(&res);
     } else {

@@ -26,6 +26,7 @@
 #include "tenken/submit.h"
 #include "tenken/template.h"
 #include "tenken/text.h"
+#include "tenken/xlsx_stamp.h"
 #include "tenken/xlsx_write.h"
 #include "tenken/workers.h"
 #include "tenken/xmlutil.h"
@@ -65,6 +66,7 @@ typedef struct job {
     tk_tpl_var vars[NVARS];
     char sha256[65];
     bool done, ok, renamed;
+    enum tk_xlsx_stamp_how how; /* how its workbook was written */
     int worker;
     int64_t workbook_id;
 } job;
@@ -107,6 +109,9 @@ typedef struct gen {
     tk_checklist *cl;
     tk_template *tpl;
     tk_xlsx_measure *measure; /* line counts of cell text, kept from workbook to workbook */
+    tk_xlsx_stamp *stamp;     /* masters of this process's workers (run_workers) */
+    size_t masters, stamped;  /* workbooks that made a master, stamped from one made before */
+    time_t created;           /* when the run started (the workbooks' creation time) */
     bool has_deadline;
     tk_date deadline;
     chapter *chapters;
@@ -1540,10 +1545,13 @@ static int write_job(gen *g, job *j, tk_diags *d)
         .year = g->o->year,
         .campaign_id = g->campaign_id,
         .measure = g->measure,
+        .created = (int64_t)g->created,
     };
     tk_diags local;
     tk_diags_init(&local);
-    int rc = tk_xlsx_write(&spec, j->tmp, &local);
+    enum tk_xlsx_stamp_how how;
+    int rc = tk_xlsx_stamp_write(g->stamp, &spec, j->tmp, &local, &how);
+    j->how = how;
     if (rc == 0) {
         tk_buf b;
         if (tk_file_read(j->tmp, WORKBOOK_MAX_BYTES, &b) != 0) {
@@ -1601,16 +1609,40 @@ static int batch_run(void *user, size_t i, char result[TK_WORKERS_RESULT], tk_di
     job *j = &b->g->jobs[b->from + i];
     if (write_job(b->g, j, d) != 0)
         return -1;
-    snprintf(result, TK_WORKERS_RESULT, "%s", j->sha256);
+    snprintf(result, TK_WORKERS_RESULT, "%s %d", j->sha256, (int)j->how);
     return 0;
+}
+
+/* Each worker (or this process) keeps the masters of the workbooks it
+ * writes (xlsx_stamp.h). */
+static int batch_start(void *user, tk_diags *d)
+{
+    (void)d;
+    gen *g = ((batch *)user)->g;
+    if (!g->o->no_stamp)
+        g->stamp = tk_xlsx_stamp_new(0);
+    return 0;
+}
+
+static void batch_finish(void *user)
+{
+    gen *g = ((batch *)user)->g;
+    tk_xlsx_stamp_free(g->stamp);
+    g->stamp = NULL;
 }
 
 static void batch_done(void *user, size_t i, bool ok, const char *result)
 {
     batch *b = user;
     job *j = &b->g->jobs[b->from + i];
-    if (ok)
-        snprintf(j->sha256, sizeof j->sha256, "%s", result);
+    if (ok) {
+        int how = 0;
+        snprintf(j->sha256, sizeof j->sha256, "%.64s", result);
+        if (strlen(result) > 65)
+            how = atoi(result + 65);
+        b->g->masters += how == TK_XLSX_STAMP_MASTER;
+        b->g->stamped += how == TK_XLSX_STAMP_MASTER || how == TK_XLSX_STAMP_STAMPED;
+    }
     j->ok = ok;
     j->done = true;
     report_progress(b->g, ++b->g->ndone, j);
@@ -1634,6 +1666,8 @@ static int run_workers(gen *g, size_t from, size_t to)
                     .jobs = g->workers,
                     .cost = cost,
                     .user = &b,
+                    .start = batch_start,
+                    .finish = batch_finish,
                     .run = batch_run,
                     .done = batch_done,
                     .file = batch_file,
@@ -1825,6 +1859,8 @@ static void fill_result(gen *g, tk_generate_result *res, double t0)
     }
     res->revoked = g->revoked;
     res->jobs = g->workers;
+    res->masters = g->masters;
+    res->stamped = g->stamped;
     res->seconds = now_seconds() - t0;
 }
 
@@ -1838,6 +1874,7 @@ int tk_generate_run(const tk_generate_opts *o, tk_diags *d, tk_generate_result *
     g.o = o;
     g.d = d;
     g.a = tk_arena_new();
+    g.created = time(NULL);
     tk_store_now(g.now);
     sigemptyset(&g.stop_signals);
     static const int stops[] = {SIGINT, SIGTERM, SIGHUP};

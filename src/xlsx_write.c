@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <strings.h>
+#include <time.h>
 #include <xlsxwriter.h>
 
 #include "tenken/text.h"
@@ -595,9 +596,83 @@ int tk_xlsx_measure_lines(tk_xlsx_measure *m, const char *s, double width, doubl
     return lines;
 }
 
+/* Excel's and libxlsxwriter's limits on a string (characters). */
+#define STRING_MAX 32767
+#define HEADER_MAX 255
+#define PROPERTY_MAX 255
+
+/* libxlsxwriter takes &G and &[Picture] in a header for an image, and
+ * refuses a header that holds one without an image. */
+static bool has_picture_code(const char *s) { return strstr(s, "&G") || strstr(s, "&[Picture]"); }
+
+double tk_xlsx_decide(enum tk_xlsx_dep kind, const char *text, double width, double size, tk_xlsx_measure *measure)
+{
+    switch (kind) {
+    case TK_XLSX_DEP_LINES:
+        return tk_xlsx_measure_lines(measure, text, width, size);
+    case TK_XLSX_DEP_WIDTH:
+        return (double)tk_text_width(text);
+    case TK_XLSX_DEP_WIDEST:
+        return tk_text_widest_word(text);
+    case TK_XLSX_DEP_HEADER: {
+        /* as written: each '&' doubled, each \x01 (a code) made '&' */
+        size_t n = tk_utf8_count(text);
+        tk_buf b;
+        tk_buf_init(&b);
+        for (const char *p = text; *p; p++) {
+            if (*p == '&') {
+                tk_buf_putc(&b, '&');
+                n++;
+            }
+            tk_buf_putc(&b, *p == '\x01' ? '&' : *p);
+        }
+        bool refused = b.data && has_picture_code(b.data);
+        tk_buf_free(&b);
+        return n > HEADER_MAX ? 1 : refused ? -1 : 0;
+    }
+    case TK_XLSX_DEP_STRING:
+        return !*text ? 0 : tk_utf8_count(text) > STRING_MAX ? -1 : 1;
+    case TK_XLSX_DEP_PROPERTY:
+        return tk_utf8_count(text) > PROPERTY_MAX ? -1 : 1;
+    }
+    return 0;
+}
+
+/* The one place where the workbook depends on what a text says: decided on
+ * the real text, and told to the probe when stand-ins took part. */
+static double decide(W *w, enum tk_xlsx_dep kind, const char *s, double width, double size)
+{
+    const tk_xlsx_probe *p = w->s->probe;
+    tk_buf real;
+    tk_buf_init(&real);
+    if (!p || !p->real(p->user, s, &real))
+        return tk_xlsx_decide(kind, s, width, size, w->s->measure);
+    double r = tk_xlsx_decide(kind, real.data ? real.data : "", width, size, w->s->measure);
+    p->record(p->user, kind, s, width, size, r);
+    tk_buf_free(&real);
+    return r;
+}
+
 static int text_lines(W *w, const char *s, double width, double size)
 {
-    return tk_xlsx_measure_lines(w->s->measure, s, width, size);
+    return (int)decide(w, TK_XLSX_DEP_LINES, s, width, size);
+}
+
+/* A cell's string, or a merged range's (libxlsxwriter makes an empty string
+ * a blank cell). */
+static lxw_error put_string(W *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *f)
+{
+    if (w->s->probe)
+        decide(w, TK_XLSX_DEP_STRING, s, 0, 0);
+    return worksheet_write_string(ws, row, col, s, f);
+}
+
+static lxw_error put_merged(W *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t first, lxw_col_t last, const char *s,
+                            lxw_format *f)
+{
+    if (w->s->probe)
+        decide(w, TK_XLSX_DEP_STRING, s, 0, 0);
+    return worksheet_merge_range(ws, row, first, row, last, s, f);
 }
 
 /* The column width (character units) in which text of `units` display units
@@ -664,9 +739,12 @@ static void put_str_const(tk_buf *b, const char *s)
     tk_buf_putc(b, '"');
 }
 
+/* A header or footer: the template's three parts with placeholders
+ * expanded, '&' doubled (Excel's header codes), page codes made. "" when it
+ * is longer than Excel allows (a warning). */
 static const char *header_footer(W *w, const char *const parts[3])
 {
-    static const char *const codes[3] = {"&L", "&C", "&R"};
+    static const char *const codes[3] = {"\x01L", "\x01C", "\x01R"};
     tk_buf b;
     tk_buf_init(&b);
     tk_tpl_var vars[64];
@@ -675,28 +753,30 @@ static const char *header_footer(W *w, const char *const parts[3])
     vars[nv++] = (tk_tpl_var){"page", "\x01" "P"};
     vars[nv++] = (tk_tpl_var){"pages", "\x01" "N"};
     vars[nv++] = (tk_tpl_var){"sheet", "\x01" "A"};
+    /* first with the codes as \x01, so that the text can be decided on */
     for (int i = 0; i < 3; i++) {
         if (!parts[i])
             continue;
         tk_buf_puts(&b, codes[i]);
-        const char *s = tk_template_expand(w->a, parts[i], vars, nv);
-        for (const char *p = s; *p; p++) {
-            if (*p == '\x01') {
-                tk_buf_putc(&b, '&');
-                continue;
-            }
-            if (*p == '&')
-                tk_buf_putc(&b, '&');
-            tk_buf_putc(&b, *p);
-        }
+        tk_buf_puts(&b, tk_template_expand(w->a, parts[i], vars, nv));
     }
-    char *r = tk_arena_strdup(w->a, b.data ? b.data : "");
-    tk_buf_free(&b);
+    const char *raw = b.data ? b.data : "";
     /* Excel refuses headers longer than 255 characters */
-    if (tk_utf8_count(r) > 255) {
+    if (decide(w, TK_XLSX_DEP_HEADER, raw, 0, 0) == 1) {
         tk_diag_warn(w->d, w->path, 0, "ページのヘッダー・フッターが 255 文字を超えるため省略しました");
+        tk_buf_free(&b);
         return "";
     }
+    tk_buf out;
+    tk_buf_init(&out);
+    for (const char *p = raw; *p; p++) {
+        if (*p == '&')
+            tk_buf_putc(&out, '&');
+        tk_buf_putc(&out, *p == '\x01' ? '&' : *p);
+    }
+    char *r = tk_arena_strdup(w->a, out.data ? out.data : "");
+    tk_buf_free(&out);
+    tk_buf_free(&b);
     return r;
 }
 
@@ -887,7 +967,7 @@ static double shown_text(W *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, 
         check(w, worksheet_write_blank(ws, row, col, w->cell), "cell");
         return 0;
     }
-    check(w, worksheet_write_string(ws, row, col, s, w->cell), "cell");
+    check(w, put_string(w, ws, row, col, s, w->cell), "cell");
     return lines_height(w, text_lines(w, s, width, sz), sz);
 }
 
@@ -907,11 +987,11 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
             check(w, worksheet_write_number(ws, row, cc, r->seq, w->cell_c), "seq");
             break;
         case TK_COL_REF:
-            check(w, worksheet_write_string(ws, row, cc, it->ref, w->cell), "ref");
+            check(w, put_string(w, ws, row, cc, it->ref, w->cell), "ref");
             h = lines_height(w, text_lines(w, it->ref, w->colw[c], sz), sz);
             break;
         case TK_COL_LEVEL:
-            check(w, worksheet_write_string(ws, row, cc, tk_level_label(it->level), w->cell_c), "level");
+            check(w, put_string(w, ws, row, cc, tk_level_label(it->level), w->cell_c), "level");
             break;
         case TK_COL_TEXT:
             if (it->context && *it->context) {
@@ -924,13 +1004,13 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
                 h = lines_height(w, text_lines(w, it->context, w->colw[c], csz), csz) +
                     lines_height(w, text_lines(w, it->text, w->colw[c], sz), sz);
             } else {
-                check(w, worksheet_write_string(ws, row, cc, it->text, w->cell), "text");
+                check(w, put_string(w, ws, row, cc, it->text, w->cell), "text");
                 h = lines_height(w, text_lines(w, it->text, w->colw[c], sz), sz);
             }
             break;
         case TK_COL_ROLE: {
             const char *roles = r->roles ? r->roles : "";
-            check(w, worksheet_write_string(ws, row, cc, roles, w->cell), "role");
+            check(w, put_string(w, ws, row, cc, roles, w->cell), "role");
             h = lines_height(w, text_lines(w, roles, w->colw[c], sz), sz);
             break;
         }
@@ -958,7 +1038,7 @@ static void write_item_row(W *w, lxw_worksheet *ws, const tk_xlsx_row *r)
         case TK_COL_PREV_PLAN:
             h = shown_text(w, ws, row, cc, r->prev_plans, w->colw[c], sz);
             if (r->prev_overdue)
-                check(w, worksheet_write_string(ws, row, cc, r->prev_plans, w->cell_late), "overdue plan");
+                check(w, put_string(w, ws, row, cc, r->prev_plans, w->cell_late), "overdue plan");
             break;
         case TK_COL_ANSWER:
         case TK_COL_STATUS:
@@ -1006,7 +1086,7 @@ static void fit_widths(W *w)
     double sz = t->font_size;
     w->colw = tk_arena_alloc(w->a, (t->ncolumns ? t->ncolumns : 1) * sizeof *w->colw);
     for (size_t c = 0; c < t->ncolumns; c++) {
-        double base = t->columns[c].width, units = tk_text_widest_word(t->columns[c].heading);
+        double base = t->columns[c].width, units = decide(w, TK_XLSX_DEP_WIDEST, t->columns[c].heading, 0, 0);
         for (size_t k = 0; k < w->s->nsheets; k++)
             for (size_t i = 0; i < w->s->sheets[k].nrows; i++) {
                 const tk_xlsx_row *r = &w->s->sheets[k].rows[i];
@@ -1030,7 +1110,7 @@ static void fit_widths(W *w)
                 default:
                     break;
                 }
-                double u = v ? tk_text_widest_word(v) : 0;
+                double u = v ? decide(w, TK_XLSX_DEP_WIDEST, v, 0, 0) : 0;
                 units = u > units ? u : units;
             }
         double need = width_for(units, sz);
@@ -1039,7 +1119,7 @@ static void fit_widths(W *w)
     memcpy(w->cover_w, COVER_WIDTHS, sizeof w->cover_w);
     for (size_t i = 0; i < t->ncover; i++)
         if (t->cover[i].label) {
-            double need = width_for((double)tk_text_width(expand(w, t->cover[i].label)), sz);
+            double need = width_for(decide(w, TK_XLSX_DEP_WIDTH, expand(w, t->cover[i].label), 0, 0), sz);
             w->cover_w[1] = need > w->cover_w[1] ? need : w->cover_w[1];
         }
 }
@@ -1058,9 +1138,9 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
     double sz = t->font_size;
 
     /* caption and department */
-    check(w, worksheet_write_string(ws, 0, 0, sh->caption, w->caption), "caption");
+    check(w, put_string(w, ws, 0, 0, sh->caption, w->caption), "caption");
     const char *dept = expand(w, "{department}");
-    check(w, worksheet_write_string(ws, 0, last_col, dept, w->right), "caption");
+    check(w, put_string(w, ws, 0, last_col, dept, w->right), "caption");
     set_height(w, ws, 0, lines_height(w, 1, sz + 2) + 6);
 
     /* group row: a heading over each run of grouped columns */
@@ -1075,9 +1155,9 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
                 width += w->colw[e];
             }
             if (g && e > c)
-                check(w, worksheet_merge_range(ws, 1, (lxw_col_t)c, 1, (lxw_col_t)e, g, w->group), "group");
+                check(w, put_merged(w, ws, 1, (lxw_col_t)c, (lxw_col_t)e, g, w->group), "group");
             else if (g)
-                check(w, worksheet_write_string(ws, 1, (lxw_col_t)c, g, w->group), "group");
+                check(w, put_string(w, ws, 1, (lxw_col_t)c, g, w->group), "group");
             else
                 check(w, worksheet_write_blank(ws, 1, (lxw_col_t)c, w->head), "group");
             if (g) {
@@ -1091,7 +1171,7 @@ static void write_item_sheet(W *w, const tk_xlsx_sheet *sh)
     /* column headings */
     int hl = 1;
     for (size_t c = 0; c < t->ncolumns; c++) {
-        check(w, worksheet_write_string(ws, (lxw_row_t)w->header_row0, (lxw_col_t)c, t->columns[c].heading, w->head),
+        check(w, put_string(w, ws, (lxw_row_t)w->header_row0, (lxw_col_t)c, t->columns[c].heading, w->head),
               "heading");
         int n = text_lines(w, t->columns[c].heading, w->colw[c], sz);
         hl = n > hl ? n : hl;
@@ -1189,11 +1269,11 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
     double vw = cover_value_width(w);
 
     /* the classification mark, top right */
-    check(w, worksheet_write_string(ws, 0, COVER_COLS - 1, expand(w, t->classification), w->klass), "classification");
+    check(w, put_string(w, ws, 0, COVER_COLS - 1, expand(w, t->classification), w->klass), "classification");
     set_height(w, ws, 0, lines_height(w, 1, sz + 1) + 8);
     /* title */
     const char *title = expand(w, t->title);
-    check(w, worksheet_merge_range(ws, 2, 1, 2, COVER_COLS - 1, title, w->title), "title");
+    check(w, put_merged(w, ws, 2, 1, COVER_COLS - 1, title, w->title), "title");
     set_height(w, ws, 2, lines_height(w, text_lines(w, title, vw + w->cover_w[1], sz + 6) * 1, sz + 6) + 16);
 
     int row = 4;
@@ -1204,8 +1284,8 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             if (cl->if_set && !*expand(w, tk_arena_printf(w->a, "{%s}", cl->if_set)))
                 break; /* a line about something this workbook does not have */
             const char *label = expand(w, cl->label), *value = expand(w, cl->text);
-            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, label, w->label), "field");
-            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 2, (lxw_row_t)row, COVER_COLS - 1, value, w->value),
+            check(w, put_string(w, ws, (lxw_row_t)row, 1, label, w->label), "field");
+            check(w, put_merged(w, ws, (lxw_row_t)row, 2, COVER_COLS - 1, value, w->value),
                   "field");
             int n = text_lines(w, value, vw, sz), nl = text_lines(w, label, w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, n > nl ? n : nl, sz) + 10);
@@ -1215,9 +1295,9 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
         case TK_COVER_INPUT: {
             const char *label = expand(w, cl->label);
             bool date = cl->input == TK_INPUT_DATE;
-            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, label, w->label), "input");
+            check(w, put_string(w, ws, (lxw_row_t)row, 1, label, w->label), "input");
             check(w,
-                  worksheet_merge_range(ws, (lxw_row_t)row, 2, (lxw_row_t)row, COVER_COLS - 1, "",
+                  put_merged(w, ws, (lxw_row_t)row, 2, COVER_COLS - 1, "",
                                         date ? w->in_cover_date : w->in_cover),
                   "input");
             /* merge_range wrote "" into the first cell: make it a true blank */
@@ -1252,7 +1332,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
         case TK_COVER_PROGRESS: {
             const tk_tpl_progress *p = &t->progress;
             row++;
-            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, COVER_COLS - 1, expand(w, p->heading),
+            check(w, put_merged(w, ws, (lxw_row_t)row, 1, COVER_COLS - 1, expand(w, p->heading),
                                            w->h2),
                   "progress");
             set_height(w, ws, row, lines_height(w, 1, sz + 1) + 8);
@@ -1260,7 +1340,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             const char *heads[5] = {p->sheet, p->items, p->answered, p->unanswered, p->missing};
             int hl = 1;
             for (int c = 0; c < 5; c++) {
-                check(w, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c + 1), heads[c], w->head), "progress");
+                check(w, put_string(w, ws, (lxw_row_t)row, (lxw_col_t)(c + 1), heads[c], w->head), "progress");
                 int n = text_lines(w, heads[c], w->cover_w[c + 1], sz);
                 hl = n > hl ? n : hl;
             }
@@ -1295,7 +1375,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
                 row++;
             }
             int last_row = row - 1;
-            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, expand(w, p->total), w->total), "progress");
+            check(w, put_string(w, ws, (lxw_row_t)row, 1, expand(w, p->total), w->total), "progress");
             for (int c = 2; c <= 5; c++) {
                 char cn[4];
                 tk_xlsx_col_name(c, cn);
@@ -1307,7 +1387,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
             set_height(w, ws, row, lines_height(w, 1, sz) + 6);
             int total_row = row;
             row++;
-            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, expand(w, p->rate), w->total), "progress");
+            check(w, put_string(w, ws, (lxw_row_t)row, 1, expand(w, p->rate), w->total), "progress");
             char *f = tk_arena_printf(w->a, "=IF(C%d=0,0,D%d/C%d)", total_row + 1, total_row + 1, total_row + 1);
             check(w, worksheet_write_formula_num(ws, (lxw_row_t)row, 2, f, w->pct, 0), "progress");
             set_height(w, ws, row, lines_height(w, 1, sz) + 6);
@@ -1316,7 +1396,7 @@ static void write_cover(W *w, const tk_xlsx_sheet *sheets, size_t nsheets, int t
         }
         case TK_COVER_NOTE: {
             const char *text = expand(w, cl->text);
-            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, COVER_COLS - 1, text, w->note), "note");
+            check(w, put_merged(w, ws, (lxw_row_t)row, 1, COVER_COLS - 1, text, w->note), "note");
             int n = text_lines(w, text, vw + w->cover_w[1], sz);
             set_height(w, ws, row, lines_height(w, n, sz) + 4);
             row++;
@@ -1344,7 +1424,7 @@ static void write_instructions(W *w, lxw_worksheet *ws)
         check(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, INSTR_WIDTHS[c], NULL), "column");
     double full = INSTR_WIDTHS[1] + INSTR_WIDTHS[2];
     w->height_sum = 0;
-    check(w, worksheet_write_string(ws, 0, 1, t->instructions_sheet, w->h1), "instructions");
+    check(w, put_string(w, ws, 0, 1, t->instructions_sheet, w->h1), "instructions");
     set_height(w, ws, 0, lines_height(w, 1, sz + 4) + 10);
     int row = 1;
     for (size_t i = 0; i < t->nblocks; i++) {
@@ -1353,22 +1433,22 @@ static void write_instructions(W *w, lxw_worksheet *ws)
         case TK_BLOCK_HEADING: {
             const char *text = expand(w, b->text);
             row++; /* a blank line above every heading */
-            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, 2, text, w->h2), "instructions");
+            check(w, put_merged(w, ws, (lxw_row_t)row, 1, 2, text, w->h2), "instructions");
             set_height(w, ws, row, lines_height(w, text_lines(w, text, full, sz + 1), sz + 1) + 6);
             row++;
             break;
         }
         case TK_BLOCK_PARA: {
             const char *text = expand(w, b->text);
-            check(w, worksheet_merge_range(ws, (lxw_row_t)row, 1, (lxw_row_t)row, 2, text, w->para), "instructions");
+            check(w, put_merged(w, ws, (lxw_row_t)row, 1, 2, text, w->para), "instructions");
             set_height(w, ws, row, lines_height(w, text_lines(w, text, full, sz), sz) + 6);
             row++;
             break;
         }
         case TK_BLOCK_ANSWERS:
         case TK_BLOCK_COLUMNS: {
-            check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, b->head1, w->tbl_head), "instructions");
-            check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, b->head2, w->tbl_head), "instructions");
+            check(w, put_string(w, ws, (lxw_row_t)row, 1, b->head1, w->tbl_head), "instructions");
+            check(w, put_string(w, ws, (lxw_row_t)row, 2, b->head2, w->tbl_head), "instructions");
             set_height(w, ws, row, lines_height(w, 1, sz) + 6);
             row++;
             /* a follow-up template's list is its plan statuses */
@@ -1389,8 +1469,8 @@ static void write_instructions(W *w, lxw_worksheet *ws)
                     left = col->heading;
                     right = expand(w, col->description);
                 }
-                check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, left, w->tbl), "instructions");
-                check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, right, w->tbl), "instructions");
+                check(w, put_string(w, ws, (lxw_row_t)row, 1, left, w->tbl), "instructions");
+                check(w, put_string(w, ws, (lxw_row_t)row, 2, right, w->tbl), "instructions");
                 int nl = text_lines(w, left, INSTR_WIDTHS[1], sz), nr = text_lines(w, right, INSTR_WIDTHS[2], sz);
                 set_height(w, ws, row, lines_height(w, nl > nr ? nl : nr, sz) + 6);
                 row++;
@@ -1401,7 +1481,7 @@ static void write_instructions(W *w, lxw_worksheet *ws)
             for (size_t k = 0; k < b->nlegend; k++) {
                 const char *text = expand(w, b->legend[k].text);
                 check(w, worksheet_write_blank(ws, (lxw_row_t)row, 1, w->legend[b->legend[k].color]), "legend");
-                check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, text, w->para), "legend");
+                check(w, put_string(w, ws, (lxw_row_t)row, 2, text, w->para), "legend");
                 set_height(w, ws, row, lines_height(w, text_lines(w, text, INSTR_WIDTHS[2], sz), sz) + 6);
                 row++;
             }
@@ -1421,8 +1501,8 @@ static void write_instructions(W *w, lxw_worksheet *ws)
 
 static void kv(W *w, lxw_worksheet *ws, int *row, const char *key, const char *value)
 {
-    check(w, worksheet_write_string(ws, (lxw_row_t)*row, 0, key, w->plain), "identity");
-    check(w, worksheet_write_string(ws, (lxw_row_t)*row, 1, value ? value : "", w->plain), "identity");
+    check(w, put_string(w, ws, (lxw_row_t)*row, 0, key, w->plain), "identity");
+    check(w, put_string(w, ws, (lxw_row_t)*row, 1, value ? value : "", w->plain), "identity");
     (*row)++;
 }
 
@@ -1468,15 +1548,15 @@ static void write_identity(W *w, lxw_worksheet *ws, const char *cover_cells, int
             break;
         char *key = tk_arena_printf(w->a, "cover.%.*s", (int)(us - p), p);
         char *cell = tk_arena_printf(w->a, "C%.*s", (int)(rs - us - 1), us + 1);
-        check(w, worksheet_write_string(ws, (lxw_row_t)row, 0, key, w->plain), "identity");
-        check(w, worksheet_write_string(ws, (lxw_row_t)row, 1, t->cover_sheet, w->plain), "identity");
-        check(w, worksheet_write_string(ws, (lxw_row_t)row, 2, cell, w->plain), "identity");
+        check(w, put_string(w, ws, (lxw_row_t)row, 0, key, w->plain), "identity");
+        check(w, put_string(w, ws, (lxw_row_t)row, 1, t->cover_sheet, w->plain), "identity");
+        check(w, put_string(w, ws, (lxw_row_t)row, 2, cell, w->plain), "identity");
         row++;
         p = rs + 1;
     }
     static const char *const heads[6] = {"seq", "item_id", "sheet", "row", "text_hash", "ref"};
     for (int c = 0; c < 6; c++)
-        check(w, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)c, heads[c], w->plain), "identity");
+        check(w, put_string(w, ws, (lxw_row_t)row, (lxw_col_t)c, heads[c], w->plain), "identity");
     row++;
     for (size_t k = 0; k < s->nsheets; k++) {
         const tk_xlsx_sheet *sh = &s->sheets[k];
@@ -1484,11 +1564,11 @@ static void write_identity(W *w, lxw_worksheet *ws, const char *cover_cells, int
             const tk_xlsx_row *r = &sh->rows[i];
             lxw_row_t rr = (lxw_row_t)row;
             check(w, worksheet_write_number(ws, rr, 0, r->seq, w->plain), "identity");
-            check(w, worksheet_write_string(ws, rr, 1, r->item->id, w->plain), "identity");
-            check(w, worksheet_write_string(ws, rr, 2, sh->name, w->plain), "identity");
+            check(w, put_string(w, ws, rr, 1, r->item->id, w->plain), "identity");
+            check(w, put_string(w, ws, rr, 2, sh->name, w->plain), "identity");
             check(w, worksheet_write_number(ws, rr, 3, r->row, w->plain), "identity");
-            check(w, worksheet_write_string(ws, rr, 4, r->text_hash, w->plain), "identity");
-            check(w, worksheet_write_string(ws, rr, 5, r->item->ref, w->plain), "identity");
+            check(w, put_string(w, ws, rr, 4, r->text_hash, w->plain), "identity");
+            check(w, put_string(w, ws, rr, 5, r->item->ref, w->plain), "identity");
             row++;
         }
     }
@@ -1499,6 +1579,13 @@ static void write_identity(W *w, lxw_worksheet *ws, const char *cover_cells, int
 }
 
 /* ---- the workbook ---- */
+
+static void put_property(W *w, const char *name, const char *value)
+{
+    if (w->s->probe)
+        decide(w, TK_XLSX_DEP_PROPERTY, value, 0, 0);
+    check(w, workbook_set_custom_property_string(w->wb, name, value), "properties");
+}
 
 int tk_xlsx_first_item_row(const tk_template *t)
 {
@@ -1587,13 +1674,14 @@ int tk_xlsx_write(const tk_xlsx_spec *s, const char *path, tk_diags *d)
     props.company = (char *)expand(&w, "{org}");
     props.category = (char *)expand(&w, w.t->classification);
     props.keywords = "tenken";
+    props.created = (time_t)s->created;
     check(&w, workbook_set_properties(w.wb, &props), "properties");
     char campaign[128];
     snprintf(campaign, sizeof campaign, "%s/%d/%s", s->org, s->year, s->kind);
-    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_TOKEN, s->token), "properties");
-    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_CAMPAIGN, campaign), "properties");
-    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_CHECKLIST, s->checklist_hash), "properties");
-    check(&w, workbook_set_custom_property_string(w.wb, TK_XLSX_PROP_DEPARTMENT, s->department_code), "properties");
+    put_property(&w, TK_XLSX_PROP_TOKEN, s->token);
+    put_property(&w, TK_XLSX_PROP_CAMPAIGN, campaign);
+    put_property(&w, TK_XLSX_PROP_CHECKLIST, s->checklist_hash);
+    put_property(&w, TK_XLSX_PROP_DEPARTMENT, s->department_code);
 
     lxw_worksheet *cover = workbook_add_worksheet(w.wb, w.t->cover_sheet);
     lxw_worksheet *instr = workbook_add_worksheet(w.wb, w.t->instructions_sheet);

@@ -90,6 +90,9 @@ typedef struct tk_generate_opts {
     const char *template_path; /* default templates/KIND.xml in the data dir */
     bool force;
     int jobs; /* worker processes; 0: one per CPU (at most 8); 1: in this process */
+    /* write every workbook with tk_xlsx_write rather than stamping those of
+     * the same shape from a master (xlsx_stamp.h): the same workbooks (tests) */
+    bool no_stamp;
     /* Called in this process after each workbook is written. */
     void (*progress)(void *user, size_t done, size_t total, const char *department);
     void *progress_user;
@@ -115,6 +118,8 @@ typedef struct tk_generate_result {
     size_t items;   /* item rows over all workbooks */
     size_t revoked; /* tokens revoked by this run */
     int jobs;       /* worker processes used */
+    size_t masters; /* masters made (xlsx_stamp.h) */
+    size_t stamped; /* workbooks stamped from a master */
     double seconds;
 } tk_generate_result;
 

@@ -128,6 +128,39 @@ int tk_xlsx_measure_lines(tk_xlsx_measure *m, const char *s, double width, doubl
 size_t tk_xlsx_measure_count(const tk_xlsx_measure *m);
 size_t tk_xlsx_measure_misses(const tk_xlsx_measure *m);
 
+/* ---- decisions made on the text of a cell (xlsx_stamp.h) ----
+ *
+ * Where the workbook depends on what a text says rather than only on where
+ * it goes — a row's height on the lines the text wraps to, a column's width,
+ * a header cut for being too long, a string libxlsxwriter refuses — the
+ * writer asks tk_xlsx_decide, and nowhere else. A workbook made with a probe
+ * (tk_xlsx_spec.probe: the values are stand-ins, see xlsx_stamp.h) decides on
+ * the real text and tells the probe each decision that a stand-in took part
+ * in, so that another department's values can be checked against it. */
+enum tk_xlsx_dep {
+    TK_XLSX_DEP_LINES,    /* lines wrapped in width at size (tk_xlsx_cell_lines) */
+    TK_XLSX_DEP_WIDTH,    /* display width (tk_text_width) */
+    TK_XLSX_DEP_WIDEST,   /* widest word (tk_text_widest_word) */
+    TK_XLSX_DEP_HEADER,   /* a header or footer before its '&' are doubled: 0 fits,
+                             1 longer than Excel's 255 characters, -1 refused by
+                             libxlsxwriter (holds &G or &[Picture]) */
+    TK_XLSX_DEP_STRING,   /* a cell's string: 0 empty (a blank cell), 1 written,
+                             -1 refused (longer than 32,767 characters) */
+    TK_XLSX_DEP_PROPERTY, /* a custom property's value: 1 kept, -1 refused (past 255 characters) */
+};
+/* The decision on text (measure: remembered line counts, or NULL). A result
+ * below 0 means libxlsxwriter refuses the text. */
+double tk_xlsx_decide(enum tk_xlsx_dep kind, const char *text, double width, double size, tk_xlsx_measure *measure);
+
+typedef struct tk_xlsx_probe {
+    /* s with each stand-in replaced by its real value, in b: false (b
+     * untouched) when s holds none */
+    bool (*real)(void *user, const char *s, tk_buf *b);
+    /* a decision made on the real text of s (which holds stand-ins) */
+    void (*record)(void *user, enum tk_xlsx_dep kind, const char *s, double width, double size, double result);
+    void *user;
+} tk_xlsx_probe;
+
 typedef struct tk_xlsx_spec {
     const tk_template *tpl;
     const tk_tpl_var *vars; /* placeholder values ({org}, {department}, ...) */
@@ -145,6 +178,11 @@ typedef struct tk_xlsx_spec {
     /* line counts remembered from earlier workbooks (tk_xlsx_measure_new),
      * or NULL to measure every cell afresh; the workbook is the same */
     tk_xlsx_measure *measure;
+    /* the documents' creation time (Unix seconds) in the document
+     * properties; 0: the time of writing */
+    int64_t created;
+    /* NULL; a master of xlsx_stamp.c: the values are stand-ins */
+    const tk_xlsx_probe *probe;
 } tk_xlsx_spec;
 
 /* 1-based row of the first item on an item sheet made with this template. */
