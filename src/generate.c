@@ -1640,6 +1640,7 @@ static void batch_done(void *user, size_t i, bool ok, const char *result)
         snprintf(j->sha256, sizeof j->sha256, "%.64s", result);
         if (strlen(result) > 65)
             how = atoi(result + 65);
+        j->how = (enum tk_xlsx_stamp_how)how;
         b->g->masters += how == TK_XLSX_STAMP_MASTER;
         b->g->stamped += how == TK_XLSX_STAMP_MASTER || how == TK_XLSX_STAMP_STAMPED;
     }
@@ -1855,6 +1856,7 @@ static void fill_result(gen *g, tk_generate_result *res, double t0)
         w->file = tk_xstrdup(j->file);
         w->token = tk_xstrdup(j->token);
         w->items = j->nitems;
+        w->stamped = j->how != TK_XLSX_STAMP_WRITTEN;
         res->items += j->nitems;
     }
     res->revoked = g->revoked;

@@ -23,7 +23,7 @@
 #define IDENTITY_VALUES 5
 /* A value longer than this is written normally (nothing needs it). */
 #define VALUE_MAX_BYTES 4096
-#define MASTERS_PER_SHAPE 4
+#define MASTERS_PER_SHAPE 8
 /* Largest part of a master (uncompressed). */
 #define PART_MAX_BYTES ((size_t)256 * 1024 * 1024)
 #define STORED_MAX 65535

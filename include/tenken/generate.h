@@ -103,6 +103,7 @@ typedef struct tk_generate_workbook {
     char *file;        /* path written */
     char *token;
     size_t items;
+    bool stamped; /* from a master of its shape (xlsx_stamp.h) */
 } tk_generate_workbook;
 
 typedef struct tk_generate_result {

@@ -34,7 +34,7 @@
  *     writes for the job (tests/test_stamp.c checks whole campaigns).
  *   - Otherwise it is written by tk_xlsx_write: the first job of a shape,
  *     a job whose decisions differ from every master of its shape (up to
- *     four masters a shape), values that are not plain text (control
+ *     eight masters a shape), values that are not plain text (control
  *     characters, leading or trailing spaces, over 4 KB, invalid UTF-8).
  *
  * Warnings of a master's writing (a header cut) are given again for each
