@@ -167,7 +167,10 @@ static void no_legend_title(lxw_chart *ch, const char *title)
 /* The sheet the department chart's threshold band reads: the low score
  * once per department, in the chart's order (a chart series takes its
  * values from cells). Hidden: nothing to read there that 部署別 does not
- * say. */
+ * say. Without a print area (nor a filter): LibreOffice (7.4) prints a
+ * hidden sheet's print area when the whole workbook is exported to PDF,
+ * and leaves a hidden sheet without one out, as Excel leaves out every
+ * hidden sheet. */
 #define BAND_SHEET "グラフ用"
 static void sheet_chart_band(xw *x)
 {
@@ -184,7 +187,6 @@ static void sheet_chart_band(xw *x)
         str(x, ws, row, 0, rp->r->depts[x->order[i]].name, NULL);
         num1(x, ws, row, 1, low, NULL);
     }
-    table_done(ws, n, 2, 1, 0);
     worksheet_hide(ws);
 }
 
