@@ -30,7 +30,6 @@
 
 /* Where a slot's value goes. */
 enum slot_ctx {
-    CTX_RAW,    /* as is: a decision's text */
     CTX_TEXT,   /* XML character data */
     CTX_HEADER, /* a header or footer: '&' doubled, then XML character data */
 };
@@ -348,26 +347,19 @@ static int standin_at(const char *p, size_t n, size_t nv)
     return (size_t)i < nv ? i : -1;
 }
 
-/* v escaped for its context, appended to b. */
+/* v escaped for its context as libxlsxwriter escapes character data (&,
+ * <, >; not quotes), appended to b; in a header each '&' doubled first. */
 static void put_value(tk_buf *b, const char *v, enum slot_ctx ctx)
 {
     for (const char *p = v; *p; p++) {
-        switch (ctx) {
-        case CTX_RAW:
+        if (*p == '&')
+            tk_buf_puts(b, ctx == CTX_HEADER ? "&amp;&amp;" : "&amp;");
+        else if (*p == '<')
+            tk_buf_puts(b, "&lt;");
+        else if (*p == '>')
+            tk_buf_puts(b, "&gt;");
+        else
             tk_buf_putc(b, *p);
-            break;
-        case CTX_HEADER:
-        case CTX_TEXT:
-            if (*p == '&')
-                tk_buf_puts(b, ctx == CTX_HEADER ? "&amp;&amp;" : "&amp;");
-            else if (*p == '<')
-                tk_buf_puts(b, "&lt;");
-            else if (*p == '>')
-                tk_buf_puts(b, "&gt;");
-            else
-                tk_buf_putc(b, *p);
-            break;
-        }
     }
 }
 
