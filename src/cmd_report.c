@@ -44,13 +44,13 @@ static void size_text(const char *path, char *buf, size_t n)
 
 /* The 監査報告書 and, in 監査結果通知/ beside it, one notice per audited
  * department (report_audit.c). */
-static int write_audit(const tk_report *rp, tk_store *st, const char *path, const char *comment, int jobs, bool force,
+static int write_audit(const tk_report *rp, const char *db, const char *path, const char *comment, int jobs, bool force,
                        bool quiet, tk_arena *a, tk_diags *d)
 {
     char *dir = tk_path_dirname(a, path);
     const char *notices = tk_path_join(a, dir && *dir ? dir : ".", "監査結果通知");
     size_t pages = 0, n = 0;
-    int rc = tk_audit_report_write(st, rp, path, notices, comment, jobs, force, &pages, &n, d);
+    int rc = tk_audit_report_write(db, rp, path, notices, comment, jobs, force, &pages, &n, d);
     if (rc == TK_EXIT_OK && !quiet) {
         char sz[32];
         size_text(path, sz, sizeof sz);
@@ -213,8 +213,14 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
         tk_report_opts ro = {.template_path = tpl, .font = font, .today = date, .no_previous = no_previous};
         if (w == W_SUMMARY || font)
             rc = tk_report_open(st, r, &ro, &rp, &d);
-        if (rp && w == W_AUDIT)
-            rc = write_audit(rp, st, path, comment, jobs, force, quiet, a, &d);
+        if (rp && w == W_AUDIT) {
+            /* the report reads on a connection of its own, and the notices'
+             * workers on theirs: this one is closed before they are forked */
+            const char *dbp = tk_arena_strdup(a, tk_store_path(st));
+            tk_store_close(st);
+            st = NULL;
+            rc = write_audit(rp, dbp, path, comment, jobs, force, quiet, a, &d);
+        }
     }
     /* the documents read the rows they list as they are written */
     if (rp) {

@@ -669,8 +669,8 @@ static tk_pdf *notice_doc(void *user, tk_store *st, size_t i, tk_diags *d)
     return tk_audit_notice_pdf(&ar, x->which[i], d);
 }
 
-static int write_notices(const tk_audit_record *ar, const char *dir, int jobs, bool force, size_t *written, tk_arena *a,
-                         tk_diags *d)
+static int write_notices(const tk_audit_record *ar, const char *db, const char *dir, int jobs, bool force, size_t *written,
+                         tk_arena *a, tk_diags *d)
 {
     const tk_results *r = ar->rp->r;
     char **paths = tk_arena_alloc(a, (r->ndepts ? r->ndepts : 1) * sizeof *paths);
@@ -685,10 +685,10 @@ static int write_notices(const tk_audit_record *ar, const char *dir, int jobs, b
         which[n++] = k;
     }
     notice_docs x = {ar, which};
-    return tk_rp_write_pdfs(tk_store_path(ar->st), n, paths, cost, jobs, force, notice_doc, &x, "監査結果通知", written, d);
+    return tk_rp_write_pdfs(db, n, paths, cost, jobs, force, notice_doc, &x, "監査結果通知", written, d);
 }
 
-int tk_audit_report_write(tk_store *st, const tk_report *rp, const char *path, const char *notices_dir,
+int tk_audit_report_write(const char *db, const tk_report *rp, const char *path, const char *notices_dir,
                           const char *comment_path, int jobs, bool force, size_t *pages, size_t *notices, tk_diags *d)
 {
     const tk_results *r = rp->r;
@@ -714,6 +714,9 @@ int tk_audit_report_write(tk_store *st, const tk_report *rp, const char *path, c
     }
     if (rc == TK_EXIT_OK && comment_path && !(comment = read_comment(comment_path, d)))
         rc = TK_EXIT_INPUT;
+    tk_store *st = NULL;
+    if (rc == TK_EXIT_OK && !(st = tk_store_open_mode(db, TK_STORE_READ, NULL, d)))
+        rc = TK_EXIT_FAILURE;
     if (rc == TK_EXIT_OK)
         rc = tk_audit_record_load(st, rp, &ar, d);
     char *dir = rc == TK_EXIT_OK ? tk_path_dirname(a, path) : NULL;
@@ -729,9 +732,13 @@ int tk_audit_report_write(tk_store *st, const tk_report *rp, const char *path, c
             *pages = tk_pdf_page_count(p);
         tk_pdf_free(p);
     }
+    /* the notices' workers read on their own connections */
+    tk_store_close(st);
+    if (ar)
+        ar->st = NULL;
     size_t written = 0;
     if (rc == TK_EXIT_OK)
-        rc = write_notices(ar, notices_dir, jobs, force, &written, a, d);
+        rc = write_notices(ar, db, notices_dir, jobs, force, &written, a, d);
     if (notices)
         *notices = written;
     tk_audit_record_free(ar);

@@ -611,13 +611,11 @@ static void test_report_figures_equal_score_and_findings(void **state)
     char comment[256];
     snprintf(comment, sizeof comment, "%s/comment.txt", dir);
     write_file(comment, "委託先管理の全庁的な見直しを要する。\n");
-    st = tk_store_open(db, d);
     size_t pages = 0, nn = 0;
-    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, true, &pages, &nn, d), TK_EXIT_OK);
+    assert_int_equal(tk_audit_report_write(db, rp, pdf, notices, comment, 2, true, &pages, &nn, d), TK_EXIT_OK);
     assert_int_equal(nn, 2);
     assert_true(pages > 2);
-    assert_int_equal(tk_audit_report_write(st, rp, pdf, notices, comment, 2, false, NULL, NULL, d), TK_EXIT_INPUT);
-    tk_store_close(st);
+    assert_int_equal(tk_audit_report_write(db, rp, pdf, notices, comment, 2, false, NULL, NULL, d), TK_EXIT_INPUT);
     if (sh("command -v pdftotext >/dev/null") == 0) {
         assert_int_equal(sh("pdftotext -layout '%s' - | tr -d ' ' > '%s/r.txt'", pdf, dir), 0);
         const char *must[] = {"監査の概要", "監査の結果", "指摘事項", "特記事項", "委託先管理の全庁的な見直しを要する",

@@ -62,9 +62,12 @@ tk_pdf *tk_audit_notice_pdf(const tk_audit_record *ar, size_t dept, tk_diags *d)
  * a text file (UTF-8 or CP932, at most 64 KiB). Nothing is written when a
  * file exists and !force (TK_EXIT_INPUT). The notices are made by jobs
  * worker processes side by side (0: one per CPU; workers.h), the same files
- * whatever jobs is. *pages and *notices (may be NULL) get the report's page
- * count and the number of notices. */
-int tk_audit_report_write(tk_store *st, const tk_report *rp, const char *path, const char *notices_dir,
+ * whatever jobs is. The database at db is read on a connection of this
+ * call's own, closed before the workers are forked (each opens its own; the
+ * caller holds none open meanwhile: SQLite's connections are not to cross
+ * fork()). *pages and *notices (may be NULL) get the report's page count
+ * and the number of notices. */
+int tk_audit_report_write(const char *db, const tk_report *rp, const char *path, const char *notices_dir,
                           const char *comment_path, int jobs, bool force, size_t *pages, size_t *notices, tk_diags *d);
 
 #endif
