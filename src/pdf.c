@@ -34,13 +34,6 @@
  * TrueType fonts
  * ====================================================================== */
 
-#ifndef O_NONBLOCK /* Windows: no FIFO or terminal to wait on */
-#define O_NONBLOCK 0
-#endif
-#ifndef O_NOCTTY
-#define O_NOCTTY 0
-#endif
-
 #define FONT_MAX_BYTES ((size_t)64 << 20)
 #define CMAP_MAX_WORK (4u << 20) /* code points visited while reading a cmap */
 #define GETA_MARK 0x3013 /* 〓, the Japanese sign for a character that cannot be printed */
@@ -286,7 +279,7 @@ static const char *font_parse(tk_pdf_font *f)
  * makes PDFs), else read whole. 0, or -1 with errno. */
 static int font_load(tk_pdf_font *f, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY); /* never waits on a FIFO */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         struct stat st;
         if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= FONT_MAX_BYTES) {
