@@ -1,15 +1,10 @@
 /* cmd_ingest.c — tenken ingest and tenken status. */
 #include <dirent.h>
 #include <errno.h>
-#include <poll.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tenken/cli.h"
@@ -20,6 +15,7 @@
 #include "tenken/submit.h"
 #include "tenken/text.h"
 #include "tenken/util.h"
+#include "tenken/workers.h"
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -144,214 +140,128 @@ static enum tk_ingest_outcome ingest_one(tk_store *st, const char *file, const t
     return r.outcome;
 }
 
-/* Worker processes: with many files, reading and checking them is spread
- * over the CPUs; each file is still one transaction of its own (SQLite
- * serialises the writers), and the messages come out in the files' order. */
-static size_t ingest_jobs(long asked, size_t nfiles)
+/* The files as jobs of a tk_workers run (workers.h): with many files,
+ * reading and checking them is spread over worker processes, each with a
+ * connection of its own (SQLite's are not to cross a fork); each file is
+ * still one transaction of its own (SQLite serialises the writers), and
+ * what is said of each comes out in the files' order. The files are
+ * handed out one at a time as workers become free: they cost much the
+ * same, but a worker waits now and then for the other's write. */
+typedef struct ingest_run {
+    const char *db;
+    tk_store *st; /* this process's connection, or a worker's own */
+    bool own;     /* st opened by start (a worker's) */
+    char **files;
+    char **shown; /* the names as messages show them */
+    const tk_ingest_opts *o;
+    bool quiet;
+    int *outcome; /* per file, -1 until it ends */
+} ingest_run;
+
+static int ingest_start(void *user, tk_diags *d)
 {
-    if (asked > tk_platform_max_workers())
-        asked = tk_platform_max_workers();
-    if (asked > 0)
-        return (size_t)asked;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 1)
-        cpus = 1;
-    if (cpus > 8)
-        cpus = 8;
-    if (cpus > tk_platform_max_workers())
-        cpus = tk_platform_max_workers();
-    return nfiles >= 8 ? (size_t)cpus : 1;
+    (void)d;
+    ingest_run *x = user;
+    if (x->st)
+        return 0;
+    /* a database that cannot be opened is said of each file */
+    tk_diags ignored;
+    tk_diags_init(&ignored);
+    x->st = tk_store_open_mode(x->db, TK_STORE_WRITE, NULL, &ignored);
+    tk_diags_free(&ignored);
+    x->own = true;
+    return 0;
 }
 
-typedef struct rec_head {
-    uint32_t index;
-    int32_t outcome;
-    uint32_t outlen, errlen;
-} rec_head;
-
-static bool write_all(int fd, const void *p, size_t n)
+static void ingest_finish(void *user)
 {
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        c += w;
-        n -= (size_t)w;
+    ingest_run *x = user;
+    if (x->own) {
+        tk_store_close(x->st);
+        x->st = NULL;
+        x->own = false;
     }
-    return true;
 }
 
-/* The workers take the next file as they become free (files differ in
- * size), from a counter they share in memory mapped for all of them: an
- * atomic that works across processes only when it needs no lock. */
-#if ATOMIC_LONG_LOCK_FREE != 2
-#error "atomic_size_t must be lock-free to be shared between processes"
-#endif
-static void worker(const char *dbp, char **files, size_t n, atomic_size_t *next, const tk_ingest_opts *o, bool quiet,
-                   int fd)
+static int ingest_job(void *user, size_t i, char result[TK_WORKERS_RESULT], FILE *out, FILE *err, tk_diags *d)
 {
+    (void)d;
+    ingest_run *x = user;
+    enum tk_ingest_outcome oc = TK_INGEST_FAILED;
+    if (x->st)
+        oc = ingest_one(x->st, x->files[i], x->o, x->quiet, out, err);
+    else
+        fprintf(err, "%s: データベースを開けないため取り込めませんでした\n", x->shown[i]);
+    snprintf(result, TK_WORKERS_RESULT, "%d", (int)oc);
+    return 0;
+}
+
+static void ingest_done(void *user, size_t i, bool ok, const char *result)
+{
+    ingest_run *x = user;
+    long oc = TK_INGEST_FAILED;
+    if (ok && !tk_parse_int(result, TK_INGEST_ACCEPTED, TK_INGEST_FAILED, &oc))
+        oc = TK_INGEST_FAILED;
+    x->outcome[i] = (int)oc;
+}
+
+static const char *ingest_file_shown(void *user, size_t i) { return ((ingest_run *)user)->shown[i]; }
+
+/* Take in every file (jobs: workers asked for, 0: one per CPU when there
+ * are many files); count[outcome] for each. The database is closed on
+ * return; a connection of this process is the last to close it. */
+static void ingest_files(const char *dbp, tk_store *st, char **files, size_t n, const tk_ingest_opts *o, bool quiet,
+                         long jobs, size_t count[5])
+{
+    ingest_run x = {.db = dbp, .files = files, .o = o, .quiet = quiet};
+    x.shown = tk_xcalloc(n ? n : 1, sizeof *x.shown);
+    x.outcome = tk_xcalloc(n ? n : 1, sizeof *x.outcome);
+    for (size_t i = 0; i < n; i++) {
+        x.shown[i] = tk_text_printable(files[i], false);
+        if (!x.shown[i])
+            x.shown[i] = tk_xstrdup(files[i]);
+        x.outcome[i] = -1;
+    }
+    tk_workers w = {.njobs = n,
+                    .jobs = jobs > 0 ? (int)(jobs > TK_WORKERS_MAX ? TK_WORKERS_MAX : jobs) : n >= 8 ? 0 : 1,
+                    .hand_out = true,
+                    .user = &x,
+                    .start = ingest_start,
+                    .finish = ingest_finish,
+                    .run_print = ingest_job,
+                    .done = ingest_done,
+                    .file = ingest_file_shown,
+                    .failed = "取り込みに失敗しました",
+                    .lost = "取り込みの途中で処理が止まりました。もう一度取り込んでください"};
+    bool forked = tk_workers_count(w.jobs, n) > 1;
+    if (!forked)
+        x.st = st;
+    else
+        tk_store_close(st);
     tk_diags d;
     tk_diags_init(&d);
-    tk_store *st = tk_store_open_mode(dbp, TK_STORE_WRITE, NULL, &d);
+    int rc = tk_workers_run(&w, &d);
+    tk_diags_print(&d, stderr);
     tk_diags_free(&d);
-    for (size_t i; (i = atomic_fetch_add(next, 1)) < n;) {
-        char *ob = NULL, *eb = NULL;
-        size_t ol = 0, el = 0;
-        FILE *out = open_memstream(&ob, &ol), *err = open_memstream(&eb, &el);
-        enum tk_ingest_outcome oc = TK_INGEST_FAILED;
-        if (st && out && err)
-            oc = ingest_one(st, files[i], o, quiet, out, err);
-        else if (err)
-            fprintf(err, "%s: データベースを開けないため取り込めませんでした\n", files[i]);
-        if (out)
-            fclose(out);
-        if (err)
-            fclose(err);
-        rec_head h = {(uint32_t)i, (int32_t)oc, (uint32_t)ol, (uint32_t)el};
-        bool ok = write_all(fd, &h, sizeof h) && write_all(fd, ob ? ob : "", ol) && write_all(fd, eb ? eb : "", el);
-        free(ob);
-        free(eb);
-        if (!ok)
-            break;
+    size_t lost = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (x.outcome[i] < 0)
+            lost++;
+        count[x.outcome[i] < 0 ? TK_INGEST_FAILED : x.outcome[i]]++;
+        free(x.shown[i]);
+    }
+    if (rc != 0 && !lost)
+        count[TK_INGEST_FAILED]++;
+    if (forked) {
+        /* Workers closing at the same moment may each leave the write-ahead
+         * log to the other; the last connection, this one, folds it back
+         * into the database and removes it. */
+        int open_rc;
+        st = tk_cli_open_store(dbp, TK_STORE_WRITE, &open_rc);
     }
     tk_store_close(st);
-}
-
-static bool read_all(int fd, void *p, size_t n)
-{
-    char *c = p;
-    while (n) {
-        ssize_t r = read(fd, c, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        c += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
-static int ingest_parallel(const char *dbp, char **files, size_t n, const tk_ingest_opts *o, bool quiet, size_t jobs,
-                           size_t count[5])
-{
-    if (jobs > n)
-        jobs = n;
-    char **outs = tk_xcalloc(n, sizeof *outs), **errs = tk_xcalloc(n, sizeof *errs);
-    int *outcome = tk_xcalloc(n, sizeof *outcome);
-    for (size_t i = 0; i < n; i++)
-        outcome[i] = -1;
-    int *fds = tk_xcalloc(jobs, sizeof *fds);
-    pid_t *pids = tk_xcalloc(jobs, sizeof *pids);
-    atomic_size_t *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (next == MAP_FAILED) {
-        free(outs);
-        free(errs);
-        free(outcome);
-        free(fds);
-        free(pids);
-        return -1;
-    }
-    atomic_init(next, 0);
-    fflush(stdout);
-    fflush(stderr);
-    size_t started = 0;
-    for (size_t k = 0; k < jobs; k++) {
-        int p[2];
-        if (pipe(p) != 0)
-            break;
-        pid_t pid = fork();
-        if (pid < 0) {
-            close(p[0]);
-            close(p[1]);
-            break;
-        }
-        if (pid == 0) {
-            close(p[0]);
-            for (size_t q = 0; q < k; q++)
-                close(fds[q]);
-            worker(dbp, files, n, next, o, quiet, p[1]);
-            close(p[1]);
-            _exit(0);
-        }
-        close(p[1]);
-        fds[k] = p[0];
-        pids[k] = pid;
-        started++;
-    }
-    /* collect every worker's records (poll: none may block on a full pipe) */
-    size_t open_fds = started;
-    while (open_fds) {
-        struct pollfd pf[64];
-        size_t map[64], np = 0;
-        for (size_t k = 0; k < started; k++)
-            if (fds[k] >= 0) {
-                pf[np].fd = fds[k];
-                pf[np].events = POLLIN;
-                map[np++] = k;
-            }
-        if (poll(pf, (nfds_t)np, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (size_t q = 0; q < np; q++) {
-            if (!(pf[q].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            rec_head h;
-            int fd = fds[map[q]];
-            if (!read_all(fd, &h, sizeof h) || h.index >= n) {
-                close(fd);
-                fds[map[q]] = -1;
-                open_fds--;
-                continue;
-            }
-            char *ob = tk_xmalloc((size_t)h.outlen + 1), *eb = tk_xmalloc((size_t)h.errlen + 1);
-            if (!read_all(fd, ob, h.outlen) || !read_all(fd, eb, h.errlen)) {
-                free(ob);
-                free(eb);
-                close(fd);
-                fds[map[q]] = -1;
-                open_fds--;
-                continue;
-            }
-            ob[h.outlen] = eb[h.errlen] = '\0';
-            outs[h.index] = ob;
-            errs[h.index] = eb;
-            outcome[h.index] = h.outcome;
-        }
-    }
-    for (size_t k = 0; k < started; k++) {
-        int status;
-        while (waitpid(pids[k], &status, 0) < 0 && errno == EINTR)
-            ;
-    }
-    int rc = started == jobs ? 0 : -1;
-    for (size_t i = 0; i < n; i++) {
-        if (outcome[i] < 0) {
-            char *esc = tk_text_printable(files[i], false);
-            fprintf(stderr, "%s: 取り込みの途中で処理が止まりました。もう一度取り込んでください\n", esc ? esc : files[i]);
-            free(esc);
-            count[TK_INGEST_FAILED]++;
-            continue;
-        }
-        fputs(errs[i], stderr);
-        fputs(outs[i], stdout);
-        count[outcome[i]]++;
-        free(outs[i]);
-        free(errs[i]);
-    }
-    free(outs);
-    free(errs);
-    free(outcome);
-    free(fds);
-    free(pids);
-    munmap(next, sizeof *next);
-    return rc;
+    free(x.shown);
+    free(x.outcome);
 }
 
 int tk_cmd_ingest(const tk_command *c, int argc, char **argv)
@@ -405,21 +315,7 @@ int tk_cmd_ingest(const tk_command *c, int argc, char **argv)
         return open_rc;
     }
     size_t count[5] = {0};
-    size_t jobs = ingest_jobs(jobs_opt, n);
-    if (jobs > 1) {
-        tk_store_close(st);
-        st = NULL;
-        if (ingest_parallel(dbp, files, n, &o, quiet, jobs, count) != 0)
-            count[TK_INGEST_FAILED]++;
-        /* Workers closing at the same moment may each leave the write-ahead
-         * log to the other; the last connection, this one, folds it back
-         * into the database and removes it. */
-        st = tk_cli_open_store(dbp, TK_STORE_WRITE, &open_rc);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            count[ingest_one(st, files[i], &o, quiet, stdout, stderr)]++;
-    }
-    tk_store_close(st);
+    ingest_files(dbp, st, files, n, &o, quiet, jobs_opt, count);
     size_t refused = count[TK_INGEST_REFUSED], failed = count[TK_INGEST_FAILED], same = count[TK_INGEST_SAME];
     if (o.dry_run)
         printf("ingest: %zu ファイル中、問題なし %zu、変更なし %zu、拒否 %zu、失敗 %zu (--dry-run: 何も取り込んでいません)\n", n,
