@@ -1844,6 +1844,90 @@ static void test_store_migrates_and_refuses_what_is_not_its_own(void **state)
     remove_tree(dir);
 }
 
+/* Whether SQLite's program for sql on db builds a table as it runs
+ * (OpenEphemeral: an IN list of constants, made again at every run). */
+static bool builds_table(sqlite3 *db, const char *sql)
+{
+    char q[1024];
+    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+    bool found = false;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        found |= !strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral");
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* A plan's status is checked without a table made for every row written
+ * (schema 8); a database of schema 7, with a plan in it, is brought to 8
+ * when opened: the plan kept, the rule the same. */
+static void test_plan_status_check_costs_no_table_and_schema_7_migrates(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/tenken.db", dir);
+    tk_diags d;
+    tk_diags_init(&d);
+    tk_store *s = tk_store_open(path, &d);
+    assert_non_null(s);
+    tk_store_close(s);
+    static const char *const writes[] = {
+        "INSERT INTO plan (campaign_id, department_code, item_id, origin, content, status, created_at, updated_at) "
+        "VALUES (1, '01', 'tk-1', 'answer', 'c', 'not-started', 'a', 'a')",
+        "UPDATE plan SET status = 'done' WHERE id = 1",
+    };
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (size_t i = 0; i < 2; i++)
+        assert_false(builds_table(db, writes[i]));
+    /* the same file as schema 7 wrote it: the CHECK with an IN list */
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO campaign (id, org, year, kind, checklist_hash, org_name, template, created_at) "
+                                  "VALUES (1, 'o', 2026, 'self', 'h', 'o', 't', 'a');"
+                                  "PRAGMA writable_schema = ON;"
+                                  "UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (status = ''not-started'' OR "
+                                  "status = ''in-progress'' OR status = ''done'' OR status = ''postponed'' OR "
+                                  "status = ''risk-accepted'')', 'CHECK (status IN (''not-started'',''in-progress'',"
+                                  "''done'',''postponed'',''risk-accepted''))') WHERE name = 'plan';"
+                                  "PRAGMA writable_schema = OFF;"
+                                  "UPDATE meta SET value = '7' WHERE key = 'schema_version';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_true(builds_table(db, writes[0])); /* the cost as it was */
+    assert_int_equal(sqlite3_exec(db, writes[0], NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    s = tk_store_open_mode(path, TK_STORE_WRITE, NULL, &d);
+    assert_non_null(s);
+    assert_int_equal(tk_store_schema_version(s), 8);
+    tk_store_close(s);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (size_t i = 0; i < 2; i++)
+        assert_false(builds_table(db, writes[i]));
+    char *v = db_text(db, "SELECT content || ' ' || status FROM plan", NULL, NULL);
+    assert_string_equal(v, "c not-started");
+    free(v);
+    v = db_text(db, "PRAGMA integrity_check", NULL, NULL);
+    assert_string_equal(v, "ok");
+    free(v);
+    /* the rule is the same: every status, and nothing else */
+    static const char *const statuses[] = {"not-started", "in-progress", "done", "postponed", "risk-accepted"};
+    for (size_t i = 0; i < 5; i++) {
+        char u[128];
+        snprintf(u, sizeof u, "UPDATE plan SET status = '%s'", statuses[i]);
+        assert_int_equal(sqlite3_exec(db, u, NULL, NULL, NULL), SQLITE_OK);
+    }
+    assert_int_equal(sqlite3_exec(db, "UPDATE plan SET status = 'closed'", NULL, NULL, NULL), SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+    tk_diags_free(&d);
+    remove_tree(dir);
+}
+
 /* s with the first `from` replaced by `to` (caller frees). */
 static char *replace_once(const char *s, const char *from, const char *to)
 {
@@ -1980,6 +2064,7 @@ int main(void)
         cmocka_unit_test(test_item_text_hash_ignores_widths_and_spaces),
         cmocka_unit_test(test_token_is_128_random_bits),
         cmocka_unit_test(test_store_migrates_and_refuses_what_is_not_its_own),
+        cmocka_unit_test(test_plan_status_check_costs_no_table_and_schema_7_migrates),
         cmocka_unit_test(test_template_problems_name_the_line),
         cmocka_unit_test(test_template_holds_points_and_negative_answers),
         cmocka_unit_test(test_cli_refuses_existing_campaign),

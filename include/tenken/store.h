@@ -66,7 +66,7 @@
 
 #include "tenken/diag.h"
 
-#define TK_STORE_SCHEMA_VERSION 7
+#define TK_STORE_SCHEMA_VERSION 8
 
 typedef struct tk_store tk_store;
 
