@@ -1861,7 +1861,7 @@ static bool builds_table(sqlite3 *db, const char *sql)
 
 /* A plan's status is checked without a table made for every row written
  * (schema 8); a database of schema 7, with a plan in it, is brought to 8
- * when opened: the plan kept, the rule the same. */
+ * when opened: the plan kept, the rule the same, the unused index gone. */
 static void test_plan_status_check_costs_no_table_and_schema_7_migrates(void **state)
 {
     (void)state;
@@ -1892,6 +1892,7 @@ static void test_plan_status_check_costs_no_table_and_schema_7_migrates(void **s
                                   "status = ''risk-accepted'')', 'CHECK (status IN (''not-started'',''in-progress'',"
                                   "''done'',''postponed'',''risk-accepted''))') WHERE name = 'plan';"
                                   "PRAGMA writable_schema = OFF;"
+                                  "CREATE INDEX plan_department_item ON plan(department_code, item_id);"
                                   "UPDATE meta SET value = '7' WHERE key = 'schema_version';",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -1911,6 +1912,10 @@ static void test_plan_status_check_costs_no_table_and_schema_7_migrates(void **s
         assert_false(builds_table(db, writes[i]));
     char *v = db_text(db, "SELECT content || ' ' || status FROM plan", NULL, NULL);
     assert_string_equal(v, "c not-started");
+    free(v);
+    /* the index no query used is gone; the plan's own UNIQUE one serves */
+    v = db_text(db, "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'plan'", NULL, NULL);
+    assert_string_equal(v, "sqlite_autoindex_plan_1");
     free(v);
     v = db_text(db, "PRAGMA integrity_check", NULL, NULL);
     assert_string_equal(v, "ok");
