@@ -2,7 +2,6 @@
 #include "tenken/xlsx_stamp.h"
 
 #include <errno.h>
-#include <nettle/sha2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,8 +201,10 @@ static size_t first_equal(const char *const *v, size_t i)
     return i;
 }
 
+/* The shape's bytes are gathered and hashed once, by the platform's
+ * SHA-256 (tk_sha256_hex: nettle here, CNG on Windows). */
 typedef struct shape {
-    struct sha256_ctx h;
+    tk_buf h;
     bool ok; /* no text of the shape holds a stand-in mark */
     const char *const *v;
     size_t nv;
@@ -213,8 +214,8 @@ typedef struct shape {
 static void shape_bytes(shape *k, const void *p, size_t n)
 {
     uint64_t len = n;
-    sha256_update(&k->h, sizeof len, (const uint8_t *)&len);
-    sha256_update(&k->h, n, p);
+    tk_buf_append(&k->h, (const char *)&len, sizeof len);
+    tk_buf_append(&k->h, (const char *)p, n);
 }
 
 static void shape_str(shape *k, const char *s)
@@ -271,7 +272,7 @@ static bool shape_key(const tk_xlsx_spec *s, const char *const *v, size_t nv, bo
 {
     memset(literal, 0, nv * sizeof *literal);
     shape k = {.ok = true, .v = v, .nv = nv, .literal = literal};
-    sha256_init(&k.h);
+    tk_buf_init(&k.h);
     shape_str(&k, "tenken-stamp 1");
     char ptr[32];
     snprintf(ptr, sizeof ptr, "%p", (const void *)s->tpl); /* the template loaded in this process */
@@ -312,10 +313,8 @@ static bool shape_key(const tk_xlsx_spec *s, const char *const *v, size_t nv, bo
         if (literal[i])
             shape_str(&k, v[i]);
     }
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_digest(&k.h, sizeof d, d);
-    for (size_t i = 0; i < sizeof d; i++)
-        snprintf(key + 2 * i, 3, "%02x", d[i]);
+    tk_sha256_hex(k.h.data ? k.h.data : "", k.h.len, key);
+    tk_buf_free(&k.h);
     return k.ok;
 }
 
