@@ -16,6 +16,9 @@
 #include "tenken/text.h"
 #include "tenken/util.h"
 #include "tenken/workers.h"
+#include "tenken/xlsx_identity.h"
+#include "tenken/xlsx_read.h"
+#include "tenken/xlsx_write.h"
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -152,11 +155,78 @@ typedef struct ingest_run {
     tk_store *st; /* this process's connection, or a worker's own */
     bool own;     /* st opened by start (a worker's) */
     char **files;
+    size_t n;
     char **shown; /* the names as messages show them */
     const tk_ingest_opts *o;
     bool quiet;
-    int *outcome; /* per file, -1 until it ends */
+    /* the jobs: versions of one workbook go together (ingest_versions) */
+    size_t njobs;
+    size_t *first; /* job -> its first file */
+    size_t *next;  /* file -> the job's next file, or n */
+    long (*counts)[5]; /* job -> files by outcome; [0] -1 until it ends */
 } ingest_run;
+
+/* The token a file carries (malloc'd), NULL when it cannot be read: the
+ * file's property, which Excel and LibreOffice keep, or else the identity
+ * sheet's (a tool that saves without custom properties), which is what
+ * ingest goes by; a file whose two differ is refused by ingest anyway. */
+static char *file_token(const char *path, tk_diags *d)
+{
+    tk_xlsx *xl = tk_xlsx_open_properties(path, NULL, d);
+    const char *t = xl ? tk_xlsx_custom_property(xl, TK_XLSX_PROP_TOKEN) : NULL;
+    char *token = t && *t ? tk_xstrdup(t) : NULL;
+    tk_xlsx_close(xl);
+    if (!token && (xl = tk_xlsx_open(path, NULL, d)) != NULL) {
+        tk_arena *a = tk_arena_new();
+        tk_xlsx_identity id;
+        if (tk_xlsx_identity_read(xl, a, &id, d) == 1 && *tk_xlsx_identity_get(&id, "token"))
+            token = tk_xstrdup(tk_xlsx_identity_get(&id, "token"));
+        tk_xlsx_identity_free(&id);
+        tk_arena_free(a);
+        tk_xlsx_close(xl);
+    }
+    return token;
+}
+
+/* The versions of one workbook (the same token in the file's properties)
+ * among the files are one job, taken in by one worker in the files' order,
+ * so that the version named last is the one kept, as with --jobs 1: two
+ * workers taking in two versions at once would keep whichever committed
+ * last. A file whose properties cannot be read is a job of its own (its
+ * ingest says why). Sets x->njobs, x->first, x->next. */
+static void ingest_versions(ingest_run *x, size_t n, bool read_tokens)
+{
+    x->first = tk_xcalloc(n ? n : 1, sizeof *x->first);
+    x->next = tk_xcalloc(n ? n : 1, sizeof *x->next);
+    size_t *last = tk_xcalloc(n ? n : 1, sizeof *last); /* job -> its last file */
+    char **token = tk_xcalloc(n ? n : 1, sizeof *token);
+    tk_strmap jobs = {0}; /* token -> job + 1 */
+    x->njobs = 0;
+    for (size_t i = 0; i < n; i++) {
+        x->next[i] = n;
+        if (read_tokens) {
+            tk_diags ignored;
+            tk_diags_init(&ignored);
+            token[i] = file_token(x->files[i], &ignored);
+            tk_diags_free(&ignored);
+        }
+        uintptr_t j = token[i] ? (uintptr_t)tk_strmap_get(&jobs, token[i]) : 0;
+        if (j) {
+            x->next[last[j - 1]] = i;
+            last[j - 1] = i;
+            continue;
+        }
+        x->first[x->njobs] = last[x->njobs] = i;
+        x->njobs++;
+        if (token[i])
+            tk_strmap_set(&jobs, token[i], (const void *)(uintptr_t)x->njobs);
+    }
+    tk_strmap_free(&jobs);
+    for (size_t i = 0; i < n; i++)
+        free(token[i]);
+    free(token);
+    free(last);
+}
 
 static int ingest_start(void *user, tk_diags *d)
 {
@@ -187,25 +257,33 @@ static int ingest_job(void *user, size_t i, char result[TK_WORKERS_RESULT], FILE
 {
     (void)d;
     ingest_run *x = user;
-    enum tk_ingest_outcome oc = TK_INGEST_FAILED;
-    if (x->st)
-        oc = ingest_one(x->st, x->files[i], x->o, x->quiet, out, err);
-    else
-        fprintf(err, "%s: データベースを開けないため取り込めませんでした\n", x->shown[i]);
-    snprintf(result, TK_WORKERS_RESULT, "%d", (int)oc);
+    long count[5] = {0};
+    for (size_t f = x->first[i]; f < x->n; f = x->next[f]) {
+        enum tk_ingest_outcome oc = TK_INGEST_FAILED;
+        if (x->st)
+            oc = ingest_one(x->st, x->files[f], x->o, x->quiet, out, err);
+        else
+            fprintf(err, "%s: データベースを開けないため取り込めませんでした\n", x->shown[f]);
+        count[oc]++;
+    }
+    snprintf(result, TK_WORKERS_RESULT, "%ld %ld %ld %ld %ld", count[0], count[1], count[2], count[3], count[4]);
     return 0;
 }
 
 static void ingest_done(void *user, size_t i, bool ok, const char *result)
 {
     ingest_run *x = user;
-    long oc = TK_INGEST_FAILED;
-    if (ok && !tk_parse_int(result, TK_INGEST_ACCEPTED, TK_INGEST_FAILED, &oc))
-        oc = TK_INGEST_FAILED;
-    x->outcome[i] = (int)oc;
+    long c[5];
+    if (ok && sscanf(result, "%ld %ld %ld %ld %ld", &c[0], &c[1], &c[2], &c[3], &c[4]) == 5)
+        memcpy(x->counts[i], c, sizeof c);
 }
 
-static const char *ingest_file_shown(void *user, size_t i) { return ((ingest_run *)user)->shown[i]; }
+/* A job is named by its first file. */
+static const char *ingest_file_shown(void *user, size_t i)
+{
+    ingest_run *x = user;
+    return x->shown[x->first[i]];
+}
 
 /* Take in every file (jobs: workers asked for, 0: one per CPU when there
  * are many files); count[outcome] for each. The database is closed on
@@ -213,17 +291,21 @@ static const char *ingest_file_shown(void *user, size_t i) { return ((ingest_run
 static void ingest_files(const char *dbp, tk_store *st, char **files, size_t n, const tk_ingest_opts *o, bool quiet,
                          long jobs, size_t count[5])
 {
-    ingest_run x = {.db = dbp, .files = files, .o = o, .quiet = quiet};
+    ingest_run x = {.db = dbp, .files = files, .n = n, .o = o, .quiet = quiet};
     x.shown = tk_xcalloc(n ? n : 1, sizeof *x.shown);
-    x.outcome = tk_xcalloc(n ? n : 1, sizeof *x.outcome);
     for (size_t i = 0; i < n; i++) {
         x.shown[i] = tk_text_printable(files[i], false);
         if (!x.shown[i])
             x.shown[i] = tk_xstrdup(files[i]);
-        x.outcome[i] = -1;
     }
-    tk_workers w = {.njobs = n,
-                    .jobs = jobs > 0 ? (int)(jobs > TK_WORKERS_MAX ? TK_WORKERS_MAX : jobs) : n >= 8 ? 0 : 1,
+    int want = jobs > 0 ? (int)(jobs > TK_WORKERS_MAX ? TK_WORKERS_MAX : jobs) : n >= 8 ? 0 : 1;
+    bool forked = tk_workers_count(want, n) > 1;
+    ingest_versions(&x, n, forked);
+    x.counts = tk_xcalloc(x.njobs ? x.njobs : 1, sizeof *x.counts);
+    for (size_t j = 0; j < x.njobs; j++)
+        x.counts[j][0] = -1;
+    tk_workers w = {.njobs = x.njobs,
+                    .jobs = want,
                     .hand_out = true,
                     .user = &x,
                     .start = ingest_start,
@@ -233,7 +315,6 @@ static void ingest_files(const char *dbp, tk_store *st, char **files, size_t n, 
                     .file = ingest_file_shown,
                     .failed = "取り込みに失敗しました",
                     .lost = "取り込みの途中で処理が止まりました。もう一度取り込んでください"};
-    bool forked = tk_workers_count(w.jobs, n) > 1;
     if (!forked)
         x.st = st;
     else
@@ -244,12 +325,17 @@ static void ingest_files(const char *dbp, tk_store *st, char **files, size_t n, 
     tk_diags_print(&d, stderr);
     tk_diags_free(&d);
     size_t lost = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (x.outcome[i] < 0)
-            lost++;
-        count[x.outcome[i] < 0 ? TK_INGEST_FAILED : x.outcome[i]]++;
-        free(x.shown[i]);
+    for (size_t j = 0; j < x.njobs; j++) {
+        if (x.counts[j][0] < 0) {
+            for (size_t f = x.first[j]; f < n; f = x.next[f])
+                lost++, count[TK_INGEST_FAILED]++;
+            continue;
+        }
+        for (int k = 0; k < 5; k++)
+            count[k] += (size_t)x.counts[j][k];
     }
+    for (size_t i = 0; i < n; i++)
+        free(x.shown[i]);
     if (rc != 0 && !lost)
         count[TK_INGEST_FAILED]++;
     if (forked) {
@@ -261,7 +347,9 @@ static void ingest_files(const char *dbp, tk_store *st, char **files, size_t n, 
     }
     tk_store_close(st);
     free(x.shown);
-    free(x.outcome);
+    free(x.first);
+    free(x.next);
+    free(x.counts);
 }
 
 int tk_cmd_ingest(const tk_command *c, int argc, char **argv)

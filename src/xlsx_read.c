@@ -1925,7 +1925,7 @@ static int mz_error(voidpf opaque, voidpf stream)
 
 /* Open the file in data (len bytes); own is freed with the handle. */
 static tk_xlsx *open_bytes(const char *path, const char *data, size_t len, char *own, const tk_xlsx_limits *L,
-                           tk_diags *d)
+                           bool props_only, tk_diags *d)
 {
     if (!check_bytes(path, (const unsigned char *)data, len, L, d)) {
         free(own);
@@ -1961,6 +1961,8 @@ static tk_xlsx *open_bytes(const char *path, const char *data, size_t len, char 
     memset(&rels, 0, sizeof rels);
     if (!scan_entries(x, d))
         goto done;
+    if (props_only)
+        goto props;
     const entry *wbe = identify(x, d);
     if (!wbe)
         goto done;
@@ -2011,6 +2013,7 @@ static tk_xlsx *open_bytes(const char *path, const char *data, size_t len, char 
     }
 
     /* Custom properties, named by the package relationships. */
+props:;
     const entry *root_rels = find_entry(x, "_rels/.rels");
     const entry *ce = NULL;
     if (root_rels) {
@@ -2057,13 +2060,24 @@ tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
             XERR(d, path, NULL, "ファイルを開けません: %s", tk_file_strerror(errno));
         return NULL;
     }
-    return open_bytes(path, b.data, b.len, b.data, &L, d);
+    return open_bytes(path, b.data, b.len, b.data, &L, false, d);
+}
+
+tk_xlsx *tk_xlsx_open_properties(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
+{
+    tk_xlsx_limits L = fill_limits(lim);
+    tk_buf b;
+    if (tk_file_read_regular(path, L.max_file_bytes, &b) != 0) {
+        XERR(d, path, NULL, "ファイルを開けません: %s", tk_file_strerror(errno));
+        return NULL;
+    }
+    return open_bytes(path, b.data, b.len, b.data, &L, true, d);
 }
 
 tk_xlsx *tk_xlsx_open_mem(const char *path, const void *data, size_t len, const tk_xlsx_limits *lim, tk_diags *d)
 {
     tk_xlsx_limits L = fill_limits(lim);
-    return open_bytes(path, data, len, NULL, &L, d);
+    return open_bytes(path, data, len, NULL, &L, false, d);
 }
 
 void tk_xlsx_close(tk_xlsx *x)

@@ -407,6 +407,23 @@ static void test_database_on_read_only_media_is_read(void **state)
     free(text);
 }
 
+/* Versions of one workbook in one folder, taken in by several workers: the
+ * version named last is kept, as with --jobs 1. Two workers taking in two
+ * versions at once used to keep whichever committed last; each workbook's
+ * versions now go to one worker, in the files' order. */
+static void test_versions_taken_in_by_workers_keep_the_last(void **state)
+{
+    (void)state;
+    NEED_TENKEN();
+    char db[160];
+    snprintf(db, sizeof db, "%s/versions-jobs.db", dir);
+    for (int run = 0; run < 20; run++) {
+        fresh_db(db);
+        assert_int_equal(sh("%s ingest -q --jobs 2 %s/versions --db %s > /dev/null 2>&1", bin, dir, db), 0);
+        consistent_with_reference(db);
+    }
+}
+
 /* ---- a file taken in again ---- */
 
 static void exec_sql(const char *db, const char *sql)
@@ -543,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_file_name_not_utf8_is_shown_and_stored_escaped),
         cmocka_unit_test(test_odd_folders),
         cmocka_unit_test(test_database_on_read_only_media_is_read),
+        cmocka_unit_test(test_versions_taken_in_by_workers_keep_the_last),
         cmocka_unit_test(test_file_taken_in_again_is_known_without_reading_it),
         cmocka_unit_test(test_two_ingests_at_once),
         cmocka_unit_test(test_kill_loop_then_rerun_gives_the_same_scores),

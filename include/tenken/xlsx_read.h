@@ -95,6 +95,10 @@ typedef struct tk_xlsx_limits {
 tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *diags);
 /* The same for a file already read into memory (path names it in messages):
  * data must stay as it is until tk_xlsx_close. */
+/* A cheap look at what a file says it is: the same checks of the archive,
+ * then only its custom properties (tk_xlsx_custom_property); no sheet,
+ * shared string or style is read, and the handle reads no sheet. */
+tk_xlsx *tk_xlsx_open_properties(const char *path, const tk_xlsx_limits *lim, tk_diags *diags);
 tk_xlsx *tk_xlsx_open_mem(const char *path, const void *data, size_t len, const tk_xlsx_limits *lim,
                           tk_diags *diags);
 /* Release everything; NULL is allowed. */
