@@ -60,7 +60,21 @@ static int write_audit(const tk_report *rp, const char *db, const char *path, co
     return rc;
 }
 
-int tk_cmd_report(const tk_command *c, int argc, char **argv)
+/* What the command line asks for. */
+typedef struct report_args {
+    const char *org, *kind, *output, *out, *db, *tpl, *comment;
+    long year;
+    int jobs;
+    bool force, quiet, no_previous, clear_comment;
+    tk_date date;
+    const char **deps; /* --department, in order (malloc'd) */
+    size_t ndeps;
+    enum what w;
+} report_args;
+
+/* The options into *ra. TK_EXIT_OK to go on; otherwise the exit code
+ * (usage said, or --help printed: TK_EXIT_OK through *done). */
+static int read_options(const tk_command *c, int argc, char **argv, report_args *ra, bool *done)
 {
     static const struct option longopts[] = {{"org", required_argument, NULL, 'g'},
                                              {"year", required_argument, NULL, 'y'},
@@ -79,183 +93,177 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *org = NULL, *kind = "self", *output = NULL, *out = NULL, *db = NULL, *tpl = NULL, *comment = NULL;
-    long year = 0;
-    int jobs = 0;
-    bool force = false, quiet = false, no_previous = false, clear_comment = false;
-    tk_date date = {0, 0, 0};
-    const char **deps = NULL;
-    size_t ndeps = 0;
     int ch, bad = 0;
     optind = 1;
     while ((ch = tk_cli_getopt(c, argc, argv, "o:qh", longopts, &bad)) != -1 && !bad) {
         switch (ch) {
-        case 'g': org = optarg; break;
+        case 'g': ra->org = optarg; break;
         case 'y':
-            if (tk_cli_parse_year(c, optarg, &year) != TK_EXIT_OK) {
-                free(deps);
+            if (tk_cli_parse_year(c, optarg, &ra->year) != TK_EXIT_OK)
                 return TK_EXIT_USAGE;
-            }
             break;
-        case 'k': kind = optarg; break;
-        case 'o': output = optarg; break;
-        case OPT_OUT: out = optarg; break;
-        case 'd': db = optarg; break;
-        case OPT_TEMPLATE: tpl = optarg; break;
+        case 'k': ra->kind = optarg; break;
+        case 'o': ra->output = optarg; break;
+        case OPT_OUT: ra->out = optarg; break;
+        case 'd': ra->db = optarg; break;
+        case OPT_TEMPLATE: ra->tpl = optarg; break;
         case OPT_DEPARTMENT:
-            deps = tk_xrealloc(deps, (ndeps + 1) * sizeof *deps);
-            deps[ndeps++] = optarg;
+            ra->deps = tk_xrealloc(ra->deps, (ra->ndeps + 1) * sizeof *ra->deps);
+            ra->deps[ra->ndeps++] = optarg;
             break;
         case OPT_DATE:
-            if (!tk_date_parse(optarg, &date)) {
-                free(deps);
+            if (!tk_date_parse(optarg, &ra->date))
                 return tk_cli_usage_error(c, "--date「%s」は日付ではありません (例: 2027-02-15、令和9年2月15日)", optarg);
-            }
             break;
-        case OPT_NO_PREVIOUS: no_previous = true; break;
-        case OPT_COMMENT: comment = optarg; break;
-        case OPT_CLEAR_COMMENT: clear_comment = true; break;
+        case OPT_NO_PREVIOUS: ra->no_previous = true; break;
+        case OPT_COMMENT: ra->comment = optarg; break;
+        case OPT_CLEAR_COMMENT: ra->clear_comment = true; break;
         case OPT_JOBS: {
             long v;
-            if (!tk_parse_int(optarg, 1, TK_WORKERS_MAX, &v)) {
-                free(deps);
+            if (!tk_parse_int(optarg, 1, TK_WORKERS_MAX, &v))
                 return tk_cli_usage_error(c, "--jobs「%s」は 1 から %d までの数で指定してください", optarg, TK_WORKERS_MAX);
-            }
-            jobs = (int)v;
+            ra->jobs = (int)v;
             break;
         }
-        case OPT_FORCE: force = true; break;
-        case 'q': quiet = true; break;
+        case OPT_FORCE: ra->force = true; break;
+        case 'q': ra->quiet = true; break;
         case 'h':
-            free(deps);
             tk_cli_print_usage(c, stdout);
+            *done = true;
             return TK_EXIT_OK;
         default: break;
         }
     }
-    if (bad) {
-        free(deps);
-        return TK_EXIT_USAGE;
-    }
-    if (optind >= argc) {
-        free(deps);
-        return tk_cli_usage_error(c, "作る報告書 (committee、departments、summary、audit のいずれか) を指定してください");
-    }
-    const char *ws = argv[optind];
-    enum what w;
-    if (!strcmp(ws, "committee"))
-        w = W_COMMITTEE;
-    else if (!strcmp(ws, "departments"))
-        w = W_DEPARTMENTS;
-    else if (!strcmp(ws, "summary"))
-        w = W_SUMMARY;
-    else if (!strcmp(ws, "audit"))
-        w = W_AUDIT, kind = "audit";
-    else {
-        free(deps);
-        return tk_cli_usage_error(c, "報告書の種類「%s」はありません (committee、departments、summary、audit のいずれか)", ws);
-    }
-    if (optind + 1 < argc) {
-        free(deps);
-        return tk_cli_usage_error(c, "余分な引数「%s」があります", argv[optind + 1]);
-    }
-    if (ndeps && w != W_DEPARTMENTS) {
-        free(deps);
-        return tk_cli_usage_error(c, "--department は departments とともに使います");
-    }
-    if (clear_comment && w != W_COMMITTEE) {
-        free(deps);
-        return tk_cli_usage_error(c, "--clear-comment は committee とともに使います");
-    }
-    if (comment && w != W_COMMITTEE && w != W_AUDIT) {
-        free(deps);
-        return tk_cli_usage_error(c, "--comment は committee (総評) か audit (監査報告書の特記事項) とともに使います");
-    }
-    if (comment && clear_comment) {
-        free(deps);
-        return tk_cli_usage_error(c, "--comment と --clear-comment は同時に使えません");
-    }
+    return bad ? TK_EXIT_USAGE : TK_EXIT_OK;
+}
 
-    tk_results *r;
-    int rc = tk_cli_load_results(c, org, year, kind, db, &r);
+/* The report asked for (the one argument) and the options that go with it. */
+static int check_request(const tk_command *c, int argc, char **argv, report_args *ra)
+{
+    if (optind >= argc)
+        return tk_cli_usage_error(c, "作る報告書 (committee、departments、summary、audit のいずれか) を指定してください");
+    const char *ws = argv[optind];
+    if (!strcmp(ws, "committee"))
+        ra->w = W_COMMITTEE;
+    else if (!strcmp(ws, "departments"))
+        ra->w = W_DEPARTMENTS;
+    else if (!strcmp(ws, "summary"))
+        ra->w = W_SUMMARY;
+    else if (!strcmp(ws, "audit"))
+        ra->w = W_AUDIT, ra->kind = "audit";
+    else
+        return tk_cli_usage_error(c, "報告書の種類「%s」はありません (committee、departments、summary、audit のいずれか)", ws);
+    if (optind + 1 < argc)
+        return tk_cli_usage_error(c, "余分な引数「%s」があります", argv[optind + 1]);
+    if (ra->ndeps && ra->w != W_DEPARTMENTS)
+        return tk_cli_usage_error(c, "--department は departments とともに使います");
+    if (ra->clear_comment && ra->w != W_COMMITTEE)
+        return tk_cli_usage_error(c, "--clear-comment は committee とともに使います");
+    if (ra->comment && ra->w != W_COMMITTEE && ra->w != W_AUDIT)
+        return tk_cli_usage_error(c, "--comment は committee (総評) か audit (監査報告書の特記事項) とともに使います");
+    if (ra->comment && ra->clear_comment)
+        return tk_cli_usage_error(c, "--comment と --clear-comment は同時に使えません");
+    return TK_EXIT_OK;
+}
+
+/* The secretariat's 総評 kept with the campaign before the report that
+ * prints it is made. TK_EXIT_OK, or the exit code (*st closed). */
+static int record_comment(const report_args *ra, const tk_results *r, tk_store **st, tk_diags *d)
+{
+    int rc = ra->comment ? tk_report_comment_set(*st, r->campaign_id, ra->comment, d)
+                         : tk_report_comment_clear(*st, r->campaign_id, d);
     if (rc != TK_EXIT_OK) {
-        free(deps);
-        return rc;
+        tk_store_close(*st);
+        *st = NULL;
+    } else if (!ra->quiet) {
+        printf(ra->comment ? "report: 総評を記録しました (%s)。以後の委員会報告書はこの総評を載せます\n"
+                           : "report: 記録した総評を消しました%s。委員会報告書は総評の原案を載せます\n",
+               ra->comment ? ra->comment : "");
     }
+    return rc;
+}
+
+/* The database's path, and the connection closed: the documents whose
+ * workers open the database on their own are forked with none of ours open. */
+static const char *let_go(tk_store **st, tk_arena *a)
+{
+    const char *dbp = tk_arena_strdup(a, tk_store_path(*st));
+    tk_store_close(*st);
+    *st = NULL;
+    return dbp;
+}
+
+/* Write the document asked for; the documents read the rows they list as
+ * they are written. */
+static int write_document(const report_args *ra, const tk_report *rp, tk_store **st, const char *path, tk_arena *a,
+                          tk_diags *d)
+{
+    char sz[32];
+    int rc = TK_EXIT_FAILURE;
+    switch (ra->w) {
+    case W_COMMITTEE: {
+        size_t pages = 0;
+        rc = tk_report_write_committee(rp, path, ra->force, &pages, d);
+        size_text(path, sz, sizeof sz);
+        if (rc == TK_EXIT_OK && !ra->quiet)
+            printf("report: 委員会報告書を書き出しました: %s (%zu ページ、%s)\n", path, pages, sz);
+        break;
+    }
+    case W_DEPARTMENTS: {
+        size_t n = 0;
+        rc = tk_report_write_departments(rp, let_go(st, a), path, ra->deps, ra->ndeps, ra->jobs, ra->force, &n, d);
+        if (rc == TK_EXIT_OK && !ra->quiet)
+            printf("report: 部署別の報告書 %zu 件を書き出しました: %s/\n", n, path);
+        break;
+    }
+    case W_SUMMARY:
+        rc = tk_report_write_summary(rp, *st, path, ra->force, d);
+        size_text(path, sz, sizeof sz);
+        if (rc == TK_EXIT_OK && !ra->quiet)
+            printf("report: 集計表を書き出しました: %s (%s)\n", path, sz);
+        break;
+    case W_AUDIT:
+        /* the report reads on a connection of its own, and the notices'
+         * workers on theirs */
+        rc = write_audit(rp, let_go(st, a), path, ra->comment, ra->jobs, ra->force, ra->quiet, a, d);
+        break;
+    }
+    return rc;
+}
+
+/* read the command line → load the results → record the 総評 → open the
+ * report → write the document */
+static int run_report(const tk_command *c, report_args *ra)
+{
+    tk_results *r;
+    int rc = tk_cli_load_results(c, ra->org, ra->year, ra->kind, ra->db, &r);
+    if (rc != TK_EXIT_OK)
+        return rc;
     tk_arena *a = tk_arena_new();
-    const char *path = output ? output : default_output(a, out, org, year, kind, w);
+    const char *path = ra->output ? ra->output : default_output(a, ra->out, ra->org, ra->year, ra->kind, ra->w);
     tk_diags d;
     tk_diags_init(&d);
+    bool commenting = ra->comment || ra->clear_comment;
     /* read-only (read-only media too), unless the 総評 is to be recorded */
-    tk_store *st = tk_store_open_mode(tk_cli_db_path(db), comment || clear_comment ? TK_STORE_WRITE : TK_STORE_READ, NULL, &d);
+    tk_store *st = tk_store_open_mode(tk_cli_db_path(ra->db), commenting ? TK_STORE_WRITE : TK_STORE_READ, NULL, &d);
     tk_report *rp = NULL;
     tk_pdf_font *font = NULL;
     rc = TK_EXIT_FAILURE;
-    /* the secretariat's 総評 is kept with the campaign before the report
-     * that prints it is made */
-    if (st && w == W_COMMITTEE && (comment || clear_comment)) {
-        int crc = comment ? tk_report_comment_set(st, r->campaign_id, comment, &d)
-                          : tk_report_comment_clear(st, r->campaign_id, &d);
-        if (crc != TK_EXIT_OK) {
+    if (st && ra->w == W_COMMITTEE && commenting) {
+        int crc = record_comment(ra, r, &st, &d);
+        if (crc != TK_EXIT_OK)
             rc = crc;
-            tk_store_close(st);
-            st = NULL;
-        } else if (!quiet) {
-            printf(comment ? "report: 総評を記録しました (%s)。以後の委員会報告書はこの総評を載せます\n"
-                           : "report: 記録した総評を消しました%s。委員会報告書は総評の原案を載せます\n",
-                   comment ? comment : "");
-        }
     }
     if (st) {
         /* one font for every document of the run */
-        if (w != W_SUMMARY)
+        if (ra->w != W_SUMMARY)
             font = tk_pdf_font_open(NULL, &d);
-        tk_report_opts ro = {.template_path = tpl, .font = font, .today = date, .no_previous = no_previous};
-        if (w == W_SUMMARY || font)
+        tk_report_opts ro = {.template_path = ra->tpl, .font = font, .today = ra->date, .no_previous = ra->no_previous};
+        if (ra->w == W_SUMMARY || font)
             rc = tk_report_open(st, r, &ro, &rp, &d);
-        if (rp && w == W_AUDIT) {
-            /* the report reads on a connection of its own, and the notices'
-             * workers on theirs: this one is closed before they are forked */
-            const char *dbp = tk_arena_strdup(a, tk_store_path(st));
-            tk_store_close(st);
-            st = NULL;
-            rc = write_audit(rp, dbp, path, comment, jobs, force, quiet, a, &d);
-        }
     }
-    /* the documents read the rows they list as they are written */
-    if (rp) {
-        char sz[32];
-        switch (w) {
-        case W_COMMITTEE: {
-            size_t pages = 0;
-            rc = tk_report_write_committee(rp, path, force, &pages, &d);
-            size_text(path, sz, sizeof sz);
-            if (rc == TK_EXIT_OK && !quiet)
-                printf("report: 委員会報告書を書き出しました: %s (%zu ページ、%s)\n", path, pages, sz);
-            break;
-        }
-        case W_DEPARTMENTS: {
-            size_t n = 0;
-            /* the workers open the database on their own: the parent's
-             * connection is closed before they are forked */
-            const char *dbp = tk_arena_strdup(a, tk_store_path(st));
-            tk_store_close(st);
-            st = NULL;
-            rc = tk_report_write_departments(rp, dbp, path, deps, ndeps, jobs, force, &n, &d);
-            if (rc == TK_EXIT_OK && !quiet)
-                printf("report: 部署別の報告書 %zu 件を書き出しました: %s/\n", n, path);
-            break;
-        }
-        case W_SUMMARY:
-            rc = tk_report_write_summary(rp, st, path, force, &d);
-            size_text(path, sz, sizeof sz);
-            if (rc == TK_EXIT_OK && !quiet)
-                printf("report: 集計表を書き出しました: %s (%s)\n", path, sz);
-            break;
-        case W_AUDIT: /* written above */
-            break;
-        }
-    }
+    if (rp)
+        rc = write_document(ra, rp, &st, path, a, &d);
     tk_store_close(st);
     tk_diags_print(&d, stderr);
     if (rc != TK_EXIT_OK)
@@ -265,6 +273,18 @@ int tk_cmd_report(const tk_command *c, int argc, char **argv)
     tk_pdf_font_free(font);
     tk_results_free(r);
     tk_arena_free(a);
-    free(deps);
+    return rc;
+}
+
+int tk_cmd_report(const tk_command *c, int argc, char **argv)
+{
+    report_args ra = {.kind = "self"};
+    bool done = false;
+    int rc = read_options(c, argc, argv, &ra, &done);
+    if (rc == TK_EXIT_OK && !done)
+        rc = check_request(c, argc, argv, &ra);
+    if (rc == TK_EXIT_OK && !done)
+        rc = run_report(c, &ra);
+    free(ra.deps);
     return rc;
 }
