@@ -2045,21 +2045,28 @@ done:
     return x;
 }
 
+/* Only a regular file of a size within bounds, opened without waiting:
+ * its bytes into *b, or false with a diagnostic. */
+static bool read_workbook_file(const char *path, const tk_xlsx_limits *L, tk_buf *b, tk_diags *d)
+{
+    if (tk_file_read_regular(path, L->max_file_bytes, b) == 0)
+        return true;
+    if (errno == EFBIG)
+        XERR(d, path, NULL, "ファイルが大きすぎます (上限 %zu バイト)", L->max_file_bytes);
+    else if (errno == ESPIPE || errno == EISDIR)
+        XERR(d, path, NULL, "通常のファイルではありません (%s)。Excel ブック (.xlsx) を指定してください",
+             errno == EISDIR ? "フォルダ" : "FIFO・デバイス・ソケットなど");
+    else
+        XERR(d, path, NULL, "ファイルを開けません: %s", tk_file_strerror(errno));
+    return false;
+}
+
 tk_xlsx *tk_xlsx_open(const char *path, const tk_xlsx_limits *lim, tk_diags *d)
 {
     tk_xlsx_limits L = fill_limits(lim);
-    /* only a regular file of a size within bounds, opened without waiting */
     tk_buf b;
-    if (tk_file_read_regular(path, L.max_file_bytes, &b) != 0) {
-        if (errno == EFBIG)
-            XERR(d, path, NULL, "ファイルが大きすぎます (上限 %zu バイト)", L.max_file_bytes);
-        else if (errno == ESPIPE || errno == EISDIR)
-            XERR(d, path, NULL, "通常のファイルではありません (%s)。Excel ブック (.xlsx) を指定してください",
-                 errno == EISDIR ? "フォルダ" : "FIFO・デバイス・ソケットなど");
-        else
-            XERR(d, path, NULL, "ファイルを開けません: %s", tk_file_strerror(errno));
+    if (!read_workbook_file(path, &L, &b, d))
         return NULL;
-    }
     return open_bytes(path, b.data, b.len, b.data, &L, false, d);
 }
 
@@ -2067,10 +2074,8 @@ tk_xlsx *tk_xlsx_open_properties(const char *path, const tk_xlsx_limits *lim, tk
 {
     tk_xlsx_limits L = fill_limits(lim);
     tk_buf b;
-    if (tk_file_read_regular(path, L.max_file_bytes, &b) != 0) {
-        XERR(d, path, NULL, "ファイルを開けません: %s", tk_file_strerror(errno));
+    if (!read_workbook_file(path, &L, &b, d))
         return NULL;
-    }
     return open_bytes(path, b.data, b.len, b.data, &L, true, d);
 }
 
